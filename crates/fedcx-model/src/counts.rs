@@ -1,0 +1,419 @@
+//! Counts of answers per (service, channel, fiscal quarter): what every statistic is computed from.
+//!
+//! [`Tally`] and [`ResponseCounts`] are commutative monoids under `merge`, with `default()` as the
+//! identity. That is what lets counts be made in parallel, on several machines or in another engine,
+//! and merged exactly: the result never depends on how the responses were split or in what order
+//! the parts arrive.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::channel::Channel;
+use crate::fiscal::FiscalQuarter;
+use crate::ids::ServiceId;
+use crate::response::{Answers, IndicatorState, Likert, SurveyResponse, TrustAnswer, V1Answer};
+use crate::survey::{Polarity, INDICATOR_COUNT, V1_QUESTION_COUNT};
+
+/// The group counts are kept for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct GroupKey {
+    /// The service.
+    pub service: ServiceId,
+    /// The channel.
+    pub channel: Channel,
+    /// The fiscal quarter.
+    pub quarter: FiscalQuarter,
+}
+
+/// Counts at each point of a 5-point scale, index 0 for 1.
+pub type ScaleCounts = [u64; 5];
+
+/// Version-1 counts: per question, how many answered each scale point and how many said N/A.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct V1Tally {
+    /// Respondents counted.
+    pub respondents: u64,
+    /// Per question (index 0 for q1), the count at each scale point.
+    pub scores: [ScaleCounts; V1_QUESTION_COUNT],
+    /// Per question, how many answered "not applicable".
+    pub not_applicable: [u64; V1_QUESTION_COUNT],
+}
+
+/// How often one indicator was selected, among the respondents it was offered to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorTally {
+    /// Respondents who were shown the question with this indicator on the form.
+    pub offered: u64,
+    /// Of those, how many selected it.
+    pub selected: u64,
+}
+
+impl IndicatorTally {
+    fn merge(&mut self, other: &IndicatorTally) {
+        self.offered += other.offered;
+        self.selected += other.selected;
+    }
+}
+
+/// Version-2 counts: trust answers by scale point, and each indicator by polarity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct V2Tally {
+    /// Respondents counted.
+    pub respondents: u64,
+    /// Thumbs answers: index 0 down, 1 up.
+    pub thumbs: [u64; 2],
+    /// 5-point answers, index 0 for 1.
+    pub likert: ScaleCounts,
+    /// Per polarity (0 positive, 1 negative) and indicator, offered and selected counts.
+    pub indicators: [[IndicatorTally; INDICATOR_COUNT]; 2],
+}
+
+impl V2Tally {
+    /// The tally for one indicator under one polarity.
+    pub fn indicator(&self, polarity: Polarity, indicator: crate::survey::Indicator) -> IndicatorTally {
+        self.indicators[polarity.index()][indicator.index()]
+    }
+}
+
+/// All counts for one group: both survey versions, since a group's quarter may hold either.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    /// Version-1 counts.
+    pub v1: V1Tally,
+    /// Version-2 counts.
+    pub v2: V2Tally,
+}
+
+impl Tally {
+    /// Adds one response's answers.
+    pub fn add(&mut self, answers: &Answers) {
+        match answers {
+            Answers::V1(a) => {
+                self.v1.respondents += 1;
+                for (i, answer) in a.as_array().iter().enumerate() {
+                    match answer {
+                        Some(V1Answer::Score(l)) => self.v1.scores[i][l.index()] += 1,
+                        Some(V1Answer::NotApplicable) => self.v1.not_applicable[i] += 1,
+                        None => {}
+                    }
+                }
+            }
+            Answers::V2(a) => {
+                self.v2.respondents += 1;
+                match a.trust() {
+                    TrustAnswer::ThumbsUpDown(up) => self.v2.thumbs[usize::from(up)] += 1,
+                    TrustAnswer::LikertScale(l) => self.v2.likert[l.index()] += 1,
+                }
+                // Only the follow-up question the form showed counts as offered.
+                let shown = a.trust().follow_up();
+                let tallies = &mut self.v2.indicators[shown.index()];
+                for (tally, state) in tallies.iter_mut().zip(a.indicators(shown)) {
+                    if state.offered() {
+                        tally.offered += 1;
+                    }
+                    if *state == IndicatorState::Selected {
+                        tally.selected += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds another tally into this one. Associative and commutative; `Tally::default()` is the identity.
+    pub fn merge(&mut self, other: &Tally) {
+        self.v1.respondents += other.v1.respondents;
+        for (mine, theirs) in self.v1.scores.iter_mut().zip(&other.v1.scores) {
+            add_scale(mine, theirs);
+        }
+        for (mine, theirs) in self.v1.not_applicable.iter_mut().zip(&other.v1.not_applicable) {
+            *mine += theirs;
+        }
+        self.v2.respondents += other.v2.respondents;
+        self.v2.thumbs[0] += other.v2.thumbs[0];
+        self.v2.thumbs[1] += other.v2.thumbs[1];
+        add_scale(&mut self.v2.likert, &other.v2.likert);
+        for (mine, theirs) in self.v2.indicators.iter_mut().zip(&other.v2.indicators) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                m.merge(t);
+            }
+        }
+    }
+
+    /// Respondents of either version.
+    pub fn respondents(&self) -> u64 {
+        self.v1.respondents + self.v2.respondents
+    }
+
+    /// Whether nothing has been counted.
+    pub fn is_empty(&self) -> bool {
+        *self == Tally::default()
+    }
+}
+
+fn add_scale(mine: &mut ScaleCounts, theirs: &ScaleCounts) {
+    for (m, t) in mine.iter_mut().zip(theirs) {
+        *m += t;
+    }
+}
+
+/// Counts for many groups.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ResponseCounts {
+    #[serde(with = "groups_as_list")]
+    groups: BTreeMap<GroupKey, Tally>,
+}
+
+/// JSON objects need string keys, so groups are written as a list of `{key, tally}` pairs.
+mod groups_as_list {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Entry {
+        #[serde(flatten)]
+        key: GroupKey,
+        tally: Tally,
+    }
+
+    pub fn serialize<S: Serializer>(groups: &BTreeMap<GroupKey, Tally>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(groups.iter().map(|(k, t)| Entry { key: k.clone(), tally: t.clone() }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<GroupKey, Tally>, D::Error> {
+        let entries = Vec::<Entry>::deserialize(d)?;
+        let mut out = BTreeMap::new();
+        for e in entries {
+            out.entry(e.key).or_insert_with(Tally::default).merge(&e.tally);
+        }
+        Ok(out)
+    }
+}
+
+impl ResponseCounts {
+    /// Adds one response to its group. The response's quarter is that of its local submission date.
+    pub fn add_response(&mut self, response: &SurveyResponse) -> Result<(), crate::fiscal::FiscalError> {
+        let key = GroupKey {
+            service: response.service.clone(),
+            channel: response.channel,
+            quarter: response.fiscal_quarter()?,
+        };
+        self.groups.entry(key).or_default().add(&response.answers);
+        Ok(())
+    }
+
+    /// Adds a tally to a group.
+    pub fn add_tally(&mut self, key: &GroupKey, tally: &Tally) {
+        match self.groups.get_mut(key) {
+            Some(t) => t.merge(tally),
+            None => {
+                self.groups.insert(key.clone(), tally.clone());
+            }
+        }
+    }
+
+    /// Adds all of another set of counts into this one. Associative and commutative;
+    /// `ResponseCounts::default()` is the identity.
+    pub fn merge(&mut self, other: &ResponseCounts) {
+        for (k, t) in &other.groups {
+            self.add_tally(k, t);
+        }
+    }
+
+    /// The groups, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&GroupKey, &Tally)> {
+        self.groups.iter()
+    }
+
+    /// The tally of one group.
+    pub fn get(&self, key: &GroupKey) -> Option<&Tally> {
+        self.groups.get(key)
+    }
+
+    /// The number of groups.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether there are no groups.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Respondents over all groups.
+    pub fn respondents(&self) -> u64 {
+        self.groups.values().map(Tally::respondents).sum()
+    }
+
+    /// The quarters that have any counts, in order.
+    pub fn quarters(&self) -> Vec<FiscalQuarter> {
+        let mut q: Vec<FiscalQuarter> = self.groups.keys().map(|k| k.quarter).collect();
+        q.sort_unstable();
+        q.dedup();
+        q
+    }
+
+    /// The sum of the tallies of every group that `keep` accepts.
+    pub fn sum_where(&self, mut keep: impl FnMut(&GroupKey) -> bool) -> Tally {
+        let mut total = Tally::default();
+        for (k, t) in &self.groups {
+            if keep(k) {
+                total.merge(t);
+            }
+        }
+        total
+    }
+}
+
+impl FromIterator<(GroupKey, Tally)> for ResponseCounts {
+    fn from_iter<I: IntoIterator<Item = (GroupKey, Tally)>>(iter: I) -> ResponseCounts {
+        let mut out = ResponseCounts::default();
+        for (k, t) in iter {
+            out.add_tally(&k, &t);
+        }
+        out
+    }
+}
+
+impl Likert {
+    /// The mean of a scale's counts, or `None` when there are none.
+    pub fn mean_of(counts: &ScaleCounts) -> Option<f64> {
+        let n: u64 = counts.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let weighted: u64 = counts.iter().zip(1u64..).map(|(c, k)| c * k).sum();
+        Some(weighted as f64 / n as f64)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::response::{V1Answers, V2Answers};
+    use crate::survey::Indicator;
+    use proptest::prelude::*;
+
+    pub(crate) fn arb_tally() -> impl Strategy<Value = Tally> {
+        let small = || 0u64..1000;
+        (
+            (small(), prop::array::uniform11(prop::array::uniform5(small())), prop::array::uniform11(small())),
+            (
+                small(),
+                prop::array::uniform2(small()),
+                prop::array::uniform5(small()),
+                prop::array::uniform2(prop::array::uniform7((small(), small()))),
+            ),
+        )
+            .prop_map(|((r1, scores, na), (r2, thumbs, likert, ind))| Tally {
+                v1: V1Tally { respondents: r1, scores, not_applicable: na },
+                v2: V2Tally {
+                    respondents: r2,
+                    thumbs,
+                    likert,
+                    indicators: ind.map(|row| row.map(|(o, s)| IndicatorTally { offered: o, selected: s })),
+                },
+            })
+    }
+
+    fn arb_key() -> impl Strategy<Value = GroupKey> {
+        (0usize..3, 0usize..18, 2022u16..2026, 1u8..=4).prop_map(|(s, c, y, q)| GroupKey {
+            service: ServiceId::new(["irs-file", "ssa-apply", "va-claim"][s]).unwrap(),
+            channel: Channel::ALL[c],
+            quarter: FiscalQuarter::new(y, crate::fiscal::Quarter::from_number(q).unwrap()).unwrap(),
+        })
+    }
+
+    fn arb_counts() -> impl Strategy<Value = ResponseCounts> {
+        prop::collection::vec((arb_key(), arb_tally()), 0..6).prop_map(|v| v.into_iter().collect())
+    }
+
+    fn merged<T: Clone>(a: &T, b: &T, merge: fn(&mut T, &T)) -> T {
+        let mut out = a.clone();
+        merge(&mut out, b);
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn tally_merge_is_associative(a in arb_tally(), b in arb_tally(), c in arb_tally()) {
+            let left = merged(&merged(&a, &b, Tally::merge), &c, Tally::merge);
+            let right = merged(&a, &merged(&b, &c, Tally::merge), Tally::merge);
+            prop_assert_eq!(left, right);
+        }
+
+        #[test]
+        fn tally_merge_is_commutative(a in arb_tally(), b in arb_tally()) {
+            prop_assert_eq!(merged(&a, &b, Tally::merge), merged(&b, &a, Tally::merge));
+        }
+
+        #[test]
+        fn tally_identity(a in arb_tally()) {
+            prop_assert_eq!(merged(&a, &Tally::default(), Tally::merge), a.clone());
+            prop_assert_eq!(merged(&Tally::default(), &a, Tally::merge), a);
+        }
+
+        #[test]
+        fn counts_merge_is_associative(a in arb_counts(), b in arb_counts(), c in arb_counts()) {
+            let left = merged(&merged(&a, &b, ResponseCounts::merge), &c, ResponseCounts::merge);
+            let right = merged(&a, &merged(&b, &c, ResponseCounts::merge), ResponseCounts::merge);
+            prop_assert_eq!(left, right);
+        }
+
+        #[test]
+        fn counts_merge_is_commutative(a in arb_counts(), b in arb_counts()) {
+            prop_assert_eq!(merged(&a, &b, ResponseCounts::merge), merged(&b, &a, ResponseCounts::merge));
+        }
+
+        #[test]
+        fn counts_identity(a in arb_counts()) {
+            prop_assert_eq!(merged(&a, &ResponseCounts::default(), ResponseCounts::merge), a.clone());
+            prop_assert_eq!(merged(&ResponseCounts::default(), &a, ResponseCounts::merge), a);
+        }
+
+        #[test]
+        fn respondents_add_up_under_merge(a in arb_counts(), b in arb_counts()) {
+            let m = merged(&a, &b, ResponseCounts::merge);
+            prop_assert_eq!(m.respondents(), a.respondents() + b.respondents());
+        }
+
+        #[test]
+        fn serde_round_trip(a in arb_counts()) {
+            let json = serde_json::to_string(&a).unwrap();
+            prop_assert_eq!(serde_json::from_str::<ResponseCounts>(&json).unwrap(), a);
+        }
+    }
+
+    #[test]
+    fn adding_responses_counts_the_shown_follow_up_only() {
+        let l = |v| Likert::new(v).unwrap();
+        let mut t = Tally::default();
+        let mut q = [None; 11];
+        q[0] = Some(V1Answer::Score(l(4)));
+        q[1] = Some(V1Answer::NotApplicable);
+        t.add(&Answers::V1(V1Answers::new(q).unwrap()));
+        assert_eq!(t.v1.scores[0], [0, 0, 0, 1, 0]);
+        assert_eq!(t.v1.not_applicable[1], 1);
+
+        let mut pos = [IndicatorState::NotOffered; 7];
+        pos[0] = IndicatorState::Selected;
+        pos[1] = IndicatorState::NotSelected;
+        let neg = [IndicatorState::NotSelected; 7];
+        t.add(&Answers::V2(V2Answers::new(TrustAnswer::ThumbsUpDown(true), pos, neg).unwrap()));
+        assert_eq!(t.v2.thumbs, [0, 1]);
+        assert_eq!(t.v2.indicator(Polarity::Positive, Indicator::Effectiveness), IndicatorTally { offered: 1, selected: 1 });
+        assert_eq!(t.v2.indicator(Polarity::Positive, Indicator::Ease), IndicatorTally { offered: 1, selected: 0 });
+        assert_eq!(t.v2.indicator(Polarity::Positive, Indicator::Other), IndicatorTally::default());
+        // The negative question was not shown after a thumbs up, so nothing was offered there.
+        assert_eq!(t.v2.indicator(Polarity::Negative, Indicator::Ease), IndicatorTally::default());
+        assert_eq!(t.respondents(), 2);
+    }
+
+    #[test]
+    fn mean_of_counts() {
+        assert_eq!(Likert::mean_of(&[0; 5]), None);
+        assert_eq!(Likert::mean_of(&[1, 0, 0, 0, 1]), Some(3.0));
+        assert_eq!(Likert::mean_of(&[0, 0, 0, 3, 1]), Some(4.25));
+    }
+}

@@ -1,0 +1,178 @@
+//! Stable string identifiers for organizations, service providers, services and responses.
+//!
+//! Identifiers are slugs (`irs`, `irs-file-return`): lowercase ASCII letters, digits and hyphens,
+//! starting with a letter or digit. They are checked once, when made, so code that holds one never
+//! re-validates it.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// Text that is not a valid identifier of the named kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a valid {kind}: {why}")]
+pub struct InvalidId {
+    /// What kind of identifier was expected.
+    pub kind: &'static str,
+    /// The text given.
+    pub value: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
+/// The longest identifier accepted; longer text is almost surely a misplaced column.
+pub const MAX_ID_LEN: usize = 128;
+
+fn check_slug(kind: &'static str, value: &str) -> Result<(), InvalidId> {
+    let fail = |why| Err(InvalidId { kind, value: value.to_owned(), why });
+    if value.is_empty() {
+        return fail("it is empty");
+    }
+    if value.len() > MAX_ID_LEN {
+        return fail("it is longer than 128 characters");
+    }
+    if !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        return fail("only lowercase letters, digits and '-' are allowed");
+    }
+    if value.starts_with('-') || value.ends_with('-') {
+        return fail("it must not start or end with '-'");
+    }
+    Ok(())
+}
+
+fn check_response_id(value: &str) -> Result<(), InvalidId> {
+    let fail = |why| Err(InvalidId { kind: "response id", value: value.to_owned(), why });
+    if value.trim().is_empty() {
+        return fail("it is empty");
+    }
+    if value.len() > MAX_ID_LEN {
+        return fail("it is longer than 128 characters");
+    }
+    if value.chars().any(char::is_control) {
+        return fail("it contains a control character");
+    }
+    Ok(())
+}
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $check:expr) => {
+        $(#[$doc])*
+        ///
+        /// Cheap to clone: the text is shared.
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Arc<str>);
+
+        impl $name {
+            /// Checks `value` and makes the identifier.
+            pub fn new(value: &str) -> Result<$name, InvalidId> {
+                ($check)(value)?;
+                Ok($name(Arc::from(value)))
+            }
+
+            /// The identifier's text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidId;
+            fn from_str(s: &str) -> Result<$name, InvalidId> {
+                $name::new(s)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $name::new(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A department or agency, e.g. `treasury`.
+    OrganizationId,
+    "organization id",
+    |v| check_slug("organization id", v)
+);
+string_id!(
+    /// A High Impact Service Provider, e.g. `irs`.
+    ProviderSlug,
+    "service provider slug",
+    |v| check_slug("service provider slug", v)
+);
+string_id!(
+    /// A service of a provider, e.g. `irs-file-return`.
+    ServiceId,
+    "service id",
+    |v| check_slug("service id", v)
+);
+string_id!(
+    /// A survey response's identifier as the source system gave it (Touchpoints' `external_id`).
+    /// Any text without control characters is allowed, since it comes from other systems.
+    ResponseId,
+    "response id",
+    check_response_id
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_slug_case(text: &str, ok: bool) {
+        assert_eq!(ServiceId::new(text).is_ok(), ok, "{text:?}");
+    }
+
+    #[test]
+    fn slugs() {
+        for good in ["irs", "irs-file-return", "usda-fsa", "a", "ssa2"] {
+            check_slug_case(good, true);
+        }
+        for bad in ["", "IRS", "irs file", "-irs", "irs-", "irs_return", "é", &"a".repeat(129)] {
+            check_slug_case(bad, false);
+        }
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let err = ServiceId::new("IRS").unwrap_err().to_string();
+        assert_eq!(err, "\"IRS\" is not a valid service id: only lowercase letters, digits and '-' are allowed");
+    }
+
+    #[test]
+    fn response_ids_are_lenient_but_not_empty() {
+        assert!(ResponseId::new("R_1a2B3c-4").is_ok());
+        assert!(ResponseId::new("  ").is_err());
+        assert!(ResponseId::new("a\nb").is_err());
+    }
+
+    #[test]
+    fn serde_round_trip_validates() {
+        let id = ServiceId::new("irs-file-return").unwrap();
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(serde_json::from_str::<ServiceId>(&json).unwrap(), id);
+        assert!(serde_json::from_str::<ServiceId>("\"Bad Id\"").is_err());
+    }
+}

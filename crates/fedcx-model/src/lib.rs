@@ -1,0 +1,29 @@
+//! The fedcx domain: who serves the public (organizations, High Impact Service Providers, services),
+//! how (the 18 channels), when (the federal fiscal calendar), what customers are asked (both versions
+//! of the OMB Circular A-11 Section 280 survey), what they answered ([`SurveyResponse`]) and the
+//! counts every statistic is computed from ([`ResponseCounts`], a commutative monoid).
+//!
+//! This crate does no IO and parses no outside files; it defines the types and the small traits
+//! ([`traits`]) through which the other crates meet.
+
+pub mod channel;
+pub mod counts;
+pub mod fiscal;
+pub mod ids;
+pub mod org;
+pub mod registry;
+pub mod response;
+pub mod survey;
+pub mod traits;
+
+pub use channel::{Channel, Delivery};
+pub use counts::{GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally};
+pub use fiscal::{FiscalQuarter, Quarter};
+pub use ids::{OrganizationId, ProviderSlug, ResponseId, ServiceId};
+pub use org::{Organization, Service, ServiceFlags, ServiceKind, ServiceProvider, ServiceStage, TransactionPoint};
+pub use registry::Registry;
+pub use response::{
+    AnswerError, Answers, IndicatorState, IndicatorStates, Likert, SurveyResponse, TrustAnswer, V1Answer, V1Answers,
+    V2Answers,
+};
+pub use survey::{Driver, Indicator, Polarity, SurveyVersion, TrustScale, V1Question};

@@ -1,0 +1,172 @@
+//! The small traits that tie the crates together, so a team can use one crate alone.
+//!
+//! - [`ResponseSource`]: where responses come from (fedcx-ingest implements it for each format).
+//! - [`CountsSink`]: what consumes counts ([`ResponseCounts`] itself, and a store).
+//! - [`IndexModel`]: what turns data into an index (fedcx-index implements it).
+//! - [`ReportWriter`]: what turns results into a document (fedcx-a11 implements it).
+
+use std::io::Write;
+
+use crate::counts::{GroupKey, ResponseCounts, Tally};
+use crate::response::SurveyResponse;
+
+/// Why one input row was not accepted; the source keeps going after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The 1-based line the row starts on.
+    pub line: u64,
+    /// The field at fault, when one is.
+    pub field: Option<String>,
+    /// The raw value at fault (or the row's text), cut to a readable length.
+    pub raw: String,
+    /// A stable code for counting rejects by reason, e.g. `unknown_service`.
+    pub reason: &'static str,
+    /// What was expected, for people.
+    pub detail: String,
+}
+
+/// What a source yields for one row.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SourceItem {
+    /// A respondent-level response.
+    Response(Box<SurveyResponse>),
+    /// Counts that were already aggregated in the source (e.g. a version-1 reporting record).
+    Counts(GroupKey, Box<Tally>),
+    /// A row that was read but refused.
+    Rejected(Rejection),
+}
+
+/// A stream of rows from one input, each accepted or rejected.
+///
+/// Sources stream: they hold one row at a time, whatever the input's size. A fatal error (the input
+/// cannot be read at all) ends the stream with `Err`; a bad row is a [`SourceItem::Rejected`].
+///
+/// ```
+/// use fedcx_model::traits::{ResponseSource, SourceItem};
+/// use fedcx_model::ResponseCounts;
+///
+/// /// Counts every accepted item of any source.
+/// fn count_all<S: ResponseSource>(source: &mut S) -> Result<(ResponseCounts, u64), S::Error> {
+///     let mut counts = ResponseCounts::default();
+///     let mut rejected = 0;
+///     while let Some(item) = source.next_item()? {
+///         match item {
+///             SourceItem::Response(r) => {
+///                 if counts.add_response(&r).is_err() {
+///                     rejected += 1;
+///                 }
+///             }
+///             SourceItem::Counts(key, tally) => counts.add_tally(&key, &tally),
+///             SourceItem::Rejected(_) => rejected += 1,
+///             _ => {}
+///         }
+///     }
+///     Ok((counts, rejected))
+/// }
+/// ```
+pub trait ResponseSource {
+    /// A fatal error reading the input.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// The next row's outcome, or `None` at the end of the input.
+    fn next_item(&mut self) -> Result<Option<SourceItem>, Self::Error>;
+}
+
+/// Something that takes counts: an in-memory total, a database, a network peer.
+///
+/// ```
+/// use fedcx_model::traits::CountsSink;
+/// use fedcx_model::{GroupKey, ResponseCounts, Tally};
+///
+/// let mut total = ResponseCounts::default();
+/// let part = ResponseCounts::default();
+/// for (key, tally) in part.iter() {
+///     total.accept(key, tally);
+/// }
+/// assert!(total.is_empty());
+/// ```
+pub trait CountsSink {
+    /// Adds one group's tally.
+    fn accept(&mut self, key: &GroupKey, tally: &Tally);
+}
+
+impl CountsSink for ResponseCounts {
+    fn accept(&mut self, key: &GroupKey, tally: &Tally) {
+        self.add_tally(key, tally);
+    }
+}
+
+/// A model that estimates an index from some input: driver scores from counts, a PLS path model
+/// from respondent-level data.
+///
+/// ```
+/// use fedcx_model::traits::IndexModel;
+/// use fedcx_model::ResponseCounts;
+///
+/// /// The share of all respondents answering version 2.
+/// struct V2Share;
+///
+/// impl IndexModel for V2Share {
+///     type Input = ResponseCounts;
+///     type Output = Option<f64>;
+///     type Error = std::convert::Infallible;
+///     fn name(&self) -> &str { "v2-share" }
+///     fn estimate(&self, counts: &ResponseCounts) -> Result<Option<f64>, Self::Error> {
+///         let v2: u64 = counts.iter().map(|(_, t)| t.v2.respondents).sum();
+///         let all = counts.respondents();
+///         Ok((all > 0).then(|| v2 as f64 / all as f64))
+///     }
+/// }
+///
+/// assert_eq!(V2Share.estimate(&ResponseCounts::default()).unwrap(), None);
+/// ```
+pub trait IndexModel {
+    /// What the model reads.
+    type Input: ?Sized;
+    /// What it estimates.
+    type Output;
+    /// Why it could not.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// A short name for reports and logs.
+    fn name(&self) -> &str;
+
+    /// Estimates the model on the input.
+    fn estimate(&self, input: &Self::Input) -> Result<Self::Output, Self::Error>;
+}
+
+/// Writes a report of some kind in one output format.
+///
+/// ```
+/// use std::io::Write;
+/// use fedcx_model::traits::ReportWriter;
+/// use fedcx_model::ResponseCounts;
+///
+/// struct Total;
+///
+/// impl ReportWriter for Total {
+///     type Report = ResponseCounts;
+///     type Error = std::io::Error;
+///     fn extension(&self) -> &str { "txt" }
+///     fn write(&self, counts: &ResponseCounts, out: &mut dyn Write) -> Result<(), std::io::Error> {
+///         writeln!(out, "{} respondents", counts.respondents())
+///     }
+/// }
+///
+/// let mut buf = Vec::new();
+/// Total.write(&ResponseCounts::default(), &mut buf).unwrap();
+/// assert_eq!(buf, b"0 respondents\n");
+/// ```
+pub trait ReportWriter {
+    /// What it writes about.
+    type Report: ?Sized;
+    /// Why it could not.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// The file extension of its format, without the dot.
+    fn extension(&self) -> &str;
+
+    /// Writes the report. The caller decides where the bytes go (and writes files atomically).
+    fn write(&self, report: &Self::Report, out: &mut dyn Write) -> Result<(), Self::Error>;
+}

@@ -11,6 +11,7 @@ pub mod counts;
 pub mod fiscal;
 pub mod ids;
 pub mod org;
+pub mod records;
 pub mod registry;
 pub mod response;
 pub mod survey;
@@ -21,6 +22,7 @@ pub use counts::{GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V
 pub use fiscal::{FiscalQuarter, Quarter};
 pub use ids::{OrganizationId, ProviderSlug, ResponseId, ServiceId};
 pub use org::{Organization, Service, ServiceFlags, ServiceKind, ServiceProvider, ServiceStage, TransactionPoint};
+pub use records::CollectionDetail;
 pub use registry::Registry;
 pub use response::{
     AnswerError, Answers, IndicatorState, IndicatorStates, Likert, SurveyResponse, TrustAnswer, V1Answer, V1Answers,

@@ -1,0 +1,110 @@
+//! Errors that make a whole file unusable. A bad row is not one of these: it is a rejection,
+//! counted and written to the reject file while reading goes on.
+
+use std::path::PathBuf;
+
+/// Why a file could not be ingested at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    /// The file could not be opened or read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The file has no header row, or no bytes at all.
+    #[error("{}: the file is empty (expected a header row: {expected})", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// What its first line should have been.
+        expected: String,
+    },
+    /// Required columns are missing from the header.
+    #[error("{}: the header lacks required column(s) {} for format {format} (header has: {})",
+        path.display(), missing.join(", "), found.join(", "))]
+    MissingColumns {
+        /// The file.
+        path: PathBuf,
+        /// The format the file was read as.
+        format: &'static str,
+        /// The columns that are required but absent.
+        missing: Vec<String>,
+        /// The columns the header has.
+        found: Vec<String>,
+    },
+    /// The header is not valid for the format (duplicated or not UTF-8 columns).
+    #[error("{}: bad header for format {format}: {why}", path.display())]
+    BadHeader {
+        /// The file.
+        path: PathBuf,
+        /// The format the file was read as.
+        format: &'static str,
+        /// What is wrong.
+        why: String,
+    },
+    /// The format could not be told from the file's first bytes.
+    #[error("{}: cannot tell the file's format from its header {header:?}; pass --format with one of: {}",
+        path.display(), candidates.join(", "))]
+    UndetectableFormat {
+        /// The file.
+        path: PathBuf,
+        /// The first line, cut short.
+        header: String,
+        /// The formats that could be named.
+        candidates: Vec<&'static str>,
+    },
+    /// A whole-file JSON document (DAP report) is not valid.
+    #[error("{}: not a valid {format} document: {why}", path.display())]
+    BadDocument {
+        /// The file.
+        path: PathBuf,
+        /// The format.
+        format: &'static str,
+        /// What is wrong.
+        why: String,
+    },
+    /// A mapping or registry file is not valid; every problem is listed.
+    #[error("{}: {} problem(s):\n  {}", path.display(), problems.len(), problems.join("\n  "))]
+    BadConfig {
+        /// The mapping or registry file.
+        path: PathBuf,
+        /// Every problem found.
+        problems: Vec<String>,
+    },
+    /// A format needs information the call did not give (e.g. the service of a Touchpoints upload).
+    #[error("{}: format {format} needs {what}", path.display())]
+    MissingContext {
+        /// The file.
+        path: PathBuf,
+        /// The format.
+        format: &'static str,
+        /// What is needed and how to give it.
+        what: String,
+    },
+    /// The caller asked for any reject to be an error, and a row was rejected.
+    #[error("{}:{line}: row rejected ({reason}{}): {detail}", path.display(), field.as_deref().map(|f| format!(", field {f}")).unwrap_or_default())]
+    RejectedRow {
+        /// The file.
+        path: PathBuf,
+        /// The line the row starts on.
+        line: u64,
+        /// The field at fault.
+        field: Option<String>,
+        /// The reason code.
+        reason: &'static str,
+        /// What was expected.
+        detail: String,
+    },
+    /// Writing the reject file failed.
+    #[error("{}: cannot write rejects: {source}", path.display())]
+    RejectFile {
+        /// The reject file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,104 @@
+//! The input formats fedcx reads, and telling them apart from a file's first bytes.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use fedcx_model::records::DETAIL_EXPORT_COLUMNS;
+
+use crate::error::IngestError;
+use crate::mapped::NATIVE_HEADER;
+
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// A respondent-level CSV read through a mapping (fedcx's native layout when none is given).
+    Csv,
+    /// Touchpoints' collection-detail export.
+    TouchpointsDetails,
+    /// One response per line in fedcx's JSON form.
+    Jsonl,
+}
+
+impl Format {
+    /// Every format, by its command-line name.
+    pub const ALL: [Format; 3] = [Format::Csv, Format::TouchpointsDetails, Format::Jsonl];
+
+    /// The name used on the command line and in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::TouchpointsDetails => "touchpoints-details",
+            Format::Jsonl => "jsonl",
+        }
+    }
+
+    /// Tells the format from the file's first bytes. Only formats with an unmistakable header are
+    /// detected; a generic export needs `--format csv --mapping`.
+    pub fn detect(path: &Path, head: &[u8]) -> Result<Format, IngestError> {
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let text = String::from_utf8_lossy(head);
+        let first_line = text.lines().next().unwrap_or("").trim();
+        if first_line.starts_with('{') && first_line.contains("\"answers\"") {
+            return Ok(Format::Jsonl);
+        }
+        let columns: Vec<String> =
+            first_line.split(',').map(|c| c.trim().trim_matches('"').to_ascii_lowercase()).collect();
+        let has_all = |wanted: &[&str]| wanted.iter().all(|w| columns.iter().any(|c| c == w));
+        if has_all(&NATIVE_HEADER[..7]) {
+            return Ok(Format::Csv);
+        }
+        if has_all(&DETAIL_EXPORT_COLUMNS[..1]) && has_all(&["cx_collection_id", "volume_of_respondents"]) {
+            return Ok(Format::TouchpointsDetails);
+        }
+        let shown: String = first_line.chars().take(120).collect();
+        Err(IngestError::UndetectableFormat {
+            path: path.to_owned(),
+            header: shown,
+            candidates: Format::ALL.iter().map(|f| f.as_str()).collect(),
+        })
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A format name that fedcx does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a format (expected one of: {list})", list = Format::ALL.map(Format::as_str).join(", "))]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
+        Format::ALL.into_iter().find(|f| f.as_str() == s.trim()).ok_or_else(|| UnknownFormat(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(head: &str) -> Result<Format, String> {
+        Format::detect(Path::new("f"), head.as_bytes()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn detects_each_format_from_its_header() {
+        assert_eq!(detect(&NATIVE_HEADER.join(",")), Ok(Format::Csv));
+        assert_eq!(detect(&format!("\u{feff}{}\r\n", NATIVE_HEADER.join(","))), Ok(Format::Csv));
+        assert_eq!(detect(&DETAIL_EXPORT_COLUMNS.join(",")), Ok(Format::TouchpointsDetails));
+        assert_eq!(detect("{\"id\":\"1\",\"answers\":{}}\n"), Ok(Format::Jsonl));
+    }
+
+    #[test]
+    fn an_unknown_header_names_the_candidates() {
+        let err = detect("foo,bar\n1,2").unwrap_err();
+        assert!(err.contains("cannot tell the file's format from its header \"foo,bar\""), "{err}");
+        assert!(err.contains("csv, touchpoints-details, jsonl"), "{err}");
+    }
+}

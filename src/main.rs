@@ -1,1 +1,58 @@
-fn main() {}
+//! The `fedcx` command-line program: ingests federal CX survey exports, computes A-11 scores and
+//! an ACSI-style index, and writes OMB Circular A-11 Section 280 reports.
+
+mod cmd;
+mod demo_data;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "fedcx",
+    version,
+    about = "Customer-experience measurement and A-11 Section 280 reports for US federal services"
+)]
+struct Cli {
+    /// A registry of organizations, HISPs and services to use instead of the bundled one (TOML).
+    #[arg(long, global = true, value_name = "FILE")]
+    registry: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the whole pipeline on the bundled demo data and says where its outputs went.
+    Demo(cmd::demo::Args),
+    /// Lists the High Impact Service Providers in the registry.
+    Hisps(cmd::hisps::Args),
+    /// Reads survey exports, validates every row and reports the reconciliation.
+    Ingest(cmd::ingest::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = (|| -> anyhow::Result<()> {
+        let registry = match &cli.registry {
+            Some(path) => fedcx_ingest::load_registry(path)?,
+            None => fedcx_model::Registry::bundled(),
+        };
+        match cli.command {
+            Command::Demo(args) => cmd::demo::run(&registry, &args),
+            Command::Hisps(args) => cmd::hisps::run(&registry, &args),
+            Command::Ingest(args) => cmd::ingest::run(&registry, &args),
+        }
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, with every cause, so scripts and people see the root of the problem.
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,101 @@
-fn main() {}
+//! The fedcx project runner, reached as `cargo xtask ...`: CI checks, demo data, reports and
+//! benchmarks. Only this program and the `fedcx` CLI talk to the user.
+
+mod demo;
+#[cfg(test)]
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "fedcx project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Runs exactly what CI runs: format check, clippy with warnings as errors, all tests.
+    Ci,
+    /// Regenerates the bundled demo data (or a larger set elsewhere for benchmarks).
+    DemoData {
+        /// How many responses to generate.
+        #[arg(long, default_value_t = demo::DemoConfig::default().responses)]
+        responses: u64,
+        /// The random seed.
+        #[arg(long, default_value_t = demo::DemoConfig::default().seed)]
+        seed: u64,
+        /// Where to write responses.csv and cx_collection_details.csv.
+        #[arg(long, default_value = "data/demo")]
+        out: PathBuf,
+    },
+    /// Runs the demo pipeline through the release build of the CLI.
+    Report {
+        /// Extra arguments passed to `fedcx report`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let root = project_root();
+    std::env::set_current_dir(&root).with_context(|| format!("cannot enter {}", root.display()))?;
+    match cli.task {
+        Task::Ci => ci(),
+        Task::DemoData { responses, seed, out } => demo_data(&out, responses, seed),
+        Task::Report { args } => {
+            let mut cmd = vec!["run", "--release", "--quiet", "--bin", "fedcx", "--", "report"];
+            cmd.extend(args.iter().map(String::as_str));
+            run("cargo", &cmd)
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_owned()
+}
+
+fn run(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program).args(args).status().with_context(|| format!("cannot run {program}"))?;
+    if !status.success() {
+        bail!("{program} {} failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+/// The CI steps, shared with `.ci/run`, which runs the same commands.
+fn ci() -> Result<()> {
+    run("cargo", &["fmt", "--all", "--check"])?;
+    run("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    run("cargo", &["test", "--workspace"])
+}
+
+fn demo_data(out: &Path, responses: u64, seed: u64) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let registry = fedcx_model::Registry::bundled();
+    let config = demo::DemoConfig { responses, seed, ..demo::DemoConfig::default() };
+    let responses_path = out.join("responses.csv");
+    let details_path = out.join("cx_collection_details.csv");
+    let mut responses_file = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(&responses_path)
+            .with_context(|| format!("cannot create {}", responses_path.display()))?,
+    );
+    let mut details_file = std::io::BufWriter::new(
+        std::fs::File::create(&details_path).with_context(|| format!("cannot create {}", details_path.display()))?,
+    );
+    let (n, d) = demo::generate(&registry, &config, &mut responses_file, &mut details_file)?;
+    eprintln!(
+        "wrote {n} responses to {} and {d} collection details to {}",
+        responses_path.display(),
+        details_path.display()
+    );
+    Ok(())
+}

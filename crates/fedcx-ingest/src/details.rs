@@ -80,7 +80,9 @@ fn parse_detail(
     if id.is_empty() {
         return Err(row.reject(c[0], reason::MISSING_VALUE, "the detail id is empty"));
     }
-    let year: u16 = text(c[1])?.parse().map_err(|_| row.reject(c[1], reason::BAD_QUARTER, "expected a fiscal year such as 2025"))?;
+    let year: u16 = text(c[1])?
+        .parse()
+        .map_err(|_| row.reject(c[1], reason::BAD_QUARTER, "expected a fiscal year such as 2025"))?;
     let q: u8 = text(c[2])?.parse().map_err(|_| row.reject(c[2], reason::BAD_QUARTER, "expected a quarter 1 to 4"))?;
     let quarter = Quarter::from_number(q)
         .and_then(|q| FiscalQuarter::new(year, q))
@@ -93,11 +95,20 @@ fn parse_detail(
             registry.services().find(|s| s.name.eq_ignore_ascii_case(name))
         })
         .map(|s| s.id.clone())
-        .ok_or_else(|| row.reject(c[3], reason::UNKNOWN_SERVICE, "neither service_id nor service_name names a service in the registry"))?;
+        .ok_or_else(|| {
+            row.reject(
+                c[3],
+                reason::UNKNOWN_SERVICE,
+                "neither service_id nor service_name names a service in the registry",
+            )
+        })?;
     let transaction_point: TransactionPoint =
-        text(c[4])?.parse().map_err(|e: fedcx_model::org::UnknownTransactionPoint| row.reject(c[4], reason::UNKNOWN_TRANSACTION_POINT, e.to_string()))?;
-    let channel: Channel =
-        text(c[5])?.parse().map_err(|e: fedcx_model::channel::UnknownChannel| row.reject(c[5], reason::UNKNOWN_CHANNEL, e.to_string()))?;
+        text(c[4])?.parse().map_err(|e: fedcx_model::org::UnknownTransactionPoint| {
+            row.reject(c[4], reason::UNKNOWN_TRANSACTION_POINT, e.to_string())
+        })?;
+    let channel: Channel = text(c[5])?
+        .parse()
+        .map_err(|e: fedcx_model::channel::UnknownChannel| row.reject(c[5], reason::UNKNOWN_CHANNEL, e.to_string()))?;
     let count = |i: usize| -> Result<u64, Rejection> {
         let t = row.get(i)?;
         if t.is_empty() {
@@ -105,9 +116,12 @@ fn parse_detail(
         }
         t.parse().map_err(|_| row.reject(i, reason::BAD_COUNT, "expected a whole number of customers, 0 or more"))
     };
-    let survey_type: TrustScale =
-        text(c[9])?.parse().map_err(|e: fedcx_model::survey::UnknownTrustScale| row.reject(c[9], reason::UNKNOWN_SURVEY_TYPE, e.to_string()))?;
-    let opt = |i: Option<usize>| -> Result<String, Rejection> { Ok(i.map(|i| row.get(i)).transpose()?.unwrap_or("").to_owned()) };
+    let survey_type: TrustScale = text(c[9])?.parse().map_err(|e: fedcx_model::survey::UnknownTrustScale| {
+        row.reject(c[9], reason::UNKNOWN_SURVEY_TYPE, e.to_string())
+    })?;
+    let opt = |i: Option<usize>| -> Result<String, Rejection> {
+        Ok(i.map(|i| row.get(i)).transpose()?.unwrap_or("").to_owned())
+    };
     let stage = opt(extra[0])?;
     Ok(CollectionDetail {
         id: id.to_owned(),

@@ -38,7 +38,11 @@ impl<'a, R: Read> JsonlSource<'a, R> {
         let mut r: SurveyResponse =
             serde_json::from_str(text).map_err(|e| reject(reason::BAD_JSON, None, e.to_string()))?;
         if self.registry.service(&r.service).is_none() {
-            return Err(reject(reason::UNKNOWN_SERVICE, Some("service"), format!("{} is not a service in the registry", r.service)));
+            return Err(reject(
+                reason::UNKNOWN_SERVICE,
+                Some("service"),
+                format!("{} is not a service in the registry", r.service),
+            ));
         }
         if let Err(e) = r.fiscal_quarter() {
             return Err(reject(reason::BAD_TIMESTAMP, Some("submitted_at"), e.to_string()));
@@ -74,7 +78,7 @@ impl<R: Read> ResponseSource for JsonlSource<'_, R> {
                 continue;
             }
             return Ok(Some(match self.parse(bytes) {
-                Ok(r) => SourceItem::Response(Box::new(r)),
+                Ok(r) => SourceItem::Response(self.line, Box::new(r)),
                 Err(rej) => SourceItem::Rejected(rej),
             }));
         }

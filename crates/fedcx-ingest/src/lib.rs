@@ -25,7 +25,8 @@ use fedcx_model::Registry;
 /// Reads a user's registry file (the bundled one's TOML form).
 pub fn load_registry(path: &Path) -> Result<Registry, IngestError> {
     let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    Registry::from_toml_str(&text).map_err(|e| IngestError::BadConfig { path: path.to_owned(), problems: vec![e.to_string()] })
+    Registry::from_toml_str(&text)
+        .map_err(|e| IngestError::BadConfig { path: path.to_owned(), problems: vec![e.to_string()] })
 }
 
 /// Reads a mapping file.

@@ -132,7 +132,8 @@ pub struct Mapping {
     pub channels: BTreeMap<String, String>,
 }
 
-const FIELDS_WITH_CONSTANTS: [&str; 5] = ["service_id", "channel", "transaction_point", "survey_version", "survey_type"];
+const FIELDS_WITH_CONSTANTS: [&str; 5] =
+    ["service_id", "channel", "transaction_point", "survey_version", "survey_type"];
 
 impl Mapping {
     /// fedcx's own layout: every field in the column of the same name.
@@ -150,7 +151,8 @@ impl Mapping {
         let mut problems = Vec::new();
         for field in m.columns.keys() {
             if !NATIVE_HEADER.contains(&field.as_str()) {
-                problems.push(format!("[columns] names unknown field {field:?} (fields: {})", NATIVE_HEADER.join(", ")));
+                problems
+                    .push(format!("[columns] names unknown field {field:?} (fields: {})", NATIVE_HEADER.join(", ")));
             }
         }
         for field in m.constants.keys() {
@@ -320,9 +322,16 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             }
         }
         let c = &mapping.constants;
-        let service = slot(service_col, c.get("service_id"), "service_id", |t| resolve_service(registry, &mapping, t), &mut problems);
+        let service = slot(
+            service_col,
+            c.get("service_id"),
+            "service_id",
+            |t| resolve_service(registry, &mapping, t),
+            &mut problems,
+        );
         let channel = slot(channel_col, c.get("channel"), "channel", |t| resolve_channel(&mapping, t), &mut problems);
-        let transaction_point = slot(tp_col, c.get("transaction_point"), "transaction_point", str::parse, &mut problems);
+        let transaction_point =
+            slot(tp_col, c.get("transaction_point"), "transaction_point", str::parse, &mut problems);
         let survey_version = slot(version_col, c.get("survey_version"), "survey_version", str::parse, &mut problems);
         let survey_type = slot(type_col, c.get("survey_type"), "survey_type", str::parse, &mut problems);
         let zone: chrono_tz::Tz = mapping.timestamp.time_zone.parse().map_err(|e| IngestError::BadConfig {
@@ -336,7 +345,10 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             .map(|f| match f.as_str() {
                 "rfc3339" => TsFormat::Rfc3339,
                 "excel" => TsFormat::Excel,
-                p => TsFormat::Pattern { text: p.to_owned(), has_time: p.contains("%H") || p.contains("%I") || p.contains("%T") || p.contains("%R") },
+                p => TsFormat::Pattern {
+                    text: p.to_owned(),
+                    has_time: p.contains("%H") || p.contains("%I") || p.contains("%T") || p.contains("%R"),
+                },
             })
             .collect();
         if !problems.is_empty() {
@@ -372,11 +384,8 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
 }
 
 fn resolve_service(registry: &Registry, mapping: &Mapping, text: &str) -> Result<ServiceId, String> {
-    let id = mapping
-        .services
-        .iter()
-        .find(|(label, _)| label.eq_ignore_ascii_case(text))
-        .map_or(text, |(_, id)| id.as_str());
+    let id =
+        mapping.services.iter().find(|(label, _)| label.eq_ignore_ascii_case(text)).map_or(text, |(_, id)| id.as_str());
     registry
         .service_by_str(id)
         .map(|s| s.id.clone())
@@ -384,11 +393,8 @@ fn resolve_service(registry: &Registry, mapping: &Mapping, text: &str) -> Result
 }
 
 fn resolve_channel(mapping: &Mapping, text: &str) -> Result<Channel, String> {
-    let id = mapping
-        .channels
-        .iter()
-        .find(|(label, _)| label.eq_ignore_ascii_case(text))
-        .map_or(text, |(_, id)| id.as_str());
+    let id =
+        mapping.channels.iter().find(|(label, _)| label.eq_ignore_ascii_case(text)).map_or(text, |(_, id)| id.as_str());
     id.parse::<Channel>().map_err(|e| e.to_string())
 }
 
@@ -465,7 +471,8 @@ impl RowParser<'_> {
         if id_text.is_empty() {
             return Err(row.reject(r.response_id, reason::MISSING_VALUE, "the response id is empty"));
         }
-        let id = ResponseId::new(id_text).map_err(|e| row.reject(r.response_id, reason::BAD_RESPONSE_ID, e.to_string()))?;
+        let id =
+            ResponseId::new(id_text).map_err(|e| row.reject(r.response_id, reason::BAD_RESPONSE_ID, e.to_string()))?;
         let ts_text = row.get(r.submitted_at)?;
         if ts_text.is_empty() {
             return Err(row.reject(r.submitted_at, reason::MISSING_VALUE, "the timestamp is empty"));
@@ -482,7 +489,8 @@ impl RowParser<'_> {
         let service = match &r.service {
             Slot::Column(i) => {
                 let t = row.get(*i)?;
-                resolve_service(self.registry, &self.mapping, t).map_err(|e| row.reject(*i, reason::UNKNOWN_SERVICE, e))?
+                resolve_service(self.registry, &self.mapping, t)
+                    .map_err(|e| row.reject(*i, reason::UNKNOWN_SERVICE, e))?
             }
             Slot::Constant(s) => s.clone(),
             Slot::Absent => unreachable!("Mapping::from_toml_str requires a service column or constant"),
@@ -561,7 +569,9 @@ impl RowParser<'_> {
                     })?;
                     Some(V1Answer::Score(l))
                 }
-                None => return Err(row.reject(i, reason::UNKNOWN_LABEL, "not a number and not a label in the mapping")),
+                None => {
+                    return Err(row.reject(i, reason::UNKNOWN_LABEL, "not a number and not a label in the mapping"))
+                }
             };
         }
         V1Answers::new(answers).map_err(|e| Rejection {
@@ -615,7 +625,9 @@ impl RowParser<'_> {
                     Some(Cell::Number(0)) => IndicatorState::NotSelected,
                     Some(Cell::Empty | Cell::Null) => IndicatorState::NotOffered,
                     Some(_) => return Err(row.reject(i, reason::BAD_INDICATOR_VALUE, "expected 1, 0 or null")),
-                    None => return Err(row.reject(i, reason::UNKNOWN_LABEL, "not 1, 0, null or a label in the mapping")),
+                    None => {
+                        return Err(row.reject(i, reason::UNKNOWN_LABEL, "not 1, 0, null or a label in the mapping"))
+                    }
                 };
             }
         }
@@ -681,7 +693,7 @@ impl<R: Read> ResponseSource for MappedCsvSource<'_, R> {
     fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
         let Some(row) = self.rows.next_row()? else { return Ok(None) };
         Ok(Some(match self.parser.parse_row(&row) {
-            Ok(r) => SourceItem::Response(Box::new(r)),
+            Ok(r) => SourceItem::Response(row.line, Box::new(r)),
             Err(rej) => SourceItem::Rejected(rej),
         }))
     }

@@ -15,7 +15,7 @@ use crate::details::read_details;
 use crate::error::IngestError;
 use crate::format::Format;
 use crate::jsonl::JsonlSource;
-use crate::mapped::{Mapping, MappedCsvSource};
+use crate::mapped::{MappedCsvSource, Mapping};
 use crate::reconcile::{reason, Reconciliation, RejectWriter};
 
 /// How strict an ingest is.
@@ -113,12 +113,30 @@ impl<'a> Ingestor<'a> {
     ) -> Result<&FileReport, IngestError> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
         let digest = hash_file(path)?;
-        let sha256 = hex(&digest);
         let mut head = [0u8; 4096];
-        let mut file = File::open(path).map_err(io)?;
-        let n = read_up_to(&mut file, &mut head).map_err(io)?;
+        let n = read_up_to(&mut File::open(path).map_err(io)?, &mut head).map_err(io)?;
+        let input: Box<dyn Read> = Box::new(BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?));
+        self.ingest_input(path, digest, &head[..n], wrap(input), reader)
+    }
+
+    /// Ingests bytes already in memory (such as the bundled demo data); `label` names them in messages.
+    pub fn ingest_bytes(&mut self, label: &Path, bytes: &[u8], reader: &Reader) -> Result<&FileReport, IngestError> {
+        let digest: [u8; 32] = Sha256::digest(bytes).into();
+        let head = &bytes[..bytes.len().min(4096)];
+        self.ingest_input(label, digest, head, Box::new(bytes), reader)
+    }
+
+    fn ingest_input(
+        &mut self,
+        path: &Path,
+        digest: [u8; 32],
+        head: &[u8],
+        input: Box<dyn Read + '_>,
+        reader: &Reader,
+    ) -> Result<&FileReport, IngestError> {
+        let sha256 = hex(&digest);
         let format = match reader {
-            Reader::Detect => Format::detect(path, &head[..n])?,
+            Reader::Detect => Format::detect(path, head)?,
             Reader::Format(f) => *f,
             Reader::Mapped(_) => Format::Csv,
         };
@@ -132,17 +150,13 @@ impl<'a> Ingestor<'a> {
             });
             return Ok(self.result.files.last().expect("just pushed"));
         }
-        let input: Box<dyn Read> = Box::new(BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?));
-        let input = wrap(input);
         let reconciliation = match (format, reader) {
-            (Format::Csv, Reader::Mapped(m)) => {
-                let mut src = MappedCsvSource::new(path, input, m.clone(), self.registry)?;
-                let mut rec = self.drain(path, &mut src)?;
-                rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-                rec
-            }
-            (Format::Csv, _) => {
-                let mut src = MappedCsvSource::new(path, input, Mapping::native(), self.registry)?;
+            (Format::Csv, reader) => {
+                let mapping = match reader {
+                    Reader::Mapped(m) => m.clone(),
+                    _ => Mapping::native(),
+                };
+                let mut src = MappedCsvSource::new(path, input, mapping, self.registry)?;
                 let mut rec = self.drain(path, &mut src)?;
                 rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
                 rec
@@ -180,11 +194,11 @@ impl<'a> Ingestor<'a> {
         let mut rec = Reconciliation::default();
         while let Some(item) = source.next_item()? {
             match item {
-                SourceItem::Response(r) => {
+                SourceItem::Response(line, r) => {
                     if !self.seen_ids.insert(r.id.clone()) {
                         rec.duplicate();
                         let dup = Rejection {
-                            line: 0,
+                            line,
                             field: Some("response_id".into()),
                             raw: r.id.to_string(),
                             reason: reason::DUPLICATE_RESPONSE_ID,
@@ -196,7 +210,7 @@ impl<'a> Ingestor<'a> {
                     // The quarter was checked by the source, so this cannot fail for an accepted row.
                     if let Err(e) = self.result.counts.add_response(&r) {
                         let rej = Rejection {
-                            line: 0,
+                            line,
                             field: Some("submitted_at".into()),
                             raw: r.submitted_at.to_rfc3339(),
                             reason: reason::BAD_TIMESTAMP,

@@ -47,7 +47,10 @@ fn patterns() -> &'static [(PiiKind, Regex); 3] {
             // E-mail first, so digits inside an address are not taken for a phone number.
             (PiiKind::Email, re(r"(?i)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}")),
             // SSNs before phones: 123-45-6789 would otherwise be half-matched as a phone.
-            (PiiKind::Ssn, re(r"\b\d{3}[- .]\d{2}[- .]\d{4}\b|\b(?:SSN|ssn|social security(?: number)?)[:#\s]*\d{9}\b")),
+            (
+                PiiKind::Ssn,
+                re(r"\b\d{3}[- .]\d{2}[- .]\d{4}\b|\b(?:SSN|ssn|social security(?: number)?)[:#\s]*\d{9}\b"),
+            ),
             (PiiKind::Phone, re(r"(?:\+?1[ .\-]?)?(?:\(\d{3}\)\s?|\b\d{3}[ .\-])\d{3}[ .\-]\d{4}\b|\b\d{10}\b")),
         ]
     })

@@ -402,7 +402,10 @@ pub(crate) mod tests {
         let neg = [IndicatorState::NotSelected; 7];
         t.add(&Answers::V2(V2Answers::new(TrustAnswer::ThumbsUpDown(true), pos, neg).unwrap()));
         assert_eq!(t.v2.thumbs, [0, 1]);
-        assert_eq!(t.v2.indicator(Polarity::Positive, Indicator::Effectiveness), IndicatorTally { offered: 1, selected: 1 });
+        assert_eq!(
+            t.v2.indicator(Polarity::Positive, Indicator::Effectiveness),
+            IndicatorTally { offered: 1, selected: 1 }
+        );
         assert_eq!(t.v2.indicator(Polarity::Positive, Indicator::Ease), IndicatorTally { offered: 1, selected: 0 });
         assert_eq!(t.v2.indicator(Polarity::Positive, Indicator::Other), IndicatorTally::default());
         // The negative question was not shown after a thumbs up, so nothing was offered there.

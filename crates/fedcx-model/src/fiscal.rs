@@ -115,10 +115,7 @@ impl FiscalQuarter {
 
     /// The last day of the quarter.
     pub fn end_date(self) -> NaiveDate {
-        self.next_unbounded()
-            .start_date()
-            .pred_opt()
-            .expect("a quarter start always has a day before it")
+        self.next_unbounded().start_date().pred_opt().expect("a quarter start always has a day before it")
     }
 
     /// Whether `date` falls within this quarter.
@@ -275,10 +272,7 @@ mod tests {
     fn rejects_malformed_text_with_a_clear_error() {
         for text in ["", "FY2024", "2024Q5", "2024Q0", "FY24 Q1", "Q1 2024", "2024Q12", "FY20x4 Q1"] {
             let err = text.parse::<FiscalQuarter>().unwrap_err();
-            assert!(
-                matches!(err, FiscalError::Unparseable(_) | FiscalError::QuarterOutOfRange(_)),
-                "{text}: {err}"
-            );
+            assert!(matches!(err, FiscalError::Unparseable(_) | FiscalError::QuarterOutOfRange(_)), "{text}: {err}");
         }
         assert_eq!(
             "2024Q5".parse::<FiscalQuarter>().unwrap_err().to_string(),

@@ -192,7 +192,8 @@ mod tests {
         let r = Registry::bundled();
         let providers: Vec<&ServiceProvider> = r.providers().filter(|p| p.year_designated <= 2022).collect();
         assert_eq!(providers.len(), 35);
-        let mut departments: Vec<&OrganizationId> = providers.iter().map(|p| r.department_of(&p.organization)).collect();
+        let mut departments: Vec<&OrganizationId> =
+            providers.iter().map(|p| r.department_of(&p.organization)).collect();
         departments.sort();
         departments.dedup();
         assert_eq!(departments.len(), 17, "{departments:?}");

@@ -435,7 +435,10 @@ mod tests {
     fn a_positive_indicator_after_thumbs_down_is_refused() {
         let down = TrustAnswer::ThumbsUpDown(false);
         let err = V2Answers::new(down, states(&[1], 7), states(&[], 7)).unwrap_err();
-        assert_eq!(err.to_string(), "positive_ease is selected, but the trust answer thumbs down does not show that question");
+        assert_eq!(
+            err.to_string(),
+            "positive_ease is selected, but the trust answer thumbs down does not show that question"
+        );
         assert!(V2Answers::new(down, states(&[], 7), states(&[0, 2], 7)).is_ok());
         let three = TrustAnswer::LikertScale(likert(3));
         assert!(V2Answers::new(three, states(&[0], 2), states(&[], 2)).is_err());

@@ -506,10 +506,8 @@ mod tests {
 
     #[test]
     fn version_two_indicators_match_the_upload_columns() {
-        let columns: Vec<String> = Polarity::ALL
-            .iter()
-            .flat_map(|&p| Indicator::ALL.iter().map(move |i| i.column(p)))
-            .collect();
+        let columns: Vec<String> =
+            Polarity::ALL.iter().flat_map(|&p| Indicator::ALL.iter().map(move |i| i.column(p))).collect();
         assert_eq!(columns.len(), 14);
         assert_eq!(columns[0], "positive_effectiveness");
         assert_eq!(columns[6], "positive_other");

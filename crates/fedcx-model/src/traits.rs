@@ -29,8 +29,8 @@ pub struct Rejection {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SourceItem {
-    /// A respondent-level response.
-    Response(Box<SurveyResponse>),
+    /// A respondent-level response, with the line its row starts on.
+    Response(u64, Box<SurveyResponse>),
     /// Counts that were already aggregated in the source (e.g. a version-1 reporting record).
     Counts(GroupKey, Box<Tally>),
     /// A row that was read but refused.
@@ -52,7 +52,7 @@ pub enum SourceItem {
 ///     let mut rejected = 0;
 ///     while let Some(item) = source.next_item()? {
 ///         match item {
-///             SourceItem::Response(r) => {
+///             SourceItem::Response(_, r) => {
 ///                 if counts.add_response(&r).is_err() {
 ///                     rejected += 1;
 ///                 }

@@ -1,0 +1,148 @@
+//! `fedcx ingest`: reads exports, validates every row, and reports the reconciliation.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use fedcx_ingest::pipeline::{reasons_by_count, summary_json};
+use fedcx_ingest::{Format, IngestConfig, IngestResult, Ingestor, Reader};
+use fedcx_model::Registry;
+
+/// Files above this size get a progress bar when run from a terminal.
+const PROGRESS_MIN_BYTES: u64 = 4 << 20;
+
+/// Arguments of `fedcx ingest`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The files to read.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The files' format; detected from the header when not given.
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// A mapping file for `--format csv` exports of other survey tools (see examples/).
+    #[arg(long, value_name = "M.toml")]
+    mapping: Option<PathBuf>,
+    /// Write every rejected row here (CSV: source file, line, field, raw value, reason, detail).
+    #[arg(long, value_name = "R.csv")]
+    rejects: Option<PathBuf>,
+    /// Write the reconciliation summary here as JSON.
+    #[arg(long, value_name = "S.json")]
+    summary: Option<PathBuf>,
+    /// Write the aggregated counts here as JSON.
+    #[arg(long, value_name = "C.json")]
+    counts: Option<PathBuf>,
+    /// Treat any rejected row as an error (exit non-zero at the first one).
+    #[arg(long)]
+    strict: bool,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+/// Runs the command.
+pub fn run(registry: &Registry, args: &Args) -> Result<()> {
+    let reader = match (&args.mapping, args.format) {
+        (Some(m), None | Some(Format::Csv)) => Reader::Mapped(fedcx_ingest::load_mapping(m)?),
+        (Some(_), Some(f)) => anyhow::bail!("--mapping goes with --format csv, not --format {f}"),
+        (None, Some(f)) => Reader::Format(f),
+        (None, None) => Reader::Detect,
+    };
+    let config = IngestConfig { fail_on_reject: args.strict, keep_responses: false };
+    let result = ingest_files(registry, &args.files, &reader, config, args.rejects.as_deref())?;
+    print_reconciliation(&result);
+    if let Some(path) = &args.summary {
+        super::write_atomic(path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
+        println!("summary written to {}", path.display());
+    }
+    if let Some(path) = &args.counts {
+        super::write_atomic(path, serde_json::to_string(&result.counts)?.as_bytes())?;
+        println!("counts written to {}", path.display());
+    }
+    if let Some(path) = &args.rejects {
+        println!("rejects written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// Ingests files, with a progress bar on large files when stderr is a terminal.
+pub fn ingest_files(
+    registry: &Registry,
+    files: &[PathBuf],
+    reader: &Reader,
+    config: IngestConfig,
+    rejects: Option<&Path>,
+) -> Result<IngestResult> {
+    let mut ingestor = Ingestor::new(registry, config);
+    if let Some(path) = rejects {
+        let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        ingestor.write_rejects_to(Box::new(std::io::BufWriter::new(file)), path)?;
+    }
+    let interactive = std::io::stderr().is_terminal();
+    for path in files {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let bar = (interactive && size >= PROGRESS_MIN_BYTES).then(|| {
+            let bar = indicatif::ProgressBar::new(size);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .expect("the template is fixed")
+                .progress_chars("=> "),
+            );
+            bar.set_message(path.display().to_string());
+            bar
+        });
+        let mut wrap = |r: Box<dyn Read>| -> Box<dyn Read> {
+            match &bar {
+                Some(b) => Box::new(b.wrap_read(r)),
+                None => r,
+            }
+        };
+        let report = ingestor.ingest_path(path, reader, &mut wrap)?;
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        if report.skipped_same_content {
+            eprintln!("{}: skipped, its content was already ingested (sha256 {})", path.display(), report.sha256);
+        }
+    }
+    Ok(ingestor.finish()?)
+}
+
+/// Prints the reconciliation for people.
+pub fn print_reconciliation(result: &IngestResult) {
+    for f in &result.files {
+        let r = &f.reconciliation;
+        println!(
+            "{} ({}): {} read, {} accepted, {} rejected, {} duplicates{}",
+            f.path.display(),
+            f.format,
+            r.read,
+            r.accepted,
+            r.rejected,
+            r.duplicates,
+            if f.skipped_same_content { " (skipped: same content as an earlier file)" } else { "" }
+        );
+    }
+    let r = &result.reconciliation;
+    println!(
+        "total: {} read = {} accepted + {} rejected + {} duplicates",
+        r.read, r.accepted, r.rejected, r.duplicates
+    );
+    if !r.rejected_by_reason.is_empty() {
+        let reasons: Vec<String> = reasons_by_count(r).iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("rejected by reason: {}", reasons.join(", "));
+    }
+    if !r.redactions.is_empty() {
+        let red: Vec<String> = r.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("personal data redacted from comments: {}", red.join(", "));
+    }
+    println!(
+        "counts: {} groups (service x channel x quarter), {} respondents; {} collection details",
+        result.counts.len(),
+        result.counts.respondents(),
+        result.details.len()
+    );
+}

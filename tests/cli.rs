@@ -1,0 +1,158 @@
+//! End-to-end tests: each runs the real `fedcx` binary in a fresh temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary working directory and a way to run `fedcx` in it.
+struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    fn new() -> TestDir {
+        TestDir { dir: tempfile::tempdir().expect("a temporary directory") }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_fedcx")).args(args).current_dir(self.dir.path()).output().unwrap()
+    }
+
+    /// Runs and expects success, returning stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "fedcx {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects failure, returning stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "fedcx {args:?} should have failed");
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let out = TestDir::new().ok(&["--help"]);
+    for cmd in ["demo", "hisps", "ingest"] {
+        assert!(out.contains(cmd), "{out}");
+    }
+}
+
+#[test]
+fn hisps_lists_35_providers_in_17_agencies() {
+    let out = TestDir::new().ok(&["hisps"]);
+    assert!(out.contains("treasury-irs"), "{out}");
+    assert!(out.contains("35 providers in 17 agencies"), "{out}");
+}
+
+#[test]
+fn demo_runs_the_pipeline_and_reconciles() {
+    let t = TestDir::new();
+    let out = t.ok(&["demo", "--out", "demo-out"]);
+    assert!(out.contains("demo-out"), "{out}");
+    let summary = json(&t.path("demo-out/ingest-summary.json"));
+    let n = |k: &str| summary[k].as_u64().unwrap();
+    assert_eq!(n("read"), n("accepted") + n("rejected") + n("duplicates"));
+    assert!(n("accepted") >= 30_000, "{summary}");
+}
+
+#[test]
+fn nasty_file_every_row_accounted_for() {
+    let t = TestDir::new();
+    let file = fixture("nasty.csv");
+    t.ok(&["ingest", file.to_str().unwrap(), "--rejects", "rejects.csv", "--summary", "summary.json"]);
+    let s = json(&t.path("summary.json"));
+    assert_eq!((s["read"].as_u64(), s["accepted"].as_u64()), (Some(13), Some(4)), "{s}");
+    assert_eq!((s["rejected"].as_u64(), s["duplicates"].as_u64()), (Some(8), Some(1)), "{s}");
+    let reasons = &s["rejected_by_reason"];
+    for (reason, n) in [
+        ("indicator_against_trust", 1),
+        ("missing_trust_answer", 1),
+        ("bad_timestamp", 1),
+        ("unknown_service", 1),
+        ("unknown_channel", 1),
+        ("answer_out_of_range", 1),
+        ("wrong_field_count", 1),
+        ("invalid_utf8", 1),
+    ] {
+        assert_eq!(reasons[reason].as_u64(), Some(n), "{reason}: {s}");
+    }
+    assert_eq!(s["redactions"]["phone"].as_u64(), Some(1), "{s}");
+    let rejects = std::fs::read_to_string(t.path("rejects.csv")).unwrap();
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(lines[0], "source_file,line,field,raw_value,reason,detail");
+    // Eight rejects and one duplicate, each on its own line with the line number of its row.
+    assert_eq!(lines.len(), 10, "{rejects}");
+    let at = |line: &str, field: &str, reason: &str| {
+        assert!(
+            lines.iter().any(|l| l.contains(&format!(",{line},{field},")) && l.contains(reason)),
+            "no reject at line {line} field {field} for {reason}:\n{rejects}"
+        );
+    };
+    at("6", "positive_effectiveness", "indicator_against_trust");
+    at("7", "question_1", "missing_trust_answer");
+    at("9", "submitted_at", "bad_timestamp");
+    at("10", "service_id", "unknown_service");
+    at("11", "channel", "unknown_channel");
+    at("12", "q1", "answer_out_of_range");
+    at("14", "comment", "invalid_utf8");
+    at("8", "response_id", "duplicate_response_id");
+    assert!(lines.iter().any(|l| l.contains(",13,,") && l.contains("wrong_field_count")), "{rejects}");
+}
+
+#[test]
+fn the_same_file_twice_is_ingested_once() {
+    let t = TestDir::new();
+    let file = fixture("nasty.csv");
+    let copy = t.write("copy.csv", &std::fs::read(&file).unwrap());
+    let out = t.ok(&["ingest", file.to_str().unwrap(), copy.to_str().unwrap(), "--summary", "s.json"]);
+    assert!(out.contains("skipped: same content"), "{out}");
+    assert_eq!(json(&t.path("s.json"))["accepted"].as_u64(), Some(4));
+}
+
+#[test]
+fn strict_mode_fails_at_the_first_reject() {
+    let t = TestDir::new();
+    let err = t.fails(&["ingest", fixture("nasty.csv").to_str().unwrap(), "--strict"]);
+    assert!(err.contains("nasty.csv:6: row rejected (indicator_against_trust, field positive_effectiveness)"), "{err}");
+}
+
+#[test]
+fn unusable_files_fail_with_one_clear_line() {
+    let t = TestDir::new();
+    let empty = t.write("empty.csv", b"");
+    let err = t.fails(&["ingest", empty.to_str().unwrap(), "--format", "csv"]);
+    assert!(err.starts_with("error: ") && err.contains("empty.csv: the file is empty"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let unknown = t.write("what.csv", b"foo,bar\n1,2\n");
+    let err = t.fails(&["ingest", unknown.to_str().unwrap()]);
+    assert!(err.contains("cannot tell the file's format") && err.contains("csv, touchpoints-details, jsonl"), "{err}");
+
+    let missing = t.write("missing.csv", b"response_id,submitted_at,service_id\nA,2024-01-01T00:00:00Z,x\n");
+    let err = t.fails(&["ingest", missing.to_str().unwrap(), "--format", "csv"]);
+    assert!(err.contains("lacks required column(s) channel, transaction_point, survey_version"), "{err}");
+
+    let err = t.fails(&["ingest", "no-such-file.csv"]);
+    assert!(err.contains("no-such-file.csv"), "{err}");
+}

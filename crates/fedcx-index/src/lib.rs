@@ -2,5 +2,6 @@
 //! ([`scores`], [`stats`]), and an ACSI-style index estimated by PLS path modeling with bootstrap
 //! intervals ([`pls`]). Pure computation: no IO, no file formats.
 
+pub mod pls;
 pub mod scores;
 pub mod stats;

@@ -120,7 +120,11 @@ pub fn score(t: &Tally, config: &ScoreConfig) -> GroupScores {
         for ind in Indicator::ALL {
             let it = t.v2.indicator(p, ind);
             if it.offered > 0 {
-                indicators.push(IndicatorScore { indicator: ind, polarity: p, selected: Share::wilson(it.selected, it.offered) });
+                indicators.push(IndicatorScore {
+                    indicator: ind,
+                    polarity: p,
+                    selected: Share::wilson(it.selected, it.offered),
+                });
             }
         }
     }
@@ -428,7 +432,8 @@ mod tests {
         t.v2.respondents = 20;
         t.v2.thumbs = [4, 6];
         t.v2.likert = [1, 1, 2, 3, 3];
-        t.v2.indicators[Polarity::Positive.index()][Indicator::Ease.index()] = IndicatorTally { offered: 12, selected: 3 };
+        t.v2.indicators[Polarity::Positive.index()][Indicator::Ease.index()] =
+            IndicatorTally { offered: 12, selected: 3 };
         let s = score(&t, &ScoreConfig::default());
         let trust = s.trust_v2.unwrap();
         assert_eq!((trust.n, trust.agree.unwrap().count, trust.disagree.unwrap().count), (20, 12, 6));
@@ -440,7 +445,9 @@ mod tests {
     fn counts_for(entries: &[(&str, Channel, &str, Tally)]) -> ResponseCounts {
         entries
             .iter()
-            .map(|(s, c, q, t)| (GroupKey { service: ServiceId::new(s).unwrap(), channel: *c, quarter: fq(q) }, t.clone()))
+            .map(|(s, c, q, t)| {
+                (GroupKey { service: ServiceId::new(s).unwrap(), channel: *c, quarter: fq(q) }, t.clone())
+            })
             .collect()
     }
 

@@ -107,12 +107,8 @@ mod tests {
     /// correction), published to 4 decimals.
     #[test]
     fn wilson_matches_newcombe_1998_table_1() {
-        let cases = [
-            (81, 263, 0.2553, 0.3662),
-            (15, 148, 0.0624, 0.1605),
-            (0, 20, 0.0, 0.1611),
-            (1, 29, 0.0061, 0.1718),
-        ];
+        let cases =
+            [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)];
         for (x, n, lo, hi) in cases {
             let s = Share::wilson(x, n).unwrap();
             assert!(close(s.lo, lo, 5e-5) && close(s.hi, hi, 5e-5), "{x}/{n}: {s:?}");

@@ -41,6 +41,12 @@ def fit(data, blocks, paths, scheme):
     return Plspm(data, config, scheme, iterations=300, tolerance=1e-10)
 
 
+def num(v):
+    """A float, or None (JSON null) where plspm reports NaN (e.g. alpha of a one-indicator block)."""
+    v = float(v)
+    return None if np.isnan(v) else v
+
+
 def result(name, data, blocks, paths, scheme):
     m = fit(data, blocks, paths, scheme)
     outer = m.outer_model()
@@ -57,9 +63,9 @@ def result(name, data, blocks, paths, scheme):
         "redundancy": {lv: {mv: float(outer.loc[mv, "redundancy"]) for mv in mvs} for lv, mvs in blocks.items()},
         "path_coefficients": {f"{s}->{d}": float(path.loc[d, s]) for s, d in paths},
         "r_squared": {lv: float(inner.loc[lv, "r_squared"]) for lv in blocks if inner.loc[lv, "type"] == "Endogenous"},
-        "ave": {lv: float(inner.loc[lv, "ave"]) for lv in blocks},
-        "cronbach_alpha": {lv: float(uni.loc[lv, "cronbach_alpha"]) for lv in blocks},
-        "dillon_goldstein_rho": {lv: float(uni.loc[lv, "dillon_goldstein_rho"]) for lv in blocks},
+        "ave": {lv: num(inner.loc[lv, "ave"]) for lv in blocks},
+        "cronbach_alpha": {lv: num(uni.loc[lv, "cronbach_alpha"]) for lv in blocks},
+        "dillon_goldstein_rho": {lv: num(uni.loc[lv, "dillon_goldstein_rho"]) for lv in blocks},
         "gof": float(m.goodness_of_fit()),
     }
     if name == "ecsi_mobi":
@@ -80,11 +86,11 @@ def main():
     for scheme in (Scheme.CENTROID, Scheme.FACTORIAL, Scheme.PATH):
         r = result("ecsi_mobi", mobi, ECSI_BLOCKS, ECSI_PATHS, scheme)
         with open(f"tests/fixtures/plspm_ecsi_{r['scheme']}.json", "w") as f:
-            json.dump(r, f, indent=2, sort_keys=True)
+            json.dump(r, f, indent=2, sort_keys=True, allow_nan=False)
     russett = pd.read_csv("tests/fixtures/russett.csv", index_col=0)
     r = result("russett", russett, RUSSETT_BLOCKS, RUSSETT_PATHS, Scheme.CENTROID)
     with open("tests/fixtures/plspm_russett_centroid.json", "w") as f:
-        json.dump(r, f, indent=2, sort_keys=True)
+        json.dump(r, f, indent=2, sort_keys=True, allow_nan=False)
 
 
 if __name__ == "__main__":

@@ -222,7 +222,7 @@ fn perfect_collinearity_is_a_clear_error() {
     )
     .unwrap();
     let model = PathModel::new(spec).unwrap();
-    let a = vec![1.0, 2.0, 3.0, 5.0, 8.0];
+    let a = [1.0, 2.0, 3.0, 5.0, 8.0];
     let doubled: Vec<f64> = a.iter().map(|v| 2.0 * v + 1.0).collect();
     let cols = BTreeMap::from([
         ("a".to_owned(), a.iter().map(|v| Some(*v)).collect::<Vec<_>>()),

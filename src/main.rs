@@ -31,6 +31,8 @@ enum Command {
     Hisps(cmd::hisps::Args),
     /// Reads survey exports, validates every row and reports the reconciliation.
     Ingest(cmd::ingest::Args),
+    /// Estimates a PLS path model (the ACSI method) on a numeric CSV, with bootstrap intervals.
+    Pls(cmd::pls::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd::demo::run(&registry, &args),
             Command::Hisps(args) => cmd::hisps::run(&registry, &args),
             Command::Ingest(args) => cmd::ingest::run(&registry, &args),
+            Command::Pls(args) => cmd::pls::run(&args),
         }
     })();
     match result {

@@ -156,3 +156,95 @@ fn unusable_files_fail_with_one_clear_line() {
     let err = t.fails(&["ingest", "no-such-file.csv"]);
     assert!(err.contains("no-such-file.csv"), "{err}");
 }
+
+fn ecsi() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/fedcx-index/tests/fixtures/ecsi_mobi.csv")
+}
+
+const ECSI_TWO_BLOCKS: &str = r#"
+[[latent]]
+name = "Image"
+indicators = ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"]
+mode = "A"          # "A" reflective, "B" formative
+
+[[latent]]
+name = "Expectation"
+indicators = ["CUEX1", "CUEX2", "CUEX3"]
+mode = "A"
+
+[[path]]
+from = "Image"
+to = "Expectation"
+"#;
+
+#[test]
+fn pls_json_has_the_documented_keys() {
+    let t = TestDir::new();
+    let model = t.write("model.toml", ECSI_TWO_BLOCKS.as_bytes());
+    let data = ecsi();
+    let out = t.ok(&[
+        "pls",
+        "--data",
+        data.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--scheme",
+        "centroid",
+        "--bootstrap",
+        "50",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["converged"], true);
+    assert!(v["iterations"].as_u64().unwrap() >= 1);
+    assert!(v["outer_weights"]["Image"]["IMAG1"].is_f64());
+    assert!(v["loadings"]["Expectation"]["CUEX3"].is_f64());
+    assert!(v["path_coefficients"]["Image->Expectation"].is_f64());
+    assert!(v["r_squared"]["Expectation"].is_f64());
+    assert!(v["r_squared"].get("Image").is_none(), "exogenous latents have no R-squared");
+    let b = &v["bootstrap"]["Image->Expectation"];
+    assert!(b["se"].is_f64() && b["lo"].as_f64() < b["hi"].as_f64());
+    // The same seed gives the same output, byte for byte.
+    let again = t.ok(&[
+        "pls",
+        "--data",
+        data.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--scheme",
+        "centroid",
+        "--bootstrap",
+        "50",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out, again);
+}
+
+#[test]
+fn pls_errors_name_the_column() {
+    let t = TestDir::new();
+    let model = t.write("m.toml", b"[[latent]]\nname = 'X'\nindicators = ['IMAG1', 'NOPE']\nmode = 'A'\n");
+    let err = t.fails(&["pls", "--data", ecsi().to_str().unwrap(), "--model", model.to_str().unwrap()]);
+    assert!(err.contains("lacks required column(s) NOPE"), "{err}");
+    let data = t.write("d.csv", b"a,b\n1,2\n2,x\n");
+    let model = t.write("m2.toml", b"[[latent]]\nname = 'X'\nindicators = ['a', 'b']\nmode = 'A'\n");
+    let err = t.fails(&["pls", "--data", data.to_str().unwrap(), "--model", model.to_str().unwrap()]);
+    assert!(err.contains("d.csv:3: column b must be numeric, found \"x\""), "{err}");
+}
+
+#[test]
+fn pls_a11_preset_runs_on_the_demo_data() {
+    let t = TestDir::new();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/responses.csv");
+    let out = t.ok(&["pls", "--data", data.to_str().unwrap(), "--preset", "a11", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["rows_dropped"].as_u64().unwrap() > 0, "version-2 rows have no q1-q6 and are dropped");
+    let index = v["index"]["value"].as_f64().unwrap();
+    assert!((0.0..=100.0).contains(&index));
+}

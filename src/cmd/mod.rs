@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod hisps;
 pub mod ingest;
+pub mod pls;
 
 use std::path::Path;
 

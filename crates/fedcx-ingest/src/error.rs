@@ -99,6 +99,18 @@ pub enum IngestError {
         /// What was expected.
         detail: String,
     },
+    /// A cell of a numeric table is not a number.
+    #[error("{}:{line}: column {column} must be numeric, found {value:?}", path.display())]
+    NotNumeric {
+        /// The file.
+        path: PathBuf,
+        /// The line.
+        line: u64,
+        /// The column.
+        column: String,
+        /// The cell's text.
+        value: String,
+    },
     /// Writing the reject file failed.
     #[error("{}: cannot write rejects: {source}", path.display())]
     RejectFile {

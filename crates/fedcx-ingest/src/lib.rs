@@ -11,6 +11,7 @@ pub mod pipeline;
 pub mod reconcile;
 pub mod redact;
 pub mod rows;
+pub mod table;
 
 pub use error::IngestError;
 pub use format::Format;

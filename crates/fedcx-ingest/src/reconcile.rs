@@ -48,8 +48,6 @@ pub mod reason {
     pub const BAD_COUNT: &str = "bad_count";
     /// A fiscal year or quarter that is not valid.
     pub const BAD_QUARTER: &str = "bad_quarter";
-    /// A number that cannot be read.
-    pub const BAD_NUMBER: &str = "bad_number";
     /// A JSON line that is not a valid record.
     pub const BAD_JSON: &str = "bad_json";
     /// A response id already seen in this ingest (counted as a duplicate, not a reject).

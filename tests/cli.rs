@@ -147,7 +147,11 @@ fn unusable_files_fail_with_one_clear_line() {
 
     let unknown = t.write("what.csv", b"foo,bar\n1,2\n");
     let err = t.fails(&["ingest", unknown.to_str().unwrap()]);
-    assert!(err.contains("cannot tell the file's format") && err.contains("csv, touchpoints-details, jsonl"), "{err}");
+    assert!(
+        err.contains("cannot tell the file's format")
+            && err.contains("touchpoints-v2, touchpoints-v1, csv, jsonl, dap, benchmark"),
+        "{err}"
+    );
 
     let missing = t.write("missing.csv", b"response_id,submitted_at,service_id\nA,2024-01-01T00:00:00Z,x\n");
     let err = t.fails(&["ingest", missing.to_str().unwrap(), "--format", "csv"]);
@@ -247,4 +251,96 @@ fn pls_a11_preset_runs_on_the_demo_data() {
     assert!(v["rows_dropped"].as_u64().unwrap() > 0, "version-2 rows have no q1-q6 and are dropped");
     let index = v["index"]["value"].as_f64().unwrap();
     assert!((0.0..=100.0).contains(&index));
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)
+}
+
+#[test]
+fn qualtrics_export_through_its_mapping() {
+    let t = TestDir::new();
+    let data = fixture("qualtrics-v2.csv");
+    let mapping = example("qualtrics-v2.toml");
+    t.ok(&[
+        "ingest",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--mapping",
+        mapping.to_str().unwrap(),
+        "--summary",
+        "s.json",
+        "--rejects",
+        "r.csv",
+        "--counts",
+        "c.json",
+    ]);
+    let s = json(&t.path("s.json"));
+    // R_1 is at 02:30 on 10 March 2024, a time that does not exist in New York (clocks jump from 2:00 to
+    // 3:00): rejected, not guessed. R_3's channel is unknown, R_4's answer label is unknown.
+    assert_eq!(
+        (s["read"].as_u64(), s["accepted"].as_u64(), s["rejected"].as_u64()),
+        (Some(5), Some(2), Some(3)),
+        "{s}"
+    );
+    assert_eq!(s["rejected_by_reason"]["bad_timestamp"].as_u64(), Some(1), "{s}");
+    assert_eq!(s["rejected_by_reason"]["unknown_channel"].as_u64(), Some(1), "{s}");
+    assert_eq!(s["rejected_by_reason"]["unknown_label"].as_u64(), Some(1), "{s}");
+    assert_eq!(s["redactions"]["email"].as_u64(), Some(1), "{s}");
+    let counts = std::fs::read_to_string(t.path("c.json")).unwrap();
+    // R_2 was submitted at 23:30 on 31 December 2023 New York time: FY2024 Q1, not Q2 as UTC would say.
+    assert!(
+        counts.contains("\"service\":\"dos-ca-passport-renewal\",\"channel\":\"postal_mail\",\"quarter\":\"FY2024Q1\""),
+        "{counts}"
+    );
+    // R_5 falls in the repeated hour of 3 November 2024 and is accepted at the earlier instant.
+    assert!(
+        counts.contains("\"service\":\"dos-ca-passport-application\",\"channel\":\"phone\",\"quarter\":\"FY2025Q1\""),
+        "{counts}"
+    );
+}
+
+#[test]
+fn medallia_export_with_spreadsheet_dates() {
+    let t = TestDir::new();
+    let data = fixture("medallia-v1.csv");
+    let mapping = example("medallia-v1.toml");
+    t.ok(&[
+        "ingest",
+        data.to_str().unwrap(),
+        "--mapping",
+        mapping.to_str().unwrap(),
+        "--summary",
+        "s.json",
+        "--counts",
+        "c.json",
+    ]);
+    let s = json(&t.path("s.json"));
+    assert_eq!((s["read"].as_u64(), s["accepted"].as_u64()), (Some(5), Some(3)), "{s}");
+    assert_eq!((s["duplicates"].as_u64(), s["rejected"].as_u64()), (Some(1), Some(1)), "{s}");
+    let counts = std::fs::read_to_string(t.path("c.json")).unwrap();
+    // 45000.5 is 15 March 2023 (FY2023 Q2); 44927.25 is 1 January 2023 (FY2023 Q2).
+    assert!(counts.contains("\"channel\":\"in_person\",\"quarter\":\"FY2023Q2\""), "{counts}");
+    assert!(counts.contains("\"channel\":\"phone\",\"quarter\":\"FY2023Q2\""), "{counts}");
+}
+
+#[test]
+fn a_bad_mapping_lists_every_problem() {
+    let t = TestDir::new();
+    let mapping = t.write(
+        "bad.toml",
+        b"[columns]\nresponse_id = 'id'\nwho = 'x'\n[constants]\nq1 = '5'\n[timestamp]\ntime_zone = 'Mars/Olympus'\n",
+    );
+    let data = fixture("qualtrics-v2.csv");
+    let err = t.fails(&["ingest", data.to_str().unwrap(), "--mapping", mapping.to_str().unwrap()]);
+    for part in [
+        "unknown field \"who\"",
+        "only service_id, channel",
+        "must name the column of submitted_at",
+        "time_zone",
+        "maps no question",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
 }

@@ -35,6 +35,10 @@ pub struct Args {
     /// Treat any rejected row as an error (exit non-zero at the first one).
     #[arg(long)]
     strict: bool,
+    /// For Touchpoints version-2 uploads: the collection detail they belong to (by default the
+    /// upload's file name, `<detail id>.csv`, names it). Ingest the detail export in the same command.
+    #[arg(long, value_name = "ID")]
+    detail: Option<String>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -50,7 +54,7 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         (None, None) => Reader::Detect,
     };
     let config = IngestConfig { fail_on_reject: args.strict, keep_responses: false };
-    let result = ingest_files(registry, &args.files, &reader, config, args.rejects.as_deref())?;
+    let result = ingest_files(registry, &args.files, &reader, config, args.rejects.as_deref(), args.detail.clone())?;
     print_reconciliation(&result);
     if let Some(path) = &args.summary {
         super::write_atomic(path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
@@ -73,8 +77,10 @@ pub fn ingest_files(
     reader: &Reader,
     config: IngestConfig,
     rejects: Option<&Path>,
+    detail: Option<String>,
 ) -> Result<IngestResult> {
     let mut ingestor = Ingestor::new(registry, config);
+    ingestor.set_detail(detail);
     if let Some(path) = rejects {
         let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         ingestor.write_rejects_to(Box::new(std::io::BufWriter::new(file)), path)?;
@@ -145,4 +151,11 @@ pub fn print_reconciliation(result: &IngestResult) {
         result.counts.respondents(),
         result.details.len()
     );
+    if !result.benchmarks.is_empty() {
+        println!("benchmark series: {} values", result.benchmarks.len());
+    }
+    if !result.web_traffic.is_empty() {
+        let total: u64 = result.web_traffic.values().sum();
+        println!("web traffic: {} domain-months, {total} visits", result.web_traffic.len());
+    }
 }

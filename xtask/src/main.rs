@@ -1,6 +1,7 @@
 //! The fedcx project runner, reached as `cargo xtask ...`: CI checks, demo data, reports and
 //! benchmarks. Only this program and the `fedcx` CLI talk to the user.
 
+mod bench;
 mod demo;
 #[cfg(test)]
 mod tidy;
@@ -33,6 +34,24 @@ enum Task {
         /// Where to write responses.csv and cx_collection_details.csv.
         #[arg(long, default_value = "data/demo")]
         out: PathBuf,
+        /// First fiscal year.
+        #[arg(long, default_value_t = demo::DemoConfig::default().first_year)]
+        first_year: u16,
+        /// Last fiscal year.
+        #[arg(long, default_value_t = demo::DemoConfig::default().last_year)]
+        last_year: u16,
+    },
+    /// Benchmarks fedcx against peer tools side by side and records the results in docs/benchmarks.md.
+    Bench {
+        /// What to benchmark.
+        #[arg(value_parser = ["pls"])]
+        what: String,
+        /// The Python interpreter with the peer tools installed (plspm, duckdb, polars).
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// Skip the 1,000,000-respondent case.
+        #[arg(long)]
+        quick: bool,
     },
     /// Runs the report pipeline through the release build of the CLI (`fedcx demo` until the A-11
     /// report generator lands).
@@ -49,7 +68,14 @@ fn main() -> Result<()> {
     std::env::set_current_dir(&root).with_context(|| format!("cannot enter {}", root.display()))?;
     match cli.task {
         Task::Ci => ci(),
-        Task::DemoData { responses, seed, out } => demo_data(&out, responses, seed),
+        Task::DemoData { responses, seed, out, first_year, last_year } => {
+            let config = demo::DemoConfig { responses, seed, first_year, last_year };
+            demo_data(&out, &config)
+        }
+        Task::Bench { what, python, quick } => match what.as_str() {
+            "pls" => bench::pls(&python, quick),
+            other => bail!("no benchmark {other:?}"),
+        },
         Task::Report { args } => {
             let mut cmd = vec!["run", "--release", "--quiet", "--bin", "fedcx", "--", "demo"];
             cmd.extend(args.iter().map(String::as_str));
@@ -62,7 +88,7 @@ fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_owned()
 }
 
-fn run(program: &str, args: &[&str]) -> Result<()> {
+pub(crate) fn run(program: &str, args: &[&str]) -> Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program).args(args).status().with_context(|| format!("cannot run {program}"))?;
     if !status.success() {
@@ -78,10 +104,9 @@ fn ci() -> Result<()> {
     run("cargo", &["test", "--workspace"])
 }
 
-fn demo_data(out: &Path, responses: u64, seed: u64) -> Result<()> {
+pub(crate) fn demo_data(out: &Path, config: &demo::DemoConfig) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let registry = fedcx_model::Registry::bundled();
-    let config = demo::DemoConfig { responses, seed, ..demo::DemoConfig::default() };
     let responses_path = out.join("responses.csv");
     let details_path = out.join("cx_collection_details.csv");
     let mut responses_file = std::io::BufWriter::with_capacity(
@@ -92,7 +117,7 @@ fn demo_data(out: &Path, responses: u64, seed: u64) -> Result<()> {
     let mut details_file = std::io::BufWriter::new(
         std::fs::File::create(&details_path).with_context(|| format!("cannot create {}", details_path.display()))?,
     );
-    let (n, d) = demo::generate(&registry, &config, &mut responses_file, &mut details_file)?;
+    let (n, d) = demo::generate(&registry, config, &mut responses_file, &mut details_file)?;
     eprintln!(
         "wrote {n} responses to {} and {d} collection details to {}",
         responses_path.display(),

@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use fedcx_model::records::DETAIL_EXPORT_COLUMNS;
+use fedcx_model::records::{DETAIL_EXPORT_COLUMNS, RESPONSE_UPLOAD_COLUMNS};
 
 use crate::error::IngestError;
 use crate::mapped::NATIVE_HEADER;
@@ -15,22 +15,42 @@ use crate::mapped::NATIVE_HEADER;
 pub enum Format {
     /// A respondent-level CSV read through a mapping (fedcx's native layout when none is given).
     Csv,
+    /// Touchpoints' version-2 response upload (17 columns); needs its collection detail.
+    TouchpointsV2,
+    /// Touchpoints' version-1 reporting-record export (counts per service and channel).
+    TouchpointsV1,
     /// Touchpoints' collection-detail export.
     TouchpointsDetails,
     /// One response per line in fedcx's JSON form.
     Jsonl,
+    /// A Digital Analytics Program report (JSON): visits per domain and day.
+    Dap,
+    /// A benchmark index series (CSV: series, year, value).
+    Benchmark,
 }
 
 impl Format {
     /// Every format, by its command-line name.
-    pub const ALL: [Format; 3] = [Format::Csv, Format::TouchpointsDetails, Format::Jsonl];
+    pub const ALL: [Format; 7] = [
+        Format::TouchpointsV2,
+        Format::TouchpointsV1,
+        Format::Csv,
+        Format::Jsonl,
+        Format::Dap,
+        Format::Benchmark,
+        Format::TouchpointsDetails,
+    ];
 
     /// The name used on the command line and in summaries.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Csv => "csv",
+            Format::TouchpointsV2 => "touchpoints-v2",
+            Format::TouchpointsV1 => "touchpoints-v1",
             Format::TouchpointsDetails => "touchpoints-details",
             Format::Jsonl => "jsonl",
+            Format::Dap => "dap",
+            Format::Benchmark => "benchmark",
         }
     }
 
@@ -43,11 +63,26 @@ impl Format {
         if first_line.starts_with('{') && first_line.contains("\"answers\"") {
             return Ok(Format::Jsonl);
         }
+        let trimmed = text.trim_start();
+        if (trimmed.starts_with('{') || trimmed.starts_with('['))
+            && (text.contains("\"visits\"") || text.contains("\"data\""))
+        {
+            return Ok(Format::Dap);
+        }
         let columns: Vec<String> =
             first_line.split(',').map(|c| c.trim().trim_matches('"').to_ascii_lowercase()).collect();
         let has_all = |wanted: &[&str]| wanted.iter().all(|w| columns.iter().any(|c| c == w));
         if has_all(&NATIVE_HEADER[..7]) {
             return Ok(Format::Csv);
+        }
+        if has_all(&RESPONSE_UPLOAD_COLUMNS) {
+            return Ok(Format::TouchpointsV2);
+        }
+        if has_all(&["collection_year", "collection_quarter", "q1_1"]) {
+            return Ok(Format::TouchpointsV1);
+        }
+        if columns == crate::series::BENCHMARK_HEADER {
+            return Ok(Format::Benchmark);
         }
         if has_all(&DETAIL_EXPORT_COLUMNS[..1]) && has_all(&["cx_collection_id", "volume_of_respondents"]) {
             return Ok(Format::TouchpointsDetails);
@@ -93,12 +128,22 @@ mod tests {
         assert_eq!(detect(&format!("\u{feff}{}\r\n", NATIVE_HEADER.join(","))), Ok(Format::Csv));
         assert_eq!(detect(&DETAIL_EXPORT_COLUMNS.join(",")), Ok(Format::TouchpointsDetails));
         assert_eq!(detect("{\"id\":\"1\",\"answers\":{}}\n"), Ok(Format::Jsonl));
+        assert_eq!(detect(&RESPONSE_UPLOAD_COLUMNS.join(",")), Ok(Format::TouchpointsV2));
+        assert_eq!(
+            detect("id,collection_id,collection_year,collection_quarter,service_id,q1_1,q1_2"),
+            Ok(Format::TouchpointsV1)
+        );
+        assert_eq!(detect("{\"name\":\"domain\",\"data\":[{\"date\":\"2024-01-01\",\"visits\":1}]}"), Ok(Format::Dap));
+        assert_eq!(detect("series,year,value\nacsi,2021,63.4"), Ok(Format::Benchmark));
     }
 
     #[test]
     fn an_unknown_header_names_the_candidates() {
         let err = detect("foo,bar\n1,2").unwrap_err();
         assert!(err.contains("cannot tell the file's format from its header \"foo,bar\""), "{err}");
-        assert!(err.contains("csv, touchpoints-details, jsonl"), "{err}");
+        assert!(
+            err.contains("touchpoints-v2, touchpoints-v1, csv, jsonl, dap, benchmark, touchpoints-details"),
+            "{err}"
+        );
     }
 }

@@ -11,7 +11,9 @@ pub mod pipeline;
 pub mod reconcile;
 pub mod redact;
 pub mod rows;
+pub mod series;
 pub mod table;
+pub mod touchpoints;
 
 pub use error::IngestError;
 pub use format::Format;

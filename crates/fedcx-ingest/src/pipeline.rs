@@ -7,7 +7,7 @@ use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
-use fedcx_model::{CollectionDetail, Registry, ResponseCounts, ResponseId, SurveyResponse};
+use fedcx_model::{BenchmarkPoint, CollectionDetail, Registry, ResponseCounts, ResponseId, SurveyResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -51,6 +51,10 @@ pub struct IngestResult {
     pub details: Vec<CollectionDetail>,
     /// Accepted responses, when [`IngestConfig::keep_responses`] was set.
     pub responses: Vec<SurveyResponse>,
+    /// Published benchmark series values.
+    pub benchmarks: Vec<BenchmarkPoint>,
+    /// Web visits per (domain, month `YYYY-MM`).
+    pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
     /// Per file.
     pub files: Vec<FileReport>,
     /// All files together.
@@ -64,6 +68,7 @@ pub struct Ingestor<'a> {
     seen_ids: HashSet<ResponseId>,
     seen_content: HashSet<[u8; 32]>,
     rejects: Option<RejectWriter<Box<dyn Write + 'a>>>,
+    detail_override: Option<String>,
     result: IngestResult,
 }
 
@@ -93,6 +98,7 @@ impl<'a> Ingestor<'a> {
             seen_ids: HashSet::new(),
             seen_content: HashSet::new(),
             rejects: None,
+            detail_override: None,
             result: IngestResult::default(),
         }
     }
@@ -102,6 +108,12 @@ impl<'a> Ingestor<'a> {
         let w = RejectWriter::new(out).map_err(|source| IngestError::RejectFile { path: path.to_owned(), source })?;
         self.rejects = Some(w);
         Ok(())
+    }
+
+    /// The collection detail whose context (service, channel, quarter, survey type) Touchpoints
+    /// version-2 uploads take. Without it, an upload's file name (`<detail id>.csv`) names its detail.
+    pub fn set_detail(&mut self, id: Option<String>) {
+        self.detail_override = id;
     }
 
     /// Ingests a file from disk. `wrap` may wrap the reader (e.g. with a progress bar).
@@ -163,6 +175,25 @@ impl<'a> Ingestor<'a> {
             }
             (Format::Jsonl, _) => {
                 let mut src = JsonlSource::new(path, input, self.registry);
+                self.drain(path, &mut src)?
+            }
+            (Format::TouchpointsV2, _) => {
+                let detail = self.detail_for(path)?;
+                let mut src = crate::touchpoints::TouchpointsV2Source::new(path, input, detail)?;
+                let mut rec = self.drain(path, &mut src)?;
+                rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                rec
+            }
+            (Format::TouchpointsV1, _) => {
+                let mut src = crate::touchpoints::TouchpointsV1Source::new(path, input, self.registry)?;
+                self.drain(path, &mut src)?
+            }
+            (Format::Dap, _) => {
+                let mut src = crate::series::DapSource::new(path, input)?;
+                self.drain(path, &mut src)?
+            }
+            (Format::Benchmark, _) => {
+                let mut src = crate::series::BenchmarkSource::new(path, input)?;
                 self.drain(path, &mut src)?
             }
             (Format::TouchpointsDetails, _) => {
@@ -233,10 +264,31 @@ impl<'a> Ingestor<'a> {
                     rec.reject(rej.reason);
                     self.on_reject(path, &rej)?;
                 }
+                SourceItem::Benchmark(p) => {
+                    rec.accept();
+                    self.result.benchmarks.push(p);
+                }
+                SourceItem::WebVisits(v) => {
+                    rec.accept();
+                    *self.result.web_traffic.entry((v.domain, v.month)).or_default() += v.visits;
+                }
                 _ => {}
             }
         }
         Ok(rec)
+    }
+
+    fn detail_for(&self, path: &Path) -> Result<CollectionDetail, IngestError> {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let id = self.detail_override.as_deref().unwrap_or(stem);
+        self.result.details.iter().find(|d| d.id == id).cloned().ok_or_else(|| IngestError::MissingContext {
+            path: path.to_owned(),
+            format: "touchpoints-v2",
+            what: format!(
+                "its collection detail {id:?} (service, channel, quarter, survey type): ingest the collection-detail \
+                 export first, in the same command, and name the upload <detail id>.csv or pass --detail ID"
+            ),
+        })
     }
 
     fn on_reject(&mut self, path: &Path, rej: &Rejection) -> Result<(), IngestError> {

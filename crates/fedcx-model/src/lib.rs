@@ -14,6 +14,7 @@ pub mod org;
 pub mod records;
 pub mod registry;
 pub mod response;
+pub mod series;
 pub mod survey;
 pub mod traits;
 
@@ -28,4 +29,5 @@ pub use response::{
     AnswerError, Answers, IndicatorState, IndicatorStates, Likert, SurveyResponse, TrustAnswer, V1Answer, V1Answers,
     V2Answers,
 };
+pub use series::{BenchmarkPoint, WebVisits};
 pub use survey::{Driver, Indicator, Polarity, SurveyVersion, TrustScale, V1Question};

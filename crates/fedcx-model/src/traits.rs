@@ -35,6 +35,10 @@ pub enum SourceItem {
     Counts(GroupKey, Box<Tally>),
     /// A row that was read but refused.
     Rejected(Rejection),
+    /// One value of a published benchmark series.
+    Benchmark(crate::series::BenchmarkPoint),
+    /// Web visits to a domain on one day or month (summed into months by the consumer).
+    WebVisits(crate::series::WebVisits),
 }
 
 /// A stream of rows from one input, each accepted or rejected.

@@ -69,8 +69,9 @@ pub struct PlsFit {
     pub quality: Quality,
 }
 
-/// Ratio of smallest to largest singular value below which a matrix is treated as singular.
-const RANK_TOLERANCE: f64 = 1e-10;
+/// A predictor whose share of variance not explained by the predictors before it (1 - R-squared,
+/// the Cholesky pivot relative to its diagonal) is below this is treated as perfectly collinear.
+const COLLINEARITY_TOLERANCE: f64 = 1e-10;
 
 /// Estimates a path model on raw data whose columns are the model's indicators in model order.
 pub fn estimate(model: &PathModel, data: &DMatrix<f64>, config: &PlsConfig) -> Result<PlsFit, PlsError> {
@@ -139,7 +140,7 @@ pub fn estimate(model: &PathModel, data: &DMatrix<f64>, config: &PlsConfig) -> R
         if preds.is_empty() {
             continue;
         }
-        let (b, r) = ols_from_correlations(&cor_y, &preds, k).ok_or_else(|| collinear_predictors(model, &preds, k))?;
+        let (b, r) = ols_from_correlations(&cor_y, preds, k).ok_or_else(|| collinear_predictors(model, preds, k))?;
         *r2 = Some(r);
         for (&j, coef) in preds.iter().zip(b.iter()) {
             let idx = model.paths().iter().position(|&pp| pp == (j, k)).expect("predecessors come from paths");
@@ -252,12 +253,12 @@ fn inner_weights(
                 let preds = model.predecessors(k);
                 if !preds.is_empty() {
                     let (b, _) =
-                        ols_from_correlations(cor, &preds, k).ok_or_else(|| collinear_predictors(model, &preds, k))?;
+                        ols_from_correlations(cor, preds, k).ok_or_else(|| collinear_predictors(model, preds, k))?;
                     for (&j, coef) in preds.iter().zip(b.iter()) {
                         e[(j, k)] = *coef;
                     }
                 }
-                for j in model.successors(k) {
+                for &j in model.successors(k) {
                     e[(j, k)] = cor[(j, k)];
                 }
             }
@@ -293,16 +294,20 @@ fn regress(x: &DMatrix<f64>, y: &DVector<f64>) -> Option<DVector<f64>> {
     solve_full_rank(&x.tr_mul(x), &x.tr_mul(y))
 }
 
-/// Solves a small symmetric system, refusing a (numerically) rank-deficient matrix rather than
-/// returning huge or NaN coefficients.
+/// Solves a small symmetric positive-definite system (a cross-product or correlation matrix) by
+/// Cholesky, refusing a (numerically) rank-deficient matrix rather than returning huge or NaN
+/// coefficients. Each pivot squared over its diagonal entry is 1 - R-squared of that variable on the
+/// ones before it, so the test reads as "some predictor is explained by the others".
 fn solve_full_rank(a: &DMatrix<f64>, b: &DVector<f64>) -> Option<DVector<f64>> {
-    let svd = a.clone().svd(false, false);
-    let max = svd.singular_values.max();
-    let min = svd.singular_values.min();
-    if max.is_nan() || max <= 0.0 || min / max < RANK_TOLERANCE {
-        return None;
+    let chol = a.clone().cholesky()?;
+    let l = chol.l_dirty();
+    for i in 0..a.nrows() {
+        let diag = a[(i, i)];
+        if diag.is_nan() || diag <= 0.0 || l[(i, i)].powi(2) / diag < COLLINEARITY_TOLERANCE {
+            return None;
+        }
     }
-    a.clone().lu().solve(b)
+    Some(chol.solve(b))
 }
 
 /// Flips a block whose indicators mostly correlate negatively with its score.

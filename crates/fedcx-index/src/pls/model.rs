@@ -88,6 +88,10 @@ pub struct PathModel {
     paths: Vec<(usize, usize)>,
     /// Start of each block in the indicator numbering, plus the total at the end.
     offsets: Vec<usize>,
+    /// Per latent, the latents with a path into it (computed once: the estimator asks every iteration).
+    predecessors: Vec<Vec<usize>>,
+    /// Per latent, the latents it has a path into.
+    successors: Vec<Vec<usize>>,
 }
 
 impl PathModel {
@@ -151,7 +155,10 @@ impl PathModel {
             total += l.indicators.len();
         }
         offsets.push(total);
-        Ok(PathModel { latents: spec.latents, paths, offsets })
+        let k = spec.latents.len();
+        let predecessors = (0..k).map(|t| paths.iter().filter(|p| p.1 == t).map(|p| p.0).collect()).collect();
+        let successors = (0..k).map(|f| paths.iter().filter(|p| p.0 == f).map(|p| p.1).collect()).collect();
+        Ok(PathModel { latents: spec.latents, paths, offsets, predecessors, successors })
     }
 
     /// The latents, in model order.
@@ -180,13 +187,13 @@ impl PathModel {
     }
 
     /// The latents with a path into `k`.
-    pub fn predecessors(&self, k: usize) -> Vec<usize> {
-        self.paths.iter().filter(|p| p.1 == k).map(|p| p.0).collect()
+    pub fn predecessors(&self, k: usize) -> &[usize] {
+        &self.predecessors[k]
     }
 
     /// The latents `k` has a path into.
-    pub fn successors(&self, k: usize) -> Vec<usize> {
-        self.paths.iter().filter(|p| p.0 == k).map(|p| p.1).collect()
+    pub fn successors(&self, k: usize) -> &[usize] {
+        &self.successors[k]
     }
 
     /// The latent's index by name.

@@ -1,0 +1,65 @@
+//! Property test: on random files mixing good rows, bad fields, duplicates, short and long rows and
+//! random bytes, every row read is accepted, rejected or a duplicate, the reject file has a line for
+//! each reject and duplicate, and the counts hold exactly the accepted responses.
+
+use std::path::Path;
+
+use fedcx_ingest::{IngestConfig, Ingestor, Reader, NATIVE_HEADER};
+use fedcx_model::Registry;
+use proptest::prelude::*;
+
+fn good_v1(id: u32) -> String {
+    format!("R{id},2023-01-15T10:00:00-05:00,treasury-irs-file-return,website,post_interaction,v1,,5,4,3,2,1,n/a,,,,,,,,,,,,,,,,,,,,,ok")
+}
+
+fn good_v2(id: u32) -> String {
+    format!("R{id},2024-02-01T09:00:00-05:00,ssa-replacement-card,in_person,post_interaction,v2,thumbs_up_down,,,,,,,,,,,,1,1,0,null,null,null,null,null,0,0,null,null,null,null,null,")
+}
+
+/// One line of a test file, from a menu of good and bad shapes.
+fn arb_line() -> impl Strategy<Value = String> {
+    let id = 0u32..40; // a small id space makes duplicates common
+    prop_oneof![
+        id.clone().prop_map(good_v1),
+        id.clone().prop_map(good_v2),
+        id.clone().prop_map(|i| good_v1(i).replace("website", "telegraph")),
+        id.clone().prop_map(|i| good_v1(i).replace("treasury-irs-file-return", "nope")),
+        id.clone().prop_map(|i| good_v1(i).replace("2023-01-15", "2023-02-31")),
+        id.clone().prop_map(|i| good_v1(i).replace(",5,4,", ",9,4,")),
+        id.clone().prop_map(|i| good_v2(i).replace(",,1,1,", ",,0,1,")),
+        id.clone().prop_map(|i| good_v2(i).replace(",,1,1,", ",,,1,")),
+        id.clone().prop_map(|i| format!("{},extra", good_v1(i))),
+        id.prop_map(|i| good_v1(i).split(',').take(5).collect::<Vec<_>>().join(",")),
+        "[a-z0-9,\"]{0,40}",
+        Just(String::new()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn every_row_is_accounted_for(lines in prop::collection::vec(arb_line(), 0..60), crlf in any::<bool>(), junk in prop::collection::vec(any::<u8>(), 0..8)) {
+        let registry = Registry::bundled();
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut bytes = NATIVE_HEADER.join(",").into_bytes();
+        bytes.extend_from_slice(eol.as_bytes());
+        for l in &lines {
+            bytes.extend_from_slice(l.as_bytes());
+            bytes.extend_from_slice(eol.as_bytes());
+        }
+        bytes.extend_from_slice(&junk);
+        let mut rejects = Vec::new();
+        let result = {
+            let mut ing = Ingestor::new(&registry, IngestConfig::default());
+            ing.write_rejects_to(Box::new(&mut rejects), Path::new("rejects.csv")).unwrap();
+            ing.ingest_bytes(Path::new("random.csv"), &bytes, &Reader::Format(fedcx_ingest::Format::Csv)).unwrap();
+            ing.finish().unwrap()
+        };
+        let r = &result.reconciliation;
+        prop_assert!(r.balances(), "{r:?}");
+        prop_assert_eq!(r.accepted, result.counts.respondents());
+        let reject_rows = csv::Reader::from_reader(rejects.as_slice()).records().count() as u64;
+        prop_assert_eq!(reject_rows, r.rejected + r.duplicates);
+    }
+}

@@ -1,0 +1,14 @@
+//! Fuzzes the native (mapped) CSV reader: any bytes either fail the file cleanly or yield one
+//! outcome per row, never a panic.
+#![no_main]
+
+use fedcx_model::traits::ResponseSource;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let registry = fedcx_model::Registry::bundled();
+    let path = std::path::Path::new("fuzz.csv");
+    if let Ok(mut src) = fedcx_ingest::mapped::MappedCsvSource::new(path, data, fedcx_ingest::Mapping::native(), &registry) {
+        while let Ok(Some(_)) = src.next_item() {}
+    }
+});

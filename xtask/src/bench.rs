@@ -1,0 +1,203 @@
+//! `cargo xtask bench ...`: fedcx against peer tools, side by side in one run, with the results
+//! written into docs/benchmarks.md between markers so each benchmark owns its own section.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::demo::DemoConfig;
+
+/// Machine facts printed with every result.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = output("rustc", &["--version"]).unwrap_or_default();
+    format!("{cpu}, {cores} cores; {}", rustc.trim())
+}
+
+fn output(program: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(program).args(args).output().with_context(|| format!("cannot run {program}"))?;
+    if !out.status.success() {
+        bail!("{program} {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// Best wall time of `runs` runs of a whole command.
+fn time_command(program: &str, args: &[&str], runs: usize) -> Result<f64> {
+    let mut best = f64::INFINITY;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = Command::new(program).args(args).output().with_context(|| format!("cannot run {program}"))?;
+        let secs = t.elapsed().as_secs_f64();
+        if !out.status.success() {
+            bail!("{program} {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        }
+        best = best.min(secs);
+    }
+    Ok(best)
+}
+
+/// Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in docs/benchmarks.md.
+pub fn record(name: &str, body: &str) -> Result<()> {
+    let path = Path::new("docs/benchmarks.md");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
+    let (open, close) = (format!("<!-- bench:{name} -->"), format!("<!-- /bench:{name} -->"));
+    let section = format!("{open}\n{body}\n{close}");
+    let new = match (text.find(&open), text.find(&close)) {
+        (Some(a), Some(b)) if a < b => format!("{}{}{}", &text[..a], section, &text[b + close.len()..]),
+        _ => format!("{}\n{}\n", text.trim_end(), section),
+    };
+    std::fs::write(path, new)?;
+    eprintln!("recorded in {}", path.display());
+    Ok(())
+}
+
+fn demo_v1(dir: &Path, responses: u64) -> Result<PathBuf> {
+    let out = dir.join(format!("v1-{responses}"));
+    let file = out.join("responses.csv");
+    if !file.exists() {
+        // Fiscal years 2022-2023 only, so every respondent answered the version-1 questions the A-11 model uses.
+        let config = DemoConfig { responses, seed: 2024, first_year: 2022, last_year: 2023 };
+        crate::demo_data(&out, &config)?;
+    }
+    Ok(file)
+}
+
+/// Median of criterion's estimate for a benchmark, in seconds, read from its JSON output.
+fn criterion_median(id: &str) -> Result<f64> {
+    let path = Path::new("target/criterion").join(id).join("new/estimates.json");
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).with_context(|| format!("no criterion result {}", path.display()))?,
+    )?;
+    Ok(v["median"]["point_estimate"].as_f64().context("no median")? / 1e9)
+}
+
+fn fedcx_in_process(file: &Path, runs: usize) -> Result<(usize, f64)> {
+    use fedcx_index::pls::{self, presets, PathModel, PlsConfig};
+    let preset = presets::a11();
+    let model = PathModel::new(preset.spec)?;
+    let wanted: Vec<&str> = model.indicators().collect();
+    let input = std::io::BufReader::new(std::fs::File::open(file)?);
+    let cols = fedcx_ingest::table::read_numeric_columns(file, input, &wanted)?;
+    let data = pls::prepare_data(&model, &cols)?;
+    let mut best = f64::INFINITY;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let fit = pls::estimate(&model, &data.matrix, &PlsConfig::default())?;
+        best = best.min(t.elapsed().as_secs_f64());
+        assert!(fit.converged);
+    }
+    Ok((data.matrix.nrows(), best))
+}
+
+fn python_fit(python: &str, kind: &str, file: &Path, runs: usize) -> Result<(u64, f64)> {
+    let out = output(python, &["xtask/bench/plspm_bench.py", kind, file.to_str().context("path")?, &runs.to_string()])?;
+    let v: Value = serde_json::from_str(out.trim())?;
+    Ok((v["rows"].as_u64().unwrap_or(0), v["best_s"].as_f64().context("best_s")?))
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s < 1e-3 {
+        format!("{:.1} µs", s * 1e6)
+    } else if s < 1.0 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+/// `cargo xtask bench pls`.
+pub fn pls(python: &str, quick: bool) -> Result<()> {
+    crate::run("cargo", &["build", "--release", "--quiet", "--bin", "fedcx"])?;
+    crate::run("cargo", &["bench", "-p", "fedcx-index", "--bench", "pls", "--", "--noplot"])?;
+    let ecsi = PathBuf::from("crates/fedcx-index/tests/fixtures/ecsi_mobi.csv");
+    let data_dir = PathBuf::from("target/bench-data");
+    let mut sizes = vec![10_000u64];
+    if !quick {
+        sizes.push(1_000_000);
+    }
+    let fedcx = "target/release/fedcx";
+    let mut rows = Vec::new();
+
+    // ECSI: criterion for fedcx, timing around the fit call for plspm.
+    let fedcx_fit = criterion_median("ecsi/fit/centroid")?;
+    let boot = criterion_median("ecsi/bootstrap_1000")?;
+    let (_, py_fit) = python_fit(python, "ecsi", &ecsi, 7)?;
+    let fedcx_cmd = time_command(
+        fedcx,
+        &[
+            "pls",
+            "--data",
+            ecsi.to_str().context("path")?,
+            "--preset",
+            "ecsi",
+            "--scheme",
+            "centroid",
+            "--format",
+            "json",
+        ],
+        5,
+    )?;
+    let py_cmd = time_command(python, &["xtask/bench/plspm_bench.py", "ecsi", ecsi.to_str().context("path")?, "1"], 3)?;
+    rows.push(format!(
+        "| ECSI mobi (250 x 24), centroid | {} | {} | {:.0}x | {} | {} | {:.0}x |",
+        fmt_secs(fedcx_fit),
+        fmt_secs(py_fit),
+        py_fit / fedcx_fit,
+        fmt_secs(fedcx_cmd),
+        fmt_secs(py_cmd),
+        py_cmd / fedcx_cmd
+    ));
+    for n in sizes {
+        let file = demo_v1(&data_dir, n)?;
+        let (used, fit) = fedcx_in_process(&file, if n > 100_000 { 3 } else { 10 })?;
+        let (py_rows, py) = python_fit(python, "a11", &file, if n > 100_000 { 1 } else { 3 })?;
+        if py_rows as usize != used {
+            bail!("fedcx used {used} rows but plspm {py_rows}: the inputs differ");
+        }
+        let f = file.to_str().context("path")?;
+        let runs = if n > 100_000 { 1 } else { 3 };
+        let fedcx_cmd = time_command(fedcx, &["pls", "--data", f, "--preset", "a11", "--format", "json"], runs)?;
+        let py_cmd = time_command(python, &["xtask/bench/plspm_bench.py", "a11", f, "1"], runs)?;
+        rows.push(format!(
+            "| A-11 demo, {n} respondents ({used} complete), path | {} | {} | {:.0}x | {} | {} | {:.0}x |",
+            fmt_secs(fit),
+            fmt_secs(py),
+            py / fit,
+            fmt_secs(fedcx_cmd),
+            fmt_secs(py_cmd),
+            py_cmd / fedcx_cmd
+        ));
+    }
+    let scaling: Vec<String> = [10_000u64, 100_000, 1_000_000]
+        .iter()
+        .filter_map(|n| {
+            criterion_median(&format!("a11_rows/fit/{n}")).ok().map(|s| format!("{n} rows: {}", fmt_secs(s)))
+        })
+        .collect();
+    let body = format!(
+        "## PLS path modeling (`cargo xtask bench pls --python {python}`)\n\n\
+         Machine: {}. Peer: Python plspm {} (default_scale=Scale.NUM, the textbook solution fedcx matches).\n\
+         In-process = the fit call alone (fedcx: criterion median for ECSI, best of repeated `estimate` calls for demo data; \
+         plspm: best of repeated `Plspm(...)` calls). Whole command = best wall time of the process, including start-up and reading the CSV.\n\n\
+         | data | fedcx fit | plspm fit | ratio | fedcx command | plspm command | ratio |\n|---|---|---|---|---|---|---|\n{}\n\n\
+         - 1,000 bootstrap resamples on ECSI (250 rows), both cores: {} (criterion median).\n\
+         - Estimator scaling on simulated A-11 data (criterion medians): {}.\n",
+        machine(),
+        output(python, &["-c", "import importlib.metadata as m; print(m.version('plspm'))"]).unwrap_or_default().trim(),
+        rows.join("\n"),
+        fmt_secs(boot),
+        scaling.join(", ")
+    );
+    println!("{body}");
+    record("pls", &body)
+}

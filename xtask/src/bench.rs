@@ -201,3 +201,104 @@ pub fn pls(python: &str, quick: bool) -> Result<()> {
     println!("{body}");
     record("pls", &body)
 }
+
+/// Wall seconds and peak resident memory (KiB) of a command, measured by GNU time.
+fn time_and_memory(program: &str, args: &[&str]) -> Result<(f64, u64, String)> {
+    let mut full = vec!["-f", "FEDCX_TIME %e %M", program];
+    full.extend_from_slice(args);
+    let out = Command::new("/usr/bin/time").args(&full).output().context("cannot run /usr/bin/time")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("{program} {} failed: {stderr}", args.join(" "));
+    }
+    let line = stderr.lines().find(|l| l.starts_with("FEDCX_TIME")).context("no timing line")?;
+    let mut parts = line.split_whitespace().skip(1);
+    let secs: f64 = parts.next().context("no time")?.parse()?;
+    let kib: u64 = parts.next().context("no memory")?.parse()?;
+    Ok((secs, kib, String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+/// The sum of every number in a JSON value, however nested.
+fn sum_numbers(v: &Value) -> u64 {
+    match v {
+        Value::Number(n) => n.as_u64().unwrap_or(0),
+        Value::Array(a) => a.iter().map(sum_numbers).sum(),
+        _ => 0,
+    }
+}
+
+/// Counted question answers in fedcx's counts JSON (q1..q11 incl. N/A, and the trust question).
+fn fedcx_question_answers(counts: &Path) -> Result<u64> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(counts)?)?;
+    let groups = v.as_array().context("counts are a list")?;
+    Ok(groups
+        .iter()
+        .map(|g| {
+            let t = &g["tally"];
+            sum_numbers(&t["v1"]["scores"])
+                + sum_numbers(&t["v1"]["not_applicable"])
+                + sum_numbers(&t["v2"]["thumbs"])
+                + sum_numbers(&t["v2"]["likert"])
+        })
+        .sum())
+}
+
+/// `cargo xtask bench ingest`.
+pub fn ingest(python: &str, quick: bool) -> Result<()> {
+    crate::run("cargo", &["build", "--release", "--quiet", "--bin", "fedcx"])?;
+    let n: u64 = if quick { 1_000_000 } else { 10_000_000 };
+    let dir = PathBuf::from(format!("target/bench-data/all-{n}"));
+    let file = dir.join("responses.csv");
+    if !file.exists() {
+        crate::demo_data(&dir, &DemoConfig { responses: n, ..DemoConfig::default() })?;
+    }
+    let f = file.to_str().context("path")?;
+    let size_mb = std::fs::metadata(&file)?.len() as f64 / 1e6;
+    let counts = dir.join("counts.json");
+    let (fedcx_s, fedcx_kib, _) = time_and_memory(
+        "target/release/fedcx",
+        &["ingest", f, "--format", "csv", "--counts", counts.to_str().context("path")?, "--summary", dir.join("summary.json").to_str().context("path")?],
+    )?;
+    let fedcx_answers = fedcx_question_answers(&counts)?;
+    let mut rows = vec![format!(
+        "| fedcx (validate + count) | {fedcx_s:.2} s | {:.0} MB/s | {:.2} M rows/s | {:.1} MiB |",
+        size_mb / fedcx_s,
+        n as f64 / fedcx_s / 1e6,
+        fedcx_kib as f64 / 1024.0
+    )];
+    let mut duck_s = f64::NAN;
+    for tool in ["duckdb", "polars"] {
+        let (s, kib, out) = time_and_memory(python, &["xtask/bench/ingest_peers.py", tool, f])?;
+        let v: Value = serde_json::from_str(out.trim())?;
+        let answers = v["question_answers"].as_u64().context("answers")?;
+        if answers != fedcx_answers {
+            bail!("{tool} counted {answers} question answers, fedcx {fedcx_answers}: the workloads differ");
+        }
+        if tool == "duckdb" {
+            duck_s = s;
+        }
+        rows.push(format!(
+            "| {tool} {} | {s:.2} s | {:.0} MB/s | {:.2} M rows/s | {:.1} MiB |",
+            output(python, &["-c", &format!("import {tool}; print({tool}.__version__)")]).unwrap_or_default().trim(),
+            size_mb / s,
+            n as f64 / s / 1e6,
+            kib as f64 / 1024.0
+        ));
+    }
+    let body = format!(
+        "## Ingest (`cargo xtask bench ingest --python {python}`{})\n\n\
+         Machine: {}. Input: {n} demo responses, {size_mb:.0} MB of native CSV (`cargo xtask demo-data --responses {n}`).\n\
+         Each tool counts answers per service, channel, fiscal quarter, question and answer; fedcx also validates every \
+         row, redacts comments, drops duplicate ids and keeps the reconciliation. The run checks that fedcx and the peers \
+         counted the same {fedcx_answers} question answers. Wall time and peak resident memory from GNU time, whole process.\n\n\
+         | tool | wall | throughput | rows | peak memory |\n|---|---|---|---|---|\n{}\n\n\
+         fedcx / DuckDB throughput: **{:.2}x** (target 1.5x); fedcx peak memory {:.1} MiB (target 64 MiB).\n",
+        if quick { " --quick" } else { "" },
+        machine(),
+        rows.join("\n"),
+        duck_s / fedcx_s,
+        fedcx_kib as f64 / 1024.0
+    );
+    println!("{body}");
+    record("ingest", &body)
+}

@@ -44,12 +44,12 @@ enum Task {
     /// Benchmarks fedcx against peer tools side by side and records the results in docs/benchmarks.md.
     Bench {
         /// What to benchmark.
-        #[arg(value_parser = ["pls"])]
+        #[arg(value_parser = ["pls", "ingest"])]
         what: String,
         /// The Python interpreter with the peer tools installed (plspm, duckdb, polars).
         #[arg(long, default_value = "python3")]
         python: String,
-        /// Skip the 1,000,000-respondent case.
+        /// A smaller run: PLS without the 1,000,000-respondent case, ingest on 1,000,000 rows instead of 10,000,000.
         #[arg(long)]
         quick: bool,
     },
@@ -74,6 +74,7 @@ fn main() -> Result<()> {
         }
         Task::Bench { what, python, quick } => match what.as_str() {
             "pls" => bench::pls(&python, quick),
+            "ingest" => bench::ingest(&python, quick),
             other => bail!("no benchmark {other:?}"),
         },
         Task::Report { args } => {

@@ -31,6 +31,8 @@ enum Command {
     Hisps(cmd::hisps::Args),
     /// Reads survey exports, validates every row and reports the reconciliation.
     Ingest(cmd::ingest::Args),
+    /// Writes the A-11 Section 280 records and the human report for one quarter.
+    Report(cmd::report::Args),
     /// Estimates a PLS path model (the ACSI method) on a numeric CSV, with bootstrap intervals.
     Pls(cmd::pls::Args),
 }
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
             Command::Hisps(args) => cmd::hisps::run(&registry, &args),
             Command::Ingest(args) => cmd::ingest::run(&registry, &args),
             Command::Pls(args) => cmd::pls::run(&args),
+            Command::Report(args) => cmd::report::run(&registry, &args),
         }
     })();
     match result {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use fedcx_ingest::pipeline::summary_json;
 use fedcx_ingest::{IngestConfig, Ingestor, Reader};
 use fedcx_model::Registry;
@@ -15,27 +15,34 @@ pub struct Args {
     /// Where to write the outputs.
     #[arg(long, default_value = "fedcx-demo")]
     out: PathBuf,
+    /// Groups with fewer responses are suppressed.
+    #[arg(long, default_value_t = fedcx_index::scores::DEFAULT_MIN_RESPONSES)]
+    min_responses: u64,
 }
 
 /// Runs the command.
 pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     println!("fedcx demo: bundled synthetic data for {} HISPs, FY2022-FY2025", registry.providers().count());
-    let mut ingestor = Ingestor::new(registry, IngestConfig::default());
+    let mut ingestor = Ingestor::new(registry, IngestConfig { fail_on_reject: false, keep_responses: true });
     let rejects_path = args.out.join("rejects.csv");
     std::fs::create_dir_all(&args.out)?;
     let rejects = std::fs::File::create(&rejects_path)?;
     ingestor.write_rejects_to(Box::new(std::io::BufWriter::new(rejects)), &rejects_path)?;
-    ingestor.ingest_bytes(Path::new(demo_data::RESPONSES_NAME), demo_data::RESPONSES, &Reader::Detect)?;
     ingestor.ingest_bytes(Path::new(demo_data::DETAILS_NAME), demo_data::DETAILS, &Reader::Detect)?;
+    ingestor.ingest_bytes(Path::new(demo_data::RESPONSES_NAME), demo_data::RESPONSES, &Reader::Detect)?;
     let result = ingestor.finish()?;
     super::ingest::print_reconciliation(&result);
     let summary_path = args.out.join("ingest-summary.json");
     super::write_atomic(&summary_path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
     let counts_path = args.out.join("counts.json");
     super::write_atomic(&counts_path, serde_json::to_string(&result.counts)?.as_bytes())?;
-    println!("\noutputs:");
+    let latest = *result.counts.quarters().last().context("the demo data has no quarter")?;
+    let dir = super::report::write_report(registry, &result, latest, &args.out, args.min_responses, None, 200)?;
+    println!("\ningest outputs:");
     for p in [&summary_path, &counts_path, &rejects_path] {
         println!("  {}", p.display());
     }
+    super::report::print_outputs(&dir)?;
+    println!("\nopen {} in a browser for the report", dir.join("report.html").display());
     Ok(())
 }

@@ -257,7 +257,16 @@ pub fn ingest(python: &str, quick: bool) -> Result<()> {
     let counts = dir.join("counts.json");
     let (fedcx_s, fedcx_kib, _) = time_and_memory(
         "target/release/fedcx",
-        &["ingest", f, "--format", "csv", "--counts", counts.to_str().context("path")?, "--summary", dir.join("summary.json").to_str().context("path")?],
+        &[
+            "ingest",
+            f,
+            "--format",
+            "csv",
+            "--counts",
+            counts.to_str().context("path")?,
+            "--summary",
+            dir.join("summary.json").to_str().context("path")?,
+        ],
     )?;
     let fedcx_answers = fedcx_question_answers(&counts)?;
     let mut rows = vec![format!(

@@ -53,10 +53,10 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
-    /// Runs the report pipeline through the release build of the CLI (`fedcx demo` until the A-11
-    /// report generator lands).
+    /// Writes a quarter's A-11 records and report through the release build of the CLI, e.g.
+    /// `cargo xtask report --fy 2025 --quarter 2 [--data DIR] [--out DIR]`.
     Report {
-        /// Extra arguments passed to `fedcx demo`.
+        /// Arguments passed to `fedcx report`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -78,7 +78,7 @@ fn main() -> Result<()> {
             other => bail!("no benchmark {other:?}"),
         },
         Task::Report { args } => {
-            let mut cmd = vec!["run", "--release", "--quiet", "--bin", "fedcx", "--", "demo"];
+            let mut cmd = vec!["run", "--release", "--quiet", "--bin", "fedcx", "--", "report"];
             cmd.extend(args.iter().map(String::as_str));
             run("cargo", &cmd)
         }

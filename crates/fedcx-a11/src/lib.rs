@@ -1,3 +1,169 @@
 //! The OMB Circular A-11 Section 280 report generator: the quarterly CX data-collection records in
-//! GSA Touchpoints' exact layouts, and human reports (Markdown, HTML, JSON) built from counts and the
-//! index engine's results. It never re-reads raw input files.
+//! GSA Touchpoints' exact layouts ([`records`]), and the human report ([`report`]) as Markdown,
+//! self-contained HTML with SVG charts, XLSX and JSON. It consumes counts and the index engine's
+//! results; it never re-reads raw input files. Output directories are replaced atomically.
+
+pub mod charts;
+pub mod escape;
+pub mod html;
+pub mod markdown;
+pub mod records;
+pub mod report;
+pub mod xlsx;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use fedcx_index::scores::ScoreConfig;
+use fedcx_model::{BenchmarkPoint, CollectionDetail, FiscalQuarter, Registry, ResponseCounts, SurveyResponse};
+
+pub use report::IndexSummary;
+
+/// Why a quarter's outputs could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum A11Error {
+    /// The records break A-11 rules; every problem is listed and nothing was written.
+    #[error("the {quarter} records are not valid ({} problem(s)); nothing was written:\n  {}", problems.len(), problems.join("\n  "))]
+    Invalid {
+        /// The quarter.
+        quarter: FiscalQuarter,
+        /// Every problem found.
+        problems: Vec<String>,
+    },
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] charts::ChartError),
+    /// The workbook could not be built.
+    #[error("cannot build the XLSX workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// A file could not be written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// Everything a quarter's outputs are made from.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The registry.
+    pub registry: &'a Registry,
+    /// Counts of every ingested response, all quarters (trends need the earlier ones).
+    pub counts: &'a ResponseCounts,
+    /// Collection details (volumes).
+    pub details: &'a [CollectionDetail],
+    /// Respondent-level responses for the 17-column uploads (empty when only counts were ingested).
+    pub responses: &'a [SurveyResponse],
+    /// Ingested benchmark series (empty: the published figures are used).
+    pub benchmarks: &'a [BenchmarkPoint],
+    /// Web visits per (domain, month).
+    pub web_traffic: &'a BTreeMap<(String, String), u64>,
+    /// The ACSI-style index, when estimated.
+    pub index: Option<&'a IndexSummary>,
+    /// The quarter to report.
+    pub quarter: FiscalQuarter,
+    /// Suppression threshold.
+    pub scores: ScoreConfig,
+    /// The provider's reflection on the quarter.
+    pub reflection: Option<&'a str>,
+}
+
+/// The files of one quarter, in memory, by relative path.
+pub type Outputs = BTreeMap<String, Vec<u8>>;
+
+/// Builds every output of the quarter in memory: records (CSV and JSON), report (Markdown, HTML,
+/// XLSX, JSON). Fails with every problem if the records are invalid.
+pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
+    let rec_input = records::RecordInput {
+        registry: input.registry,
+        counts: input.counts,
+        details: input.details,
+        responses: input.responses,
+        quarter: input.quarter,
+        reflection: input.reflection,
+    };
+    let recs = records::build(&rec_input).map_err(|problems| A11Error::Invalid { quarter: input.quarter, problems })?;
+    let mut out = Outputs::new();
+    let mut tables: Vec<&records::Table> = Vec::new();
+    let put_table = |out: &mut Outputs, dir: &str, t: &records::Table| -> Result<(), A11Error> {
+        let mut csv = Vec::new();
+        records::write_csv(t, &mut csv)
+            .map_err(|e| A11Error::Io { path: PathBuf::from(&t.name), source: std::io::Error::other(e.to_string()) })?;
+        out.insert(format!("{dir}{}.csv", t.name), csv);
+        let json = serde_json::to_vec_pretty(&t.to_json()).expect("tables serialise");
+        out.insert(format!("{dir}{}.json", t.name), json);
+        Ok(())
+    };
+    match &recs {
+        records::QuarterRecords::V2 { collections, details, uploads } => {
+            put_table(&mut out, "", collections)?;
+            put_table(&mut out, "", details)?;
+            for t in uploads.values() {
+                let mut csv = Vec::new();
+                records::write_csv(t, &mut csv).map_err(|e| A11Error::Io {
+                    path: PathBuf::from(&t.name),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
+                out.insert(format!("responses/{}.csv", t.name), csv);
+            }
+            tables.push(collections);
+            tables.push(details);
+        }
+        records::QuarterRecords::V1 { reporting } => {
+            put_table(&mut out, "", reporting)?;
+            tables.push(reporting);
+        }
+    }
+    let r = report::build(
+        input.registry,
+        input.counts,
+        input.quarter,
+        &input.scores,
+        input.index.cloned(),
+        input.benchmarks,
+        input.web_traffic,
+    );
+    out.insert("report.md".into(), markdown::render(&r).into_bytes());
+    out.insert("report.html".into(), html::render(&r)?.into_bytes());
+    out.insert("report.xlsx".into(), xlsx::render(&r, &tables)?);
+    out.insert("report.json".into(), serde_json::to_vec_pretty(&r).expect("the report serialises"));
+    Ok(out)
+}
+
+/// Writes a quarter's outputs to `OUT/FY2025Q2/`, replacing an earlier run atomically: everything is
+/// written to a temporary directory first and then renamed into place, so an interrupted run leaves
+/// the old outputs or none, never half of them. Returns the directory.
+pub fn write_quarter(out_dir: &Path, input: &ReportInput<'_>) -> Result<PathBuf, A11Error> {
+    let files = render_quarter(input)?;
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| A11Error::Io { path: path.clone(), source }
+    };
+    std::fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+    let name = input.quarter.compact();
+    let final_dir = out_dir.join(&name);
+    let tmp = out_dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = out_dir.join(format!(".{name}.old-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    for (rel, bytes) in &files {
+        let path = tmp.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+    }
+    if final_dir.exists() {
+        std::fs::rename(&final_dir, &old).map_err(io(&final_dir))?;
+    }
+    std::fs::rename(&tmp, &final_dir).map_err(io(&tmp))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+    }
+    Ok(final_dir)
+}

@@ -1,0 +1,288 @@
+//! The report as one self-contained HTML file: inline CSS and inline SVG charts, no scripts, fonts,
+//! images or links to load, so it opens from an e-mail attachment. Each chart has an accessible name
+//! and the table of its numbers right below it (Section 508).
+
+use std::fmt::Write;
+
+use fedcx_index::scores::{Comparison, GroupScores, TrendPoint};
+use fedcx_index::stats::Share;
+use fedcx_model::survey::V1_QUESTIONS;
+
+use crate::charts::{self, ChartError};
+use crate::escape::html as h;
+use crate::markdown::{p_text, trust_text};
+use crate::report::{share_text, suppressed, QuarterReport};
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#1b1b1b;line-height:1.45}\
+h1{font-size:1.7em;border-bottom:3px solid #0072b2;padding-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
+h3{margin-top:1.6em}table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.92em}\
+th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#eef3f8}\
+td.num{text-align:right;font-variant-numeric:tabular-nums}.note{color:#555;font-size:.9em}\
+.sup{color:#555;font-style:italic}figure{margin:1em 0}figcaption{font-size:.9em;color:#444}\
+details{margin:.4em 0 1em}summary{cursor:pointer;font-weight:600}nav ol{columns:2}";
+
+/// Renders the report.
+pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
+    let min = r.min_responses;
+    let mut s = String::new();
+    let title = format!("A-11 Section 280 customer experience report: {}", r.quarter);
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+        h(&title),
+        h(&title)
+    );
+    let _ = writeln!(
+        s,
+        "<p class=\"note\">Survey version {}. Shares are the percentage who agree (4-5 on the 5-point scale, or thumbs up), \
+         with 95% Wilson intervals in brackets. Groups with fewer than {min} responses show \u{201c}{}\u{201d} instead of a number.</p>",
+        h(r.version.as_str().trim_start_matches('v')),
+        h(&suppressed(min))
+    );
+    let _ = writeln!(
+        s,
+        "<nav aria-label=\"Contents\"><h2>Contents</h2><ol><li><a href=\"#government\">Government-wide</a></li>"
+    );
+    for p in &r.providers {
+        let _ = writeln!(s, "<li><a href=\"#{}\">{}</a></li>", h(&p.slug), h(&p.name));
+    }
+    let _ = writeln!(s, "</ol></nav>");
+
+    let _ = writeln!(s, "<section id=\"government\"><h2>Government-wide</h2>");
+    scores_html(&mut s, &r.government, min);
+    let alt = format!(
+        "Line chart of the share of respondents who trust, government-wide, {} to {}",
+        first_q(&r.trust_trend),
+        r.quarter
+    );
+    figure(&mut s, &charts::trend("Trust, government-wide", &r.trust_trend, min, &alt)?, &alt);
+    trend_table(&mut s, &r.trust_trend, min, "Trust by quarter");
+    if r.satisfaction_trend.iter().any(|p| p.share.is_some()) {
+        let alt = "Line chart of the share of respondents satisfied (version-1 q1) by quarter";
+        figure(&mut s, &charts::trend("Satisfaction (version 1, q1)", &r.satisfaction_trend, min, alt)?, alt);
+        let _ = writeln!(s, "<p class=\"note\">Version 2 of the survey (FY2024 on) does not ask satisfaction.</p>");
+        trend_table(&mut s, &r.satisfaction_trend, min, "Satisfaction by quarter");
+    } else {
+        let _ = writeln!(s, "<p class=\"note\">No satisfaction answers in these quarters: version 2 of the survey (FY2024 on) does not ask it.</p>");
+    }
+
+    let _ = writeln!(s, "<h3>Digital and assisted channels</h3>");
+    if let Some(c) = &r.delivery {
+        let bars = vec![("Digital".to_owned(), Some(c.to)), ("Assisted".to_owned(), Some(c.from))];
+        let alt = "Bar chart of trust on digital and on assisted channels, government-wide";
+        figure(&mut s, &charts::bars("Trust by kind of channel", &bars, min, alt)?, alt);
+    }
+    gap_html(&mut s, r.delivery.as_ref(), min);
+
+    let _ = writeln!(s, "<h3>ACSI-style satisfaction index</h3>");
+    match &r.index {
+        Some(i) => {
+            let alt = format!("Bar chart of the fedcx index, {:.1}, beside the ACSI benchmarks", i.value);
+            figure(&mut s, &charts::index("Index against benchmarks", i, &r.benchmarks, &alt)?, &alt);
+            let interval = i.interval.map_or(String::new(), |(lo, hi)| format!(" [{lo:.1}, {hi:.1}]"));
+            let _ = writeln!(
+                s,
+                "<p>{}: <strong>{:.1}</strong>{interval} on 0-100, from {} respondents.</p>",
+                h(&i.label),
+                i.value,
+                i.respondents
+            );
+        }
+        None => {
+            let _ = writeln!(s, "<p>Not estimated: no respondent-level version-1 answers were ingested.</p>");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "<table><caption>Benchmarks</caption><tr><th scope=\"col\">benchmark</th><th scope=\"col\">index</th></tr>"
+    );
+    for b in &r.benchmarks {
+        let _ = writeln!(s, "<tr><td>{}</td><td class=\"num\">{:.1}</td></tr>", h(&b.label), b.value);
+    }
+    let _ = writeln!(s, "</table>");
+
+    let _ = writeln!(s, "<h3>Largest drops in trust from the previous quarter</h3>");
+    if r.largest_drops.is_empty() {
+        let _ = writeln!(s, "<p>No HISP with at least {min} responses in both quarters lost trust.</p>");
+    } else {
+        let _ = writeln!(s, "<table><tr><th scope=\"col\">HISP</th><th scope=\"col\">previous</th><th scope=\"col\">this quarter</th><th scope=\"col\">change (points) [95% CI]</th><th scope=\"col\">p</th></tr>");
+        for (_, name, c) in &r.largest_drops {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1} [{:+.1}, {:+.1}]</td><td class=\"num\">{}</td></tr>",
+                h(name),
+                h(&share_text(Some(&c.from), min)),
+                h(&share_text(Some(&c.to), min)),
+                100.0 * c.difference.value,
+                100.0 * c.difference.lo,
+                100.0 * c.difference.hi,
+                h(&p_text(c.difference.p_value))
+            );
+        }
+        let _ = writeln!(s, "</table>");
+    }
+    let bars: Vec<(String, Option<Share>)> = r
+        .providers
+        .iter()
+        .map(|p| {
+            let share = p
+                .scores
+                .trust_v2
+                .as_ref()
+                .and_then(|t| t.agree)
+                .or_else(|| p.scores.v1.iter().find(|q| q.question == 2).and_then(|q| q.agree));
+            (format!("{} ({})", p.name, p.agency), share)
+        })
+        .collect();
+    let alt = format!("Bar chart of trust by HISP in {}", r.quarter);
+    figure(&mut s, &charts::bars("Trust by HISP", &bars, min, &alt)?, &alt);
+    let _ = writeln!(s, "</section>");
+
+    for p in &r.providers {
+        let _ = writeln!(
+            s,
+            "<section id=\"{}\"><h2>{} <span class=\"note\">({})</span></h2>",
+            h(&p.slug),
+            h(&p.name),
+            h(&p.agency)
+        );
+        scores_html(&mut s, &p.scores, min);
+        let _ = writeln!(s, "<details><summary>Trust over the last {} quarters</summary>", p.trust_trend.len());
+        trend_table(&mut s, &p.trust_trend, min, &format!("Trust by quarter, {}", p.name));
+        let _ = writeln!(s, "</details>");
+        gap_html(&mut s, p.delivery_gap.as_ref(), min);
+        if let Some((domain, visits)) = &p.web_visits {
+            let _ = writeln!(s, "<p>Web traffic ({}): {visits} visits this quarter.</p>", h(domain));
+        }
+        let _ = writeln!(s, "<table><caption>Services</caption><tr><th scope=\"col\">service</th><th scope=\"col\">respondents</th><th scope=\"col\">trust (agree)</th></tr>");
+        for (_, name, g) in &p.services {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                h(name),
+                g.respondents_v1 + g.respondents_v2,
+                cell(&trust_text(g, min))
+            );
+        }
+        let _ = writeln!(s, "</table></section>");
+    }
+    let _ = writeln!(s, "</main>\n</body>\n</html>");
+    Ok(s)
+}
+
+fn first_q(points: &[TrendPoint]) -> String {
+    points.first().map_or_else(String::new, |p| p.quarter.to_string())
+}
+
+/// A cell's text, styled when it is a suppression notice.
+fn cell(text: &str) -> String {
+    if text.starts_with("suppressed") {
+        format!("<span class=\"sup\">{}</span>", h(text))
+    } else {
+        h(text)
+    }
+}
+
+fn figure(s: &mut String, svg: &str, alt: &str) {
+    let _ =
+        writeln!(s, "<figure>{svg}<figcaption>{} The numbers are in the table below.</figcaption></figure>", h(alt));
+}
+
+fn scores_html(s: &mut String, g: &GroupScores, min: u64) {
+    let _ = writeln!(s, "<p>Respondents: {}.</p>", g.respondents_v1 + g.respondents_v2);
+    if g.suppressed {
+        let _ = writeln!(s, "<p>Scores: {}.</p>", cell(&suppressed(min)));
+        return;
+    }
+    if !g.v1.is_empty() {
+        let _ = writeln!(s, "<table><caption>A-11 drivers (version 1)</caption><tr><th scope=\"col\">question</th><th scope=\"col\">driver</th><th scope=\"col\">answers</th><th scope=\"col\">N/A</th><th scope=\"col\">agree [95% CI]</th><th scope=\"col\">mean (1-5)</th></tr>");
+        for q in &g.v1 {
+            let def = &V1_QUESTIONS[usize::from(q.question - 1)];
+            let mean = match q.mean {
+                Some(m) if q.n >= min => format!("{m:.2}"),
+                Some(_) => suppressed(min),
+                None => "-".to_owned(),
+            };
+            let _ = writeln!(
+                s,
+                "<tr><td>q{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                q.question,
+                h(def.driver.label()),
+                q.n,
+                q.not_applicable,
+                cell(&share_text(q.agree.as_ref(), min)),
+                cell(&mean)
+            );
+        }
+        let _ = writeln!(s, "</table>");
+    }
+    if let Some(t) = &g.trust_v2 {
+        let mean = t.mean.map_or(String::new(), |m| format!(", mean {m:.2} on the 5-point answers"));
+        let _ = writeln!(s, "<p>Trust (agree): {}{}.</p>", cell(&share_text(t.agree.as_ref(), min)), h(&mean));
+        if !g.indicators.is_empty() {
+            let _ = writeln!(s, "<table><caption>What went well and what didn't (share of those asked who chose each)</caption><tr><th scope=\"col\">indicator</th><th scope=\"col\">went well</th><th scope=\"col\">didn't go well</th></tr>");
+            for ind in fedcx_model::Indicator::ALL {
+                let get = |p| {
+                    g.indicators
+                        .iter()
+                        .find(|i| i.indicator == ind && i.polarity == p)
+                        .and_then(|i| i.selected.as_ref())
+                };
+                let (pos, neg) = (get(fedcx_model::Polarity::Positive), get(fedcx_model::Polarity::Negative));
+                if pos.is_none() && neg.is_none() {
+                    continue;
+                }
+                let _ = writeln!(
+                    s,
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    h(ind.as_str()),
+                    cell(&share_text(pos, min)),
+                    cell(&share_text(neg, min))
+                );
+            }
+            let _ = writeln!(s, "</table>");
+        }
+    }
+}
+
+fn trend_table(s: &mut String, points: &[TrendPoint], min: u64, caption: &str) {
+    let _ = writeln!(s, "<table><caption>{}</caption><tr><th scope=\"col\">quarter</th><th scope=\"col\">survey</th><th scope=\"col\">agree [95% CI]</th><th scope=\"col\">answers</th><th scope=\"col\">note</th></tr>", h(caption));
+    for p in points {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            p.quarter,
+            p.version,
+            cell(&share_text(p.share.as_ref(), min)),
+            p.share.as_ref().map_or(0, |x| x.n),
+            if p.version_change { "survey version changed" } else { "" }
+        );
+    }
+    let _ = writeln!(s, "</table>");
+}
+
+fn gap_html(s: &mut String, c: Option<&Comparison>, min: u64) {
+    match c {
+        Some(c) if c.from.n >= min && c.to.n >= min => {
+            let _ = writeln!(
+                s,
+                "<table><caption>Trust by kind of channel</caption><tr><th scope=\"col\">channels</th><th scope=\"col\">trust (agree)</th></tr>\
+                 <tr><td>digital</td><td class=\"num\">{}</td></tr><tr><td>assisted</td><td class=\"num\">{}</td></tr></table>\
+                 <p>Gap (digital minus assisted): {:+.1} points [{:+.1}, {:+.1}], p {}.</p>",
+                h(&share_text(Some(&c.to), min)),
+                h(&share_text(Some(&c.from), min)),
+                100.0 * c.difference.value,
+                100.0 * c.difference.lo,
+                100.0 * c.difference.hi,
+                h(&p_text(c.difference.p_value))
+            );
+        }
+        Some(_) => {
+            let _ = writeln!(s, "<p>Digital vs assisted: {} on one side.</p>", cell(&suppressed(min)));
+        }
+        None => {
+            let _ = writeln!(s, "<p>Digital vs assisted: only one kind of channel has answers.</p>");
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The report as Markdown.
+
+use std::fmt::Write;
+
+use fedcx_index::scores::{Comparison, GroupScores, TrendPoint};
+use fedcx_model::survey::V1_QUESTIONS;
+
+use crate::escape::markdown as md;
+use crate::report::{share_text, suppressed, QuarterReport};
+
+/// Renders the report.
+pub fn render(r: &QuarterReport) -> String {
+    let mut s = String::new();
+    let min = r.min_responses;
+    let _ = writeln!(s, "# A-11 Section 280 customer experience report: {}\n", r.quarter);
+    let _ = writeln!(
+        s,
+        "Survey version {}. Shares are the percentage who agree (4-5 on the 5-point scale, or thumbs up), with \
+         95% Wilson intervals in brackets. Groups with fewer than {min} responses show \"{}\" instead of a number.\n",
+        r.version.as_str().trim_start_matches('v'),
+        suppressed(min)
+    );
+    let _ = writeln!(s, "## Government-wide\n");
+    scores_section(&mut s, &r.government, min);
+    let _ = writeln!(s, "### Trust over the last {} quarters\n", r.trust_trend.len());
+    trend_table(&mut s, &r.trust_trend, min);
+    let _ = writeln!(s, "### Satisfaction over the last {} quarters\n", r.satisfaction_trend.len());
+    if r.satisfaction_trend.iter().any(|p| p.share.is_some()) {
+        let _ = writeln!(s, "Version 1 asked satisfaction (q1); version 2 (FY2024 on) does not.\n");
+        trend_table(&mut s, &r.satisfaction_trend, min);
+    } else {
+        let _ = writeln!(
+            s,
+            "No satisfaction answers in these quarters: version 2 of the survey (FY2024 on) does not ask it.\n"
+        );
+    }
+    let _ = writeln!(s, "### Digital and assisted channels\n");
+    gap(&mut s, r.delivery.as_ref(), min);
+    let _ = writeln!(s, "### ACSI-style satisfaction index\n");
+    match &r.index {
+        Some(i) => {
+            let interval = i.interval.map_or(String::new(), |(lo, hi)| format!(" [{lo:.1}, {hi:.1}]"));
+            let _ = writeln!(
+                s,
+                "{}: **{:.1}**{interval} on 0-100, from {} respondents.\n",
+                md(&i.label),
+                i.value,
+                i.respondents
+            );
+        }
+        None => {
+            let _ = writeln!(s, "Not estimated: no respondent-level version-1 answers were ingested.\n");
+        }
+    }
+    let _ = writeln!(s, "| benchmark | index |\n|---|---|");
+    for b in &r.benchmarks {
+        let _ = writeln!(s, "| {} | {:.1} |", md(&b.label), b.value);
+    }
+    let _ = writeln!(s, "\n### Largest drops in trust from the previous quarter\n");
+    if r.largest_drops.is_empty() {
+        let _ = writeln!(s, "No HISP with at least {min} responses in both quarters lost trust.\n");
+    } else {
+        let _ = writeln!(s, "| HISP | previous | this quarter | change (points) [95% CI] | p |\n|---|---|---|---|---|");
+        for (_, name, c) in &r.largest_drops {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {:+.1} [{:+.1}, {:+.1}] | {} |",
+                md(name),
+                share_text(Some(&c.from), min),
+                share_text(Some(&c.to), min),
+                100.0 * c.difference.value,
+                100.0 * c.difference.lo,
+                100.0 * c.difference.hi,
+                p_text(c.difference.p_value)
+            );
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "## High Impact Service Providers\n");
+    for p in &r.providers {
+        let _ = writeln!(s, "### {} ({})\n", md(&p.name), md(&p.agency));
+        scores_section(&mut s, &p.scores, min);
+        let _ = writeln!(s, "Trust trend: {}\n", trend_inline(&p.trust_trend, min));
+        gap(&mut s, p.delivery_gap.as_ref(), min);
+        if let Some((domain, visits)) = &p.web_visits {
+            let _ = writeln!(s, "Web traffic ({}): {visits} visits this quarter.\n", md(domain));
+        }
+        let _ = writeln!(s, "| service | respondents | trust (agree) |\n|---|---|---|");
+        for (_, name, g) in &p.services {
+            let _ = writeln!(s, "| {} | {} | {} |", md(name), g.respondents_v1 + g.respondents_v2, trust_text(g, min));
+        }
+        let _ = writeln!(s);
+    }
+    s
+}
+
+pub(crate) fn trust_text(g: &GroupScores, min: u64) -> String {
+    if let Some(t) = &g.trust_v2 {
+        return share_text(t.agree.as_ref(), min);
+    }
+    g.v1.iter().find(|q| q.question == 2).map_or("no answers".to_owned(), |q| share_text(q.agree.as_ref(), min))
+}
+
+pub(crate) fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".to_owned()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+fn scores_section(s: &mut String, g: &GroupScores, min: u64) {
+    let n = g.respondents_v1 + g.respondents_v2;
+    let _ = writeln!(s, "Respondents: {n}.\n");
+    if g.suppressed {
+        let _ = writeln!(s, "Scores: {}.\n", suppressed(min));
+        return;
+    }
+    if !g.v1.is_empty() {
+        let _ = writeln!(
+            s,
+            "| question | driver | answers | N/A | agree [95% CI] | mean (1-5) |\n|---|---|---|---|---|---|"
+        );
+        for q in &g.v1 {
+            let def = &V1_QUESTIONS[usize::from(q.question - 1)];
+            let mean = match q.mean {
+                Some(m) if q.n >= min => format!("{m:.2}"),
+                Some(_) => suppressed(min),
+                None => "-".to_owned(),
+            };
+            let _ = writeln!(
+                s,
+                "| q{} | {} | {} | {} | {} | {} |",
+                q.question,
+                def.driver.label(),
+                q.n,
+                q.not_applicable,
+                share_text(q.agree.as_ref(), min),
+                mean
+            );
+        }
+        let _ = writeln!(s);
+    }
+    if let Some(t) = &g.trust_v2 {
+        let mean = t.mean.map_or(String::new(), |m| format!(", mean {m:.2} on the 5-point answers"));
+        let _ = writeln!(s, "Trust (agree): {}{mean}.\n", share_text(t.agree.as_ref(), min));
+        if !g.indicators.is_empty() {
+            let _ = writeln!(
+                s,
+                "| indicator | went well (of those asked) | didn't go well (of those asked) |\n|---|---|---|"
+            );
+            for ind in fedcx_model::Indicator::ALL {
+                let get = |p| {
+                    g.indicators
+                        .iter()
+                        .find(|i| i.indicator == ind && i.polarity == p)
+                        .and_then(|i| i.selected.as_ref())
+                };
+                let (pos, neg) = (get(fedcx_model::Polarity::Positive), get(fedcx_model::Polarity::Negative));
+                if pos.is_none() && neg.is_none() {
+                    continue;
+                }
+                let _ = writeln!(s, "| {} | {} | {} |", ind, share_text(pos, min), share_text(neg, min));
+            }
+            let _ = writeln!(s);
+        }
+    }
+}
+
+fn trend_table(s: &mut String, points: &[TrendPoint], min: u64) {
+    let _ = writeln!(s, "| quarter | survey | agree [95% CI] | answers | note |\n|---|---|---|---|---|");
+    for p in points {
+        let note = if p.version_change { "survey version changed" } else { "" };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {note} |",
+            p.quarter,
+            p.version,
+            share_text(p.share.as_ref(), min),
+            p.share.as_ref().map_or(0, |x| x.n)
+        );
+    }
+    let _ = writeln!(s);
+}
+
+fn trend_inline(points: &[TrendPoint], min: u64) -> String {
+    points
+        .iter()
+        .map(|p| {
+            let v = match &p.share {
+                Some(x) if x.n >= min => format!("{:.0}%", 100.0 * x.value),
+                Some(_) => "suppressed".to_owned(),
+                None => "-".to_owned(),
+            };
+            format!("{} {v}{}", p.quarter.compact(), if p.version_change { " (new survey)" } else { "" })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn gap(s: &mut String, c: Option<&Comparison>, min: u64) {
+    match c {
+        Some(c) if c.from.n >= min && c.to.n >= min => {
+            let _ = writeln!(
+                s,
+                "| channels | trust (agree) |\n|---|---|\n| digital | {} |\n| assisted | {} |\n\nGap (digital minus assisted): \
+                 {:+.1} points [{:+.1}, {:+.1}], p {}.\n",
+                share_text(Some(&c.to), min),
+                share_text(Some(&c.from), min),
+                100.0 * c.difference.value,
+                100.0 * c.difference.lo,
+                100.0 * c.difference.hi,
+                p_text(c.difference.p_value)
+            );
+        }
+        Some(_) => {
+            let _ = writeln!(s, "Digital vs assisted: {} on one side.\n", suppressed(min));
+        }
+        None => {
+            let _ = writeln!(s, "Digital vs assisted: only one kind of channel has answers.\n");
+        }
+    }
+}

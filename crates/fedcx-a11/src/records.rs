@@ -1,0 +1,524 @@
+//! The A-11 Section 280 quarterly records in GSA Touchpoints' exact layouts: the version-2
+//! collection and collection-detail records with their 17-column response uploads, and the
+//! version-1 reporting record. Everything is validated before anything is written.
+
+use std::collections::BTreeMap;
+
+use fedcx_model::records::{DETAIL_EXPORT_COLUMNS, RESPONSE_UPLOAD_COLUMNS};
+use fedcx_model::survey::{Polarity, V1_QUESTIONS, V1_QUESTION_COUNT};
+use fedcx_model::{
+    Answers, CollectionDetail, FiscalQuarter, GroupKey, IndicatorState, Registry, ResponseCounts, SurveyResponse,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Touchpoints' collection export columns, in order.
+pub const COLLECTION_COLUMNS: [&str; 22] = [
+    "id",
+    "name",
+    "organization_id",
+    "organization_name",
+    "organization_abbreviation",
+    "service_provider_id",
+    "service_provider_name",
+    "service_provider_organization_id",
+    "service_provider_organization_name",
+    "service_provider_organization_abbreviation",
+    "service_id",
+    "service_name",
+    "user_email",
+    "fiscal_year",
+    "quarter",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "rating",
+    "aasm_state",
+    "integrity_hash",
+    "cx_collection_details_count",
+];
+
+/// The longest reflection text A-11 allows.
+pub const MAX_REFLECTION_CHARS: usize = 5000;
+
+/// A table of records: a header and rows of cells, written as CSV and JSON alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table {
+    /// The file's base name, e.g. `cx_collections`.
+    pub name: String,
+    /// The columns, in Touchpoints' order.
+    pub columns: Vec<&'static str>,
+    /// The rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// The rows as JSON objects, keys in column order.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.rows
+                .iter()
+                .map(|r| {
+                    serde_json::Value::Object(
+                        self.columns
+                            .iter()
+                            .zip(r)
+                            .map(|(c, v)| ((*c).to_owned(), serde_json::Value::String(v.clone())))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The records of one quarter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuarterRecords {
+    /// Version 2 (FY2024 on): collections, details and one response upload per detail.
+    V2 {
+        /// `cx_collections`.
+        collections: Table,
+        /// `cx_collection_details`.
+        details: Table,
+        /// Per detail id, its 17-column response upload (present when respondent-level data was ingested).
+        uploads: BTreeMap<String, Table>,
+    },
+    /// Version 1 (FY2019-FY2023): the reporting records.
+    V1 {
+        /// `omb_cx_reporting_collections`.
+        reporting: Table,
+    },
+}
+
+/// What the records are built from.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordInput<'a> {
+    /// The registry.
+    pub registry: &'a Registry,
+    /// Counts of every ingested response.
+    pub counts: &'a ResponseCounts,
+    /// Collection details (volumes).
+    pub details: &'a [CollectionDetail],
+    /// Respondent-level responses, for the uploads (may be empty).
+    pub responses: &'a [SurveyResponse],
+    /// The quarter.
+    pub quarter: FiscalQuarter,
+    /// The provider's reflection on the quarter, where given.
+    pub reflection: Option<&'a str>,
+}
+
+/// Builds and validates the quarter's records. Every problem found is returned, not only the first.
+pub fn build(input: &RecordInput<'_>) -> Result<QuarterRecords, Vec<String>> {
+    let q = input.quarter;
+    let mut problems = Vec::new();
+    if let Some(r) = input.reflection {
+        let n = r.chars().count();
+        if n > MAX_REFLECTION_CHARS {
+            problems
+                .push(format!("the reflection text has {n} characters; A-11 allows at most {MAX_REFLECTION_CHARS}"));
+        }
+    }
+    let details: Vec<&CollectionDetail> = input.details.iter().filter(|d| d.quarter == q).collect();
+    validate_details(input, &details, &mut problems);
+    let records = match fedcx_model::SurveyVersion::for_quarter(q) {
+        fedcx_model::SurveyVersion::V1 => {
+            QuarterRecords::V1 { reporting: v1_reporting(input, &details, &mut problems) }
+        }
+        _ => v2_records(input, &details, &mut problems),
+    };
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(problems)
+    }
+}
+
+fn validate_details(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: &mut Vec<String>) {
+    let q = input.quarter;
+    let mut by_group: BTreeMap<GroupKey, u64> = BTreeMap::new();
+    let mut seen_ids = std::collections::BTreeSet::new();
+    for d in details {
+        let label = format!("collection detail {} ({} / {})", d.id, d.service, d.channel);
+        if d.id.trim().is_empty() {
+            problems.push(format!("{label}: the id is empty"));
+        } else if !seen_ids.insert(d.id.as_str()) {
+            problems.push(format!("{label}: the id is used twice"));
+        }
+        if input.registry.service(&d.service).is_none() {
+            problems.push(format!("{label}: the service is not in the registry"));
+        }
+        if d.volume_of_respondents > d.volume_of_customers_provided_survey_opportunity {
+            problems.push(format!(
+                "{label}: {} respondents is more than the {} customers offered the survey",
+                d.volume_of_respondents, d.volume_of_customers_provided_survey_opportunity
+            ));
+        }
+        if d.volume_of_customers_provided_survey_opportunity > d.volume_of_customers {
+            problems.push(format!(
+                "{label}: {} customers offered the survey is more than the {} customers served",
+                d.volume_of_customers_provided_survey_opportunity, d.volume_of_customers
+            ));
+        }
+        if !d.omb_control_number.is_empty() && !is_control_number(&d.omb_control_number) {
+            problems
+                .push(format!("{label}: OMB control number {:?} is not of the form 0000-0000", d.omb_control_number));
+        }
+        *by_group.entry(GroupKey { service: d.service.clone(), channel: d.channel, quarter: q }).or_default() +=
+            d.volume_of_respondents;
+    }
+    for (k, t) in input.counts.iter().filter(|(k, _)| k.quarter == q) {
+        match by_group.get(k) {
+            None => problems.push(format!(
+                "{} / {} has {} responses in {q} but no collection detail gives its volumes",
+                k.service,
+                k.channel,
+                t.respondents()
+            )),
+            Some(&declared) if declared != t.respondents() => problems.push(format!(
+                "{} / {}: the collection details declare {declared} respondents in {q}, but {} responses were counted",
+                k.service,
+                k.channel,
+                t.respondents()
+            )),
+            Some(_) => {}
+        }
+    }
+}
+
+fn is_control_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 9 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit())
+}
+
+fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: &mut Vec<String>) -> QuarterRecords {
+    let q = input.quarter;
+    let reg = input.registry;
+    let mut detail_rows = Vec::new();
+    let mut by_service: BTreeMap<&fedcx_model::ServiceId, Vec<&CollectionDetail>> = BTreeMap::new();
+    for d in details {
+        by_service.entry(&d.service).or_default().push(d);
+    }
+    let mut collections = Vec::new();
+    for (service_id, ds) in &by_service {
+        let Some(service) = reg.service(service_id) else { continue };
+        let Some(provider) = reg.provider(&service.provider) else { continue };
+        let org = reg.organization(&provider.organization);
+        let dept = reg.organization(reg.department_of(&provider.organization));
+        let collection_id = format!("{}-{}", service.id, q.compact());
+        let mut hasher = Sha256::new();
+        for d in ds {
+            let row = vec![
+                d.id.clone(),
+                dept.map_or(String::new(), |o| o.id.to_string()),
+                dept.map_or(String::new(), |o| o.abbreviation.clone()),
+                dept.map_or(String::new(), |o| o.name.clone()),
+                collection_id.clone(),
+                q.year().to_string(),
+                q.quarter().number().to_string(),
+                "CX Quarterly Reporting".to_owned(),
+                provider.slug.to_string(),
+                provider.name.clone(),
+                provider.slug.to_string(),
+                service.id.to_string(),
+                service.name.clone(),
+                d.transaction_point.to_string(),
+                d.channel.to_string(),
+                String::new(),
+                d.service_stage.clone().unwrap_or_default(),
+                d.service_stage
+                    .as_ref()
+                    .and_then(|n| service.stages.iter().find(|s| &s.name == n))
+                    .map_or(String::new(), |s| s.position.to_string()),
+                if service.stages.is_empty() { String::new() } else { service.stages.len().to_string() },
+                d.volume_of_customers.to_string(),
+                d.volume_of_customers_provided_survey_opportunity.to_string(),
+                d.volume_of_respondents.to_string(),
+                d.omb_control_number.clone(),
+                d.survey_type.to_string(),
+                d.survey_title.clone(),
+                d.trust_question_text.clone(),
+                String::new(),
+                String::new(),
+            ];
+            for cell in &row {
+                hasher.update(cell.as_bytes());
+                hasher.update([0x1f]);
+            }
+            detail_rows.push(row);
+        }
+        let with_data = ds.iter().filter(|d| d.volume_of_respondents > 0).count();
+        let rating = match with_data {
+            0 => "FALSE",
+            n if n == ds.len() => "TRUE",
+            _ => "PARTIAL",
+        };
+        collections.push(vec![
+            collection_id,
+            "CX Quarterly Reporting".to_owned(),
+            dept.map_or(String::new(), |o| o.id.to_string()),
+            dept.map_or(String::new(), |o| o.name.clone()),
+            dept.map_or(String::new(), |o| o.abbreviation.clone()),
+            provider.slug.to_string(),
+            provider.name.clone(),
+            org.map_or(String::new(), |o| o.id.to_string()),
+            org.map_or(String::new(), |o| o.name.clone()),
+            org.map_or(String::new(), |o| o.abbreviation.clone()),
+            service.id.to_string(),
+            service.name.clone(),
+            String::new(),
+            q.year().to_string(),
+            q.quarter().number().to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            rating.to_owned(),
+            "draft".to_owned(),
+            hex(&hasher.finalize()),
+            ds.len().to_string(),
+        ]);
+    }
+    let mut uploads = BTreeMap::new();
+    if !input.responses.is_empty() {
+        for d in details {
+            let rows: Vec<Vec<String>> = input
+                .responses
+                .iter()
+                .filter(|r| {
+                    r.service == d.service
+                        && r.channel == d.channel
+                        && r.transaction_point == d.transaction_point
+                        && r.fiscal_quarter().ok() == Some(q)
+                })
+                .filter_map(|r| upload_row(r, d, problems))
+                .collect();
+            if !rows.is_empty() {
+                uploads.insert(
+                    d.id.clone(),
+                    Table { name: d.id.clone(), columns: RESPONSE_UPLOAD_COLUMNS.to_vec(), rows },
+                );
+            }
+        }
+    }
+    QuarterRecords::V2 {
+        collections: Table { name: "cx_collections".into(), columns: COLLECTION_COLUMNS.to_vec(), rows: collections },
+        details: Table {
+            name: "cx_collection_details".into(),
+            columns: DETAIL_EXPORT_COLUMNS.to_vec(),
+            rows: detail_rows,
+        },
+        uploads,
+    }
+}
+
+fn upload_row(r: &SurveyResponse, d: &CollectionDetail, problems: &mut Vec<String>) -> Option<Vec<String>> {
+    let Answers::V2(a) = &r.answers else {
+        problems.push(format!("response {} in detail {} answered survey version 1 in a version-2 quarter", r.id, d.id));
+        return None;
+    };
+    if a.trust().scale() != d.survey_type {
+        problems.push(format!(
+            "response {} answered the trust question on {} but detail {} is a {} survey",
+            r.id,
+            a.trust().scale(),
+            d.id,
+            d.survey_type
+        ));
+        return None;
+    }
+    let mut row = Vec::with_capacity(RESPONSE_UPLOAD_COLUMNS.len());
+    row.push(r.id.to_string());
+    row.push(a.trust().value().to_string());
+    for p in Polarity::ALL {
+        for s in a.indicators(p) {
+            row.push(
+                match s {
+                    IndicatorState::Selected => "1",
+                    IndicatorState::NotSelected => "0",
+                    IndicatorState::NotOffered => "null",
+                }
+                .to_owned(),
+            );
+        }
+    }
+    row.push(r.comment.clone().unwrap_or_default());
+    Some(row)
+}
+
+/// The version-1 reporting-record export columns, in order.
+pub fn v1_reporting_columns() -> Vec<&'static str> {
+    const HEAD: [&str; 23] = [
+        "id",
+        "collection_id",
+        "collection_year",
+        "collection_quarter",
+        "collection_name",
+        "collection_organization_id",
+        "collection_organization_name",
+        "collection_organization_abbreviation",
+        "service_provider_id",
+        "service_provider_name",
+        "service_provider_organization_id",
+        "service_provider_organization_name",
+        "service_provider_organization_abbreviation",
+        "service_provided",
+        "service_id",
+        "service_name",
+        "transaction_point",
+        "channel",
+        "volume_of_customers",
+        "volume_of_customers_provided_survey_opportunity",
+        "volume_of_respondents",
+        "omb_control_number",
+        "federal_register_url",
+    ];
+    const Q: [[&str; 6]; V1_QUESTION_COUNT] = [
+        ["q1_text", "q1_1", "q1_2", "q1_3", "q1_4", "q1_5"],
+        ["q2_text", "q2_1", "q2_2", "q2_3", "q2_4", "q2_5"],
+        ["q3_text", "q3_1", "q3_2", "q3_3", "q3_4", "q3_5"],
+        ["q4_text", "q4_1", "q4_2", "q4_3", "q4_4", "q4_5"],
+        ["q5_text", "q5_1", "q5_2", "q5_3", "q5_4", "q5_5"],
+        ["q6_text", "q6_1", "q6_2", "q6_3", "q6_4", "q6_5"],
+        ["q7_text", "q7_1", "q7_2", "q7_3", "q7_4", "q7_5"],
+        ["q8_text", "q8_1", "q8_2", "q8_3", "q8_4", "q8_5"],
+        ["q9_text", "q9_1", "q9_2", "q9_3", "q9_4", "q9_5"],
+        ["q10_text", "q10_1", "q10_2", "q10_3", "q10_4", "q10_5"],
+        ["q11_text", "q11_1", "q11_2", "q11_3", "q11_4", "q11_5"],
+    ];
+    let mut cols: Vec<&'static str> = HEAD.to_vec();
+    for q in &Q {
+        cols.extend_from_slice(q);
+    }
+    cols.extend_from_slice(&["created_at", "updated_at", "operational_metrics"]);
+    cols
+}
+
+fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: &mut Vec<String>) -> Table {
+    let q = input.quarter;
+    let reg = input.registry;
+    let mut rows = Vec::new();
+    for (k, t) in input.counts.iter().filter(|(k, _)| k.quarter == q) {
+        let (Some(service), Some(provider)) = (reg.service(&k.service), reg.provider_of(&k.service)) else {
+            problems.push(format!("{}: not a service in the registry", k.service));
+            continue;
+        };
+        let org = reg.organization(&provider.organization);
+        let dept = reg.organization(reg.department_of(&provider.organization));
+        let ds: Vec<&&CollectionDetail> =
+            details.iter().filter(|d| d.service == k.service && d.channel == k.channel).collect();
+        let sum = |f: fn(&CollectionDetail) -> u64| ds.iter().map(|d| f(d)).sum::<u64>();
+        let (customers, offered) =
+            (sum(|d| d.volume_of_customers), sum(|d| d.volume_of_customers_provided_survey_opportunity));
+        let tp = ds.first().map_or("post_interaction".to_owned(), |d| d.transaction_point.to_string());
+        let control = ds.first().map_or(String::new(), |d| d.omb_control_number.clone());
+        let collection_id = format!("{}-{}", provider.slug, q.compact());
+        let mut row = vec![
+            format!("{}-{}-{}", k.service, k.channel, q.compact()),
+            collection_id,
+            q.year().to_string(),
+            q.quarter().number().to_string(),
+            "CX Quarterly Reporting".to_owned(),
+            dept.map_or(String::new(), |o| o.id.to_string()),
+            dept.map_or(String::new(), |o| o.name.clone()),
+            dept.map_or(String::new(), |o| o.abbreviation.clone()),
+            provider.slug.to_string(),
+            provider.name.clone(),
+            org.map_or(String::new(), |o| o.id.to_string()),
+            org.map_or(String::new(), |o| o.name.clone()),
+            org.map_or(String::new(), |o| o.abbreviation.clone()),
+            service.name.clone(),
+            service.id.to_string(),
+            service.name.clone(),
+            tp,
+            k.channel.to_string(),
+            customers.to_string(),
+            offered.to_string(),
+            t.v1.respondents.to_string(),
+            control,
+            String::new(),
+        ];
+        for (i, def) in V1_QUESTIONS.iter().enumerate() {
+            let asked = t.v1.scores[i].iter().sum::<u64>() > 0;
+            row.push(if asked { def.wording.replace("[Service]", &service.name) } else { String::new() });
+            row.extend(t.v1.scores[i].iter().map(u64::to_string));
+        }
+        row.extend([String::new(), String::new(), String::new()]);
+        if t.v1.respondents > offered && !ds.is_empty() {
+            problems.push(format!(
+                "{} / {} in {q}: {} respondents is more than the {offered} customers offered the survey",
+                k.service, k.channel, t.v1.respondents
+            ));
+        }
+        rows.push(row);
+    }
+    Table { name: "omb_cx_reporting_collections".into(), columns: v1_reporting_columns(), rows }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Neutralises a cell that a spreadsheet would run as a formula (the OWASP CSV-injection rule): a
+/// value starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe. Plain
+/// negative numbers are left alone, since they are data and not formulas.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(cell.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    if risky && !(cell.starts_with('-') && cell[1..].parse::<f64>().is_ok()) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Writes a table as CSV with every cell neutralised.
+pub fn write_csv(table: &Table, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&table.columns)?;
+    for row in &table.rows {
+        w.write_record(row.iter().map(|c| neutralise(c).into_owned()))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &str) {
+        assert_eq!(neutralise(input), expected, "{input:?}");
+    }
+
+    #[test]
+    fn csv_injection_is_neutralised() {
+        check("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")");
+        check("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0");
+        check("-2+3", "'-2+3");
+        check("@SUM(A1)", "'@SUM(A1)");
+        check("\tlead", "'\tlead");
+        check("\rlead", "'\rlead");
+        check("-12.5", "-12.5");
+        check("fine = ok", "fine = ok");
+        check("", "");
+        let t = Table { name: "t".into(), columns: vec!["a"], rows: vec![vec!["=1+1".into()]] };
+        let mut buf = Vec::new();
+        write_csv(&t, &mut buf).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "a\n'=1+1\n");
+    }
+
+    #[test]
+    fn v1_layout_has_every_question() {
+        let cols = v1_reporting_columns();
+        assert_eq!(cols.len(), 23 + 66 + 3);
+        assert_eq!(cols[23], "q1_text");
+        assert_eq!(cols[88], "q11_5");
+        assert_eq!(cols[91], "operational_metrics");
+    }
+
+    #[test]
+    fn control_numbers() {
+        assert!(is_control_number("0412-0609"));
+        assert!(!is_control_number("412-0609"));
+        assert!(!is_control_number("0412_0609"));
+    }
+}

@@ -1,0 +1,225 @@
+//! The numbers of the human report, computed once from counts and index results; every output
+//! format renders this same structure, so they cannot disagree.
+
+use std::collections::BTreeMap;
+
+use fedcx_index::scores::{self, Comparison, GroupScores, Metric, ScoreConfig, TrendPoint};
+use fedcx_index::stats::Share;
+use fedcx_model::{BenchmarkPoint, FiscalQuarter, Registry, ResponseCounts, SurveyVersion};
+use serde::Serialize;
+
+/// How many quarters trends show.
+pub const TREND_QUARTERS: usize = 8;
+
+/// The ACSI-style index, estimated elsewhere (fedcx-index), as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexSummary {
+    /// What was estimated on what data, e.g. "A-11 PLS model, FY2023 version-1 responses".
+    pub label: String,
+    /// The index, 0-100.
+    pub value: f64,
+    /// Bootstrap 95% interval, when computed.
+    pub interval: Option<(f64, f64)>,
+    /// Respondents the model was estimated on.
+    pub respondents: usize,
+}
+
+/// A benchmark line for the index chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchmarkLine {
+    /// For people, e.g. "Federal government (ACSI, 2021)".
+    pub label: String,
+    /// The value, 0-100.
+    pub value: f64,
+}
+
+/// One HISP's section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderSection {
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Department abbreviation.
+    pub agency: String,
+    /// Scores for the quarter, all services and channels.
+    pub scores: GroupScores,
+    /// Trust trend.
+    pub trust_trend: Vec<TrendPoint>,
+    /// Digital minus assisted trust, when both have answers.
+    pub delivery_gap: Option<Comparison>,
+    /// Each service's scores for the quarter.
+    pub services: Vec<(String, String, GroupScores)>,
+    /// Web visits in the quarter's months, when DAP data covers the provider's domain.
+    pub web_visits: Option<(String, u64)>,
+}
+
+/// Everything the human report shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarterReport {
+    /// The quarter.
+    pub quarter: FiscalQuarter,
+    /// The survey version in force.
+    pub version: SurveyVersion,
+    /// Groups below this many responses are suppressed.
+    pub min_responses: u64,
+    /// Government-wide scores for the quarter.
+    pub government: GroupScores,
+    /// Government-wide trust trend over the last eight quarters.
+    pub trust_trend: Vec<TrendPoint>,
+    /// Government-wide satisfaction trend (version-1 q1; version 2 does not ask it).
+    pub satisfaction_trend: Vec<TrendPoint>,
+    /// Trust on digital and on assisted channels, government-wide.
+    pub delivery: Option<Comparison>,
+    /// The ACSI-style index.
+    pub index: Option<IndexSummary>,
+    /// Benchmark lines for the index.
+    pub benchmarks: Vec<BenchmarkLine>,
+    /// HISPs with the largest drop in trust from the previous quarter, largest first (at most five).
+    pub largest_drops: Vec<(String, String, Comparison)>,
+    /// Per HISP.
+    pub providers: Vec<ProviderSection>,
+}
+
+/// Builds the report's numbers.
+pub fn build(
+    registry: &Registry,
+    counts: &ResponseCounts,
+    quarter: FiscalQuarter,
+    config: &ScoreConfig,
+    index: Option<IndexSummary>,
+    benchmarks: &[BenchmarkPoint],
+    web_traffic: &BTreeMap<(String, String), u64>,
+) -> QuarterReport {
+    let quarters = quarter.trailing(TREND_QUARTERS);
+    let in_q = |k: &fedcx_model::GroupKey| k.quarter == quarter;
+    let government = scores::score(&counts.sum_where(in_q), config);
+    let trust_trend = scores::trend(counts, Metric::Trust, &quarters, config, |_| true);
+    let satisfaction_trend = scores::trend(counts, Metric::Satisfaction, &quarters, config, |_| true);
+    let delivery = scores::delivery_gap(counts, Metric::Trust, in_q);
+    let months = quarter_months(quarter);
+    let mut providers = Vec::new();
+    for p in registry.providers() {
+        let of_p = |k: &fedcx_model::GroupKey| registry.provider_of(&k.service).is_some_and(|sp| sp.slug == p.slug);
+        let dept = registry.department_of(&p.organization);
+        let services = registry
+            .services_of(&p.slug)
+            .map(|s| {
+                let t = counts.sum_where(|k| k.quarter == quarter && k.service == s.id);
+                (s.id.to_string(), s.name.clone(), scores::score(&t, config))
+            })
+            .collect();
+        let domain = p.url.as_deref().and_then(domain_of);
+        let web_visits = domain.and_then(|d| {
+            let visits: u64 = months.iter().filter_map(|m| web_traffic.get(&(d.clone(), m.clone()))).sum();
+            let any = months.iter().any(|m| web_traffic.contains_key(&(d.clone(), m.clone())));
+            any.then_some((d, visits))
+        });
+        providers.push(ProviderSection {
+            slug: p.slug.to_string(),
+            name: p.name.clone(),
+            agency: registry.organization(dept).map_or_else(|| dept.to_string(), |o| o.abbreviation.clone()),
+            scores: scores::score(&counts.sum_where(|k| k.quarter == quarter && of_p(k)), config),
+            trust_trend: scores::trend(counts, Metric::Trust, &quarters, config, of_p),
+            delivery_gap: scores::delivery_gap(counts, Metric::Trust, |k| k.quarter == quarter && of_p(k)),
+            services,
+            web_visits,
+        });
+    }
+    let largest_drops = scores::largest_drops(counts, Metric::Trust, quarter, registry, config)
+        .into_iter()
+        .filter(|(_, c)| c.difference.value < 0.0)
+        .take(5)
+        .map(|(slug, c)| {
+            let name = registry.provider(&slug).map_or_else(|| slug.to_string(), |p| p.name.clone());
+            (slug.to_string(), name, c)
+        })
+        .collect();
+    QuarterReport {
+        quarter,
+        version: SurveyVersion::for_quarter(quarter),
+        min_responses: config.min_responses,
+        government,
+        trust_trend,
+        satisfaction_trend,
+        delivery,
+        index,
+        benchmarks: benchmark_lines(benchmarks),
+        largest_drops,
+        providers,
+    }
+}
+
+/// The federal and private-sector lines: the latest ingested value of each ACSI series, or the
+/// published figures (federal government 63.4 in 2021; private business services 71.9 in 1999).
+fn benchmark_lines(points: &[BenchmarkPoint]) -> Vec<BenchmarkLine> {
+    let latest = |series: &str| points.iter().filter(|p| p.series == series).max_by_key(|p| p.year);
+    let federal = latest("acsi_federal_government")
+        .map(|p| (p.year, p.value.to_string().parse().unwrap_or(f64::NAN)))
+        .unwrap_or((2021, 63.4));
+    let private = latest("acsi_private_business_services")
+        .map(|p| (p.year, p.value.to_string().parse().unwrap_or(f64::NAN)))
+        .unwrap_or((1999, 71.9));
+    vec![
+        BenchmarkLine { label: format!("Federal government (ACSI, {})", federal.0), value: federal.1 },
+        BenchmarkLine { label: format!("Private business services (ACSI, {})", private.0), value: private.1 },
+    ]
+}
+
+/// The `YYYY-MM` months of a fiscal quarter.
+fn quarter_months(q: FiscalQuarter) -> Vec<String> {
+    let start = q.start_date();
+    (0..3)
+        .map(|i| {
+            let m0 = start.format("%m").to_string().parse::<u32>().unwrap_or(1) - 1 + i;
+            let y: i32 = start.format("%Y").to_string().parse().unwrap_or(0) + (m0 / 12) as i32;
+            format!("{y:04}-{:02}", m0 % 12 + 1)
+        })
+        .collect()
+}
+
+/// `https://www.irs.gov/x` -> `irs.gov`.
+fn domain_of(url: &str) -> Option<String> {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    let host = rest.split('/').next()?.to_ascii_lowercase();
+    Some(host.strip_prefix("www.").unwrap_or(&host).to_owned())
+}
+
+/// A share as people read it: "72.4% [70.1, 74.6]", or the suppression notice.
+pub fn share_text(share: Option<&Share>, min: u64) -> String {
+    match share {
+        Some(s) if s.n >= min => format!("{:.1}% [{:.1}, {:.1}]", 100.0 * s.value, 100.0 * s.lo, 100.0 * s.hi),
+        Some(_) => suppressed(min),
+        None => "no answers".to_owned(),
+    }
+}
+
+/// The suppression notice.
+pub fn suppressed(min: u64) -> String {
+    format!("suppressed (n < {min})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_of_quarters() {
+        assert_eq!(quarter_months("FY2025 Q1".parse().unwrap()), ["2024-10", "2024-11", "2024-12"]);
+        assert_eq!(quarter_months("FY2025 Q2".parse().unwrap()), ["2025-01", "2025-02", "2025-03"]);
+    }
+
+    #[test]
+    fn domains() {
+        assert_eq!(domain_of("https://www.irs.gov/refunds").as_deref(), Some("irs.gov"));
+        assert_eq!(domain_of("https://studentaid.gov").as_deref(), Some("studentaid.gov"));
+    }
+
+    #[test]
+    fn suppression_text() {
+        let s = Share::wilson(10, 20).unwrap();
+        assert_eq!(share_text(Some(&s), 30), "suppressed (n < 30)");
+        assert_eq!(share_text(Some(&s), 20), "50.0% [29.9, 70.1]");
+        assert_eq!(share_text(None, 30), "no answers");
+    }
+}

@@ -1,0 +1,179 @@
+//! `fedcx report`: the A-11 Section 280 records and the human report for one quarter.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use fedcx_a11::{IndexSummary, ReportInput};
+use fedcx_index::pls::{self, presets, BootstrapConfig, PathModel, PlsConfig};
+use fedcx_index::scores::ScoreConfig;
+use fedcx_ingest::{IngestConfig, IngestResult, Ingestor, Reader};
+use fedcx_model::{Answers, FiscalQuarter, Quarter, Registry, SurveyVersion, V1Answer};
+
+use crate::demo_data;
+
+/// Arguments of `fedcx report`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The fiscal year, e.g. 2025.
+    #[arg(long)]
+    fy: u16,
+    /// The quarter, 1 to 4.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+    quarter: u8,
+    /// Where the FYyyyyQq directory is written.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// A directory whose exports (collection details first, then the rest) are ingested.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Export files to ingest; with neither files nor --data, the bundled demo data is used.
+    files: Vec<PathBuf>,
+    /// Groups with fewer responses are suppressed.
+    #[arg(long, default_value_t = fedcx_index::scores::DEFAULT_MIN_RESPONSES)]
+    min_responses: u64,
+    /// A text file with the provider's reflection on the quarter (at most 5,000 characters).
+    #[arg(long, value_name = "FILE")]
+    reflection: Option<PathBuf>,
+    /// Bootstrap resamples for the index's interval.
+    #[arg(long, default_value_t = 200)]
+    bootstrap: usize,
+}
+
+/// Runs the command.
+pub fn run(registry: &Registry, args: &Args) -> Result<()> {
+    let quarter = FiscalQuarter::new(args.fy, Quarter::from_number(args.quarter)?)?;
+    let mut files = args.files.clone();
+    if let Some(dir) = &args.data {
+        files.extend(files_in(dir)?);
+    }
+    let result = if files.is_empty() {
+        println!("no data given: using the bundled demo data");
+        ingest_demo(registry)?
+    } else {
+        let config = IngestConfig { fail_on_reject: false, keep_responses: true };
+        let r = super::ingest::ingest_files(registry, &files, &Reader::Detect, config, None, None)?;
+        super::ingest::print_reconciliation(&r);
+        r
+    };
+    let reflection = args
+        .reflection
+        .as_ref()
+        .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display())))
+        .transpose()?;
+    let dir =
+        write_report(registry, &result, quarter, &args.out, args.min_responses, reflection.as_deref(), args.bootstrap)?;
+    print_outputs(&dir)
+}
+
+/// Every file in a directory, collection-detail exports first (uploads need them), then by name.
+fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort_by_key(|p| (!p.to_string_lossy().contains("detail"), p.clone()));
+    Ok(files)
+}
+
+/// Ingests the bundled demo data, keeping the responses.
+pub fn ingest_demo(registry: &Registry) -> Result<IngestResult> {
+    let mut ingestor = Ingestor::new(registry, IngestConfig { fail_on_reject: false, keep_responses: true });
+    ingestor.ingest_bytes(Path::new(demo_data::DETAILS_NAME), demo_data::DETAILS, &Reader::Detect)?;
+    ingestor.ingest_bytes(Path::new(demo_data::RESPONSES_NAME), demo_data::RESPONSES, &Reader::Detect)?;
+    Ok(ingestor.finish()?)
+}
+
+/// The ACSI-style index from the A-11 model on the latest version-1 fiscal year's responses.
+pub fn estimate_index(result: &IngestResult, quarter: FiscalQuarter, bootstrap: usize) -> Result<Option<IndexSummary>> {
+    let years: Vec<u16> = result
+        .responses
+        .iter()
+        .filter(|r| r.answers.version() == SurveyVersion::V1)
+        .filter_map(|r| r.fiscal_quarter().ok())
+        .filter(|q| *q <= quarter)
+        .map(|q| q.year())
+        .collect();
+    let Some(&year) = years.iter().max() else { return Ok(None) };
+    let preset = presets::a11();
+    let model = PathModel::new(preset.spec)?;
+    let mut columns: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+    for r in &result.responses {
+        let Answers::V1(a) = &r.answers else { continue };
+        if r.fiscal_quarter().map(|q| q.year()).ok() != Some(year) {
+            continue;
+        }
+        for q in 1..=6usize {
+            let v = match a.get(q - 1) {
+                Some(V1Answer::Score(l)) => Some(f64::from(l.value())),
+                _ => None,
+            };
+            columns.entry(format!("q{q}")).or_default().push(v);
+        }
+    }
+    let data = pls::prepare_data(&model, &columns)?;
+    let config = PlsConfig::default();
+    let fit = pls::estimate(&model, &data.matrix, &config)?;
+    let k = model.latent_index(preset.index_latent).expect("the preset names its latent");
+    let value = pls::acsi_index(&model, &fit, k, preset.scale);
+    let interval = if bootstrap > 0 {
+        let b = pls::bootstrap(
+            &model,
+            &data.matrix,
+            &config,
+            &BootstrapConfig { resamples: bootstrap, seed: 1, index_of: Some((k, preset.scale)) },
+        )?;
+        b.index.map(|i| (i.lo, i.hi))
+    } else {
+        None
+    };
+    Ok(Some(IndexSummary {
+        label: format!("A-11 PLS model, FY{year} version-1 responses"),
+        value,
+        interval,
+        respondents: data.matrix.nrows(),
+    }))
+}
+
+/// Writes the quarter's records and report.
+pub fn write_report(
+    registry: &Registry,
+    result: &IngestResult,
+    quarter: FiscalQuarter,
+    out: &Path,
+    min_responses: u64,
+    reflection: Option<&str>,
+    bootstrap: usize,
+) -> Result<PathBuf> {
+    let index = estimate_index(result, quarter, bootstrap)?;
+    let input = ReportInput {
+        registry,
+        counts: &result.counts,
+        details: &result.details,
+        responses: &result.responses,
+        benchmarks: &result.benchmarks,
+        web_traffic: &result.web_traffic,
+        index: index.as_ref(),
+        quarter,
+        scores: ScoreConfig { min_responses },
+        reflection,
+    };
+    Ok(fedcx_a11::write_quarter(out, &input)?)
+}
+
+/// Lists what was written.
+pub fn print_outputs(dir: &Path) -> Result<()> {
+    println!("report written to {}:", dir.display());
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            let n = std::fs::read_dir(&p)?.count();
+            println!("  {}/ ({n} files)", p.display());
+        } else {
+            println!("  {}", p.display());
+        }
+    }
+    Ok(())
+}

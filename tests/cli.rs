@@ -344,3 +344,37 @@ fn a_bad_mapping_lists_every_problem() {
         assert!(err.contains(part), "{part}: {err}");
     }
 }
+
+#[test]
+fn report_for_a_version_one_quarter_writes_the_reporting_records() {
+    let t = TestDir::new();
+    let out = t.ok(&["report", "--fy", "2023", "--quarter", "4", "--out", "out", "--bootstrap", "0"]);
+    assert!(out.contains("using the bundled demo data"), "{out}");
+    let dir = t.path("out/FY2023Q4");
+    let csv = std::fs::read_to_string(dir.join("omb_cx_reporting_collections.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("id,collection_id,collection_year,collection_quarter,collection_name,"), "{header}");
+    assert!(header.ends_with("q11_4,q11_5,created_at,updated_at,operational_metrics"), "{header}");
+    assert!(!dir.join("cx_collections.csv").exists(), "version-1 quarters have no version-2 files");
+    for f in ["omb_cx_reporting_collections.json", "report.md", "report.html", "report.xlsx", "report.json"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains("| q1 | Satisfaction |"), "version-1 drivers are reported");
+}
+
+#[test]
+fn report_for_a_version_two_quarter_writes_uploads() {
+    let t = TestDir::new();
+    t.ok(&["report", "--fy", "2025", "--quarter", "2", "--out", "out", "--bootstrap", "0"]);
+    let dir = t.path("out/FY2025Q2");
+    for f in ["cx_collections.csv", "cx_collections.json", "cx_collection_details.csv", "cx_collection_details.json"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let uploads: Vec<_> = std::fs::read_dir(dir.join("responses")).unwrap().collect();
+    assert!(uploads.len() > 100, "one upload per collection detail with responses");
+    // Running again replaces the directory in one step and leaves no temporary directory.
+    t.ok(&["report", "--fy", "2025", "--quarter", "2", "--out", "out", "--bootstrap", "0"]);
+    let names: Vec<String> = std::fs::read_dir(t.path("out")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["FY2025Q2"]);
+}

@@ -1,0 +1,352 @@
+//! The quarter's outputs on a small fixed data set: golden files for the records and the Markdown,
+//! the HTML's self-containment and accessibility, suppression in every format, CSV-injection and
+//! markup safety, determinism and atomic replacement. Set UPDATE_GOLDEN=1 to rewrite the golden files
+//! after an intended change, then review the diff.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::DateTime;
+use fedcx_a11::{render_quarter, write_quarter, A11Error, IndexSummary, ReportInput};
+use fedcx_index::scores::ScoreConfig;
+use fedcx_model::survey::INDICATOR_COUNT;
+use fedcx_model::{
+    Answers, Channel, CollectionDetail, IndicatorState, Registry, ResponseCounts, ResponseId, ServiceId,
+    SurveyResponse, TransactionPoint, TrustAnswer, TrustScale, V2Answers,
+};
+
+struct Fixture {
+    registry: Registry,
+    counts: ResponseCounts,
+    details: Vec<CollectionDetail>,
+    responses: Vec<SurveyResponse>,
+    traffic: BTreeMap<(String, String), u64>,
+    index: IndexSummary,
+}
+
+fn response(
+    id: usize,
+    service: &str,
+    channel: Channel,
+    date: &str,
+    trust: TrustAnswer,
+    comment: Option<&str>,
+) -> SurveyResponse {
+    let mut pos = [IndicatorState::NotOffered; INDICATOR_COUNT];
+    let mut neg = [IndicatorState::NotOffered; INDICATOR_COUNT];
+    for i in 0..3 {
+        pos[i] = IndicatorState::NotSelected;
+        neg[i] = IndicatorState::NotSelected;
+    }
+    let shown = if trust.agrees() { &mut pos } else { &mut neg };
+    shown[id % 3] = IndicatorState::Selected;
+    SurveyResponse {
+        id: ResponseId::new(&format!("{service}-{id}")).unwrap(),
+        service: ServiceId::new(service).unwrap(),
+        channel,
+        transaction_point: TransactionPoint::PostInteraction,
+        submitted_at: DateTime::parse_from_rfc3339(&format!("{date}T12:00:00-05:00")).unwrap(),
+        answers: Answers::V2(V2Answers::new(trust, pos, neg).unwrap()),
+        comment: comment.map(str::to_owned),
+    }
+}
+
+/// IRS website: 40 responses a quarter (trust falls from 30/40 to 20/40); IRS phone: 12, 7 agreeing (suppressed);
+/// Passport Services website: 10, 9 agreeing (suppressed); SSA in person: 35 on the 5-point scale, with a
+/// comment that tries spreadsheet and markup injection.
+fn fixture() -> Fixture {
+    let registry = Registry::bundled();
+    let mut responses = Vec::new();
+    let mut id = 0;
+    for (date, agree_irs) in [("2025-01-10", 20), ("2024-11-10", 30)] {
+        for i in 0..40 {
+            id += 1;
+            responses.push(response(
+                id,
+                "treasury-irs-file-return",
+                Channel::Website,
+                date,
+                TrustAnswer::ThumbsUpDown(i < agree_irs),
+                None,
+            ));
+        }
+        for i in 0..12 {
+            id += 1;
+            responses.push(response(
+                id,
+                "treasury-irs-file-return",
+                Channel::Phone,
+                date,
+                TrustAnswer::ThumbsUpDown(i < 7),
+                None,
+            ));
+        }
+    }
+    for i in 0..10 {
+        id += 1;
+        responses.push(response(
+            id,
+            "dos-ca-passport-renewal",
+            Channel::Website,
+            "2025-03-01",
+            TrustAnswer::ThumbsUpDown(i < 9),
+            None,
+        ));
+    }
+    for i in 0..35u8 {
+        id += 1;
+        let trust = TrustAnswer::from_value(TrustScale::LikertScale, i64::from(i % 5 + 1)).unwrap();
+        let comment = (i == 0).then_some("=HYPERLINK(\"http://evil\") <script>alert(1)</script>");
+        responses.push(response(id, "ssa-replacement-card", Channel::InPerson, "2025-02-01", trust, comment));
+    }
+    let mut counts = ResponseCounts::default();
+    for r in &responses {
+        counts.add_response(r).unwrap();
+    }
+    let detail = |id: &str, service: &str, channel, quarter: &str, n, scale| CollectionDetail {
+        id: id.into(),
+        service: ServiceId::new(service).unwrap(),
+        quarter: quarter.parse().unwrap(),
+        transaction_point: TransactionPoint::PostInteraction,
+        channel,
+        service_stage: None,
+        volume_of_customers: 10_000,
+        volume_of_customers_provided_survey_opportunity: 1_000,
+        volume_of_respondents: n,
+        omb_control_number: "1545-0074".into(),
+        federal_register_url: String::new(),
+        survey_type: scale,
+        survey_title: "IRS feedback".into(),
+        trust_question_text: "I trust the IRS to deliver on its mission.".into(),
+    };
+    let details = vec![
+        detail("101", "treasury-irs-file-return", Channel::Website, "FY2025 Q2", 40, TrustScale::ThumbsUpDown),
+        detail("102", "treasury-irs-file-return", Channel::Phone, "FY2025 Q2", 12, TrustScale::ThumbsUpDown),
+        detail("201", "ssa-replacement-card", Channel::InPerson, "FY2025 Q2", 35, TrustScale::LikertScale),
+        detail("301", "dos-ca-passport-renewal", Channel::Website, "FY2025 Q2", 10, TrustScale::ThumbsUpDown),
+        detail("91", "treasury-irs-file-return", Channel::Website, "FY2025 Q1", 40, TrustScale::ThumbsUpDown),
+        detail("92", "treasury-irs-file-return", Channel::Phone, "FY2025 Q1", 12, TrustScale::ThumbsUpDown),
+    ];
+    let traffic = BTreeMap::from([
+        (("irs.gov".to_owned(), "2025-01".to_owned()), 1_000_000),
+        (("irs.gov".to_owned(), "2025-02".to_owned()), 1_500_000),
+    ]);
+    let index =
+        IndexSummary { label: "test index".into(), value: 70.25, interval: Some((68.0, 72.5)), respondents: 500 };
+    Fixture { registry, counts, details, responses, traffic, index }
+}
+
+fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a> {
+    ReportInput {
+        registry: &f.registry,
+        counts: &f.counts,
+        details,
+        responses: &f.responses,
+        benchmarks: &[],
+        web_traffic: &f.traffic,
+        index: Some(&f.index),
+        quarter: "FY2025 Q2".parse().unwrap(),
+        scores: ScoreConfig::default(),
+        reflection: None,
+    }
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+/// Compares an output with its golden file (or rewrites it under UPDATE_GOLDEN=1).
+fn check_golden(name: &str, actual: &[u8]) {
+    let path = golden_dir().join(name.replace('/', "__"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected =
+        std::fs::read(&path).unwrap_or_else(|_| panic!("no golden file {}; run with UPDATE_GOLDEN=1", path.display()));
+    if expected != actual {
+        panic!(
+            "{name} differs from {}:\n--- expected\n{}\n--- actual\n{}",
+            path.display(),
+            String::from_utf8_lossy(&expected),
+            String::from_utf8_lossy(actual)
+        );
+    }
+}
+
+#[test]
+fn records_and_markdown_match_the_golden_files() {
+    let f = fixture();
+    let out = render_quarter(&input(&f, &f.details)).unwrap();
+    let names: Vec<&str> = out.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "cx_collection_details.csv",
+            "cx_collection_details.json",
+            "cx_collections.csv",
+            "cx_collections.json",
+            "report.html",
+            "report.json",
+            "report.md",
+            "report.xlsx",
+            "responses/101.csv",
+            "responses/102.csv",
+            "responses/201.csv",
+            "responses/301.csv",
+        ]
+    );
+    for name in [
+        "cx_collections.csv",
+        "cx_collections.json",
+        "cx_collection_details.csv",
+        "cx_collection_details.json",
+        "responses/101.csv",
+        "responses/201.csv",
+        "report.md",
+    ] {
+        check_golden(name, &out[name]);
+    }
+}
+
+#[test]
+fn headers_are_touchpoints_exactly() {
+    let f = fixture();
+    let out = render_quarter(&input(&f, &f.details)).unwrap();
+    let first_line = |name: &str| String::from_utf8_lossy(&out[name]).lines().next().unwrap().to_owned();
+    assert_eq!(first_line("responses/101.csv"), fedcx_model::records::RESPONSE_UPLOAD_COLUMNS.join(","));
+    assert_eq!(first_line("cx_collection_details.csv"), fedcx_model::records::DETAIL_EXPORT_COLUMNS.join(","));
+    assert_eq!(first_line("cx_collections.csv"), fedcx_a11::records::COLLECTION_COLUMNS.join(","));
+}
+
+#[test]
+fn csv_injection_and_markup_are_neutralised() {
+    let f = fixture();
+    let out = render_quarter(&input(&f, &f.details)).unwrap();
+    let upload = String::from_utf8_lossy(&out["responses/201.csv"]).into_owned();
+    assert!(upload.contains("\"'=HYPERLINK(\"\"http://evil\"\") <script>alert(1)</script>\""), "{upload}");
+    assert!(!upload.lines().any(|l| l.split(',').any(|c| c.starts_with('='))), "{upload}");
+}
+
+#[test]
+fn html_is_self_contained_and_accessible() {
+    let f = fixture();
+    let out = render_quarter(&input(&f, &f.details)).unwrap();
+    let html = String::from_utf8(out["report.html"].clone()).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    for forbidden in ["script", "link", "img", "iframe", "object", "embed"] {
+        assert_eq!(doc.select(&sel(forbidden)).count(), 0, "<{forbidden}> found");
+    }
+    for el in doc.select(&sel("*")) {
+        for (name, value) in el.value().attrs() {
+            if ["src", "href", "xlink:href", "action"].contains(&name) {
+                assert!(value.starts_with('#'), "<{}> {name}={value:?} points outside the file", el.value().name());
+            }
+        }
+    }
+    assert!(!html.contains("url("), "CSS must not load anything");
+    let svgs: Vec<_> = doc.select(&sel("svg")).collect();
+    assert!(svgs.len() >= 4, "expected the trend, channel, index and HISP charts");
+    for svg in svgs {
+        assert_eq!(svg.value().attr("role"), Some("img"));
+        assert!(svg.value().attr("aria-label").is_some_and(|a| !a.is_empty()));
+    }
+    assert!(html.contains("&lt;script&gt;") || !html.contains("<script>alert"), "data text must be escaped");
+    assert_eq!(doc.select(&sel("html[lang=en]")).count(), 1);
+}
+
+#[test]
+fn suppression_rule_holds_in_every_format() {
+    let f = fixture();
+    let out = render_quarter(&input(&f, &f.details)).unwrap();
+    let md = String::from_utf8_lossy(&out["report.md"]).into_owned();
+    let html = String::from_utf8_lossy(&out["report.html"]).into_owned();
+    // IRS phone has 12 responses, 7 agreeing (58.3%): that share must not appear, only the notice.
+    let phone_share = "58.3%";
+    assert!(md.contains("suppressed (n < 30)") && html.contains("suppressed (n &lt; 30)"));
+    assert!(!md.contains(phone_share) && !html.contains(phone_share), "the 7/12 phone share leaked");
+    // Passport Services has 10 responses, 9 agreeing (90.0%): the chart shows the notice, not a bar.
+    assert!(!md.contains("90.0%") && !html.contains("90.0%"), "the 9/10 passport share leaked");
+    let svg_notices = html.matches("suppressed (n &lt; 30)\n</text>").count();
+    assert!(svg_notices >= 1, "the HISP chart shows no suppression notice");
+    let report: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    let ssa = report["providers"].as_array().unwrap().iter().find(|p| p["slug"] == "ssa").unwrap();
+    assert_eq!(ssa["scores"]["suppressed"], false);
+    let cbp = report["providers"].as_array().unwrap().iter().find(|p| p["slug"] == "dhs-cbp").unwrap();
+    assert_eq!(cbp["scores"]["suppressed"], true);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.xlsx");
+    std::fs::write(&path, &out["report.xlsx"]).unwrap();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let services = wb.worksheet_range("Services").unwrap();
+    let mut saw_notice = false;
+    for row in services.rows() {
+        let service = row.get(1).map(|c| c.to_string()).unwrap_or_default();
+        let n: f64 = row.get(3).and_then(|c| c.to_string().parse().ok()).unwrap_or(-1.0);
+        let trust = row.get(4).map(|c| c.to_string()).unwrap_or_default();
+        if (0.0..30.0).contains(&n) && n > 0.0 {
+            assert_eq!(trust, "suppressed (n < 30)", "{service}");
+            saw_notice = true;
+        }
+    }
+    let hisps = wb.worksheet_range("HISPs").unwrap();
+    for row in hisps.rows().skip(1) {
+        let n: f64 = row.get(2).and_then(|c| c.to_string().parse().ok()).unwrap_or(0.0);
+        let trust = row.get(3).map(|c| c.to_string()).unwrap_or_default();
+        if n < 30.0 && n > 0.0 {
+            assert_eq!(trust, "suppressed (n < 30)");
+            saw_notice = true;
+        }
+    }
+    assert!(saw_notice || services.rows().count() > 0);
+}
+
+#[test]
+fn the_same_inputs_give_byte_identical_outputs() {
+    let f = fixture();
+    let a = render_quarter(&input(&f, &f.details)).unwrap();
+    let b = render_quarter(&input(&f, &f.details)).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn invalid_records_list_every_problem_and_leave_the_old_report() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_quarter(dir.path(), &input(&f, &f.details)).unwrap();
+    let before = std::fs::read(written.join("report.md")).unwrap();
+    let mut bad = f.details.clone();
+    bad[0].volume_of_respondents = 41; // counted: 40
+    bad[1].volume_of_customers_provided_survey_opportunity = 20_000; // more than served
+    bad.retain(|d| d.id != "201"); // SSA's responses now have no detail
+    let err = write_quarter(dir.path(), &input(&f, &bad)).unwrap_err();
+    let A11Error::Invalid { problems, .. } = &err else { panic!("{err}") };
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert!(problems.iter().any(|p| p.contains("declare 41 respondents") && p.contains("40 responses were counted")));
+    assert!(problems
+        .iter()
+        .any(|p| p.contains("20000 customers offered the survey is more than the 10000 customers served")));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("ssa-replacement-card / in_person has 35 responses")
+                && p.contains("no collection detail"))
+    );
+    assert_eq!(std::fs::read(written.join("report.md")).unwrap(), before, "the old report must survive a failed run");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, [std::ffi::OsString::from("FY2025Q2")], "no temporary directories are left");
+}
+
+#[test]
+fn a_long_reflection_is_refused() {
+    let f = fixture();
+    let long = "x".repeat(5001);
+    let mut inp = input(&f, &f.details);
+    inp.reflection = Some(&long);
+    let err = render_quarter(&inp).unwrap_err().to_string();
+    assert!(err.contains("the reflection text has 5001 characters; A-11 allows at most 5000"), "{err}");
+}

@@ -375,6 +375,9 @@ fn report_for_a_version_two_quarter_writes_uploads() {
     assert!(uploads.len() > 100, "one upload per collection detail with responses");
     // Running again replaces the directory in one step and leaves no temporary directory.
     t.ok(&["report", "--fy", "2025", "--quarter", "2", "--out", "out", "--bootstrap", "0"]);
-    let names: Vec<String> = std::fs::read_dir(t.path("out")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(t.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, ["FY2025Q2"]);
 }

@@ -5,6 +5,7 @@
 use fedcx_index::scores::TrendPoint;
 use fedcx_index::stats::Share;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::report::{suppressed, BenchmarkLine, IndexSummary};
 
@@ -45,7 +46,7 @@ pub fn trend(title: &str, points: &[TrendPoint], min: u64, alt: &str) -> Result<
         let root = SVGBackend::with_string(&mut svg, (760, 340)).into_drawing_area();
         root.fill(&WHITE).map_err(err(title))?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 18))
+            .caption(title, (FONT, 22))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(56)
@@ -64,6 +65,9 @@ pub fn trend(title: &str, points: &[TrendPoint], min: u64, alt: &str) -> Result<
                 }
             })
             .y_desc("% agree")
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 15))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err(title))?;
@@ -93,7 +97,7 @@ pub fn trend(title: &str, points: &[TrendPoint], min: u64, alt: &str) -> Result<
                     .draw_series([Text::new(
                         format!("survey {} begins", p.version),
                         (x - 0.45, 96.0),
-                        (FONT, 12).into_font(),
+                        (FONT, 15).into_font(),
                     )])
                     .map_err(err(title))?;
             }
@@ -101,7 +105,7 @@ pub fn trend(title: &str, points: &[TrendPoint], min: u64, alt: &str) -> Result<
             if hidden {
                 let note = if p.share.is_some() { suppressed(min) } else { "no data".to_owned() };
                 chart
-                    .draw_series([Text::new(note, (x - 0.45, 8.0), (FONT, 11).into_font().color(&GREY))])
+                    .draw_series([Text::new(note, (x - 0.45, 8.0), (FONT, 14).into_font().color(&GREY))])
                     .map_err(err(title))?;
             }
         }
@@ -110,48 +114,78 @@ pub fn trend(title: &str, points: &[TrendPoint], min: u64, alt: &str) -> Result<
     Ok(label_svg(svg, alt))
 }
 
-/// Horizontal bars of shares with 95% intervals: one bar per label.
-pub fn bars(title: &str, bars: &[(String, Option<Share>)], min: u64, alt: &str) -> Result<String, ChartError> {
+/// Text anchored at its left end and vertical middle, so it sits centred beside a bar.
+fn left_middle(size: u32) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Left, VPos::Center))
+}
+
+/// The label of a bar at a segment's centre; bars are listed top to bottom, the axis counts up.
+fn segment_label(labels: &[String], v: &SegmentValue<i32>) -> String {
+    match v {
+        SegmentValue::CenterOf(i) if *i >= 0 && (*i as usize) < labels.len() => {
+            labels[labels.len() - 1 - *i as usize].clone()
+        }
+        _ => String::new(),
+    }
+}
+
+/// Whether bar colours carry meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BarColours {
+    /// One colour: the bars are items of one kind (e.g. HISPs).
+    Uniform,
+    /// Alternating dark and light: the bars are different kinds (e.g. digital and assisted).
+    Alternating,
+}
+
+/// Horizontal bars of shares with 95% intervals: one bar per label, top to bottom.
+pub fn bars(
+    title: &str,
+    bars: &[(String, Option<Share>)],
+    colours: BarColours,
+    min: u64,
+    alt: &str,
+) -> Result<String, ChartError> {
     let mut svg = String::new();
     let n = bars.len().max(1);
-    let height = (60 + 26 * n).max(160) as u32;
+    let height = (70 + 30 * n).max(170) as u32;
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err(title))?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 18))
+            .caption(title, (FONT, 22))
             .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(300)
-            .build_cartesian_2d(0f64..100f64, 0f64..n as f64)
+            .x_label_area_size(40)
+            .y_label_area_size(330)
+            .build_cartesian_2d(0f64..100f64, (0i32..n as i32).into_segmented())
             .map_err(err(title))?;
         let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
         chart
             .configure_mesh()
             .y_labels(n)
-            .y_label_formatter(&|y| {
-                let i = (y - 0.5).round();
-                if (y - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&|v| segment_label(&labels, v))
             .x_desc("% agree")
+            .x_label_formatter(&|v| format!("{v:.0}%"))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 15))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err(title))?;
         for (i, (_, share)) in bars.iter().enumerate() {
-            let y = (n - 1 - i) as f64;
+            let y = (n - 1 - i) as i32;
+            let centre = SegmentValue::CenterOf(y);
             match share {
                 Some(s) if s.n >= min => {
-                    let colour = if i % 2 == 0 { BLUE } else { ORANGE };
-                    chart
-                        .draw_series([Rectangle::new([(0.0, y + 0.2), (100.0 * s.value, y + 0.8)], colour.filled())])
-                        .map_err(err(title))?;
+                    let colour = if colours == BarColours::Alternating && i % 2 == 1 { ORANGE } else { BLUE };
+                    let mut bar = Rectangle::new(
+                        [(0.0, SegmentValue::Exact(y)), (100.0 * s.value, SegmentValue::Exact(y + 1))],
+                        colour.filled(),
+                    );
+                    bar.set_margin(5, 5, 0, 0);
+                    chart.draw_series([bar]).map_err(err(title))?;
                     chart
                         .draw_series([ErrorBar::new_horizontal(
-                            y + 0.5,
+                            centre.clone(),
                             100.0 * s.lo,
                             100.0 * s.value,
                             100.0 * s.hi,
@@ -159,18 +193,20 @@ pub fn bars(title: &str, bars: &[(String, Option<Share>)], min: u64, alt: &str) 
                             8,
                         )])
                         .map_err(err(title))?;
+                    // The value goes inside the bar, where no whisker can cover it; short bars get it outside.
+                    let (x, style) = if s.value > 0.15 {
+                        (1.5, left_middle(15).color(if colour == BLUE { &WHITE } else { &BLACK }))
+                    } else {
+                        (100.0 * s.hi + 1.0, left_middle(15))
+                    };
                     chart
-                        .draw_series([Text::new(
-                            format!("{:.1}%", 100.0 * s.value),
-                            ((100.0 * s.hi + 1.0).min(92.0), y + 0.35),
-                            (FONT, 12).into_font(),
-                        )])
+                        .draw_series([Text::new(format!("{:.1}%", 100.0 * s.value), (x, centre), style)])
                         .map_err(err(title))?;
                 }
                 other => {
                     let note = if other.is_some() { suppressed(min) } else { "no answers".to_owned() };
                     chart
-                        .draw_series([Text::new(note, (1.0, y + 0.35), (FONT, 12).into_font().color(&GREY))])
+                        .draw_series([Text::new(note, (1.0, centre), left_middle(14).color(&GREY))])
                         .map_err(err(title))?;
                 }
             }
@@ -185,56 +221,55 @@ pub fn index(title: &str, index: &IndexSummary, lines: &[BenchmarkLine], alt: &s
     let mut svg = String::new();
     let n = lines.len() + 1;
     {
-        let root = SVGBackend::with_string(&mut svg, (760, (70 + 40 * n) as u32)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (760, (80 + 46 * n) as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(err(title))?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 18))
+            .caption(title, (FONT, 22))
             .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(300)
-            .build_cartesian_2d(0f64..100f64, 0f64..n as f64)
+            .x_label_area_size(40)
+            .y_label_area_size(330)
+            .build_cartesian_2d(0f64..100f64, (0i32..n as i32).into_segmented())
             .map_err(err(title))?;
         let mut labels = vec![format!("fedcx index ({})", index.label)];
         labels.extend(lines.iter().map(|l| l.label.clone()));
         chart
             .configure_mesh()
             .y_labels(n)
-            .y_label_formatter(&|y| {
-                let i = (y - 0.5).round();
-                if (y - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&|v| segment_label(&labels, v))
             .x_desc("index (0-100)")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 15))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err(title))?;
-        let top = (n - 1) as f64;
-        chart
-            .draw_series([Rectangle::new([(0.0, top + 0.2), (index.value, top + 0.8)], BLUE.filled())])
-            .map_err(err(title))?;
-        if let Some((lo, hi)) = index.interval {
+        let values: Vec<(f64, RGBColor)> = std::iter::once((index.value, BLUE))
+            .chain(lines.iter().enumerate().map(|(i, l)| (l.value, if i % 2 == 0 { VERMILLION } else { ORANGE })))
+            .collect();
+        for (i, (value, colour)) in values.iter().enumerate() {
+            let y = (n - 1 - i) as i32;
+            let mut bar =
+                Rectangle::new([(0.0, SegmentValue::Exact(y)), (*value, SegmentValue::Exact(y + 1))], colour.filled());
+            bar.set_margin(8, 8, 0, 0);
+            chart.draw_series([bar]).map_err(err(title))?;
+            let mut label_x = value + 1.0;
+            if i == 0 {
+                if let Some((lo, hi)) = index.interval {
+                    chart
+                        .draw_series([ErrorBar::new_horizontal(
+                            SegmentValue::CenterOf(y),
+                            lo,
+                            *value,
+                            hi,
+                            BLACK.stroke_width(1),
+                            8,
+                        )])
+                        .map_err(err(title))?;
+                    label_x = hi + 1.0;
+                }
+            }
             chart
-                .draw_series([ErrorBar::new_horizontal(top + 0.5, lo, index.value, hi, BLACK.stroke_width(1), 8)])
-                .map_err(err(title))?;
-        }
-        chart
-            .draw_series([Text::new(
-                format!("{:.1}", index.value),
-                (index.value + 3.0, top + 0.35),
-                (FONT, 12).into_font(),
-            )])
-            .map_err(err(title))?;
-        for (i, l) in lines.iter().enumerate() {
-            let y = (n - 2 - i) as f64;
-            let colour = if i % 2 == 0 { VERMILLION } else { ORANGE };
-            chart
-                .draw_series([Rectangle::new([(0.0, y + 0.3), (l.value, y + 0.7)], colour.mix(0.85).filled())])
-                .map_err(err(title))?;
-            chart
-                .draw_series([Text::new(format!("{:.1}", l.value), (l.value + 1.0, y + 0.35), (FONT, 12).into_font())])
+                .draw_series([Text::new(format!("{value:.1}"), (label_x, SegmentValue::CenterOf(y)), left_middle(15))])
                 .map_err(err(title))?;
         }
         root.present().map_err(err(title))?;

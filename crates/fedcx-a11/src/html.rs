@@ -18,7 +18,7 @@ h1{font-size:1.7em;border-bottom:3px solid #0072b2;padding-bottom:.2em}h2{margin
 h3{margin-top:1.6em}table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.92em}\
 th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#eef3f8}\
 td.num{text-align:right;font-variant-numeric:tabular-nums}.note{color:#555;font-size:.9em}\
-.sup{color:#555;font-style:italic}figure{margin:1em 0}figcaption{font-size:.9em;color:#444}\
+.sup{color:#555;font-style:italic}figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#444}\
 details{margin:.4em 0 1em}summary{cursor:pointer;font-weight:600}nav ol{columns:2}";
 
 /// Renders the report.
@@ -71,7 +71,11 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     if let Some(c) = &r.delivery {
         let bars = vec![("Digital".to_owned(), Some(c.to)), ("Assisted".to_owned(), Some(c.from))];
         let alt = "Bar chart of trust on digital and on assisted channels, government-wide";
-        figure(&mut s, &charts::bars("Trust by kind of channel", &bars, min, alt)?, alt);
+        figure(
+            &mut s,
+            &charts::bars("Trust by kind of channel", &bars, charts::BarColours::Alternating, min, alt)?,
+            alt,
+        );
     }
     gap_html(&mut s, r.delivery.as_ref(), min);
 
@@ -122,7 +126,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         }
         let _ = writeln!(s, "</table>");
     }
-    let bars: Vec<(String, Option<Share>)> = r
+    let mut bars: Vec<(String, Option<Share>)> = r
         .providers
         .iter()
         .map(|p| {
@@ -135,8 +139,26 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
             (format!("{} ({})", p.name, p.agency), share)
         })
         .collect();
-    let alt = format!("Bar chart of trust by HISP in {}", r.quarter);
-    figure(&mut s, &charts::bars("Trust by HISP", &bars, min, &alt)?, &alt);
+    // Highest trust first; suppressed and empty groups last, so no hidden value is hinted at by its rank.
+    let shown = |b: &(String, Option<Share>)| b.1.filter(|s| s.n >= min).map(|s| s.value);
+    bars.sort_by(|a, b| match (shown(a), shown(b)) {
+        (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a.0.cmp(&b.0)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.0.cmp(&b.0),
+    });
+    let alt = format!("Bar chart of trust by HISP in {}, highest first", r.quarter);
+    figure(&mut s, &charts::bars("Trust by HISP", &bars, charts::BarColours::Uniform, min, &alt)?, &alt);
+    let _ = writeln!(s, "<table><caption>Trust by HISP, {}</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">trust (agree) [95% CI]</th></tr>", r.quarter);
+    for (label, share) in &bars {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
+            h(label),
+            cell(&share_text(share.as_ref(), min))
+        );
+    }
+    let _ = writeln!(s, "</table>");
     let _ = writeln!(s, "</section>");
 
     for p in &r.providers {
@@ -186,7 +208,7 @@ fn cell(text: &str) -> String {
 
 fn figure(s: &mut String, svg: &str, alt: &str) {
     let _ =
-        writeln!(s, "<figure>{svg}<figcaption>{} The numbers are in the table below.</figcaption></figure>", h(alt));
+        writeln!(s, "<figure>{svg}<figcaption>{}. The numbers are in the table below.</figcaption></figure>", h(alt));
 }
 
 fn scores_html(s: &mut String, g: &GroupScores, min: u64) {

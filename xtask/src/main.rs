@@ -44,7 +44,7 @@ enum Task {
     /// Benchmarks fedcx against peer tools side by side and records the results in docs/benchmarks.md.
     Bench {
         /// What to benchmark.
-        #[arg(value_parser = ["pls", "ingest"])]
+        #[arg(value_parser = ["pls", "ingest", "report"])]
         what: String,
         /// The Python interpreter with the peer tools installed (plspm, duckdb, polars).
         #[arg(long, default_value = "python3")]
@@ -75,6 +75,7 @@ fn main() -> Result<()> {
         Task::Bench { what, python, quick } => match what.as_str() {
             "pls" => bench::pls(&python, quick),
             "ingest" => bench::ingest(&python, quick),
+            "report" => bench::report(),
             other => bail!("no benchmark {other:?}"),
         },
         Task::Report { args } => {

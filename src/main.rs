@@ -19,6 +19,9 @@ struct Cli {
     /// A registry of organizations, HISPs and services to use instead of the bundled one (TOML).
     #[arg(long, global = true, value_name = "FILE")]
     registry: Option<PathBuf>,
+    /// The history store (default: $FEDCX_STORE, else `store` in ./fedcx.toml, else ./fedcx.db).
+    #[arg(long, global = true, value_name = "FILE")]
+    store: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -33,6 +36,10 @@ enum Command {
     Ingest(cmd::ingest::Args),
     /// Writes the A-11 Section 280 records and the human report for one quarter.
     Report(cmd::report::Args),
+    /// Lists the ingested files a service's numbers in a quarter come from.
+    Provenance(cmd::store::ProvenanceArgs),
+    /// Writes every stored count in long form (service, channel, quarter, item, point, n).
+    Export(cmd::store::ExportArgs),
     /// Estimates a PLS path model (the ACSI method) on a numeric CSV, with bootstrap intervals.
     Pls(cmd::pls::Args),
 }
@@ -47,9 +54,11 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Demo(args) => cmd::demo::run(&registry, &args),
             Command::Hisps(args) => cmd::hisps::run(&registry, &args),
-            Command::Ingest(args) => cmd::ingest::run(&registry, &args),
+            Command::Ingest(args) => cmd::ingest::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?),
+            Command::Provenance(args) => cmd::store::provenance(&cmd::store::resolve(cli.store.as_deref())?, &args),
+            Command::Export(args) => cmd::store::export(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Pls(args) => cmd::pls::run(&args),
-            Command::Report(args) => cmd::report::run(&registry, &args),
+            Command::Report(args) => cmd::report::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?),
         }
     })();
     match result {

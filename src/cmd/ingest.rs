@@ -35,6 +35,9 @@ pub struct Args {
     /// Treat any rejected row as an error (exit non-zero at the first one).
     #[arg(long)]
     strict: bool,
+    /// Do not record this ingest in the history store (a dry run).
+    #[arg(long)]
+    no_store: bool,
     /// For Touchpoints version-2 uploads: the collection detail they belong to (by default the
     /// upload's file name, `<detail id>.csv`, names it). Ingest the detail export in the same command.
     #[arg(long, value_name = "ID")]
@@ -46,7 +49,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 /// Runs the command.
-pub fn run(registry: &Registry, args: &Args) -> Result<()> {
+pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     let reader = match (&args.mapping, args.format) {
         (Some(m), None | Some(Format::Csv)) => Reader::Mapped(fedcx_ingest::load_mapping(m)?),
         (Some(_), Some(f)) => anyhow::bail!("--mapping goes with --format csv, not --format {f}"),
@@ -54,8 +57,27 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         (None, None) => Reader::Detect,
     };
     let config = IngestConfig { fail_on_reject: args.strict, keep_responses: false };
-    let result = ingest_files(registry, &args.files, &reader, config, args.rejects.as_deref(), args.detail.clone())?;
+    let mut files = args.files.clone();
+    if !args.no_store {
+        for (f, e) in super::store::already_ingested(store, &files)? {
+            eprintln!(
+                "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
+                f.display(),
+                e.path,
+                e.ingested_at,
+                e.sha256
+            );
+            files.retain(|g| g != &f);
+        }
+        if files.is_empty() {
+            return Ok(());
+        }
+    }
+    let result = ingest_files(registry, &files, &reader, config, args.rejects.as_deref(), args.detail.clone())?;
     print_reconciliation(&result);
+    if !args.no_store {
+        super::store::record(store, registry, &result)?;
+    }
     if let Some(path) = &args.summary {
         super::write_atomic(path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
         println!("summary written to {}", path.display());

@@ -5,6 +5,7 @@ pub mod hisps;
 pub mod ingest;
 pub mod pls;
 pub mod report;
+pub mod store;
 
 use std::path::Path;
 

@@ -41,14 +41,17 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(registry: &Registry, args: &Args) -> Result<()> {
+pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     let quarter = FiscalQuarter::new(args.fy, Quarter::from_number(args.quarter)?)?;
     let mut files = args.files.clone();
     if let Some(dir) = &args.data {
         files.extend(files_in(dir)?);
     }
-    let result = if files.is_empty() {
-        println!("no data given: using the bundled demo data");
+    let result = if files.is_empty() && store.exists() {
+        println!("reading counts from the store {}", store.display());
+        from_store(store, quarter)?
+    } else if files.is_empty() {
+        println!("no data given and no store at {}: using the bundled demo data", store.display());
         ingest_demo(registry)?
     } else {
         let config = IngestConfig { fail_on_reject: false, keep_responses: true };
@@ -64,6 +67,21 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     let dir =
         write_report(registry, &result, quarter, &args.out, args.min_responses, reflection.as_deref(), args.bootstrap)?;
     print_outputs(&dir)
+}
+
+/// The quarter, its trend window and the quarter before it, read from the store. The store keeps
+/// counts, not respondents, so the 17-column uploads and the PLS index need files given directly.
+fn from_store(path: &Path, quarter: FiscalQuarter) -> Result<IngestResult> {
+    let store = fedcx_store::Store::open(path)?;
+    let quarters = quarter.trailing(fedcx_a11::report::TREND_QUARTERS);
+    let loaded = store.load(&quarters)?;
+    Ok(IngestResult {
+        counts: loaded.counts,
+        details: loaded.details,
+        benchmarks: loaded.benchmarks,
+        web_traffic: loaded.web_traffic,
+        ..IngestResult::default()
+    })
 }
 
 /// Every file in a directory, collection-detail exports first (uploads need them), then by name.

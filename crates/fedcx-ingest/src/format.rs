@@ -27,11 +27,13 @@ pub enum Format {
     Dap,
     /// A benchmark index series (CSV: series, year, value).
     Benchmark,
+    /// Counts in long form (CSV: service, channel, quarter, item, point, n), as `fedcx export` writes them.
+    Counts,
 }
 
 impl Format {
     /// Every format, by its command-line name.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::TouchpointsV2,
         Format::TouchpointsV1,
         Format::Csv,
@@ -39,6 +41,7 @@ impl Format {
         Format::Dap,
         Format::Benchmark,
         Format::TouchpointsDetails,
+        Format::Counts,
     ];
 
     /// The name used on the command line and in summaries.
@@ -51,6 +54,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Dap => "dap",
             Format::Benchmark => "benchmark",
+            Format::Counts => "counts",
         }
     }
 
@@ -80,6 +84,9 @@ impl Format {
         }
         if has_all(&["collection_year", "collection_quarter", "q1_1"]) {
             return Ok(Format::TouchpointsV1);
+        }
+        if columns == crate::counts::COUNTS_HEADER {
+            return Ok(Format::Counts);
         }
         if columns == crate::series::BENCHMARK_HEADER {
             return Ok(Format::Benchmark);

@@ -2,6 +2,7 @@
 //! with a mapping file, JSON Lines, Digital Analytics Program reports and benchmark series. Every row
 //! is accounted for: accepted, or rejected with its file, line, field and reason.
 
+pub mod counts;
 pub mod details;
 pub mod error;
 pub mod format;
@@ -18,7 +19,7 @@ pub mod touchpoints;
 pub use error::IngestError;
 pub use format::Format;
 pub use mapped::{native_record, Mapping, NATIVE_HEADER};
-pub use pipeline::{FileReport, IngestConfig, IngestResult, Ingestor, Reader};
+pub use pipeline::{FileData, FileReport, IngestConfig, IngestResult, Ingestor, Reader};
 pub use reconcile::Reconciliation;
 
 use std::path::Path;

@@ -57,8 +57,25 @@ pub struct IngestResult {
     pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
     /// Per file.
     pub files: Vec<FileReport>,
+    /// What each ingested (not skipped) file contributed, in the order of `files`' non-skipped entries.
+    pub per_file: Vec<FileData>,
     /// All files together.
     pub reconciliation: Reconciliation,
+}
+
+/// What one file contributed: kept apart so a store can trace every count to its file.
+#[derive(Debug, Clone, Default)]
+pub struct FileData {
+    /// The file's report.
+    pub report_index: usize,
+    /// Its counts.
+    pub counts: ResponseCounts,
+    /// Its collection details.
+    pub details: Vec<CollectionDetail>,
+    /// Its benchmark values.
+    pub benchmarks: Vec<BenchmarkPoint>,
+    /// Its web visits per (domain, month).
+    pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
 }
 
 /// Ingests files one after another into one set of counts.
@@ -69,6 +86,8 @@ pub struct Ingestor<'a> {
     seen_content: HashSet<[u8; 32]>,
     rejects: Option<RejectWriter<Box<dyn Write + 'a>>>,
     detail_override: Option<String>,
+    /// What the file being read contributes; merged into `result` when it is done.
+    current: FileData,
     result: IngestResult,
 }
 
@@ -99,6 +118,7 @@ impl<'a> Ingestor<'a> {
             seen_content: HashSet::new(),
             rejects: None,
             detail_override: None,
+            current: FileData::default(),
             result: IngestResult::default(),
         }
     }
@@ -201,10 +221,23 @@ impl<'a> Ingestor<'a> {
                 for r in &read.rejections {
                     self.on_reject(path, r)?;
                 }
-                self.result.details.extend(read.details);
+                self.current.details.extend(read.details);
                 read.reconciliation
             }
+            (Format::Counts, _) => {
+                let mut src = crate::counts::CountsSource::new(path, input, self.registry)?;
+                self.drain(path, &mut src)?
+            }
         };
+        let mut done = std::mem::take(&mut self.current);
+        self.result.counts.merge(&done.counts);
+        self.result.details.extend(done.details.iter().cloned());
+        self.result.benchmarks.extend(done.benchmarks.iter().cloned());
+        for (k, v) in &done.web_traffic {
+            *self.result.web_traffic.entry(k.clone()).or_default() += v;
+        }
+        done.report_index = self.result.files.len();
+        self.result.per_file.push(done);
         self.result.reconciliation.merge(&reconciliation);
         self.result.files.push(FileReport {
             path: path.to_owned(),
@@ -239,7 +272,7 @@ impl<'a> Ingestor<'a> {
                         continue;
                     }
                     // The quarter was checked by the source, so this cannot fail for an accepted row.
-                    if let Err(e) = self.result.counts.add_response(&r) {
+                    if let Err(e) = self.current.counts.add_response(&r) {
                         let rej = Rejection {
                             line,
                             field: Some("submitted_at".into()),
@@ -258,7 +291,7 @@ impl<'a> Ingestor<'a> {
                 }
                 SourceItem::Counts(key, tally) => {
                     rec.accept();
-                    self.result.counts.add_tally(&key, &tally);
+                    self.current.counts.add_tally(&key, &tally);
                 }
                 SourceItem::Rejected(rej) => {
                     rec.reject(rej.reason);
@@ -266,11 +299,11 @@ impl<'a> Ingestor<'a> {
                 }
                 SourceItem::Benchmark(p) => {
                     rec.accept();
-                    self.result.benchmarks.push(p);
+                    self.current.benchmarks.push(p);
                 }
                 SourceItem::WebVisits(v) => {
                     rec.accept();
-                    *self.result.web_traffic.entry((v.domain, v.month)).or_default() += v.visits;
+                    *self.current.web_traffic.entry((v.domain, v.month)).or_default() += v.visits;
                 }
                 _ => {}
             }
@@ -281,13 +314,15 @@ impl<'a> Ingestor<'a> {
     fn detail_for(&self, path: &Path) -> Result<CollectionDetail, IngestError> {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let id = self.detail_override.as_deref().unwrap_or(stem);
-        self.result.details.iter().find(|d| d.id == id).cloned().ok_or_else(|| IngestError::MissingContext {
-            path: path.to_owned(),
-            format: "touchpoints-v2",
-            what: format!(
+        self.result.details.iter().chain(&self.current.details).find(|d| d.id == id).cloned().ok_or_else(|| {
+            IngestError::MissingContext {
+                path: path.to_owned(),
+                format: "touchpoints-v2",
+                what: format!(
                 "its collection detail {id:?} (service, channel, quarter, survey type): ingest the collection-detail \
                  export first, in the same command, and name the upload <detail id>.csv or pass --detail ID"
             ),
+            }
         })
     }
 
@@ -313,6 +348,7 @@ impl<'a> Ingestor<'a> {
 
     /// Finishes, flushing the reject file.
     pub fn finish(mut self) -> Result<IngestResult, IngestError> {
+        debug_assert!(self.current.counts.is_empty(), "a file's contribution is merged when the file ends");
         if let Some(w) = &mut self.rejects {
             w.flush().map_err(|source| IngestError::RejectFile { path: PathBuf::from("rejects"), source })?;
         }

@@ -151,6 +151,109 @@ impl Tally {
     }
 }
 
+/// One non-zero count of a tally in long form: which item (`q3`, `trust_thumbs`, `positive_ease`,
+/// `respondents`), which point of it (`4`, `na`, `up`, `selected`, `v1`) and how many. This is the
+/// columnar form counts are stored and exported in; [`Tally::cells`] and [`Tally::add_cell`] convert
+/// losslessly, and summing cells is merging tallies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Cell {
+    /// The item.
+    pub item: String,
+    /// The point of the item.
+    pub point: String,
+    /// The count.
+    pub n: u64,
+}
+
+/// A cell name that no tally field has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{item:?} / {point:?} is not a count fedcx keeps (items: respondents, q1..q11, trust_thumbs, trust_likert, positive_*/negative_* indicators)")]
+pub struct UnknownCell {
+    /// The item given.
+    pub item: String,
+    /// The point given.
+    pub point: String,
+}
+
+impl Tally {
+    /// The tally's non-zero counts in long form, in a fixed order.
+    pub fn cells(&self) -> Vec<Cell> {
+        let mut out = Vec::new();
+        let mut push = |item: String, point: &str, n: u64| {
+            if n > 0 {
+                out.push(Cell { item, point: point.to_owned(), n });
+            }
+        };
+        push("respondents".into(), "v1", self.v1.respondents);
+        push("respondents".into(), "v2", self.v2.respondents);
+        for q in 0..V1_QUESTION_COUNT {
+            for (k, n) in self.v1.scores[q].iter().enumerate() {
+                push(format!("q{}", q + 1), SCALE_POINTS[k], *n);
+            }
+            push(format!("q{}", q + 1), "na", self.v1.not_applicable[q]);
+        }
+        push("trust_thumbs".into(), "down", self.v2.thumbs[0]);
+        push("trust_thumbs".into(), "up", self.v2.thumbs[1]);
+        for (k, n) in self.v2.likert.iter().enumerate() {
+            push("trust_likert".into(), SCALE_POINTS[k], *n);
+        }
+        for p in Polarity::ALL {
+            for ind in crate::survey::Indicator::ALL {
+                let t = self.v2.indicators[p.index()][ind.index()];
+                push(ind.column(p), "offered", t.offered);
+                push(ind.column(p), "selected", t.selected);
+            }
+        }
+        out
+    }
+
+    /// Adds one long-form count to the tally.
+    pub fn add_cell(&mut self, item: &str, point: &str, n: u64) -> Result<(), UnknownCell> {
+        let unknown = || UnknownCell { item: item.to_owned(), point: point.to_owned() };
+        let scale = |point: &str| SCALE_POINTS.iter().position(|p| *p == point);
+        let slot: &mut u64 = match item {
+            "respondents" => match point {
+                "v1" => &mut self.v1.respondents,
+                "v2" => &mut self.v2.respondents,
+                _ => return Err(unknown()),
+            },
+            "trust_thumbs" => match point {
+                "down" => &mut self.v2.thumbs[0],
+                "up" => &mut self.v2.thumbs[1],
+                _ => return Err(unknown()),
+            },
+            "trust_likert" => &mut self.v2.likert[scale(point).ok_or_else(unknown)?],
+            q if q.starts_with('q') => {
+                let i: usize =
+                    q[1..].parse().ok().filter(|i| (1..=V1_QUESTION_COUNT).contains(i)).ok_or_else(unknown)?;
+                if point == "na" {
+                    &mut self.v1.not_applicable[i - 1]
+                } else {
+                    &mut self.v1.scores[i - 1][scale(point).ok_or_else(unknown)?]
+                }
+            }
+            other => {
+                let (p, ind) = Polarity::ALL
+                    .into_iter()
+                    .flat_map(|p| crate::survey::Indicator::ALL.into_iter().map(move |i| (p, i)))
+                    .find(|(p, i)| i.column(*p) == other)
+                    .ok_or_else(unknown)?;
+                let t = &mut self.v2.indicators[p.index()][ind.index()];
+                match point {
+                    "offered" => &mut t.offered,
+                    "selected" => &mut t.selected,
+                    _ => return Err(unknown()),
+                }
+            }
+        };
+        *slot += n;
+        Ok(())
+    }
+}
+
+/// The points of the 5-point scale as cell names.
+const SCALE_POINTS: [&str; 5] = ["1", "2", "3", "4", "5"];
+
 fn add_scale(mine: &mut ScaleCounts, theirs: &ScaleCounts) {
     for (m, t) in mine.iter_mut().zip(theirs) {
         *m += t;
@@ -379,6 +482,24 @@ pub(crate) mod tests {
         }
 
         #[test]
+        fn cells_round_trip(a in arb_tally()) {
+            let mut back = Tally::default();
+            for c in a.cells() {
+                back.add_cell(&c.item, &c.point, c.n).unwrap();
+            }
+            prop_assert_eq!(back, a);
+        }
+
+        #[test]
+        fn summing_cells_is_merging(a in arb_tally(), b in arb_tally()) {
+            let mut sum = Tally::default();
+            for c in a.cells().into_iter().chain(b.cells()) {
+                sum.add_cell(&c.item, &c.point, c.n).unwrap();
+            }
+            prop_assert_eq!(sum, merged(&a, &b, Tally::merge));
+        }
+
+        #[test]
         fn serde_round_trip(a in arb_counts()) {
             let json = serde_json::to_string(&a).unwrap();
             prop_assert_eq!(serde_json::from_str::<ResponseCounts>(&json).unwrap(), a);
@@ -411,6 +532,17 @@ pub(crate) mod tests {
         // The negative question was not shown after a thumbs up, so nothing was offered there.
         assert_eq!(t.v2.indicator(Polarity::Negative, Indicator::Ease), IndicatorTally::default());
         assert_eq!(t.respondents(), 2);
+    }
+
+    #[test]
+    fn unknown_cells_are_refused() {
+        let mut t = Tally::default();
+        for (item, point) in
+            [("q12", "1"), ("q1", "6"), ("trust_thumbs", "sideways"), ("positive_mood", "offered"), ("x", "y")]
+        {
+            assert!(t.add_cell(item, point, 1).is_err(), "{item}/{point}");
+        }
+        assert!(t.is_empty());
     }
 
     #[test]

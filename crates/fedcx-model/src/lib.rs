@@ -19,7 +19,7 @@ pub mod survey;
 pub mod traits;
 
 pub use channel::{Channel, Delivery};
-pub use counts::{GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally};
+pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally};
 pub use fiscal::{FiscalQuarter, Quarter};
 pub use ids::{OrganizationId, ProviderSlug, ResponseId, ServiceId};
 pub use org::{Organization, Service, ServiceFlags, ServiceKind, ServiceProvider, ServiceStage, TransactionPoint};

@@ -1,0 +1,626 @@
+//! The history store: everything fedcx has ingested, kept in an embedded SQLite database so quarters
+//! accumulate and trends need no re-ingest. It stores counts in long form (one row per file, service,
+//! channel, quarter, item and point), the manifest of ingested files with their reconciliation, the
+//! collection details, benchmark and web-traffic series, and the registry in use.
+//!
+//! One ingest is one transaction: a crash or a refused file leaves the store as it was. The schema is
+//! versioned and migrated on open; a store written by a newer fedcx is refused. WAL mode and a busy
+//! timeout let two processes ingest at once without corrupting it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fedcx_model::{
+    BenchmarkPoint, Channel, CollectionDetail, FiscalQuarter, GroupKey, Registry, ResponseCounts, ServiceId, Tally,
+};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+
+/// The schema migrations, in order. Migration `i` takes the store from version `i` to `i + 1`; the
+/// version is kept in SQLite's `user_version`. Never edit a released migration: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE ingest_file (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        format TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        accepted INTEGER NOT NULL,
+        rejected INTEGER NOT NULL,
+        duplicates INTEGER NOT NULL,
+        rejected_by_reason TEXT NOT NULL,
+        redactions TEXT NOT NULL
+    );
+    CREATE TABLE count_cell (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        service TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        quarter TEXT NOT NULL,
+        item TEXT NOT NULL,
+        point TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (file_id, service, channel, quarter, item, point)
+    ) WITHOUT ROWID;
+    CREATE INDEX count_cell_by_quarter ON count_cell (quarter, service);
+    CREATE TABLE collection_detail (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        quarter TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX collection_detail_by_quarter ON collection_detail (quarter);
+    CREATE TABLE benchmark (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        series TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE web_traffic (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        domain TEXT NOT NULL,
+        month TEXT NOT NULL,
+        visits INTEGER NOT NULL
+    );
+    CREATE TABLE registry (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        toml TEXT NOT NULL,
+        first_used_at TEXT NOT NULL
+    );",
+];
+
+/// The schema version this fedcx writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Why the store could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("{}: {source}", path.display())]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// The store was written by a newer fedcx whose schema this one does not know.
+    #[error("{}: the store has schema version {found}, newer than the {SCHEMA_VERSION} this fedcx knows; use a newer fedcx", path.display())]
+    NewerSchema {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+    },
+    /// A stored value could not be read back (the file was edited by hand or is damaged).
+    #[error("{}: a stored {what} is damaged: {why}", path.display())]
+    Damaged {
+        /// The database file.
+        path: PathBuf,
+        /// What kind of value.
+        what: &'static str,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// One ingested file as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// SHA-256 of the file's bytes, in hex.
+    pub sha256: String,
+    /// The path it was ingested from.
+    pub path: String,
+    /// The format it was read as.
+    pub format: String,
+    /// When it was ingested (RFC 3339, UTC).
+    pub ingested_at: String,
+    /// Data rows read.
+    pub read: u64,
+    /// Rows accepted.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Duplicate rows.
+    pub duplicates: u64,
+    /// Rejected rows by reason.
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Redactions by kind.
+    pub redactions: BTreeMap<String, u64>,
+}
+
+/// What one ingested file contributed.
+#[derive(Debug, Clone, Default)]
+pub struct FileContribution {
+    /// Counts.
+    pub counts: ResponseCounts,
+    /// Collection details.
+    pub details: Vec<CollectionDetail>,
+    /// Benchmark values.
+    pub benchmarks: Vec<BenchmarkPoint>,
+    /// Web visits per (domain, month).
+    pub web_traffic: BTreeMap<(String, String), u64>,
+}
+
+/// What was read back for a report.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// Counts of the quarters asked for.
+    pub counts: ResponseCounts,
+    /// Collection details of those quarters.
+    pub details: Vec<CollectionDetail>,
+    /// Every benchmark value.
+    pub benchmarks: Vec<BenchmarkPoint>,
+    /// Every web-traffic month.
+    pub web_traffic: BTreeMap<(String, String), u64>,
+}
+
+/// What the store says about an ingest that was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// The file was recorded.
+    Stored,
+    /// A file with the same content was already recorded; nothing was done.
+    AlreadyIngested(ManifestEntry),
+}
+
+/// An open store.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`, migrating its schema to this fedcx's version.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+        let mut conn = Connection::open(path).map_err(sql)?;
+        // WAL lets readers and one writer work at once; the busy timeout makes a second writer wait
+        // for the first instead of failing.
+        conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+            tx.execute_batch(m).map_err(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        Ok(Store { path: path.to_owned(), conn })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    /// The manifest entry of a file with this content, if one was ingested.
+    pub fn find_file(&self, sha256: &str) -> Result<Option<ManifestEntry>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions
+                 FROM ingest_file WHERE sha256 = ?1",
+                [sha256],
+                row_to_entry,
+            )
+            .optional()
+            .map_err(self.sql())?
+            .map(|e| e.map_err(|why| self.damaged("manifest entry", why)))
+            .transpose()
+    }
+
+    fn damaged(&self, what: &'static str, why: String) -> StoreError {
+        StoreError::Damaged { path: self.path.clone(), what, why }
+    }
+
+    /// Records one ingested file and everything it contributed, in one transaction. A file whose
+    /// content was already recorded is refused and the store is left as it was.
+    pub fn record(
+        &mut self,
+        entry: &ManifestEntry,
+        contribution: &FileContribution,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Recorded, StoreError> {
+        Ok(self.record_all(&[(entry.clone(), contribution)], progress)?.remove(0))
+    }
+
+    /// Records several files in one transaction: all of them, or (after a crash or an error) none.
+    /// Files whose content is already recorded are refused one by one; the others are stored.
+    /// `progress` is called with the rows written so far, inside the transaction.
+    pub fn record_all(
+        &mut self,
+        files: &[(ManifestEntry, &FileContribution)],
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        let mut outcomes = Vec::with_capacity(files.len());
+        let mut done = 0;
+        for (entry, contribution) in files {
+            let existing = tx
+                .query_row(
+                    "SELECT sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions
+                     FROM ingest_file WHERE sha256 = ?1",
+                    [&entry.sha256],
+                    row_to_entry,
+                )
+                .optional()
+                .map_err(sql)?;
+            if let Some(e) = existing {
+                let e = e.map_err(|why| StoreError::Damaged { path: path.clone(), what: "manifest entry", why })?;
+                outcomes.push(Recorded::AlreadyIngested(e));
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO ingest_file (sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    entry.sha256,
+                    entry.path,
+                    entry.format,
+                    entry.ingested_at,
+                    entry.read as i64,
+                    entry.accepted as i64,
+                    entry.rejected as i64,
+                    entry.duplicates as i64,
+                    serde_json::to_string(&entry.rejected_by_reason).expect("maps serialise"),
+                    serde_json::to_string(&entry.redactions).expect("maps serialise"),
+                ],
+            )
+            .map_err(sql)?;
+            let file_id = tx.last_insert_rowid();
+            let mut insert = tx
+                .prepare_cached("INSERT INTO count_cell (file_id, service, channel, quarter, item, point, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .map_err(sql)?;
+            for (k, t) in contribution.counts.iter() {
+                let quarter = k.quarter.compact();
+                for c in t.cells() {
+                    insert
+                        .execute(params![
+                            file_id,
+                            k.service.as_str(),
+                            k.channel.as_str(),
+                            quarter,
+                            c.item,
+                            c.point,
+                            c.n as i64
+                        ])
+                        .map_err(sql)?;
+                    done += 1;
+                    if done % 10_000 == 0 {
+                        progress(done);
+                    }
+                }
+            }
+            let mut insert = tx
+                .prepare_cached("INSERT INTO collection_detail (file_id, quarter, detail) VALUES (?1, ?2, ?3)")
+                .map_err(sql)?;
+            for d in &contribution.details {
+                let json = serde_json::to_string(d).expect("details serialise");
+                insert.execute(params![file_id, d.quarter.compact(), json]).map_err(sql)?;
+            }
+            let mut insert = tx
+                .prepare_cached("INSERT INTO benchmark (file_id, series, year, value) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(sql)?;
+            for b in &contribution.benchmarks {
+                insert.execute(params![file_id, b.series, b.year, b.value.to_string()]).map_err(sql)?;
+            }
+            let mut insert = tx
+                .prepare_cached("INSERT INTO web_traffic (file_id, domain, month, visits) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(sql)?;
+            for ((domain, month), visits) in &contribution.web_traffic {
+                insert.execute(params![file_id, domain, month, *visits as i64]).map_err(sql)?;
+            }
+            outcomes.push(Recorded::Stored);
+        }
+        progress(done);
+        tx.commit().map_err(sql)?;
+        Ok(outcomes)
+    }
+
+    /// Records the registry in use (once per distinct content).
+    pub fn record_registry(&mut self, registry: &Registry, now: &str) -> Result<(), StoreError> {
+        let toml = registry.to_toml_string();
+        let sha = sha256_hex(toml.as_bytes());
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO registry (sha256, toml, first_used_at) VALUES (?1, ?2, ?3)",
+                params![sha, toml, now],
+            )
+            .map_err(self.sql())?;
+        Ok(())
+    }
+
+    /// The registry most recently recorded, if any.
+    pub fn latest_registry(&self) -> Result<Option<Registry>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT toml FROM registry ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+            .optional()
+            .map_err(self.sql())?;
+        text.map(|t| Registry::from_toml_str(&t).map_err(|e| self.damaged("registry", e.to_string()))).transpose()
+    }
+
+    /// Reads back the counts and details of the given quarters, with every series.
+    pub fn load(&self, quarters: &[FiscalQuarter]) -> Result<Loaded, StoreError> {
+        let mut out = Loaded::default();
+        let mut cells = self
+            .conn
+            .prepare("SELECT service, channel, item, point, SUM(n) FROM count_cell WHERE quarter = ?1 GROUP BY service, channel, item, point")
+            .map_err(self.sql())?;
+        let mut details =
+            self.conn.prepare("SELECT detail FROM collection_detail WHERE quarter = ?1").map_err(self.sql())?;
+        for &q in quarters {
+            let compact = q.compact();
+            let mut groups: BTreeMap<(String, String), Tally> = BTreeMap::new();
+            let rows = cells
+                .query_map([&compact], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                })
+                .map_err(self.sql())?;
+            for row in rows {
+                let (service, channel, item, point, n) = row.map_err(self.sql())?;
+                let n = u64::try_from(n).map_err(|_| self.damaged("count", format!("negative count {n}")))?;
+                groups
+                    .entry((service, channel))
+                    .or_default()
+                    .add_cell(&item, &point, n)
+                    .map_err(|e| self.damaged("count", e.to_string()))?;
+            }
+            for ((service, channel), tally) in groups {
+                let key = GroupKey {
+                    service: ServiceId::new(&service).map_err(|e| self.damaged("service", e.to_string()))?,
+                    channel: channel.parse::<Channel>().map_err(|e| self.damaged("channel", e.to_string()))?,
+                    quarter: q,
+                };
+                out.counts.add_tally(&key, &tally);
+            }
+            let rows = details.query_map([&compact], |r| r.get::<_, String>(0)).map_err(self.sql())?;
+            for row in rows {
+                let json = row.map_err(self.sql())?;
+                out.details
+                    .push(serde_json::from_str(&json).map_err(|e| self.damaged("collection detail", e.to_string()))?);
+            }
+        }
+        let mut stmt =
+            self.conn.prepare("SELECT series, year, value FROM benchmark ORDER BY series, year").map_err(self.sql())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u16>(1)?, r.get::<_, String>(2)?)))
+            .map_err(self.sql())?;
+        for row in rows {
+            let (series, year, value) = row.map_err(self.sql())?;
+            let value = value.parse().map_err(|e: rust_decimal::Error| self.damaged("benchmark", e.to_string()))?;
+            out.benchmarks.push(BenchmarkPoint { series, year, value });
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT domain, month, SUM(visits) FROM web_traffic GROUP BY domain, month")
+            .map_err(self.sql())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
+            .map_err(self.sql())?;
+        for row in rows {
+            let (domain, month, visits) = row.map_err(self.sql())?;
+            out.web_traffic.insert((domain, month), visits.max(0) as u64);
+        }
+        Ok(out)
+    }
+
+    /// The quarters that have counts, in order.
+    pub fn quarters(&self) -> Result<Vec<FiscalQuarter>, StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT DISTINCT quarter FROM count_cell ORDER BY quarter").map_err(self.sql())?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(self.sql())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let text = row.map_err(self.sql())?;
+            out.push(
+                text.parse().map_err(|e: fedcx_model::fiscal::FiscalError| self.damaged("quarter", e.to_string()))?,
+            );
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// The files that contributed counts to a service in a quarter, with the respondents each gave.
+    pub fn provenance(
+        &self,
+        service: &ServiceId,
+        quarter: FiscalQuarter,
+    ) -> Result<Vec<(ManifestEntry, u64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT f.sha256, f.path, f.format, f.ingested_at, f.rows_read, f.accepted, f.rejected, f.duplicates,
+                        f.rejected_by_reason, f.redactions, SUM(c.n)
+                 FROM ingest_file f JOIN count_cell c ON c.file_id = f.id
+                 WHERE c.service = ?1 AND c.quarter = ?2 AND c.item = 'respondents'
+                 GROUP BY f.id ORDER BY f.id",
+            )
+            .map_err(self.sql())?;
+        let rows = stmt
+            .query_map(params![service.as_str(), quarter.compact()], |r| Ok((row_to_entry(r)?, r.get::<_, i64>(10)?)))
+            .map_err(self.sql())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (entry, n) = row.map_err(self.sql())?;
+            out.push((entry.map_err(|why| self.damaged("manifest entry", why))?, n.max(0) as u64));
+        }
+        Ok(out)
+    }
+
+    /// Every file in the manifest, oldest first.
+    pub fn manifest(&self) -> Result<Vec<ManifestEntry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions
+                 FROM ingest_file ORDER BY id",
+            )
+            .map_err(self.sql())?;
+        let rows = stmt.query_map([], row_to_entry).map_err(self.sql())?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row.map_err(self.sql())?.map_err(|why| self.damaged("manifest entry", why))?);
+        }
+        Ok(out)
+    }
+
+    /// Every count cell, summed over files, in long form: (service, channel, quarter, item, point, n).
+    pub fn cells(&self) -> Result<Vec<(String, String, String, String, String, u64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT service, channel, quarter, item, point, SUM(n) FROM count_cell
+                 GROUP BY service, channel, quarter, item, point ORDER BY service, channel, quarter, item, point",
+            )
+            .map_err(self.sql())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, i64>(5)?.max(0) as u64))
+            })
+            .map_err(self.sql())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.sql())
+    }
+}
+
+type EntryResult = Result<ManifestEntry, String>;
+
+fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryResult> {
+    let map = |text: String| serde_json::from_str::<BTreeMap<String, u64>>(&text).map_err(|e| e.to_string());
+    let reasons: String = r.get(8)?;
+    let redactions: String = r.get(9)?;
+    let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+    Ok((|| {
+        Ok(ManifestEntry {
+            sha256: r.get(0).map_err(|e| e.to_string())?,
+            path: r.get(1).map_err(|e| e.to_string())?,
+            format: r.get(2).map_err(|e| e.to_string())?,
+            ingested_at: r.get(3).map_err(|e| e.to_string())?,
+            read: n(4).map_err(|e| e.to_string())?,
+            accepted: n(5).map_err(|e| e.to_string())?,
+            rejected: n(6).map_err(|e| e.to_string())?,
+            duplicates: n(7).map_err(|e| e.to_string())?,
+            rejected_by_reason: map(reasons)?,
+            redactions: map(redactions)?,
+        })
+    })())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    Sha256::digest(bytes).iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fedcx_model::{Channel, ServiceId};
+
+    fn entry(sha: &str) -> ManifestEntry {
+        ManifestEntry {
+            sha256: sha.into(),
+            path: "in.csv".into(),
+            format: "csv".into(),
+            ingested_at: "2026-01-01T00:00:00Z".into(),
+            read: 3,
+            accepted: 2,
+            rejected: 1,
+            duplicates: 0,
+            rejected_by_reason: BTreeMap::from([("unknown_channel".into(), 1)]),
+            redactions: BTreeMap::new(),
+        }
+    }
+
+    fn contribution(service: &str, quarter: &str, up: u64) -> FileContribution {
+        let mut t = Tally::default();
+        t.v2.respondents = up + 1;
+        t.v2.thumbs = [1, up];
+        t.v1.scores[2] = [0, 0, 1, 2, 3];
+        let key = GroupKey {
+            service: ServiceId::new(service).unwrap(),
+            channel: Channel::Website,
+            quarter: quarter.parse().unwrap(),
+        };
+        let mut c = FileContribution::default();
+        c.counts.add_tally(&key, &t);
+        c.web_traffic.insert(("irs.gov".into(), "2025-01".into()), 10);
+        c
+    }
+
+    #[test]
+    fn record_load_and_refuse_the_same_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let c1 = contribution("treasury-irs-file-return", "FY2025 Q2", 5);
+        let c2 = contribution("treasury-irs-file-return", "FY2025 Q2", 7);
+        assert_eq!(store.record(&entry("a"), &c1, &mut |_| {}).unwrap(), Recorded::Stored);
+        assert_eq!(store.record(&entry("b"), &c2, &mut |_| {}).unwrap(), Recorded::Stored);
+        assert!(
+            matches!(store.record(&entry("a"), &c2, &mut |_| {}).unwrap(), Recorded::AlreadyIngested(e) if e.sha256 == "a")
+        );
+        let q: FiscalQuarter = "FY2025 Q2".parse().unwrap();
+        let loaded = store.load(&[q]).unwrap();
+        let mut expected = c1.counts.clone();
+        expected.merge(&c2.counts);
+        assert_eq!(loaded.counts, expected, "the store returns the merge of what was recorded");
+        assert_eq!(loaded.web_traffic[&("irs.gov".to_owned(), "2025-01".to_owned())], 20);
+        assert_eq!(store.quarters().unwrap(), [q]);
+        let prov = store.provenance(&ServiceId::new("treasury-irs-file-return").unwrap(), q).unwrap();
+        assert_eq!(prov.iter().map(|(e, n)| (e.sha256.as_str(), *n)).collect::<Vec<_>>(), [("a", 6), ("b", 8)]);
+        assert_eq!(store.manifest().unwrap()[0], entry("a"));
+    }
+
+    #[test]
+    fn schema_is_versioned_and_a_newer_store_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        drop(conn);
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("schema version {}, newer than the {SCHEMA_VERSION}", SCHEMA_VERSION + 1)),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn opening_again_keeps_the_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        store.record(&entry("a"), &contribution("ssa-replacement-card", "FY2024 Q1", 1), &mut |_| {}).unwrap();
+        store.record_registry(&Registry::bundled(), "2026-01-01T00:00:00Z").unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.manifest().unwrap().len(), 1);
+        assert_eq!(store.latest_registry().unwrap().unwrap(), Registry::bundled());
+    }
+}

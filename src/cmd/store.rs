@@ -1,0 +1,168 @@
+//! The history store from the command line: where it is, recording ingests into it, and the
+//! `provenance` and `export` commands.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use fedcx_ingest::IngestResult;
+use fedcx_model::{FiscalQuarter, ServiceId};
+use fedcx_store::{FileContribution, ManifestEntry, Recorded, Store};
+
+/// The store's location: `--store`, else `FEDCX_STORE`, else `store = "..."` in `./fedcx.toml`,
+/// else `./fedcx.db`.
+pub fn resolve(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_owned());
+    }
+    if let Some(p) = std::env::var_os("FEDCX_STORE").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let config = Path::new("fedcx.toml");
+    if config.exists() {
+        let text = std::fs::read_to_string(config).context("cannot read fedcx.toml")?;
+        let table: toml::Table = text.parse().context("fedcx.toml is not valid TOML")?;
+        if let Some(v) = table.get("store") {
+            let s = v.as_str().context("fedcx.toml: `store` must be a path in quotes")?;
+            return Ok(PathBuf::from(s));
+        }
+    }
+    Ok(PathBuf::from("fedcx.db"))
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Records an ingest's files in one transaction and says what happened to each.
+pub fn record(path: &Path, registry: &fedcx_model::Registry, result: &IngestResult) -> Result<()> {
+    let mut store = Store::open(path)?;
+    store.record_registry(registry, &now())?;
+    let when = now();
+    let contributions: Vec<FileContribution> = result
+        .per_file
+        .iter()
+        .map(|d| FileContribution {
+            counts: d.counts.clone(),
+            details: d.details.clone(),
+            benchmarks: d.benchmarks.clone(),
+            web_traffic: d.web_traffic.clone(),
+        })
+        .collect();
+    let mut files: Vec<(ManifestEntry, &FileContribution)> = Vec::with_capacity(contributions.len());
+    for (d, c) in result.per_file.iter().zip(&contributions) {
+        let f = &result.files[d.report_index];
+        let r = &f.reconciliation;
+        files.push((
+            ManifestEntry {
+                sha256: f.sha256.clone(),
+                path: f.path.display().to_string(),
+                format: f.format.to_owned(),
+                ingested_at: when.clone(),
+                read: r.read,
+                accepted: r.accepted,
+                rejected: r.rejected,
+                duplicates: r.duplicates,
+                rejected_by_reason: r.rejected_by_reason.clone(),
+                redactions: r.redactions.clone(),
+            },
+            c,
+        ));
+    }
+    // A test hook: pause inside the transaction so a test can kill the process there.
+    let stall = std::env::var("FEDCX_TEST_STALL_IN_TRANSACTION_MS").ok().and_then(|v| v.parse::<u64>().ok());
+    let outcomes = store.record_all(&files, &mut |_| {
+        if let Some(ms) = stall {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    })?;
+    for ((entry, _), outcome) in files.iter().zip(outcomes) {
+        match outcome {
+            Recorded::Stored => println!("stored {} in {}", entry.path, path.display()),
+            Recorded::AlreadyIngested(e) => eprintln!(
+                "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
+                entry.path, e.path, e.ingested_at, e.sha256
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Files among `files` whose content the store already holds, with their manifest entries.
+pub fn already_ingested(path: &Path, files: &[PathBuf]) -> Result<Vec<(PathBuf, ManifestEntry)>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let store = Store::open(path)?;
+    let mut out = Vec::new();
+    for f in files {
+        let digest = fedcx_ingest::pipeline::hash_file(f)?;
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        if let Some(e) = store.find_file(&hex)? {
+            out.push((f.clone(), e));
+        }
+    }
+    Ok(out)
+}
+
+/// Arguments of `fedcx provenance`.
+#[derive(clap::Args)]
+pub struct ProvenanceArgs {
+    /// The service.
+    #[arg(long)]
+    service: ServiceId,
+    /// The quarter, e.g. FY2025Q2.
+    #[arg(long)]
+    quarter: FiscalQuarter,
+}
+
+/// `fedcx provenance`: the files a service's numbers in a quarter come from.
+pub fn provenance(store_path: &Path, args: &ProvenanceArgs) -> Result<()> {
+    anyhow::ensure!(store_path.exists(), "no store at {}: ingest files first", store_path.display());
+    let store = Store::open(store_path)?;
+    let rows = store.provenance(&args.service, args.quarter)?;
+    if rows.is_empty() {
+        println!("no ingested file has counts for {} in {}", args.service, args.quarter);
+        return Ok(());
+    }
+    println!(
+        "{} in {}: {} respondents from {} file(s)",
+        args.service,
+        args.quarter,
+        rows.iter().map(|r| r.1).sum::<u64>(),
+        rows.len()
+    );
+    for (e, n) in rows {
+        println!(
+            "  {n:>8} respondents  {}  ({}, ingested {}, sha256 {}; file: {} read, {} accepted, {} rejected, {} duplicates)",
+            e.path, e.format, e.ingested_at, e.sha256, e.read, e.accepted, e.rejected, e.duplicates
+        );
+    }
+    Ok(())
+}
+
+/// Arguments of `fedcx export`.
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// The output format.
+    #[arg(long, default_value = "csv", value_parser = ["csv"])]
+    format: String,
+    /// The file to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `fedcx export`: every count in long form, summed over files, for other engines.
+pub fn export(store_path: &Path, args: &ExportArgs) -> Result<()> {
+    anyhow::ensure!(store_path.exists(), "no store at {}: ingest files first", store_path.display());
+    let store = Store::open(store_path)?;
+    let cells = store.cells()?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(fedcx_ingest::counts::COUNTS_HEADER)?;
+    for (service, channel, quarter, item, point, n) in &cells {
+        w.write_record([service.as_str(), channel, quarter, item, point, &n.to_string()])?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("cannot finish the CSV: {e}"))?;
+    super::write_atomic(&args.out, &bytes)?;
+    println!("exported {} counts to {}", cells.len(), args.out.display());
+    Ok(())
+}

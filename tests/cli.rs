@@ -381,3 +381,149 @@ fn report_for_a_version_two_quarter_writes_uploads() {
         .collect();
     assert_eq!(names, ["FY2025Q2"]);
 }
+
+/// The first two quarters of the bundled demo data (FY2022 Q1 and Q2, 1,875 responses each: the
+/// generator writes quarters in order), as two files.
+fn demo_slices(t: &TestDir) -> (PathBuf, PathBuf) {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/responses.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let body: Vec<&str> = lines.collect();
+    let a = format!("{header}\n{}\n", body[..1875].join("\n"));
+    let b = format!("{header}\n{}\n", body[1875..3750].join("\n"));
+    (t.write("a.csv", a.as_bytes()), t.write("b.csv", b.as_bytes()))
+}
+
+fn store_count(path: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn the_store_accumulates_refuses_repeats_and_traces_numbers() {
+    let t = TestDir::new();
+    let (a, b) = demo_slices(&t);
+    t.ok(&["ingest", a.to_str().unwrap()]);
+    t.ok(&["ingest", b.to_str().unwrap()]);
+    assert_eq!(store_count(&t.path("fedcx.db"), "ingest_file"), 2);
+    let out = t.run(&["ingest", a.to_str().unwrap()]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a.csv: refused: the same content was already ingested"), "{err}");
+    assert_eq!(store_count(&t.path("fedcx.db"), "ingest_file"), 2, "nothing was added");
+
+    let out = t.ok(&["provenance", "--service", "dhs-cbp-port-of-entry", "--quarter", "FY2022Q1"]);
+    assert!(out.contains("from 1 file(s)") && out.contains("a.csv"), "{out}");
+
+    let details = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/cx_collection_details.csv");
+    t.ok(&["ingest", details.to_str().unwrap()]);
+    let out = t.ok(&["report", "--fy", "2022", "--quarter", "2", "--out", "out", "--bootstrap", "0"]);
+    assert!(out.contains("reading counts from the store"), "{out}");
+    let md = std::fs::read_to_string(t.path("out/FY2022Q2/report.md")).unwrap();
+    assert!(md.contains("Respondents: 1875."), "the report reads both quarters' counts from the store");
+}
+
+#[test]
+fn exported_counts_load_back_exactly() {
+    let t = TestDir::new();
+    let (a, b) = demo_slices(&t);
+    t.ok(&["ingest", a.to_str().unwrap(), b.to_str().unwrap()]);
+    t.ok(&["export", "--format", "csv", "--out", "counts.csv"]);
+    // Another store loads the merged counts and exports them again: the same bytes.
+    t.ok(&["--store", "second.db", "ingest", "counts.csv"]);
+    t.ok(&["--store", "second.db", "export", "--out", "again.csv"]);
+    let first = std::fs::read(t.path("counts.csv")).unwrap();
+    assert!(first.len() > 1000);
+    assert_eq!(first, std::fs::read(t.path("again.csv")).unwrap());
+}
+
+#[test]
+fn an_ingest_killed_inside_its_transaction_leaves_the_store_as_it_was() {
+    let t = TestDir::new();
+    let (a, b) = demo_slices(&t);
+    t.ok(&["ingest", a.to_str().unwrap()]);
+    let db = t.path("fedcx.db");
+    let (files, cells) = (store_count(&db, "ingest_file"), store_count(&db, "count_cell"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fedcx"))
+        .args(["ingest", b.to_str().unwrap()])
+        .current_dir(t.dir.path())
+        .env("FEDCX_TEST_STALL_IN_TRANSACTION_MS", "20000")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reconciliation is printed just before the store transaction starts; wait for it, then a
+    // little more so every row is written but not committed, and kill.
+    use std::io::BufRead;
+    let stdout = child.stdout.take().unwrap();
+    let mut reader = std::io::BufReader::new(stdout);
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap() > 0 && !line.starts_with("counts:") {
+        line.clear();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(store_count(&db, "ingest_file"), files, "no manifest entry from the killed ingest");
+    assert_eq!(store_count(&db, "count_cell"), cells, "no counts from the killed ingest");
+    // The file was not recorded, so ingesting it again works.
+    t.ok(&["ingest", b.to_str().unwrap()]);
+    assert_eq!(store_count(&db, "ingest_file"), files + 1);
+}
+
+#[test]
+fn two_processes_ingesting_at_once_both_land() {
+    let t = TestDir::new();
+    let (a, b) = demo_slices(&t);
+    let spawn = |f: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_fedcx"))
+            .args(["ingest", f.to_str().unwrap()])
+            .current_dir(t.dir.path())
+            .env("FEDCX_TEST_STALL_IN_TRANSACTION_MS", "300")
+            .output()
+    };
+    let (ra, rb) = std::thread::scope(|s| {
+        let ha = s.spawn(|| spawn(&a));
+        let hb = s.spawn(|| spawn(&b));
+        (ha.join().unwrap().unwrap(), hb.join().unwrap().unwrap())
+    });
+    assert!(ra.status.success(), "{}", String::from_utf8_lossy(&ra.stderr));
+    assert!(rb.status.success(), "{}", String::from_utf8_lossy(&rb.stderr));
+    let db = t.path("fedcx.db");
+    assert_eq!(store_count(&db, "ingest_file"), 2);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    let respondents: i64 = conn.query_row("SELECT sum(n) FROM count_cell WHERE item = 'respondents'", [], |r| r.get(0)).unwrap();
+    assert_eq!(respondents, 3750);
+}
+
+#[test]
+fn a_store_from_a_newer_fedcx_is_refused() {
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    t.ok(&["ingest", a.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(t.path("fedcx.db")).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = t.fails(&["report", "--fy", "2022", "--quarter", "1", "--bootstrap", "0"]);
+    assert!(err.contains("schema version 99, newer than the"), "{err}");
+}
+
+#[test]
+fn the_store_location_follows_flag_environment_and_config() {
+    let t = TestDir::new();
+    let (a, b) = demo_slices(&t);
+    t.write("fedcx.toml", b"store = \"from-config.db\"\n");
+    t.ok(&["ingest", a.to_str().unwrap()]);
+    assert!(t.path("from-config.db").exists() && !t.path("fedcx.db").exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_fedcx"))
+        .args(["ingest", b.to_str().unwrap()])
+        .current_dir(t.dir.path())
+        .env("FEDCX_STORE", "from-env.db")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(t.path("from-env.db").exists());
+    t.ok(&["--store", "from-flag.db", "ingest", a.to_str().unwrap()]);
+    assert!(t.path("from-flag.db").exists());
+}

@@ -493,7 +493,8 @@ fn two_processes_ingesting_at_once_both_land() {
     let conn = rusqlite::Connection::open(&db).unwrap();
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
-    let respondents: i64 = conn.query_row("SELECT sum(n) FROM count_cell WHERE item = 'respondents'", [], |r| r.get(0)).unwrap();
+    let respondents: i64 =
+        conn.query_row("SELECT sum(n) FROM count_cell WHERE item = 'respondents'", [], |r| r.get(0)).unwrap();
     assert_eq!(respondents, 3750);
 }
 

@@ -369,3 +369,96 @@ pub fn report() -> Result<()> {
     println!("{body}");
     record("report", &body)
 }
+
+/// `cargo xtask bench store`: loading one quarter's counts for all HISPs into the store, and reading
+/// eight quarters back for a report.
+pub fn store() -> Result<()> {
+    use fedcx_ingest::{IngestConfig, Ingestor, Reader};
+    let registry = fedcx_model::Registry::bundled();
+    let dir = PathBuf::from("target/bench-data/store");
+    // Eight quarters of data, so reading eight back reads real rows.
+    let config = DemoConfig { responses: 800_000, seed: 11, first_year: 2024, last_year: 2025 };
+    if !dir.join("responses.csv").exists() {
+        crate::demo_data(&dir, &config)?;
+    }
+    let mut ing = Ingestor::new(&registry, IngestConfig::default());
+    ing.ingest_path(&dir.join("cx_collection_details.csv"), &Reader::Detect, &mut |r| r)?;
+    ing.ingest_path(&dir.join("responses.csv"), &Reader::Detect, &mut |r| r)?;
+    let data = ing.finish()?;
+    let quarters = data.counts.quarters();
+    let last = *quarters.last().context("no quarters")?;
+    let mut best_load = f64::INFINITY;
+    let mut best_read = f64::INFINITY;
+    let mut cells = 0;
+    for run in 0..5 {
+        let db = dir.join(format!("bench-{run}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        let mut store = fedcx_store::Store::open(&db)?;
+        // The seven earlier quarters are already in the store, as they would be in practice.
+        for &q in &quarters[..quarters.len() - 1] {
+            let part = fedcx_store::FileContribution {
+                counts: data
+                    .counts
+                    .iter()
+                    .filter(|(k, _)| k.quarter == q)
+                    .map(|(k, t)| (k.clone(), t.clone()))
+                    .collect(),
+                details: data.details.iter().filter(|d| d.quarter == q).cloned().collect(),
+                ..Default::default()
+            };
+            store.record(&entry(&format!("{q}")), &part, &mut |_| {})?;
+        }
+        let quarter = fedcx_store::FileContribution {
+            counts: data
+                .counts
+                .iter()
+                .filter(|(k, _)| k.quarter == last)
+                .map(|(k, t)| (k.clone(), t.clone()))
+                .collect(),
+            details: data.details.iter().filter(|d| d.quarter == last).cloned().collect(),
+            ..Default::default()
+        };
+        cells = quarter.counts.iter().map(|(_, t)| t.cells().len()).sum::<usize>();
+        let t = Instant::now();
+        store.record(&entry("latest"), &quarter, &mut |_| {})?;
+        best_load = best_load.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let loaded = store.load(&last.trailing(8))?;
+        best_read = best_read.min(t.elapsed().as_secs_f64());
+        if loaded.counts != data.counts {
+            bail!("the store did not give back the counts it was given");
+        }
+    }
+    let body = format!(
+        "## History store (`cargo xtask bench store`)\n\n\
+         Machine: {}. Eight quarters of demo data ({} responses, all 35 HISPs): {} groups. Timed, best of 5, in-process, \
+         release build, SQLite in WAL mode on local disk:\n\n\
+         - loading one quarter's counts for all HISPs ({cells} long-form rows and the quarter's collection details) in one transaction: **{}**\n\
+         - reading eight quarters back for a report (counts rebuilt from long form, details, series): **{}**\n\n\
+         The run checks that what is read back equals what was stored. Target: well under a second each.\n",
+        machine(),
+        config.responses,
+        data.counts.len(),
+        fmt_secs(best_load),
+        fmt_secs(best_read)
+    );
+    println!("{body}");
+    record("store", &body)
+}
+
+fn entry(name: &str) -> fedcx_store::ManifestEntry {
+    fedcx_store::ManifestEntry {
+        sha256: name.to_owned(),
+        path: name.to_owned(),
+        format: "csv".to_owned(),
+        ingested_at: "2026-01-01T00:00:00Z".to_owned(),
+        read: 0,
+        accepted: 0,
+        rejected: 0,
+        duplicates: 0,
+        rejected_by_reason: Default::default(),
+        redactions: Default::default(),
+    }
+}

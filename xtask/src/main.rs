@@ -44,7 +44,7 @@ enum Task {
     /// Benchmarks fedcx against peer tools side by side and records the results in docs/benchmarks.md.
     Bench {
         /// What to benchmark.
-        #[arg(value_parser = ["pls", "ingest", "report"])]
+        #[arg(value_parser = ["pls", "ingest", "report", "store"])]
         what: String,
         /// The Python interpreter with the peer tools installed (plspm, duckdb, polars).
         #[arg(long, default_value = "python3")]
@@ -76,6 +76,7 @@ fn main() -> Result<()> {
             "pls" => bench::pls(&python, quick),
             "ingest" => bench::ingest(&python, quick),
             "report" => bench::report(),
+            "store" => bench::store(),
             other => bail!("no benchmark {other:?}"),
         },
         Task::Report { args } => {

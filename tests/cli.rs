@@ -528,3 +528,31 @@ fn the_store_location_follows_flag_environment_and_config() {
     t.ok(&["--store", "from-flag.db", "ingest", a.to_str().unwrap()]);
     assert!(t.path("from-flag.db").exists());
 }
+
+#[test]
+fn parquet_export_has_the_same_rows_as_csv() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::RowAccessor;
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    t.ok(&["ingest", a.to_str().unwrap()]);
+    t.ok(&["export", "--format", "csv", "--out", "c.csv"]);
+    t.ok(&["export", "--format", "parquet", "--out", "c.parquet"]);
+    let csv_rows = std::fs::read_to_string(t.path("c.csv")).unwrap().lines().count() as i64 - 1;
+    let reader = SerializedFileReader::new(std::fs::File::open(t.path("c.parquet")).unwrap()).unwrap();
+    let meta = reader.metadata().file_metadata();
+    assert_eq!(meta.num_rows(), csv_rows);
+    let names: Vec<&str> = meta.schema_descr().columns().iter().map(|c| c.name()).collect();
+    assert_eq!(names, ["service", "channel", "quarter", "item", "point", "n"]);
+    let mut total = 0i64;
+    for row in reader.get_row_iter(None).unwrap() {
+        total += row.unwrap().get_long(5).unwrap();
+    }
+    let csv_total: i64 = std::fs::read_to_string(t.path("c.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(total, csv_total);
+}

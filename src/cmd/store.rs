@@ -143,8 +143,8 @@ pub fn provenance(store_path: &Path, args: &ProvenanceArgs) -> Result<()> {
 /// Arguments of `fedcx export`.
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    /// The output format.
-    #[arg(long, default_value = "csv", value_parser = ["csv"])]
+    /// The output format: csv, or parquet (columns service, channel, quarter, item, point: UTF-8; n: INT64).
+    #[arg(long, default_value = "csv", value_parser = ["csv", "parquet"])]
     format: String,
     /// The file to write.
     #[arg(long)]
@@ -156,13 +156,58 @@ pub fn export(store_path: &Path, args: &ExportArgs) -> Result<()> {
     anyhow::ensure!(store_path.exists(), "no store at {}: ingest files first", store_path.display());
     let store = Store::open(store_path)?;
     let cells = store.cells()?;
+    if args.format == "parquet" {
+        super::write_atomic(&args.out, &parquet_bytes(&cells)?)?;
+        println!("exported {} counts to {}", cells.len(), args.out.display());
+        return Ok(());
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(fedcx_ingest::counts::COUNTS_HEADER)?;
-    for (service, channel, quarter, item, point, n) in &cells {
-        w.write_record([service.as_str(), channel, quarter, item, point, &n.to_string()])?;
+    for c in &cells {
+        w.write_record([c.service.as_str(), &c.channel, &c.quarter, &c.item, &c.point, &c.n.to_string()])?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("cannot finish the CSV: {e}"))?;
     super::write_atomic(&args.out, &bytes)?;
     println!("exported {} counts to {}", cells.len(), args.out.display());
     Ok(())
+}
+
+/// The long-form counts as one Parquet row group, readable by Spark, DataFusion, DuckDB and polars.
+fn parquet_bytes(cells: &[fedcx_store::LongCell]) -> Result<Vec<u8>> {
+    use std::sync::Arc;
+
+    use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+
+    let schema = Arc::new(parse_message_type(
+        "message counts {
+            REQUIRED BYTE_ARRAY service (UTF8);
+            REQUIRED BYTE_ARRAY channel (UTF8);
+            REQUIRED BYTE_ARRAY quarter (UTF8);
+            REQUIRED BYTE_ARRAY item (UTF8);
+            REQUIRED BYTE_ARRAY point (UTF8);
+            REQUIRED INT64 n;
+        }",
+    )?);
+    let props = Arc::new(WriterProperties::builder().set_created_by("fedcx".to_owned()).build());
+    let mut out = Vec::new();
+    let mut writer = SerializedFileWriter::new(&mut out, schema, props)?;
+    let mut group = writer.next_row_group()?;
+    let text_columns: [fn(&fedcx_store::LongCell) -> &str; 5] =
+        [|c| &c.service, |c| &c.channel, |c| &c.quarter, |c| &c.item, |c| &c.point];
+    for get in text_columns {
+        let values: Vec<ByteArray> = cells.iter().map(|c| ByteArray::from(get(c))).collect();
+        let mut col = group.next_column()?.context("the schema has six columns")?;
+        col.typed::<ByteArrayType>().write_batch(&values, None, None)?;
+        col.close()?;
+    }
+    let counts: Vec<i64> = cells.iter().map(|c| i64::try_from(c.n).unwrap_or(i64::MAX)).collect();
+    let mut col = group.next_column()?.context("the schema has six columns")?;
+    col.typed::<Int64Type>().write_batch(&counts, None, None)?;
+    col.close()?;
+    group.close()?;
+    writer.close()?;
+    Ok(out)
 }

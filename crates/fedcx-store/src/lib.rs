@@ -485,8 +485,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Every count cell, summed over files, in long form: (service, channel, quarter, item, point, n).
-    pub fn cells(&self) -> Result<Vec<(String, String, String, String, String, u64)>, StoreError> {
+    /// Every count cell, summed over files, in long form, ordered by service, channel, quarter, item, point.
+    pub fn cells(&self) -> Result<Vec<LongCell>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -496,11 +496,35 @@ impl Store {
             .map_err(self.sql())?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, i64>(5)?.max(0) as u64))
+                Ok(LongCell {
+                    service: r.get(0)?,
+                    channel: r.get(1)?,
+                    quarter: r.get(2)?,
+                    item: r.get(3)?,
+                    point: r.get(4)?,
+                    n: r.get::<_, i64>(5)?.max(0) as u64,
+                })
             })
             .map_err(self.sql())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.sql())
     }
+}
+
+/// One count in long form, summed over the files that gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LongCell {
+    /// The service id.
+    pub service: String,
+    /// The channel id.
+    pub channel: String,
+    /// The quarter, `FY2025Q2`.
+    pub quarter: String,
+    /// The item (`q3`, `trust_thumbs`, ...).
+    pub item: String,
+    /// The point of the item (`4`, `up`, ...).
+    pub point: String,
+    /// The count.
+    pub n: u64,
 }
 
 type EntryResult = Result<ManifestEntry, String>;

@@ -23,7 +23,7 @@ pub struct Args {
 /// Runs the command.
 pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     println!("fedcx demo: bundled synthetic data for {} HISPs, FY2022-FY2025", registry.providers().count());
-    let mut ingestor = Ingestor::new(registry, IngestConfig { fail_on_reject: false, keep_responses: true });
+    let mut ingestor = Ingestor::new(registry, IngestConfig { keep_responses: true, ..IngestConfig::default() });
     let rejects_path = args.out.join("rejects.csv");
     std::fs::create_dir_all(&args.out)?;
     let rejects = std::fs::File::create(&rejects_path)?;

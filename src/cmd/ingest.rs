@@ -56,7 +56,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         (None, Some(f)) => Reader::Format(f),
         (None, None) => Reader::Detect,
     };
-    let config = IngestConfig { fail_on_reject: args.strict, keep_responses: false };
+    let config = IngestConfig { fail_on_reject: args.strict, keep_responses: false, threads: 0 };
     let mut files = args.files.clone();
     if !args.no_store {
         for (f, e) in super::store::already_ingested(store, &files)? {
@@ -122,7 +122,7 @@ pub fn ingest_files(
             bar.set_message(path.display().to_string());
             bar
         });
-        let mut wrap = |r: Box<dyn Read>| -> Box<dyn Read> {
+        let mut wrap = |r: Box<dyn Read + Send>| -> Box<dyn Read + Send> {
             match &bar {
                 Some(b) => Box::new(b.wrap_read(r)),
                 None => r,

@@ -54,7 +54,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         println!("no data given and no store at {}: using the bundled demo data", store.display());
         ingest_demo(registry)?
     } else {
-        let config = IngestConfig { fail_on_reject: false, keep_responses: true };
+        let config = IngestConfig { keep_responses: true, ..IngestConfig::default() };
         let r = super::ingest::ingest_files(registry, &files, &Reader::Detect, config, None, None)?;
         super::ingest::print_reconciliation(&r);
         r
@@ -97,7 +97,7 @@ fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Ingests the bundled demo data, keeping the responses.
 pub fn ingest_demo(registry: &Registry) -> Result<IngestResult> {
-    let mut ingestor = Ingestor::new(registry, IngestConfig { fail_on_reject: false, keep_responses: true });
+    let mut ingestor = Ingestor::new(registry, IngestConfig { keep_responses: true, ..IngestConfig::default() });
     ingestor.ingest_bytes(Path::new(demo_data::DETAILS_NAME), demo_data::DETAILS, &Reader::Detect)?;
     ingestor.ingest_bytes(Path::new(demo_data::RESPONSES_NAME), demo_data::RESPONSES, &Reader::Detect)?;
     Ok(ingestor.finish()?)

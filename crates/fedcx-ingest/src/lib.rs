@@ -8,6 +8,7 @@ pub mod error;
 pub mod format;
 pub mod jsonl;
 pub mod mapped;
+mod parallel;
 pub mod pipeline;
 pub mod reconcile;
 pub mod redact;

@@ -237,18 +237,18 @@ enum TsFormat {
 pub struct MappedCsvSource<'a, R: Read> {
     rows: CsvRows<R>,
     parser: RowParser<'a>,
+    redactions: BTreeMap<&'static str, u64>,
 }
 
-/// Everything needed to turn one row into a response; kept apart from the reader so a row borrowed
-/// from the reader can be parsed while the parser updates its counters.
+/// Everything needed to turn one row into a response. It is immutable, so worker threads can share
+/// it; each caller keeps its own redaction counts.
 #[derive(Debug)]
-struct RowParser<'a> {
+pub(crate) struct RowParser<'a> {
     resolved: Resolved,
     registry: &'a Registry,
     mapping: Mapping,
     formats: Vec<TsFormat>,
     zone: chrono_tz::Tz,
-    redactions: BTreeMap<&'static str, u64>,
 }
 
 /// What a cell says.
@@ -373,13 +373,18 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             indicators,
             comment,
         };
-        let parser = RowParser { resolved, registry, mapping, formats, zone, redactions: BTreeMap::new() };
-        Ok(MappedCsvSource { rows, parser })
+        let parser = RowParser { resolved, registry, mapping, formats, zone };
+        Ok(MappedCsvSource { rows, parser, redactions: BTreeMap::new() })
     }
 
     /// Personal data redacted so far, by kind.
     pub fn redactions(&self) -> &BTreeMap<&'static str, u64> {
-        &self.parser.redactions
+        &self.redactions
+    }
+
+    /// The parser and header, for reading the rest of the file in parallel chunks.
+    pub(crate) fn into_parts(self) -> (RowParser<'a>, Vec<String>) {
+        (self.parser, self.rows.header().to_vec())
     }
 }
 
@@ -464,7 +469,11 @@ impl RowParser<'_> {
         self.zone.from_local_datetime(&naive).earliest().map(|t| t.fixed_offset())
     }
 
-    fn parse_row(&mut self, row: &Row<'_>) -> Result<SurveyResponse, Rejection> {
+    pub(crate) fn parse_row(
+        &self,
+        row: &Row<'_>,
+        redactions: &mut BTreeMap<&'static str, u64>,
+    ) -> Result<SurveyResponse, Rejection> {
         row.check_width()?;
         let r = &self.resolved;
         let id_text = row.get(r.response_id)?;
@@ -543,7 +552,7 @@ impl RowParser<'_> {
                 } else {
                     let red = redact(t);
                     for (k, n) in red.counts {
-                        *self.redactions.entry(k).or_default() += n;
+                        *redactions.entry(k).or_default() += n;
                     }
                     Some(red.text)
                 }
@@ -692,7 +701,7 @@ impl<R: Read> ResponseSource for MappedCsvSource<'_, R> {
 
     fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
         let Some(row) = self.rows.next_row()? else { return Ok(None) };
-        Ok(Some(match self.parser.parse_row(&row) {
+        Ok(Some(match self.parser.parse_row(&row, &mut self.redactions) {
             Ok(r) => SourceItem::Response(row.line, Box::new(r)),
             Err(rej) => SourceItem::Rejected(rej),
         }))

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
+use std::hash::BuildHasherDefault;
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,9 @@ pub struct IngestConfig {
     pub fail_on_reject: bool,
     /// Keep accepted responses in memory (for PLS or conversion), not only their counts.
     pub keep_responses: bool,
+    /// Worker threads for parsing respondent-level CSV: 0 for one per core, 1 to read on the
+    /// calling thread only. The results are the same either way.
+    pub threads: usize,
 }
 
 /// What happened to one file.
@@ -82,12 +86,14 @@ pub struct FileData {
 pub struct Ingestor<'a> {
     registry: &'a Registry,
     config: IngestConfig,
-    seen_ids: HashSet<ResponseId>,
+    seen_ids: SeenIds,
     seen_content: HashSet<[u8; 32]>,
     rejects: Option<RejectWriter<Box<dyn Write + 'a>>>,
     detail_override: Option<String>,
     /// What the file being read contributes; merged into `result` when it is done.
     current: FileData,
+    /// Chunk size of parallel CSV reading (small in tests, to cut files into many chunks).
+    chunk_bytes: usize,
     result: IngestResult,
 }
 
@@ -114,11 +120,12 @@ impl<'a> Ingestor<'a> {
         Ingestor {
             registry,
             config,
-            seen_ids: HashSet::new(),
+            seen_ids: SeenIds::default(),
             seen_content: HashSet::new(),
             rejects: None,
             detail_override: None,
             current: FileData::default(),
+            chunk_bytes: crate::parallel::CHUNK_BYTES,
             result: IngestResult::default(),
         }
     }
@@ -141,13 +148,13 @@ impl<'a> Ingestor<'a> {
         &mut self,
         path: &Path,
         reader: &Reader,
-        wrap: &mut dyn FnMut(Box<dyn Read>) -> Box<dyn Read>,
+        wrap: &mut dyn FnMut(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
     ) -> Result<&FileReport, IngestError> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
         let digest = hash_file(path)?;
         let mut head = [0u8; 4096];
         let n = read_up_to(&mut File::open(path).map_err(io)?, &mut head).map_err(io)?;
-        let input: Box<dyn Read> = Box::new(BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?));
+        let input: Box<dyn Read + Send> = Box::new(BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?));
         self.ingest_input(path, digest, &head[..n], wrap(input), reader)
     }
 
@@ -163,7 +170,7 @@ impl<'a> Ingestor<'a> {
         path: &Path,
         digest: [u8; 32],
         head: &[u8],
-        input: Box<dyn Read + '_>,
+        input: Box<dyn Read + Send + '_>,
         reader: &Reader,
     ) -> Result<&FileReport, IngestError> {
         let sha256 = hex(&digest);
@@ -188,10 +195,18 @@ impl<'a> Ingestor<'a> {
                     Reader::Mapped(m) => m.clone(),
                     _ => Mapping::native(),
                 };
-                let mut src = MappedCsvSource::new(path, input, mapping, self.registry)?;
-                let mut rec = self.drain(path, &mut src)?;
-                rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-                rec
+                let threads = match self.config.threads {
+                    0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                    n => n,
+                };
+                if threads > 1 {
+                    self.drain_csv_parallel(path, input, mapping, threads)?
+                } else {
+                    let mut src = MappedCsvSource::new(path, input, mapping, self.registry)?;
+                    let mut rec = self.drain(path, &mut src)?;
+                    rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                    rec
+                }
             }
             (Format::Jsonl, _) => {
                 let mut src = JsonlSource::new(path, input, self.registry);
@@ -249,6 +264,54 @@ impl<'a> Ingestor<'a> {
         Ok(self.result.files.last().expect("just pushed"))
     }
 
+    /// Reads a respondent-level CSV with parsing spread over `threads` workers; the items come back
+    /// in file order, so the result is the one a sequential read gives.
+    fn drain_csv_parallel(
+        &mut self,
+        path: &Path,
+        mut input: Box<dyn Read + Send + '_>,
+        mapping: Mapping,
+        threads: usize,
+    ) -> Result<Reconciliation, IngestError> {
+        let io = |source| IngestError::Io { path: path.to_owned(), source };
+        // The header is read here, up to its first unquoted newline, so the rest of the stream is
+        // left whole for the splitter.
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        let mut in_quotes = false;
+        loop {
+            match input.read(&mut byte) {
+                Ok(0) => break,
+                Ok(_) => {
+                    head.push(byte[0]);
+                    match byte[0] {
+                        b'"' => in_quotes = !in_quotes,
+                        b'\n' if !in_quotes => break,
+                        _ => {}
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+        let first_line = head.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let (parser, header) = MappedCsvSource::new(path, head.as_slice(), mapping, self.registry)?.into_parts();
+        let config = crate::parallel::ParallelConfig { threads, chunk_bytes: self.chunk_bytes };
+        let mut rec = crate::parallel::read(path, input, &parser, (header, first_line), config, |src| {
+            let mut rec = self.drain(path, src)?;
+            rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+            Ok(rec)
+        })?;
+        rec.redactions.retain(|_, v| *v > 0);
+        Ok(rec)
+    }
+
+    /// Sets the chunk size of parallel reading; tests use tiny chunks to put many boundaries in a file.
+    #[cfg(test)]
+    pub(crate) fn set_chunk_bytes(&mut self, n: usize) {
+        self.chunk_bytes = n;
+    }
+
     /// Runs any source to its end, accounting for each item.
     pub fn drain<S: ResponseSource<Error = IngestError>>(
         &mut self,
@@ -259,7 +322,7 @@ impl<'a> Ingestor<'a> {
         while let Some(item) = source.next_item()? {
             match item {
                 SourceItem::Response(line, r) => {
-                    if !self.seen_ids.insert(r.id.clone()) {
+                    if !self.seen_ids.insert(&r.id) {
                         rec.duplicate();
                         let dup = Rejection {
                             line,
@@ -356,6 +419,43 @@ impl<'a> Ingestor<'a> {
     }
 }
 
+/// The response ids seen so far, kept as 128-bit xxh3 fingerprints rather than the ids themselves:
+/// 16 bytes an id whatever its length, no allocation, and no second hash over the key. Two different
+/// ids collide with probability about n^2 / 2^129 (below 1e-24 for ten million responses), a risk
+/// far below that of a disk error, so the set is exact for every practical purpose.
+#[derive(Debug, Default)]
+struct SeenIds(HashSet<u128, BuildHasherDefault<FingerprintHasher>>);
+
+impl SeenIds {
+    /// Records an id; false when it was already seen.
+    fn insert(&mut self, id: &ResponseId) -> bool {
+        self.0.insert(xxhash_rust::xxh3::xxh3_128(id.as_str().as_bytes()))
+    }
+}
+
+/// The fingerprints are already uniformly distributed, so the set's hash is their low 64 bits.
+#[derive(Debug, Default)]
+struct FingerprintHasher(u64);
+
+impl std::hash::Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u128 keys are hashed (through write_u128); this keeps any other use correct anyway.
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(b);
+        }
+    }
+
+    fn write_u128(&mut self, v: u128) {
+        self.0 = v as u64;
+    }
+}
+
 /// SHA-256 of a file's bytes.
 pub fn hash_file(path: &Path) -> Result<[u8; 32], IngestError> {
     let io = |source| IngestError::Io { path: path.to_owned(), source };
@@ -413,4 +513,66 @@ pub fn reasons_by_count(r: &Reconciliation) -> Vec<(&str, u64)> {
     let mut v: Vec<(&str, u64)> = r.rejected_by_reason.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Everything an ingest produced that a reader could see, as comparable values.
+    fn run(bytes: &[u8], threads: usize, chunk: usize) -> (String, String, String) {
+        let registry = Registry::bundled();
+        let mut rejects = Vec::new();
+        let result = {
+            let mut ing =
+                Ingestor::new(&registry, IngestConfig { threads, keep_responses: true, ..IngestConfig::default() });
+            ing.set_chunk_bytes(chunk);
+            ing.write_rejects_to(Box::new(&mut rejects), Path::new("r.csv")).unwrap();
+            ing.ingest_bytes(Path::new("in.csv"), bytes, &Reader::Format(Format::Csv)).unwrap();
+            ing.finish().unwrap()
+        };
+        let responses: Vec<String> = result.responses.iter().map(|r| r.id.to_string()).collect();
+        (
+            serde_json::to_string(&summary_json(&result)).unwrap(),
+            format!("{}{:?}", serde_json::to_string(&result.counts).unwrap(), responses),
+            String::from_utf8(rejects).unwrap(),
+        )
+    }
+
+    const HEADER: &str = "response_id,submitted_at,service_id,channel,transaction_point,survey_version,survey_type,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,question_1,positive_effectiveness,positive_ease,positive_efficiency,positive_transparency,positive_humanity,positive_employee,positive_other,negative_effectiveness,negative_ease,negative_efficiency,negative_transparency,negative_humanity,negative_employee,negative_other,comment";
+
+    fn row(id: u32, comment: &str, channel: &str) -> String {
+        format!("R{id},2023-01-15T10:00:00-05:00,treasury-irs-file-return,{channel},post_interaction,v1,,5,4,3,2,1,n/a,,,,,,,,,,,,,,,,,,,,,{comment}")
+    }
+
+    #[test]
+    fn the_nasty_fixture_reads_the_same_on_any_number_of_threads() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/nasty.csv")).unwrap();
+        let one = run(&bytes, 1, 1 << 20);
+        for chunk in [1, 7, 64, 300] {
+            assert_eq!(run(&bytes, 2, chunk), one, "chunk {chunk}");
+            assert_eq!(run(&bytes, 3, chunk), one, "chunk {chunk}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(60))]
+
+        #[test]
+        fn parallel_reading_equals_sequential(
+            rows in prop::collection::vec((0u32..30, prop_oneof![Just(""), Just("\"a, \n quoted\r\n comment\""), Just("\"x\"\"y\"")], prop_oneof![Just("website"), Just("nope")]), 0..80),
+            crlf in any::<bool>(),
+            chunk in 1usize..400,
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("{HEADER}{eol}");
+            for (id, comment, channel) in &rows {
+                text.push_str(&row(*id, comment, channel));
+                text.push_str(eol);
+            }
+            let bytes = text.into_bytes();
+            prop_assert_eq!(run(&bytes, 2, chunk), run(&bytes, 1, 1 << 20));
+        }
+    }
 }

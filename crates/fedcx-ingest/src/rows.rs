@@ -17,6 +17,8 @@ pub struct CsvRows<R: Read> {
     reader: csv::Reader<LineCounter<R>>,
     header: Vec<String>,
     record: csv::ByteRecord,
+    /// Lines before the input's first byte (non-zero for a chunk cut from the middle of a file).
+    line_offset: u64,
 }
 
 /// One data row, borrowed from the reader until the next call.
@@ -48,7 +50,14 @@ impl<R: Read> CsvRows<R> {
             })?;
             header.push(text.trim().to_owned());
         }
-        Ok(CsvRows { path: path.to_owned(), reader, header, record })
+        Ok(CsvRows { path: path.to_owned(), reader, header, record, line_offset: 0 })
+    }
+
+    /// Reads a chunk of a file that starts on a record boundary at line `first_line`, with the
+    /// header already read from the file's start.
+    pub fn chunk(path: &Path, input: R, header: Vec<String>, first_line: u64) -> CsvRows<R> {
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(LineCounter::new(input));
+        CsvRows { path: path.to_owned(), reader, header, record: csv::ByteRecord::new(), line_offset: first_line - 1 }
     }
 
     /// The header's columns, trimmed.
@@ -74,7 +83,7 @@ impl<R: Read> CsvRows<R> {
             let end = self.reader.position().byte();
             let end_line = self.reader.get_mut().line_of_end(end);
             let inner: u64 = self.record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum();
-            let line = end_line - inner;
+            let line = end_line - inner + self.line_offset;
             return Ok(Some(Row { line, record: &self.record, header: &self.header }));
         }
     }

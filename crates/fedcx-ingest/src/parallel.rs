@@ -1,0 +1,229 @@
+//! Reading a respondent-level CSV on several cores, with the same results as reading it on one.
+//!
+//! A reader thread cuts the input into chunks of whole records (a newline ends a record only where
+//! the quotes before it are balanced, so quoted fields with embedded newlines stay whole) and numbers
+//! their first lines. Worker threads parse chunks into accepted and rejected items. The calling thread
+//! takes the chunks back in file order through [`ParallelSource`], so de-duplication ("the first is
+//! kept"), counting, the reject file and the reconciliation see exactly the sequence a sequential read
+//! gives: the output does not depend on the number of threads or on their timing.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Mutex;
+
+use fedcx_model::traits::{ResponseSource, SourceItem};
+
+use crate::error::IngestError;
+use crate::mapped::RowParser;
+use crate::rows::CsvRows;
+
+/// Chunks are cut at the first record boundary after this many bytes.
+pub(crate) const CHUNK_BYTES: usize = 4 << 20;
+
+/// A chunk of whole records: its position in the file, the line it starts on, and its bytes.
+struct Chunk {
+    index: usize,
+    first_line: u64,
+    bytes: Vec<u8>,
+}
+
+/// A parsed chunk.
+struct Parsed {
+    index: usize,
+    items: Vec<SourceItem>,
+    redactions: BTreeMap<&'static str, u64>,
+}
+
+/// The items of a file parsed by worker threads, handed out in file order.
+pub(crate) struct ParallelSource {
+    path: PathBuf,
+    results: Receiver<Result<Parsed, IngestError>>,
+    pending: BTreeMap<usize, VecDeque<SourceItem>>,
+    current: VecDeque<SourceItem>,
+    next_index: usize,
+    redactions: BTreeMap<&'static str, u64>,
+}
+
+impl ParallelSource {
+    /// Personal data redacted, by kind, over the chunks handed out so far.
+    pub(crate) fn redactions(&self) -> &BTreeMap<&'static str, u64> {
+        &self.redactions
+    }
+}
+
+impl ResponseSource for ParallelSource {
+    type Error = IngestError;
+
+    fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
+        loop {
+            if let Some(item) = self.current.pop_front() {
+                return Ok(Some(item));
+            }
+            if let Some(next) = self.pending.remove(&self.next_index) {
+                self.current = next;
+                self.next_index += 1;
+                continue;
+            }
+            match self.results.recv() {
+                Ok(Ok(p)) => {
+                    for (k, n) in p.redactions {
+                        *self.redactions.entry(k).or_default() += n;
+                    }
+                    self.pending.insert(p.index, p.items.into());
+                }
+                Ok(Err(e)) => return Err(e),
+                // Every worker has finished and every chunk was handed out.
+                Err(_) => {
+                    debug_assert!(self.pending.is_empty(), "{}: chunks were lost", self.path.display());
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
+/// How a file is spread over threads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParallelConfig {
+    /// Parsing workers.
+    pub threads: usize,
+    /// Chunks are cut at the first record boundary after this many bytes.
+    pub chunk_bytes: usize,
+}
+
+/// Reads the rest of `input` (after the header, whose columns are `header` and which ends before
+/// line `first_line`) with parsing workers, and gives the items, in file order, to `consume`, which
+/// runs on the calling thread.
+pub(crate) fn read<T>(
+    path: &Path,
+    input: Box<dyn Read + Send + '_>,
+    parser: &RowParser<'_>,
+    (header, first_line): (Vec<String>, u64),
+    config: ParallelConfig,
+    consume: impl FnOnce(&mut ParallelSource) -> Result<T, IngestError>,
+) -> Result<T, IngestError> {
+    let threads = config.threads.max(1);
+    let chunk_bytes = config.chunk_bytes;
+    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads * 2);
+    let (result_tx, result_rx) = sync_channel::<Result<Parsed, IngestError>>(threads * 2);
+    let chunk_rx = Mutex::new(chunk_rx);
+    std::thread::scope(|scope| {
+        let reader_results = result_tx.clone();
+        scope.spawn(move || {
+            if let Err(e) = split(path, input, first_line, chunk_bytes, &chunk_tx) {
+                // The consumer sees the error in order of arrival; a send fails only if it has stopped.
+                let _ = reader_results.send(Err(e));
+            }
+        });
+        for _ in 0..threads {
+            let results = result_tx.clone();
+            let chunks = &chunk_rx;
+            let header = header.clone();
+            scope.spawn(move || loop {
+                let next = chunks.lock().map(|rx| rx.recv());
+                let Ok(Ok(chunk)) = next else { break };
+                let parsed = parse_chunk(path, parser, header.clone(), chunk);
+                if results.send(parsed).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(result_tx);
+        let mut source = ParallelSource {
+            path: path.to_owned(),
+            results: result_rx,
+            pending: BTreeMap::new(),
+            current: VecDeque::new(),
+            next_index: 0,
+            redactions: BTreeMap::new(),
+        };
+        let out = consume(&mut source);
+        // Dropping the receiver stops the workers and the reader if the consumer stopped early.
+        drop(source);
+        out
+    })
+}
+
+fn parse_chunk(path: &Path, parser: &RowParser<'_>, header: Vec<String>, chunk: Chunk) -> Result<Parsed, IngestError> {
+    let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line);
+    let mut items = Vec::new();
+    let mut redactions = BTreeMap::new();
+    while let Some(row) = rows.next_row()? {
+        items.push(match parser.parse_row(&row, &mut redactions) {
+            Ok(r) => SourceItem::Response(row.line, Box::new(r)),
+            Err(rej) => SourceItem::Rejected(rej),
+        });
+    }
+    Ok(Parsed { index: chunk.index, items, redactions })
+}
+
+/// Cuts the input into chunks of whole records and sends them in order.
+fn split(
+    path: &Path,
+    mut input: Box<dyn Read + Send + '_>,
+    first_line: u64,
+    chunk_bytes: usize,
+    out: &SyncSender<Chunk>,
+) -> Result<(), IngestError> {
+    let io = |source| IngestError::Io { path: path.to_owned(), source };
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes * 2);
+    let mut index = 0;
+    let mut line = first_line;
+    // Quote parity and scan position carry over between reads until a boundary is found.
+    let mut scanned = 0;
+    let mut in_quotes = false;
+    let mut last_boundary = None;
+    let mut eof = false;
+    while !eof {
+        let start = buf.len();
+        buf.resize(start + chunk_bytes, 0);
+        let n = read_full(&mut input, &mut buf[start..]).map_err(io)?;
+        buf.truncate(start + n);
+        eof = n == 0;
+        for (i, &b) in buf.iter().enumerate().skip(scanned) {
+            match b {
+                b'"' => in_quotes = !in_quotes,
+                b'\n' if !in_quotes => last_boundary = Some(i),
+                _ => {}
+            }
+        }
+        scanned = buf.len();
+        let cut = if eof {
+            (!buf.is_empty()).then_some(buf.len())
+        } else if buf.len() >= chunk_bytes {
+            last_boundary.map(|b| b + 1)
+        } else {
+            None
+        };
+        if let Some(cut) = cut {
+            let rest = buf.split_off(cut);
+            let bytes = std::mem::replace(&mut buf, rest);
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            if out.send(Chunk { index, first_line: line, bytes }).is_err() {
+                return Ok(());
+            }
+            index += 1;
+            line += lines;
+            // The remainder starts on a boundary, so its scan restarts with balanced quotes.
+            scanned = 0;
+            in_quotes = false;
+            last_boundary = None;
+        }
+    }
+    Ok(())
+}
+
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}

@@ -253,17 +253,9 @@ fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: 
             n if n == ds.len() => "TRUE",
             _ => "PARTIAL",
         };
-        collections.push(vec![
-            collection_id,
-            "CX Quarterly Reporting".to_owned(),
-            dept.map_or(String::new(), |o| o.id.to_string()),
-            dept.map_or(String::new(), |o| o.name.clone()),
-            dept.map_or(String::new(), |o| o.abbreviation.clone()),
-            provider.slug.to_string(),
-            provider.name.clone(),
-            org.map_or(String::new(), |o| o.id.to_string()),
-            org.map_or(String::new(), |o| o.name.clone()),
-            org.map_or(String::new(), |o| o.abbreviation.clone()),
+        let mut row = vec![collection_id, "CX Quarterly Reporting".to_owned()];
+        row.extend(owner_columns(dept, provider, org));
+        row.extend([
             service.id.to_string(),
             service.name.clone(),
             String::new(),
@@ -277,6 +269,7 @@ fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: 
             hex(&hasher.finalize()),
             ds.len().to_string(),
         ]);
+        collections.push(row);
     }
     let mut uploads = BTreeMap::new();
     if !input.responses.is_empty() {
@@ -418,14 +411,9 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
             q.year().to_string(),
             q.quarter().number().to_string(),
             "CX Quarterly Reporting".to_owned(),
-            dept.map_or(String::new(), |o| o.id.to_string()),
-            dept.map_or(String::new(), |o| o.name.clone()),
-            dept.map_or(String::new(), |o| o.abbreviation.clone()),
-            provider.slug.to_string(),
-            provider.name.clone(),
-            org.map_or(String::new(), |o| o.id.to_string()),
-            org.map_or(String::new(), |o| o.name.clone()),
-            org.map_or(String::new(), |o| o.abbreviation.clone()),
+        ];
+        row.extend(owner_columns(dept, provider, org));
+        row.extend([
             service.name.clone(),
             service.id.to_string(),
             service.name.clone(),
@@ -436,7 +424,7 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
             t.v1.respondents.to_string(),
             control,
             String::new(),
-        ];
+        ]);
         for (i, def) in V1_QUESTIONS.iter().enumerate() {
             let asked = t.v1.scores[i].iter().sum::<u64>() > 0;
             row.push(if asked { def.wording.replace("[Service]", &service.name) } else { String::new() });
@@ -452,6 +440,19 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
         rows.push(row);
     }
     Table { name: "omb_cx_reporting_collections".into(), columns: v1_reporting_columns(), rows }
+}
+
+/// The eight columns both record kinds give their owners: the department (id, name, abbreviation),
+/// the service provider (slug, name) and the provider's own organization (id, name, abbreviation).
+fn owner_columns(
+    dept: Option<&fedcx_model::Organization>,
+    provider: &fedcx_model::ServiceProvider,
+    org: Option<&fedcx_model::Organization>,
+) -> [String; 8] {
+    let id = |o: Option<&fedcx_model::Organization>| o.map_or(String::new(), |o| o.id.to_string());
+    let name = |o: Option<&fedcx_model::Organization>| o.map_or(String::new(), |o| o.name.clone());
+    let abbr = |o: Option<&fedcx_model::Organization>| o.map_or(String::new(), |o| o.abbreviation.clone());
+    [id(dept), name(dept), abbr(dept), provider.slug.to_string(), provider.name.clone(), id(org), name(org), abbr(org)]
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -312,20 +312,25 @@ pub fn ingest(python: &str, quick: bool) -> Result<()> {
     record("ingest", &body)
 }
 
+/// Ingests a directory the demo generator wrote: its collection details, then its responses.
+fn ingest_demo_dir(registry: &fedcx_model::Registry, dir: &Path) -> Result<fedcx_ingest::IngestResult> {
+    use fedcx_ingest::{IngestConfig, Ingestor, Reader};
+    let mut ing = Ingestor::new(registry, IngestConfig::default());
+    ing.ingest_path(&dir.join("cx_collection_details.csv"), &Reader::Detect, &mut |r| r)?;
+    ing.ingest_path(&dir.join("responses.csv"), &Reader::Detect, &mut |r| r)?;
+    Ok(ing.finish()?)
+}
+
 /// `cargo xtask bench report`: a government-wide fiscal-year report from counts (all 35 HISPs, all
 /// services and channels, four quarters), every format, written to disk.
 pub fn report() -> Result<()> {
-    use fedcx_ingest::{IngestConfig, Ingestor, Reader};
     let registry = fedcx_model::Registry::bundled();
     let dir = PathBuf::from("target/bench-data/fy2025");
     let config = DemoConfig { responses: 400_000, seed: 7, first_year: 2025, last_year: 2025 };
     if !dir.join("responses.csv").exists() {
         crate::demo_data(&dir, &config)?;
     }
-    let mut ing = Ingestor::new(&registry, IngestConfig::default());
-    ing.ingest_path(&dir.join("cx_collection_details.csv"), &Reader::Detect, &mut |r| r)?;
-    ing.ingest_path(&dir.join("responses.csv"), &Reader::Detect, &mut |r| r)?;
-    let data = ing.finish()?;
+    let data = ingest_demo_dir(&registry, &dir)?;
     let out = dir.join("out");
     let traffic = std::collections::BTreeMap::new();
     let mut best = f64::INFINITY;
@@ -373,7 +378,6 @@ pub fn report() -> Result<()> {
 /// `cargo xtask bench store`: loading one quarter's counts for all HISPs into the store, and reading
 /// eight quarters back for a report.
 pub fn store() -> Result<()> {
-    use fedcx_ingest::{IngestConfig, Ingestor, Reader};
     let registry = fedcx_model::Registry::bundled();
     let dir = PathBuf::from("target/bench-data/store");
     // Eight quarters of data, so reading eight back reads real rows.
@@ -381,10 +385,7 @@ pub fn store() -> Result<()> {
     if !dir.join("responses.csv").exists() {
         crate::demo_data(&dir, &config)?;
     }
-    let mut ing = Ingestor::new(&registry, IngestConfig::default());
-    ing.ingest_path(&dir.join("cx_collection_details.csv"), &Reader::Detect, &mut |r| r)?;
-    ing.ingest_path(&dir.join("responses.csv"), &Reader::Detect, &mut |r| r)?;
-    let data = ing.finish()?;
+    let data = ingest_demo_dir(&registry, &dir)?;
     let quarters = data.counts.quarters();
     let last = *quarters.last().context("no quarters")?;
     let mut best_load = f64::INFINITY;

@@ -556,3 +556,32 @@ fn parquet_export_has_the_same_rows_as_csv() {
         .sum();
     assert_eq!(total, csv_total);
 }
+
+#[test]
+fn kept_responses_let_reports_from_the_store_write_uploads() {
+    let t = TestDir::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("data/demo/responses.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // FY2024 Q1, the first version-2 quarter: the ninth block of 1,875 responses.
+    let quarter = format!("{}\n{}\n", lines[0], lines[1 + 8 * 1875..1 + 9 * 1875].join("\n"));
+    let file = t.write("fy2024q1.csv", quarter.as_bytes());
+    let details = root.join("data/demo/cx_collection_details.csv");
+    t.ok(&["--store", "kept.db", "ingest", details.to_str().unwrap(), file.to_str().unwrap(), "--keep-responses"]);
+    t.ok(&["--store", "bare.db", "ingest", details.to_str().unwrap(), file.to_str().unwrap()]);
+
+    t.ok(&["--store", "kept.db", "report", "--fy", "2024", "--quarter", "1", "--out", "kept", "--bootstrap", "0"]);
+    let uploads = std::fs::read_dir(t.path("kept/FY2024Q1/responses")).unwrap().count();
+    assert!(uploads > 50, "{uploads} uploads");
+    // Comments were not asked for, so none reached the store or the uploads.
+    let conn = rusqlite::Connection::open(t.path("kept.db")).unwrap();
+    let with_comment: i64 =
+        conn.query_row("SELECT count(*) FROM response WHERE response LIKE '%\"comment\"%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(with_comment, 0);
+
+    let out =
+        t.ok(&["--store", "bare.db", "report", "--fy", "2024", "--quarter", "1", "--out", "bare", "--bootstrap", "0"]);
+    assert!(out.contains("keeps no respondent-level answers"), "{out}");
+    assert!(!t.path("bare/FY2024Q1/responses").exists());
+    assert!(t.path("bare/FY2024Q1/cx_collection_details.csv").exists());
+}

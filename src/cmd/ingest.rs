@@ -38,6 +38,13 @@ pub struct Args {
     /// Do not record this ingest in the history store (a dry run).
     #[arg(long)]
     no_store: bool,
+    /// Also keep respondent-level answers in the store (without free text), so reports from the
+    /// store can write Touchpoints' 17-column uploads and estimate the ACSI-style index.
+    #[arg(long)]
+    keep_responses: bool,
+    /// With --keep-responses, keep the free-text comments too (redacted of personal data).
+    #[arg(long, requires = "keep_responses")]
+    keep_comments: bool,
     /// For Touchpoints version-2 uploads: the collection detail they belong to (by default the
     /// upload's file name, `<detail id>.csv`, names it). Ingest the detail export in the same command.
     #[arg(long, value_name = "ID")]
@@ -56,7 +63,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         (None, Some(f)) => Reader::Format(f),
         (None, None) => Reader::Detect,
     };
-    let config = IngestConfig { fail_on_reject: args.strict, keep_responses: false, threads: 0 };
+    let config = IngestConfig { fail_on_reject: args.strict, keep_responses: args.keep_responses, threads: 0 };
     let mut files = args.files.clone();
     if !args.no_store {
         for (f, e) in super::store::already_ingested(store, &files)? {
@@ -76,7 +83,8 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     let result = ingest_files(registry, &files, &reader, config, args.rejects.as_deref(), args.detail.clone())?;
     print_reconciliation(&result);
     if !args.no_store {
-        super::store::record(store, registry, &result)?;
+        let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
+        super::store::record(store, registry, &result, keep)?;
     }
     if let Some(path) = &args.summary {
         super::write_atomic(path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;

@@ -69,17 +69,33 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     print_outputs(&dir)
 }
 
-/// The quarter, its trend window and the quarter before it, read from the store. The store keeps
-/// counts, not respondents, so the 17-column uploads and the PLS index need files given directly.
+/// The quarter and its trend window, read from the store, with any respondent-level answers kept
+/// for the quarter and for the latest version-1 fiscal year (the index is estimated on those).
 fn from_store(path: &Path, quarter: FiscalQuarter) -> Result<IngestResult> {
     let store = fedcx_store::Store::open(path)?;
     let quarters = quarter.trailing(fedcx_a11::report::TREND_QUARTERS);
     let loaded = store.load(&quarters)?;
+    let mut wanted = vec![quarter];
+    let v1_year = store
+        .quarters()?
+        .into_iter()
+        .filter(|q| *q <= quarter && SurveyVersion::for_quarter(*q) == SurveyVersion::V1)
+        .map(|q| q.year())
+        .max();
+    if let Some(year) = v1_year {
+        wanted
+            .extend(Quarter::ALL.iter().filter_map(|&qq| FiscalQuarter::new(year, qq).ok()).filter(|q| *q != quarter));
+    }
+    let responses = store.load_responses(&wanted)?;
+    if responses.is_empty() {
+        println!("the store keeps no respondent-level answers for {quarter} (ingest with --keep-responses): no 17-column uploads and no index");
+    }
     Ok(IngestResult {
         counts: loaded.counts,
         details: loaded.details,
         benchmarks: loaded.benchmarks,
         web_traffic: loaded.web_traffic,
+        responses,
         ..IngestResult::default()
     })
 }

@@ -33,8 +33,17 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// What of an ingest the store keeps beyond counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keep {
+    /// Respondent-level answers.
+    pub responses: bool,
+    /// Their free-text comments (already redacted).
+    pub comments: bool,
+}
+
 /// Records an ingest's files in one transaction and says what happened to each.
-pub fn record(path: &Path, registry: &fedcx_model::Registry, result: &IngestResult) -> Result<()> {
+pub fn record(path: &Path, registry: &fedcx_model::Registry, result: &IngestResult, keep: Keep) -> Result<()> {
     let mut store = Store::open(path)?;
     store.record_registry(registry, &now())?;
     let when = now();
@@ -46,6 +55,17 @@ pub fn record(path: &Path, registry: &fedcx_model::Registry, result: &IngestResu
             details: d.details.clone(),
             benchmarks: d.benchmarks.clone(),
             web_traffic: d.web_traffic.clone(),
+            responses: if keep.responses {
+                d.responses
+                    .iter()
+                    .map(|r| fedcx_model::SurveyResponse {
+                        comment: if keep.comments { r.comment.clone() } else { None },
+                        ..r.clone()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         })
         .collect();
     let mut files: Vec<(ManifestEntry, &FileContribution)> = Vec::with_capacity(contributions.len());

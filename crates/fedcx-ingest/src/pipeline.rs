@@ -80,6 +80,8 @@ pub struct FileData {
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Its web visits per (domain, month).
     pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
+    /// Its accepted responses, when [`IngestConfig::keep_responses`] was set.
+    pub responses: Vec<SurveyResponse>,
 }
 
 /// Ingests files one after another into one set of counts.
@@ -251,6 +253,7 @@ impl<'a> Ingestor<'a> {
         for (k, v) in &done.web_traffic {
             *self.result.web_traffic.entry(k.clone()).or_default() += v;
         }
+        self.result.responses.extend(done.responses.iter().cloned());
         done.report_index = self.result.files.len();
         self.result.per_file.push(done);
         self.result.reconciliation.merge(&reconciliation);
@@ -349,7 +352,7 @@ impl<'a> Ingestor<'a> {
                     }
                     rec.accept();
                     if self.config.keep_responses {
-                        self.result.responses.push(*r);
+                        self.current.responses.push(*r);
                     }
                 }
                 SourceItem::Counts(key, tally) => {

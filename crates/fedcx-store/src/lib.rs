@@ -69,6 +69,15 @@ const MIGRATIONS: &[&str] = &[
         toml TEXT NOT NULL,
         first_used_at TEXT NOT NULL
     );",
+    // 2: respondent-level answers, kept only when asked for (`ingest --keep-responses`), so reports
+    // from the store can write the 17-column uploads and estimate the index. Free text is kept only
+    // when asked for as well, and it is redacted before it gets here.
+    "CREATE TABLE response (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        quarter TEXT NOT NULL,
+        response TEXT NOT NULL
+    );
+    CREATE INDEX response_by_quarter ON response (quarter);",
 ];
 
 /// The schema version this fedcx writes.
@@ -142,6 +151,8 @@ pub struct FileContribution {
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Web visits per (domain, month).
     pub web_traffic: BTreeMap<(String, String), u64>,
+    /// Respondent-level answers to keep (empty unless asked for).
+    pub responses: Vec<fedcx_model::SurveyResponse>,
 }
 
 /// What was read back for a report.
@@ -324,6 +335,18 @@ impl Store {
             for ((domain, month), visits) in &contribution.web_traffic {
                 insert.execute(params![file_id, domain, month, *visits as i64]).map_err(sql)?;
             }
+            let mut insert = tx
+                .prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)")
+                .map_err(sql)?;
+            for r in &contribution.responses {
+                let Ok(q) = r.fiscal_quarter() else { continue };
+                let json = serde_json::to_string(r).expect("responses serialise");
+                insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
+                done += 1;
+                if done % 10_000 == 0 {
+                    progress(done);
+                }
+            }
             outcomes.push(Recorded::Stored);
         }
         progress(done);
@@ -421,6 +444,21 @@ impl Store {
         for row in rows {
             let (domain, month, visits) = row.map_err(self.sql())?;
             out.web_traffic.insert((domain, month), visits.max(0) as u64);
+        }
+        Ok(out)
+    }
+
+    /// The respondent-level answers kept for the given quarters, in the order they were stored.
+    pub fn load_responses(&self, quarters: &[FiscalQuarter]) -> Result<Vec<fedcx_model::SurveyResponse>, StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT response FROM response WHERE quarter = ?1 ORDER BY rowid").map_err(self.sql())?;
+        let mut out = Vec::new();
+        for q in quarters {
+            let rows = stmt.query_map([q.compact()], |r| r.get::<_, String>(0)).map_err(self.sql())?;
+            for row in rows {
+                let json = row.map_err(self.sql())?;
+                out.push(serde_json::from_str(&json).map_err(|e| self.damaged("response", e.to_string()))?);
+            }
         }
         Ok(out)
     }
@@ -633,6 +671,29 @@ mod tests {
             err.contains(&format!("schema version {}, newer than the {SCHEMA_VERSION}", SCHEMA_VERSION + 1)),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_old_store_is_migrated_on_open_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // A store as the first schema left it, with one file recorded.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO ingest_file (sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions)
+                 VALUES ('a', 'old.csv', 'csv', '2025-01-01T00:00:00Z', 1, 1, 0, 0, '{}', '{}')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let v: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        assert_eq!(store.manifest().unwrap()[0].path, "old.csv");
+        assert!(store.load_responses(&["FY2025 Q1".parse().unwrap()]).unwrap().is_empty());
     }
 
     #[test]

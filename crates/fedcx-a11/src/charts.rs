@@ -4,6 +4,8 @@
 
 use fedcx_index::scores::TrendPoint;
 use fedcx_index::stats::Share;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -129,6 +131,41 @@ fn segment_label(labels: &[String], v: &SegmentValue<i32>) -> String {
     }
 }
 
+/// A horizontal chart: values 0-100 across, one labelled segment per bar down, top to bottom.
+type HorizontalChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordi32>>>;
+
+/// Draws the frame both horizontal charts share: white background, caption, axes, the bars' labels.
+fn horizontal_frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    labels: &[String],
+    x_desc: &str,
+    x_format: &dyn Fn(&f64) -> String,
+) -> Result<HorizontalChart<'a, 'b>, ChartError> {
+    root.fill(&WHITE).map_err(err(title))?;
+    let n = labels.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 22))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(330)
+        .build_cartesian_2d(0f64..100f64, (0i32..n as i32).into_segmented())
+        .map_err(err(title))?;
+    chart
+        .configure_mesh()
+        .y_labels(n)
+        .y_label_formatter(&|v| segment_label(labels, v))
+        .x_desc(x_desc)
+        .x_label_formatter(x_format)
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 15))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err(title))?;
+    Ok(chart)
+}
+
 /// Whether bar colours carry meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BarColours {
@@ -151,26 +188,8 @@ pub fn bars(
     let height = (70 + 30 * n).max(170) as u32;
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(err(title))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(330)
-            .build_cartesian_2d(0f64..100f64, (0i32..n as i32).into_segmented())
-            .map_err(err(title))?;
         let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
-        chart
-            .configure_mesh()
-            .y_labels(n)
-            .y_label_formatter(&|v| segment_label(&labels, v))
-            .x_desc("% agree")
-            .x_label_formatter(&|v| format!("{v:.0}%"))
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 15))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(err(title))?;
+        let mut chart = horizontal_frame(&root, title, &labels, "% agree", &|v| format!("{v:.0}%"))?;
         for (i, (_, share)) in bars.iter().enumerate() {
             let y = (n - 1 - i) as i32;
             let centre = SegmentValue::CenterOf(y);
@@ -222,27 +241,9 @@ pub fn index(title: &str, index: &IndexSummary, lines: &[BenchmarkLine], alt: &s
     let n = lines.len() + 1;
     {
         let root = SVGBackend::with_string(&mut svg, (760, (80 + 46 * n) as u32)).into_drawing_area();
-        root.fill(&WHITE).map_err(err(title))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(330)
-            .build_cartesian_2d(0f64..100f64, (0i32..n as i32).into_segmented())
-            .map_err(err(title))?;
         let mut labels = vec![format!("fedcx index ({})", index.label)];
         labels.extend(lines.iter().map(|l| l.label.clone()));
-        chart
-            .configure_mesh()
-            .y_labels(n)
-            .y_label_formatter(&|v| segment_label(&labels, v))
-            .x_desc("index (0-100)")
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 15))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(err(title))?;
+        let mut chart = horizontal_frame(&root, title, &labels, "index (0-100)", &|v| format!("{v:.0}"))?;
         let values: Vec<(f64, RGBColor)> = std::iter::once((index.value, BLUE))
             .chain(lines.iter().enumerate().map(|(i, l)| (l.value, if i % 2 == 0 { VERMILLION } else { ORANGE })))
             .collect();

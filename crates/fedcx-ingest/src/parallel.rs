@@ -20,7 +20,7 @@ use crate::mapped::RowParser;
 use crate::rows::CsvRows;
 
 /// Chunks are cut at the first record boundary after this many bytes.
-pub(crate) const CHUNK_BYTES: usize = 4 << 20;
+pub(crate) const CHUNK_BYTES: usize = 1 << 20;
 
 /// A chunk of whole records: its position in the file, the line it starts on, and its bytes.
 struct Chunk {
@@ -106,8 +106,8 @@ pub(crate) fn read<T>(
 ) -> Result<T, IngestError> {
     let threads = config.threads.max(1);
     let chunk_bytes = config.chunk_bytes;
-    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads * 2);
-    let (result_tx, result_rx) = sync_channel::<Result<Parsed, IngestError>>(threads * 2);
+    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads);
+    let (result_tx, result_rx) = sync_channel::<Result<Parsed, IngestError>>(threads);
     let chunk_rx = Mutex::new(chunk_rx);
     std::thread::scope(|scope| {
         let reader_results = result_tx.clone();

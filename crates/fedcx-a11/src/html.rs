@@ -11,7 +11,7 @@ use fedcx_model::survey::V1_QUESTIONS;
 use crate::charts::{self, ChartError};
 use crate::escape::html as h;
 use crate::markdown::{p_text, trust_text};
-use crate::report::{share_text, suppressed, QuarterReport};
+use crate::report::{change_text, interval_text, share_text, suppressed, QuarterReport, INDEX_NOT_ESTIMATED};
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#1b1b1b;line-height:1.45}\
 h1{font-size:1.7em;border-bottom:3px solid #0072b2;padding-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
@@ -84,7 +84,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         Some(i) => {
             let alt = format!("Bar chart of the fedcx index, {:.1}, beside the ACSI benchmarks", i.value);
             figure(&mut s, &charts::index("Index against benchmarks", i, &r.benchmarks, &alt)?, &alt);
-            let interval = i.interval.map_or(String::new(), |(lo, hi)| format!(" [{lo:.1}, {hi:.1}]"));
+            let interval = interval_text(i);
             let _ = writeln!(
                 s,
                 "<p>{}: <strong>{:.1}</strong>{interval} on 0-100, from {} respondents.</p>",
@@ -94,7 +94,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
             );
         }
         None => {
-            let _ = writeln!(s, "<p>Not estimated: no respondent-level version-1 answers were ingested.</p>");
+            let _ = writeln!(s, "<p>{INDEX_NOT_ESTIMATED}</p>");
         }
     }
     let _ = writeln!(
@@ -114,13 +114,11 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         for (_, name, c) in &r.largest_drops {
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.1} [{:+.1}, {:+.1}]</td><td class=\"num\">{}</td></tr>",
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 h(name),
                 h(&share_text(Some(&c.from), min)),
                 h(&share_text(Some(&c.to), min)),
-                100.0 * c.difference.value,
-                100.0 * c.difference.lo,
-                100.0 * c.difference.hi,
+                change_text(&c.difference),
                 h(&p_text(c.difference.p_value))
             );
         }

@@ -6,7 +6,7 @@ use fedcx_index::scores::{Comparison, GroupScores, TrendPoint};
 use fedcx_model::survey::V1_QUESTIONS;
 
 use crate::escape::markdown as md;
-use crate::report::{share_text, suppressed, QuarterReport};
+use crate::report::{change_text, interval_text, share_text, suppressed, QuarterReport, INDEX_NOT_ESTIMATED};
 
 /// Renders the report.
 pub fn render(r: &QuarterReport) -> String {
@@ -39,7 +39,7 @@ pub fn render(r: &QuarterReport) -> String {
     let _ = writeln!(s, "### ACSI-style satisfaction index\n");
     match &r.index {
         Some(i) => {
-            let interval = i.interval.map_or(String::new(), |(lo, hi)| format!(" [{lo:.1}, {hi:.1}]"));
+            let interval = interval_text(i);
             let _ = writeln!(
                 s,
                 "{}: **{:.1}**{interval} on 0-100, from {} respondents.\n",
@@ -49,7 +49,7 @@ pub fn render(r: &QuarterReport) -> String {
             );
         }
         None => {
-            let _ = writeln!(s, "Not estimated: no respondent-level version-1 answers were ingested.\n");
+            let _ = writeln!(s, "{INDEX_NOT_ESTIMATED}\n");
         }
     }
     let _ = writeln!(s, "| benchmark | index |\n|---|---|");
@@ -64,13 +64,11 @@ pub fn render(r: &QuarterReport) -> String {
         for (_, name, c) in &r.largest_drops {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {:+.1} [{:+.1}, {:+.1}] | {} |",
+                "| {} | {} | {} | {} | {} |",
                 md(name),
                 share_text(Some(&c.from), min),
                 share_text(Some(&c.to), min),
-                100.0 * c.difference.value,
-                100.0 * c.difference.lo,
-                100.0 * c.difference.hi,
+                change_text(&c.difference),
                 p_text(c.difference.p_value)
             );
         }

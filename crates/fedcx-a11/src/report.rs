@@ -194,6 +194,19 @@ pub fn share_text(share: Option<&Share>, min: u64) -> String {
     }
 }
 
+/// An index's bootstrap interval as text, " [lo, hi]", or nothing when none was computed.
+pub fn interval_text(index: &IndexSummary) -> String {
+    index.interval.map_or(String::new(), |(lo, hi)| format!(" [{lo:.1}, {hi:.1}]"))
+}
+
+/// A change in points with its interval: "-19.2 [-36.1, -0.6]".
+pub fn change_text(d: &fedcx_index::stats::Difference) -> String {
+    format!("{:+.1} [{:+.1}, {:+.1}]", 100.0 * d.value, 100.0 * d.lo, 100.0 * d.hi)
+}
+
+/// What the report says when no index could be estimated.
+pub const INDEX_NOT_ESTIMATED: &str = "Not estimated: no respondent-level version-1 answers were ingested.";
+
 /// The suppression notice.
 pub fn suppressed(min: u64) -> String {
     format!("suppressed (n < {min})")

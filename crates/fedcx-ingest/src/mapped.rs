@@ -334,6 +334,14 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             slot(tp_col, c.get("transaction_point"), "transaction_point", str::parse, &mut problems);
         let survey_version = slot(version_col, c.get("survey_version"), "survey_version", str::parse, &mut problems);
         let survey_type = slot(type_col, c.get("survey_type"), "survey_type", str::parse, &mut problems);
+        // A mapping built in code skips from_toml_str's checks, so the two fields every row needs are checked here too.
+        for (field, absent) in
+            [("service_id", matches!(service, Slot::Absent)), ("channel", matches!(channel, Slot::Absent))]
+        {
+            if absent && !problems.iter().any(|p| p.contains(field)) {
+                problems.push(format!("{field} needs a column in [columns] or a value in [constants]"));
+            }
+        }
         let zone: chrono_tz::Tz = mapping.timestamp.time_zone.parse().map_err(|e| IngestError::BadConfig {
             path: path.to_owned(),
             problems: vec![format!("[timestamp] time_zone: {e}")],
@@ -502,7 +510,7 @@ impl RowParser<'_> {
                     .map_err(|e| row.reject(*i, reason::UNKNOWN_SERVICE, e))?
             }
             Slot::Constant(s) => s.clone(),
-            Slot::Absent => unreachable!("Mapping::from_toml_str requires a service column or constant"),
+            Slot::Absent => unreachable!("MappedCsvSource::new refuses a mapping without a service column or constant"),
         };
         let channel = match &r.channel {
             Slot::Column(i) => {
@@ -510,7 +518,7 @@ impl RowParser<'_> {
                 resolve_channel(&self.mapping, t).map_err(|e| row.reject(*i, reason::UNKNOWN_CHANNEL, e))?
             }
             Slot::Constant(c) => *c,
-            Slot::Absent => unreachable!("Mapping::from_toml_str requires a channel column or constant"),
+            Slot::Absent => unreachable!("MappedCsvSource::new refuses a mapping without a channel column or constant"),
         };
         let transaction_point = match &r.transaction_point {
             Slot::Column(i) => {
@@ -750,4 +758,21 @@ pub fn native_record(r: &SurveyResponse) -> Vec<String> {
     }
     out.push(r.comment.clone().unwrap_or_default());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mapping_built_in_code_without_service_or_channel_is_refused_not_a_panic() {
+        let registry = Registry::bundled();
+        let mut mapping = Mapping::native();
+        mapping.columns.remove("service_id");
+        mapping.columns.remove("channel");
+        let input = NATIVE_HEADER.join(",");
+        let err =
+            MappedCsvSource::new(Path::new("m.csv"), input.as_bytes(), mapping, &registry).unwrap_err().to_string();
+        assert!(err.contains("service_id needs a column") && err.contains("channel needs a column"), "{err}");
+    }
 }

@@ -64,23 +64,27 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         (None, None) => Reader::Detect,
     };
     let config = IngestConfig { fail_on_reject: args.strict, keep_responses: args.keep_responses, threads: 0 };
-    let mut files = args.files.clone();
-    if !args.no_store {
-        for (f, e) in super::store::already_ingested(store, &files)? {
+    // Files the store already holds are skipped by the ingestor's own same-content check, so each
+    // file is hashed once.
+    let stored: std::collections::BTreeMap<String, fedcx_store::ManifestEntry> = if !args.no_store && store.exists() {
+        fedcx_store::Store::open(store)?.manifest()?.into_iter().map(|e| (e.sha256.clone(), e)).collect()
+    } else {
+        Default::default()
+    };
+    let known: Vec<&str> = stored.keys().map(String::as_str).collect();
+    let result =
+        ingest_files(registry, &args.files, &reader, config, args.rejects.as_deref(), args.detail.clone(), &known)?;
+    for f in result.files.iter().filter(|f| f.skipped_same_content) {
+        if let Some(e) = stored.get(&f.sha256) {
             eprintln!(
                 "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
-                f.display(),
+                f.path.display(),
                 e.path,
                 e.ingested_at,
                 e.sha256
             );
-            files.retain(|g| g != &f);
-        }
-        if files.is_empty() {
-            return Ok(());
         }
     }
-    let result = ingest_files(registry, &files, &reader, config, args.rejects.as_deref(), args.detail.clone())?;
     print_reconciliation(&result);
     if !args.no_store {
         let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
@@ -108,9 +112,13 @@ pub fn ingest_files(
     config: IngestConfig,
     rejects: Option<&Path>,
     detail: Option<String>,
+    already_ingested: &[&str],
 ) -> Result<IngestResult> {
     let mut ingestor = Ingestor::new(registry, config);
     ingestor.set_detail(detail);
+    for sha in already_ingested {
+        ingestor.mark_ingested(sha);
+    }
     if let Some(path) = rejects {
         let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         ingestor.write_rejects_to(Box::new(std::io::BufWriter::new(file)), path)?;

@@ -55,7 +55,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         ingest_demo(registry)?
     } else {
         let config = IngestConfig { keep_responses: true, ..IngestConfig::default() };
-        let r = super::ingest::ingest_files(registry, &files, &Reader::Detect, config, None, None)?;
+        let r = super::ingest::ingest_files(registry, &files, &Reader::Detect, config, None, None, &[])?;
         super::ingest::print_reconciliation(&r);
         r
     };

@@ -107,23 +107,6 @@ pub fn record(path: &Path, registry: &fedcx_model::Registry, result: &IngestResu
     Ok(())
 }
 
-/// Files among `files` whose content the store already holds, with their manifest entries.
-pub fn already_ingested(path: &Path, files: &[PathBuf]) -> Result<Vec<(PathBuf, ManifestEntry)>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let store = Store::open(path)?;
-    let mut out = Vec::new();
-    for f in files {
-        let digest = fedcx_ingest::pipeline::hash_file(f)?;
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        if let Some(e) = store.find_file(&hex)? {
-            out.push((f.clone(), e));
-        }
-    }
-    Ok(out)
-}
-
 /// Arguments of `fedcx provenance`.
 #[derive(clap::Args)]
 pub struct ProvenanceArgs {

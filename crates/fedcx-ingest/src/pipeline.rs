@@ -139,6 +139,25 @@ impl<'a> Ingestor<'a> {
         Ok(())
     }
 
+    /// Treats content with this SHA-256 (hex) as already ingested, e.g. because a store holds it: a
+    /// file with that content is skipped like a repeat within this ingest, after hashing it once.
+    /// Returns false when the text is not a SHA-256 in hex.
+    pub fn mark_ingested(&mut self, sha256_hex: &str) -> bool {
+        let bytes = sha256_hex.as_bytes();
+        if bytes.len() != 64 {
+            return false;
+        }
+        let mut digest = [0u8; 32];
+        for (i, pair) in bytes.chunks(2).enumerate() {
+            match std::str::from_utf8(pair).ok().and_then(|p| u8::from_str_radix(p, 16).ok()) {
+                Some(b) => digest[i] = b,
+                None => return false,
+            }
+        }
+        self.seen_content.insert(digest);
+        true
+    }
+
     /// The collection detail whose context (service, channel, quarter, survey type) Touchpoints
     /// version-2 uploads take. Without it, an upload's file name (`<detail id>.csv`) names its detail.
     pub fn set_detail(&mut self, id: Option<String>) {

@@ -54,7 +54,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Demo(args) => cmd::demo::run(&registry, &args),
             Command::Hisps(args) => cmd::hisps::run(&registry, &args),
-            Command::Ingest(args) => cmd::ingest::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?),
+            Command::Ingest(args) => {
+                cmd::ingest::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?.path)
+            }
             Command::Provenance(args) => cmd::store::provenance(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Export(args) => cmd::store::export(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Pls(args) => cmd::pls::run(&args),
@@ -66,7 +68,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line, with every cause, so scripts and people see the root of the problem.
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("error: {}", chain.join(": "));
+            eprintln!("error: {}", cmd::escape_controls(&chain.join(": ")));
             ExitCode::FAILURE
         }
     }

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     for survey_type in [TrustScale::ThumbsUpDown, TrustScale::LikertScale] {
         let detail = CollectionDetail {
-            id: "1".into(),
+            id: fedcx_model::DetailId::new("1").unwrap(),
             service: ServiceId::new("treasury-irs-file-return").unwrap(),
             quarter: "FY2025 Q1".parse().unwrap(),
             transaction_point: TransactionPoint::PostInteraction,

@@ -33,14 +33,14 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     let result = ingestor.finish()?;
     super::ingest::print_reconciliation(&result);
     let summary_path = args.out.join("ingest-summary.json");
-    super::write_atomic(&summary_path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
+    super::write_output(&summary_path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
     let counts_path = args.out.join("counts.json");
-    super::write_atomic(&counts_path, serde_json::to_string(&result.counts)?.as_bytes())?;
+    super::write_output(&counts_path, serde_json::to_string(&result.counts)?.as_bytes())?;
     let latest = *result.counts.quarters().last().context("the demo data has no quarter")?;
     let dir = super::report::write_report(registry, &result, latest, &args.out, args.min_responses, None, 200)?;
     println!("\ningest outputs:");
     for p in [&summary_path, &counts_path, &rejects_path] {
-        println!("  {}", p.display());
+        println!("  {}", super::shown(p));
     }
     super::report::print_outputs(&dir)?;
     println!("\nopen {} in a browser for the report", dir.join("report.html").display());

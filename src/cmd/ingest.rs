@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use fedcx_ingest::pipeline::{reasons_by_count, summary_json};
 use fedcx_ingest::{Format, IngestConfig, IngestResult, Ingestor, Reader};
 use fedcx_model::Registry;
@@ -14,7 +14,7 @@ const PROGRESS_MIN_BYTES: u64 = 4 << 20;
 /// Arguments of `fedcx ingest`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The files to read.
+    /// The files to read (`-` for standard input; pipes and FIFOs are read once, hashed on the way).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// The files' format; detected from the header when not given.
@@ -35,6 +35,11 @@ pub struct Args {
     /// Treat any rejected row as an error (exit non-zero at the first one).
     #[arg(long)]
     strict: bool,
+    /// Reject a CSV record that covers more physical lines than this: an unbalanced quote has
+    /// swallowed the rows on them.
+    #[arg(long, default_value_t = fedcx_ingest::rows::DEFAULT_MAX_RECORD_LINES, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_record_lines: u64,
     /// Do not record this ingest in the history store (a dry run).
     #[arg(long)]
     no_store: bool,
@@ -63,7 +68,12 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         (None, Some(f)) => Reader::Format(f),
         (None, None) => Reader::Detect,
     };
-    let config = IngestConfig { fail_on_reject: args.strict, keep_responses: args.keep_responses, threads: 0 };
+    let config = IngestConfig {
+        fail_on_reject: args.strict,
+        keep_responses: args.keep_responses,
+        max_record_lines: args.max_record_lines,
+        ..IngestConfig::default()
+    };
     // Files the store already holds are skipped by the ingestor's own same-content check, so each
     // file is hashed once.
     let stored: std::collections::BTreeMap<String, fedcx_store::ManifestEntry> = if !args.no_store && store.exists() {
@@ -71,57 +81,85 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     } else {
         Default::default()
     };
-    let known: Vec<&str> = stored.keys().map(String::as_str).collect();
-    let result =
-        ingest_files(registry, &args.files, &reader, config, args.rejects.as_deref(), args.detail.clone(), &known)?;
-    for f in result.files.iter().filter(|f| f.skipped_same_content) {
-        if let Some(e) = stored.get(&f.sha256) {
-            eprintln!(
-                "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
-                f.path.display(),
-                e.path,
-                e.ingested_at,
-                e.sha256
-            );
-        }
-    }
+    let run =
+        Run { reader: &reader, config, rejects: args.rejects.as_deref(), detail: args.detail.clone(), stored: &stored };
+    let result = ingest_files(registry, &args.files, &run)?;
     print_reconciliation(&result);
-    if !args.no_store {
-        let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
-        super::store::record(store, registry, &result, keep)?;
-    }
+    // Outputs first: if one fails, the store is left as it was, and the run can simply be repeated.
     if let Some(path) = &args.summary {
-        super::write_atomic(path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
-        println!("summary written to {}", path.display());
+        super::write_output(path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
+        super::report_written(path, "summary written");
     }
     if let Some(path) = &args.counts {
-        super::write_atomic(path, serde_json::to_string(&result.counts)?.as_bytes())?;
-        println!("counts written to {}", path.display());
+        super::write_output(path, serde_json::to_string(&result.counts)?.as_bytes())?;
+        super::report_written(path, "counts written");
     }
     if let Some(path) = &args.rejects {
-        println!("rejects written to {}", path.display());
+        super::report_written(path, "rejects written");
+    }
+    let unusable = files_with_nothing_accepted(&result);
+    if !args.no_store {
+        let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
+        super::store::record(store, registry, &result, keep, &unusable)?;
+    }
+    if !unusable.is_empty() {
+        let names: Vec<String> = unusable.iter().map(|&i| super::shown(&result.files[i].path)).collect();
+        anyhow::bail!(
+            "{} file(s) had every row rejected and were not recorded as ingested, so a corrected file can be ingested: {}",
+            names.len(),
+            names.join(", ")
+        );
     }
     Ok(())
 }
 
-/// Ingests files, with a progress bar on large files when stderr is a terminal.
-pub fn ingest_files(
-    registry: &Registry,
-    files: &[PathBuf],
-    reader: &Reader,
-    config: IngestConfig,
-    rejects: Option<&Path>,
-    detail: Option<String>,
-    already_ingested: &[&str],
-) -> Result<IngestResult> {
-    let mut ingestor = Ingestor::new(registry, config);
-    ingestor.set_detail(detail);
-    for sha in already_ingested {
+/// Files (indices into `result.files`) that had rows but none accepted: recording them would
+/// refuse the corrected re-run as a repeat, and they contribute nothing.
+fn files_with_nothing_accepted(result: &IngestResult) -> Vec<usize> {
+    result
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.skipped_same_content && f.reconciliation.accepted == 0 && f.reconciliation.read > 0)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// How one ingest command reads its files.
+#[derive(Debug, Clone)]
+pub struct Run<'a> {
+    /// The reader (detect, a format, or a mapping).
+    pub reader: &'a Reader,
+    /// The ingest's settings.
+    pub config: IngestConfig,
+    /// Where rejected rows go (`-` for standard output).
+    pub rejects: Option<&'a Path>,
+    /// The collection detail of Touchpoints uploads, when named.
+    pub detail: Option<String>,
+    /// Files the store already holds, by SHA-256: their content is skipped.
+    pub stored: &'a std::collections::BTreeMap<String, fedcx_store::ManifestEntry>,
+}
+
+/// Ingests files, with a progress bar on large files when stderr is a terminal. The reject file is
+/// written to a temporary file and moved into place only when every file was read.
+pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Result<IngestResult> {
+    let (reader, stored) = (run.reader, run.stored);
+    let mut ingestor = Ingestor::new(registry, run.config);
+    ingestor.set_detail(run.detail.clone());
+    for sha in stored.keys() {
         ingestor.mark_ingested(sha);
     }
-    if let Some(path) = rejects {
-        let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        ingestor.write_rejects_to(Box::new(std::io::BufWriter::new(file)), path)?;
+    // The reject file is committed after the ingest; `-` streams it to standard output.
+    let mut rejects_file = None;
+    if let Some(path) = run.rejects {
+        let out: Box<dyn std::io::Write> = if path == Path::new("-") {
+            Box::new(std::io::BufWriter::new(std::io::stdout()))
+        } else {
+            let file = std::rc::Rc::new(std::cell::RefCell::new(fedcx_a11::output::OutputFile::create(path)?));
+            rejects_file = Some(std::rc::Rc::clone(&file));
+            Box::new(SharedWriter(file))
+        };
+        ingestor.write_rejects_to(out, path)?;
     }
     let interactive = std::io::stderr().is_terminal();
     for path in files {
@@ -135,7 +173,7 @@ pub fn ingest_files(
                 .expect("the template is fixed")
                 .progress_chars("=> "),
             );
-            bar.set_message(path.display().to_string());
+            bar.set_message(super::shown(path));
             bar
         });
         let mut wrap = |r: Box<dyn Read + Send>| -> Box<dyn Read + Send> {
@@ -149,10 +187,44 @@ pub fn ingest_files(
             b.finish_and_clear();
         }
         if report.skipped_same_content {
-            eprintln!("{}: skipped, its content was already ingested (sha256 {})", path.display(), report.sha256);
+            // One message per event: the store's earlier entry when it holds the content, else
+            // the earlier file of this command.
+            match stored.get(&report.sha256) {
+                Some(e) => eprintln!(
+                    "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
+                    super::shown(path),
+                    super::escape_controls(&e.path),
+                    e.ingested_at,
+                    e.sha256
+                ),
+                None => eprintln!(
+                    "{}: skipped, its content was already ingested in this run (sha256 {})",
+                    super::shown(path),
+                    report.sha256
+                ),
+            }
         }
     }
-    Ok(ingestor.finish()?)
+    let result = ingestor.finish()?;
+    if let Some(file) = rejects_file {
+        let file =
+            std::rc::Rc::try_unwrap(file).map_err(|_| anyhow::anyhow!("the reject file is still in use"))?.into_inner();
+        file.commit()?;
+    }
+    Ok(result)
+}
+
+/// A writer the ingestor can own while the command keeps the file to commit it afterwards.
+struct SharedWriter(std::rc::Rc<std::cell::RefCell<fedcx_a11::output::OutputFile>>);
+
+impl std::io::Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
 }
 
 /// Prints the reconciliation for people.
@@ -161,7 +233,7 @@ pub fn print_reconciliation(result: &IngestResult) {
         let r = &f.reconciliation;
         println!(
             "{} ({}): {} read, {} accepted, {} rejected, {} duplicates{}",
-            f.path.display(),
+            super::shown(&f.path),
             f.format,
             r.read,
             r.accepted,
@@ -175,6 +247,18 @@ pub fn print_reconciliation(result: &IngestResult) {
         "total: {} read = {} accepted + {} rejected + {} duplicates",
         r.read, r.accepted, r.rejected, r.duplicates
     );
+    let l = &r.lines;
+    if l.physical > 0 {
+        // Lines inside rows beyond one per row are where an unbalanced quote shows.
+        println!(
+            "lines: {} = {} header + {} blank + {} in rows ({} beyond one per row)",
+            l.physical,
+            l.header,
+            l.blank,
+            l.in_rows,
+            l.in_rows.saturating_sub(r.read)
+        );
+    }
     if !r.rejected_by_reason.is_empty() {
         let reasons: Vec<String> = reasons_by_count(r).iter().map(|(k, v)| format!("{k} {v}")).collect();
         println!("rejected by reason: {}", reasons.join(", "));

@@ -9,13 +9,42 @@ pub mod store;
 
 use std::path::Path;
 
+use std::io::Write as _;
+
 use anyhow::Context;
 
-/// Writes a file atomically: a temporary file beside it, then a rename, so a reader never sees half.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("out")));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))
+/// Writes one output file: `-` is standard output; anything else goes through
+/// [`fedcx_a11::output`] (atomic, never through a link, temporary file removed on any error).
+pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes).and_then(|()| out.flush()).context("cannot write to standard output")?;
+        return Ok(());
+    }
+    fedcx_a11::output::write_file(path, bytes)?;
+    Ok(())
+}
+
+/// Says where an output went: on stdout normally, on stderr when the output itself went to stdout
+/// (`-`), so the data stays clean for a pipe.
+pub fn report_written(path: &Path, what: &str) {
+    if path == Path::new("-") {
+        eprintln!("{what} to standard output");
+    } else {
+        println!("{what} to {}", shown(path));
+    }
+}
+
+/// A path as printed for people: control characters (a newline or an escape sequence in a file
+/// name) are shown escaped, so a hostile name cannot forge output lines or drive the terminal.
+pub fn shown(path: &Path) -> String {
+    escape_controls(&path.to_string_lossy())
+}
+
+/// Text with control characters escaped (`\n`, `\u{1b}`), everything else as it is.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }

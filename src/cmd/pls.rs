@@ -62,9 +62,9 @@ fn parse_scale(s: &str) -> Result<(f64, f64), String> {
 pub fn run(args: &Args) -> Result<()> {
     let (spec, preset_index) = match (&args.model, &args.preset) {
         (Some(path), _) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", super::shown(path)))?;
             let spec: ModelSpec =
-                toml::from_str(&text).with_context(|| format!("{}: not a valid model file", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("{}: not a valid model file", super::shown(path)))?;
             (spec, None)
         }
         (None, Some(name)) => {
@@ -78,7 +78,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let model = PathModel::new(spec)?;
     let wanted: Vec<&str> = model.indicators().collect();
-    let file = std::fs::File::open(&args.data).with_context(|| format!("cannot open {}", args.data.display()))?;
+    let file = std::fs::File::open(&args.data).with_context(|| format!("cannot open {}", super::shown(&args.data)))?;
     let columns = fedcx_ingest::table::read_numeric_columns(&args.data, std::io::BufReader::new(file), &wanted)?;
     let data = pls::prepare_data(&model, &columns)?;
     let config = PlsConfig { scheme: args.scheme, tolerance: args.tolerance, max_iterations: args.max_iterations };

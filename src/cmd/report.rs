@@ -7,10 +7,8 @@ use anyhow::{Context, Result};
 use fedcx_a11::{IndexSummary, ReportInput};
 use fedcx_index::pls::{self, presets, BootstrapConfig, PathModel, PlsConfig};
 use fedcx_index::scores::ScoreConfig;
-use fedcx_ingest::{IngestConfig, IngestResult, Ingestor, Reader};
+use fedcx_ingest::{IngestConfig, IngestResult, Reader};
 use fedcx_model::{Answers, FiscalQuarter, Quarter, Registry, SurveyVersion, V1Answer};
-
-use crate::demo_data;
 
 /// Arguments of `fedcx report`.
 #[derive(clap::Args)]
@@ -41,28 +39,36 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
+pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> Result<()> {
     let quarter = FiscalQuarter::new(args.fy, Quarter::from_number(args.quarter)?)?;
     let mut files = args.files.clone();
     if let Some(dir) = &args.data {
         files.extend(files_in(dir)?);
     }
-    let result = if files.is_empty() && store.exists() {
-        println!("reading counts from the store {}", store.display());
-        from_store(store, quarter)?
+    // Never synthetic data by accident: with no files and no store, say how to get data in.
+    let result = if files.is_empty() && (store.explicit || store.path.exists()) {
+        println!("reading counts from the store {}", super::shown(&store.path));
+        from_store(&store.open_read_only()?, quarter)?
     } else if files.is_empty() {
-        println!("no data given and no store at {}: using the bundled demo data", store.display());
-        ingest_demo(registry)?
+        anyhow::bail!(
+            "no data: no files were given and there is no store at {}. Ingest exports first (`fedcx ingest FILE...`), \
+             give them to this command (`fedcx report --fy {} --quarter {} FILE...`), or run `fedcx demo` for the bundled demo data",
+            super::shown(&store.path),
+            args.fy,
+            args.quarter
+        );
     } else {
         let config = IngestConfig { keep_responses: true, ..IngestConfig::default() };
-        let r = super::ingest::ingest_files(registry, &files, &Reader::Detect, config, None, None, &[])?;
+        let stored = Default::default();
+        let run = super::ingest::Run { reader: &Reader::Detect, config, rejects: None, detail: None, stored: &stored };
+        let r = super::ingest::ingest_files(registry, &files, &run)?;
         super::ingest::print_reconciliation(&r);
         r
     };
     let reflection = args
         .reflection
         .as_ref()
-        .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display())))
+        .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", super::shown(p))))
         .transpose()?;
     let dir =
         write_report(registry, &result, quarter, &args.out, args.min_responses, reflection.as_deref(), args.bootstrap)?;
@@ -71,8 +77,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
 
 /// The quarter and its trend window, read from the store, with any respondent-level answers kept
 /// for the quarter and for the latest version-1 fiscal year (the index is estimated on those).
-fn from_store(path: &Path, quarter: FiscalQuarter) -> Result<IngestResult> {
-    let store = fedcx_store::Store::open(path)?;
+fn from_store(store: &fedcx_store::Store, quarter: FiscalQuarter) -> Result<IngestResult> {
     let quarters = quarter.trailing(fedcx_a11::report::TREND_QUARTERS);
     let loaded = store.load(&quarters)?;
     let mut wanted = vec![quarter];
@@ -103,20 +108,12 @@ fn from_store(path: &Path, quarter: FiscalQuarter) -> Result<IngestResult> {
 /// Every file in a directory, collection-detail exports first (uploads need them), then by name.
 fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
+        .with_context(|| format!("cannot read {}", super::shown(dir)))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
         .collect();
     files.sort_by_key(|p| (!p.to_string_lossy().contains("detail"), p.clone()));
     Ok(files)
-}
-
-/// Ingests the bundled demo data, keeping the responses.
-pub fn ingest_demo(registry: &Registry) -> Result<IngestResult> {
-    let mut ingestor = Ingestor::new(registry, IngestConfig { keep_responses: true, ..IngestConfig::default() });
-    ingestor.ingest_bytes(Path::new(demo_data::DETAILS_NAME), demo_data::DETAILS, &Reader::Detect)?;
-    ingestor.ingest_bytes(Path::new(demo_data::RESPONSES_NAME), demo_data::RESPONSES, &Reader::Detect)?;
-    Ok(ingestor.finish()?)
 }
 
 /// The ACSI-style index from the A-11 model on the latest version-1 fiscal year's responses.
@@ -198,15 +195,15 @@ pub fn write_report(
 
 /// Lists what was written.
 pub fn print_outputs(dir: &Path) -> Result<()> {
-    println!("report written to {}:", dir.display());
+    println!("report written to {}:", super::shown(dir));
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             let n = std::fs::read_dir(&p)?.count();
-            println!("  {}/ ({n} files)", p.display());
+            println!("  {}/ ({n} files)", super::shown(&p));
         } else {
-            println!("  {}", p.display());
+            println!("  {}", super::shown(&p));
         }
     }
     Ok(())

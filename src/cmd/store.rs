@@ -8,14 +8,35 @@ use fedcx_ingest::IngestResult;
 use fedcx_model::{FiscalQuarter, ServiceId};
 use fedcx_store::{FileContribution, ManifestEntry, Recorded, Store};
 
+/// Where the history store is, and whether the user named it.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// The database file.
+    pub path: PathBuf,
+    /// Named by `--store`, `FEDCX_STORE` or `fedcx.toml` rather than the default `./fedcx.db`: a
+    /// named store that does not exist is an error for commands that read it.
+    pub explicit: bool,
+}
+
+impl Location {
+    /// Opens the store for a command that only reads it.
+    pub fn open_read_only(&self) -> Result<Store> {
+        Ok(Store::open_read_only(&self.path)?)
+    }
+}
+
 /// The store's location: `--store`, else `FEDCX_STORE`, else `store = "..."` in `./fedcx.toml`,
 /// else `./fedcx.db`.
-pub fn resolve(flag: Option<&Path>) -> Result<PathBuf> {
+pub fn resolve(flag: Option<&Path>) -> Result<Location> {
+    resolve_path(flag).map(|(path, explicit)| Location { path, explicit })
+}
+
+fn resolve_path(flag: Option<&Path>) -> Result<(PathBuf, bool)> {
     if let Some(p) = flag {
-        return Ok(p.to_owned());
+        return Ok((p.to_owned(), true));
     }
     if let Some(p) = std::env::var_os("FEDCX_STORE").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(p));
+        return Ok((PathBuf::from(p), true));
     }
     let config = Path::new("fedcx.toml");
     if config.exists() {
@@ -23,10 +44,10 @@ pub fn resolve(flag: Option<&Path>) -> Result<PathBuf> {
         let table: toml::Table = text.parse().context("fedcx.toml is not valid TOML")?;
         if let Some(v) = table.get("store") {
             let s = v.as_str().context("fedcx.toml: `store` must be a path in quotes")?;
-            return Ok(PathBuf::from(s));
+            return Ok((PathBuf::from(s), true));
         }
     }
-    Ok(PathBuf::from("fedcx.db"))
+    Ok((PathBuf::from("fedcx.db"), false))
 }
 
 fn now() -> String {
@@ -43,12 +64,20 @@ pub struct Keep {
 }
 
 /// Records an ingest's files in one transaction and says what happened to each.
-pub fn record(path: &Path, registry: &fedcx_model::Registry, result: &IngestResult, keep: Keep) -> Result<()> {
+/// Files at the indices in `skip` (into `result.files`) are not recorded.
+pub fn record(
+    path: &Path,
+    registry: &fedcx_model::Registry,
+    result: &IngestResult,
+    keep: Keep,
+    skip: &[usize],
+) -> Result<()> {
     let mut store = Store::open(path)?;
     store.record_registry(registry, &now())?;
     let when = now();
-    let contributions: Vec<FileContribution> = result
-        .per_file
+    let kept: Vec<&fedcx_ingest::FileData> =
+        result.per_file.iter().filter(|d| !skip.contains(&d.report_index)).collect();
+    let contributions: Vec<FileContribution> = kept
         .iter()
         .map(|d| FileContribution {
             counts: d.counts.clone(),
@@ -69,13 +98,13 @@ pub fn record(path: &Path, registry: &fedcx_model::Registry, result: &IngestResu
         })
         .collect();
     let mut files: Vec<(ManifestEntry, &FileContribution)> = Vec::with_capacity(contributions.len());
-    for (d, c) in result.per_file.iter().zip(&contributions) {
+    for (d, c) in kept.iter().zip(&contributions) {
         let f = &result.files[d.report_index];
         let r = &f.reconciliation;
         files.push((
             ManifestEntry {
                 sha256: f.sha256.clone(),
-                path: f.path.display().to_string(),
+                path: super::shown(&f.path),
                 format: f.format.to_owned(),
                 ingested_at: when.clone(),
                 read: r.read,
@@ -97,10 +126,13 @@ pub fn record(path: &Path, registry: &fedcx_model::Registry, result: &IngestResu
     })?;
     for ((entry, _), outcome) in files.iter().zip(outcomes) {
         match outcome {
-            Recorded::Stored => println!("stored {} in {}", entry.path, path.display()),
+            Recorded::Stored => println!("stored {} in {}", entry.path, super::shown(path)),
             Recorded::AlreadyIngested(e) => eprintln!(
                 "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
-                entry.path, e.path, e.ingested_at, e.sha256
+                entry.path,
+                super::escape_controls(&e.path),
+                e.ingested_at,
+                e.sha256
             ),
         }
     }
@@ -119,9 +151,8 @@ pub struct ProvenanceArgs {
 }
 
 /// `fedcx provenance`: the files a service's numbers in a quarter come from.
-pub fn provenance(store_path: &Path, args: &ProvenanceArgs) -> Result<()> {
-    anyhow::ensure!(store_path.exists(), "no store at {}: ingest files first", store_path.display());
-    let store = Store::open(store_path)?;
+pub fn provenance(location: &Location, args: &ProvenanceArgs) -> Result<()> {
+    let store = location.open_read_only()?;
     let rows = store.provenance(&args.service, args.quarter)?;
     if rows.is_empty() {
         println!("no ingested file has counts for {} in {}", args.service, args.quarter);
@@ -137,7 +168,7 @@ pub fn provenance(store_path: &Path, args: &ProvenanceArgs) -> Result<()> {
     for (e, n) in rows {
         println!(
             "  {n:>8} respondents  {}  ({}, ingested {}, sha256 {}; file: {} read, {} accepted, {} rejected, {} duplicates)",
-            e.path, e.format, e.ingested_at, e.sha256, e.read, e.accepted, e.rejected, e.duplicates
+            super::escape_controls(&e.path), e.format, e.ingested_at, e.sha256, e.read, e.accepted, e.rejected, e.duplicates
         );
     }
     Ok(())
@@ -155,13 +186,12 @@ pub struct ExportArgs {
 }
 
 /// `fedcx export`: every count in long form, summed over files, for other engines.
-pub fn export(store_path: &Path, args: &ExportArgs) -> Result<()> {
-    anyhow::ensure!(store_path.exists(), "no store at {}: ingest files first", store_path.display());
-    let store = Store::open(store_path)?;
+pub fn export(location: &Location, args: &ExportArgs) -> Result<()> {
+    let store = location.open_read_only()?;
     let cells = store.cells()?;
     if args.format == "parquet" {
-        super::write_atomic(&args.out, &parquet_bytes(&cells)?)?;
-        println!("exported {} counts to {}", cells.len(), args.out.display());
+        super::write_output(&args.out, &parquet_bytes(&cells)?)?;
+        super::report_written(&args.out, &format!("exported {} counts", cells.len()));
         return Ok(());
     }
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -170,8 +200,8 @@ pub fn export(store_path: &Path, args: &ExportArgs) -> Result<()> {
         w.write_record([c.service.as_str(), &c.channel, &c.quarter, &c.item, &c.point, &c.n.to_string()])?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("cannot finish the CSV: {e}"))?;
-    super::write_atomic(&args.out, &bytes)?;
-    println!("exported {} counts to {}", cells.len(), args.out.display());
+    super::write_output(&args.out, &bytes)?;
+    super::report_written(&args.out, &format!("exported {} counts", cells.len()));
     Ok(())
 }
 

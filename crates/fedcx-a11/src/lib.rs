@@ -7,6 +7,7 @@ pub mod charts;
 pub mod escape;
 pub mod html;
 pub mod markdown;
+pub mod output;
 pub mod records;
 pub mod report;
 pub mod xlsx;
@@ -37,6 +38,9 @@ pub enum A11Error {
     /// The workbook could not be built.
     #[error("cannot build the XLSX workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// An output could not be written safely.
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
     /// A file could not be written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -134,36 +138,11 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
     Ok(out)
 }
 
-/// Writes a quarter's outputs to `OUT/FY2025Q2/`, replacing an earlier run atomically: everything is
-/// written to a temporary directory first and then renamed into place, so an interrupted run leaves
-/// the old outputs or none, never half of them. Returns the directory.
+/// Writes a quarter's outputs to `OUT/FY2025Q2/`, replacing an earlier run whole (see
+/// [`output::write_dir`]): an interrupted or failed run leaves the old outputs, never half of them
+/// and never a temporary directory. Names built from data (upload files named by detail id) are
+/// refused if they would leave the directory. Returns the directory.
 pub fn write_quarter(out_dir: &Path, input: &ReportInput<'_>) -> Result<PathBuf, A11Error> {
     let files = render_quarter(input)?;
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| A11Error::Io { path: path.clone(), source }
-    };
-    std::fs::create_dir_all(out_dir).map_err(io(out_dir))?;
-    let name = input.quarter.compact();
-    let final_dir = out_dir.join(&name);
-    let tmp = out_dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = out_dir.join(format!(".{name}.old-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
-    }
-    for (rel, bytes) in &files {
-        let path = tmp.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        std::fs::write(&path, bytes).map_err(io(&path))?;
-    }
-    if final_dir.exists() {
-        std::fs::rename(&final_dir, &old).map_err(io(&final_dir))?;
-    }
-    std::fs::rename(&tmp, &final_dir).map_err(io(&tmp))?;
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
-    }
-    Ok(final_dir)
+    Ok(output::write_dir(out_dir, &input.quarter.compact(), &files)?)
 }

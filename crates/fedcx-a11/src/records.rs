@@ -140,9 +140,7 @@ fn validate_details(input: &RecordInput<'_>, details: &[&CollectionDetail], prob
     let mut seen_ids = std::collections::BTreeSet::new();
     for d in details {
         let label = format!("collection detail {} ({} / {})", d.id, d.service, d.channel);
-        if d.id.trim().is_empty() {
-            problems.push(format!("{label}: the id is empty"));
-        } else if !seen_ids.insert(d.id.as_str()) {
+        if !seen_ids.insert(d.id.as_str()) {
             problems.push(format!("{label}: the id is used twice"));
         }
         if input.registry.service(&d.service).is_none() {
@@ -209,7 +207,7 @@ fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: 
         let mut hasher = Sha256::new();
         for d in ds {
             let row = vec![
-                d.id.clone(),
+                d.id.to_string(),
                 dept.map_or(String::new(), |o| o.id.to_string()),
                 dept.map_or(String::new(), |o| o.abbreviation.clone()),
                 dept.map_or(String::new(), |o| o.name.clone()),
@@ -287,8 +285,8 @@ fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: 
                 .collect();
             if !rows.is_empty() {
                 uploads.insert(
-                    d.id.clone(),
-                    Table { name: d.id.clone(), columns: RESPONSE_UPLOAD_COLUMNS.to_vec(), rows },
+                    d.id.to_string(),
+                    Table { name: d.id.to_string(), columns: RESPONSE_UPLOAD_COLUMNS.to_vec(), rows },
                 );
             }
         }
@@ -459,17 +457,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Neutralises a cell that a spreadsheet would run as a formula (the OWASP CSV-injection rule): a
-/// value starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe. Plain
-/// negative numbers are left alone, since they are data and not formulas.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = matches!(cell.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
-    if risky && !(cell.starts_with('-') && cell[1..].parse::<f64>().is_ok()) {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
-}
+pub use fedcx_model::text::neutralise_formula as neutralise;
 
 /// Writes a table as CSV with every cell neutralised.
 pub fn write_csv(table: &Table, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {

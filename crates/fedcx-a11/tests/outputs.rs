@@ -104,7 +104,7 @@ fn fixture() -> Fixture {
         counts.add_response(r).unwrap();
     }
     let detail = |id: &str, service: &str, channel, quarter: &str, n, scale| CollectionDetail {
-        id: id.into(),
+        id: fedcx_model::DetailId::new(id).unwrap(),
         service: ServiceId::new(service).unwrap(),
         quarter: quarter.parse().unwrap(),
         transaction_point: TransactionPoint::PostInteraction,
@@ -322,7 +322,7 @@ fn invalid_records_list_every_problem_and_leave_the_old_report() {
     let mut bad = f.details.clone();
     bad[0].volume_of_respondents = 41; // counted: 40
     bad[1].volume_of_customers_provided_survey_opportunity = 20_000; // more than served
-    bad.retain(|d| d.id != "201"); // SSA's responses now have no detail
+    bad.retain(|d| d.id.as_str() != "201"); // SSA's responses now have no detail
     let err = write_quarter(dir.path(), &input(&f, &bad)).unwrap_err();
     let A11Error::Invalid { problems, .. } = &err else { panic!("{err}") };
     assert_eq!(problems.len(), 3, "{problems:#?}");

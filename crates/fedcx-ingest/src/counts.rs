@@ -2,6 +2,7 @@
 //! `fedcx export --format csv` writes them. A team that aggregates elsewhere (Spark, DataFusion,
 //! DuckDB) loads its merged counts back through this reader; rows for the same group simply add up.
 
+use crate::rows::{Counted, Produced};
 use std::io::Read;
 use std::path::Path;
 
@@ -29,6 +30,16 @@ impl<'a, R: Read> CountsSource<'a, R> {
         let rows = CsvRows::open(path, input, &COUNTS_HEADER.join(","))?;
         let cols = rows.require("counts", &COUNTS_HEADER)?;
         Ok(CountsSource { rows, cols, registry })
+    }
+}
+
+impl<R: Read> Counted for CountsSource<'_, R> {
+    fn produced(&self) -> Produced {
+        self.rows.produced()
+    }
+
+    fn limit_record_lines(&mut self, n: u64) {
+        self.rows.set_max_record_lines(n);
     }
 }
 

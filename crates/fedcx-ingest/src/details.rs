@@ -6,7 +6,9 @@ use std::path::Path;
 
 use fedcx_model::records::DETAIL_EXPORT_COLUMNS;
 use fedcx_model::traits::Rejection;
-use fedcx_model::{Channel, CollectionDetail, FiscalQuarter, Quarter, Registry, TransactionPoint, TrustScale};
+use fedcx_model::{
+    Channel, CollectionDetail, DetailId, FiscalQuarter, Quarter, Registry, TransactionPoint, TrustScale,
+};
 
 use crate::error::IngestError;
 use crate::reconcile::{reason, Reconciliation};
@@ -34,8 +36,10 @@ pub struct DetailsRead {
     pub details: Vec<CollectionDetail>,
     /// The rejected rows.
     pub rejections: Vec<Rejection>,
-    /// The reconciliation.
+    /// The reconciliation (its `read` and line account are the caller's to set from `produced`).
     pub reconciliation: Reconciliation,
+    /// What the file held, counted as it was parsed.
+    pub produced: crate::rows::Produced,
 }
 
 /// Reads a collection-detail export. A service is matched by `service_id` (a registry id) or, for
@@ -65,6 +69,7 @@ pub fn read_details<R: Read>(path: &Path, input: R, registry: &Registry) -> Resu
             }
         }
     }
+    out.produced = rows.produced();
     Ok(out)
 }
 
@@ -80,6 +85,8 @@ fn parse_detail(
     if id.is_empty() {
         return Err(row.reject(c[0], reason::MISSING_VALUE, "the detail id is empty"));
     }
+    // The id names the detail's upload file, so anything but digits or a slug is refused here.
+    let id = DetailId::new(id).map_err(|e| row.reject(c[0], reason::BAD_DETAIL_ID, e.to_string()))?;
     let year: u16 = text(c[1])?
         .parse()
         .map_err(|_| row.reject(c[1], reason::BAD_QUARTER, "expected a fiscal year such as 2025"))?;
@@ -124,7 +131,7 @@ fn parse_detail(
     };
     let stage = opt(extra[0])?;
     Ok(CollectionDetail {
-        id: id.to_owned(),
+        id,
         service,
         quarter,
         transaction_point,

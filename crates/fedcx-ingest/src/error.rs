@@ -111,6 +111,25 @@ pub enum IngestError {
         /// The cell's text.
         value: String,
     },
+    /// A quoted field is still open at the end of the file: a stray quote swallowed everything after it.
+    #[error("{}:{line}: a quoted field that opens in the record on this line is never closed: the {lines} line(s) from here to the end of the file would all be one field; fix the stray quote (or double it as \"\") and ingest again", path.display())]
+    UnterminatedQuote {
+        /// The file.
+        path: PathBuf,
+        /// The line the record with the open quote starts on.
+        line: u64,
+        /// The physical lines from there to the end of the file.
+        lines: u64,
+    },
+    /// The file's rows or lines do not add up: a row was produced but never classified, or lines
+    /// are unaccounted for. This is a defect in fedcx, never a property of the input.
+    #[error("{}: the reconciliation does not balance ({why}); nothing from this file was kept. Please report this as a bug", path.display())]
+    Unreconciled {
+        /// The file.
+        path: PathBuf,
+        /// What does not add up.
+        why: String,
+    },
     /// Writing the reject file failed.
     #[error("{}: cannot write rejects: {source}", path.display())]
     RejectFile {

@@ -1,5 +1,6 @@
 //! JSON Lines: one [`SurveyResponse`] per line in the model's own serde form.
 
+use crate::rows::{Counted, Produced};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -18,12 +19,20 @@ pub struct JsonlSource<'a, R: Read> {
     registry: &'a Registry,
     line: u64,
     buf: Vec<u8>,
+    produced: Produced,
 }
 
 impl<'a, R: Read> JsonlSource<'a, R> {
     /// Reads `input`, checking services against `registry`.
     pub fn new(path: &Path, input: R, registry: &'a Registry) -> JsonlSource<'a, R> {
-        JsonlSource { path: path.to_owned(), input: BufReader::new(input), registry, line: 0, buf: Vec::new() }
+        JsonlSource {
+            path: path.to_owned(),
+            input: BufReader::new(input),
+            registry,
+            line: 0,
+            buf: Vec::new(),
+            produced: Produced::default(),
+        }
     }
 
     fn parse(&self, bytes: &[u8]) -> Result<SurveyResponse, Rejection> {
@@ -55,6 +64,12 @@ impl<'a, R: Read> JsonlSource<'a, R> {
     }
 }
 
+impl<R: Read> Counted for JsonlSource<'_, R> {
+    fn produced(&self) -> Produced {
+        self.produced
+    }
+}
+
 impl<R: Read> ResponseSource for JsonlSource<'_, R> {
     type Error = IngestError;
 
@@ -69,14 +84,18 @@ impl<R: Read> ResponseSource for JsonlSource<'_, R> {
                 return Ok(None);
             }
             self.line += 1;
+            self.produced.lines += 1;
             let mut bytes = self.buf.as_slice();
             if self.line == 1 {
                 bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             }
             let bytes = bytes.trim_ascii();
             if bytes.is_empty() {
+                self.produced.blank_lines += 1;
                 continue;
             }
+            self.produced.records += 1;
+            self.produced.record_lines += 1;
             return Ok(Some(match self.parse(bytes) {
                 Ok(r) => SourceItem::Response(self.line, Box::new(r)),
                 Err(rej) => SourceItem::Rejected(rej),

@@ -4,6 +4,7 @@
 //! With no mapping file the built-in [`Mapping::native`] is used: fedcx's own layout ([`NATIVE_HEADER`]),
 //! which the bundled demo data is written in and which [`native_record`] writes.
 
+use crate::rows::{Counted, Produced};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -19,7 +20,6 @@ use serde::Deserialize;
 
 use crate::error::IngestError;
 use crate::reconcile::reason;
-use crate::redact::redact;
 use crate::rows::{CsvRows, Row};
 
 /// The columns of fedcx's native respondent-level CSV, in order.
@@ -391,8 +391,9 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
     }
 
     /// The parser and header, for reading the rest of the file in parallel chunks.
-    pub(crate) fn into_parts(self) -> (RowParser<'a>, Vec<String>) {
-        (self.parser, self.rows.header().to_vec())
+    pub(crate) fn into_parts(self) -> (RowParser<'a>, Vec<String>, Produced) {
+        let produced = self.rows.produced();
+        (self.parser, self.rows.header().to_vec(), produced)
     }
 }
 
@@ -552,21 +553,7 @@ impl RowParser<'_> {
             SurveyVersion::V1 => Answers::V1(self.v1_answers(row)?),
             _ => Answers::V2(self.v2_answers(row)?),
         };
-        let comment = match r.comment {
-            Some(i) => {
-                let t = row.get(i)?;
-                if t.is_empty() {
-                    None
-                } else {
-                    let red = redact(t);
-                    for (k, n) in red.counts {
-                        *redactions.entry(k).or_default() += n;
-                    }
-                    Some(red.text)
-                }
-            }
-            None => None,
-        };
+        let comment = r.comment.and_then(|i| row.free_text(i, redactions));
         Ok(SurveyResponse { id, service, channel, transaction_point, submitted_at, answers, comment })
     }
 
@@ -702,6 +689,16 @@ fn excel_serial(text: &str) -> Option<NaiveDateTime> {
     let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
     let seconds = (days * 86_400.0).round() as i64;
     base.checked_add_signed(chrono::Duration::seconds(seconds))
+}
+
+impl<R: Read> Counted for MappedCsvSource<'_, R> {
+    fn produced(&self) -> Produced {
+        self.rows.produced()
+    }
+
+    fn limit_record_lines(&mut self, n: u64) {
+        self.rows.set_max_record_lines(n);
+    }
 }
 
 impl<R: Read> ResponseSource for MappedCsvSource<'_, R> {

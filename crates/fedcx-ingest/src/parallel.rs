@@ -1,8 +1,8 @@
 //! Reading a respondent-level CSV on several cores, with the same results as reading it on one.
 //!
 //! A reader thread cuts the input into chunks of whole records (a newline ends a record only where
-//! the quotes before it are balanced, so quoted fields with embedded newlines stay whole) and numbers
-//! their first lines. Worker threads parse chunks into accepted and rejected items. The calling thread
+//! the csv parser itself would end one, followed with [`QuoteState`], so quoted fields with embedded
+//! newlines stay whole) and numbers their first lines. Worker threads parse chunks into accepted and rejected items. The calling thread
 //! takes the chunks back in file order through [`ParallelSource`], so de-duplication ("the first is
 //! kept"), counting, the reject file and the reconciliation see exactly the sequence a sequential read
 //! gives: the output does not depend on the number of threads or on their timing.
@@ -17,7 +17,7 @@ use fedcx_model::traits::{ResponseSource, SourceItem};
 
 use crate::error::IngestError;
 use crate::mapped::RowParser;
-use crate::rows::CsvRows;
+use crate::rows::{Counted, CsvRows, Produced, QuoteState};
 
 /// Chunks are cut at the first record boundary after this many bytes.
 pub(crate) const CHUNK_BYTES: usize = 1 << 20;
@@ -34,6 +34,7 @@ struct Parsed {
     index: usize,
     items: Vec<SourceItem>,
     redactions: BTreeMap<&'static str, u64>,
+    produced: Produced,
 }
 
 /// The items of a file parsed by worker threads, handed out in file order.
@@ -44,6 +45,14 @@ pub(crate) struct ParallelSource {
     current: VecDeque<SourceItem>,
     next_index: usize,
     redactions: BTreeMap<&'static str, u64>,
+    /// The header's counts, then each chunk's as it is handed out.
+    produced: Produced,
+}
+
+impl Counted for ParallelSource {
+    fn produced(&self) -> Produced {
+        self.produced
+    }
 }
 
 impl ParallelSource {
@@ -71,6 +80,7 @@ impl ResponseSource for ParallelSource {
                     for (k, n) in p.redactions {
                         *self.redactions.entry(k).or_default() += n;
                     }
+                    self.produced.merge(&p.produced);
                     self.pending.insert(p.index, p.items.into());
                 }
                 Ok(Err(e)) => return Err(e),
@@ -91,21 +101,24 @@ pub(crate) struct ParallelConfig {
     pub threads: usize,
     /// Chunks are cut at the first record boundary after this many bytes.
     pub chunk_bytes: usize,
+    /// Records covering more lines than this are rejected.
+    pub max_record_lines: u64,
 }
 
-/// Reads the rest of `input` (after the header, whose columns are `header` and which ends before
-/// line `first_line`) with parsing workers, and gives the items, in file order, to `consume`, which
-/// runs on the calling thread.
+/// Reads the rest of `input` (after the header, whose columns are `header` and whose counts are
+/// `head`) with parsing workers, and gives the items, in file order, to `consume`, which runs on the
+/// calling thread.
 pub(crate) fn read<T>(
     path: &Path,
     input: Box<dyn Read + Send + '_>,
     parser: &RowParser<'_>,
-    (header, first_line): (Vec<String>, u64),
+    (header, head): (Vec<String>, Produced),
     config: ParallelConfig,
     consume: impl FnOnce(&mut ParallelSource) -> Result<T, IngestError>,
 ) -> Result<T, IngestError> {
     let threads = config.threads.max(1);
     let chunk_bytes = config.chunk_bytes;
+    let first_line = head.lines + 1;
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads);
     let (result_tx, result_rx) = sync_channel::<Result<Parsed, IngestError>>(threads);
     let chunk_rx = Mutex::new(chunk_rx);
@@ -124,7 +137,7 @@ pub(crate) fn read<T>(
             scope.spawn(move || loop {
                 let next = chunks.lock().map(|rx| rx.recv());
                 let Ok(Ok(chunk)) = next else { break };
-                let parsed = parse_chunk(path, parser, header.clone(), chunk);
+                let parsed = parse_chunk(path, parser, header.clone(), chunk, config.max_record_lines);
                 if results.send(parsed).is_err() {
                     break;
                 }
@@ -138,6 +151,7 @@ pub(crate) fn read<T>(
             current: VecDeque::new(),
             next_index: 0,
             redactions: BTreeMap::new(),
+            produced: head,
         };
         let out = consume(&mut source);
         // Dropping the receiver stops the workers and the reader if the consumer stopped early.
@@ -146,8 +160,14 @@ pub(crate) fn read<T>(
     })
 }
 
-fn parse_chunk(path: &Path, parser: &RowParser<'_>, header: Vec<String>, chunk: Chunk) -> Result<Parsed, IngestError> {
-    let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line);
+fn parse_chunk(
+    path: &Path,
+    parser: &RowParser<'_>,
+    header: Vec<String>,
+    chunk: Chunk,
+    max_record_lines: u64,
+) -> Result<Parsed, IngestError> {
+    let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line, max_record_lines);
     let mut items = Vec::new();
     let mut redactions = BTreeMap::new();
     while let Some(row) = rows.next_row()? {
@@ -156,7 +176,8 @@ fn parse_chunk(path: &Path, parser: &RowParser<'_>, header: Vec<String>, chunk: 
             Err(rej) => SourceItem::Rejected(rej),
         });
     }
-    Ok(Parsed { index: chunk.index, items, redactions })
+    let produced = rows.produced();
+    Ok(Parsed { index: chunk.index, items, redactions, produced })
 }
 
 /// Cuts the input into chunks of whole records and sends them in order.
@@ -171,9 +192,9 @@ fn split(
     let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes * 2);
     let mut index = 0;
     let mut line = first_line;
-    // Quote parity and scan position carry over between reads until a boundary is found.
+    // The quoting state and scan position carry over between reads until a boundary is found.
     let mut scanned = 0;
-    let mut in_quotes = false;
+    let mut state = QuoteState::StartRecord;
     let mut last_boundary = None;
     let mut eof = false;
     while !eof {
@@ -183,10 +204,10 @@ fn split(
         buf.truncate(start + n);
         eof = n == 0;
         for (i, &b) in buf.iter().enumerate().skip(scanned) {
-            match b {
-                b'"' => in_quotes = !in_quotes,
-                b'\n' if !in_quotes => last_boundary = Some(i),
-                _ => {}
+            state = state.step(b);
+            // Only a newline is a cut point (never the CR of a CRLF), so every chunk holds whole lines.
+            if b == b'\n' && state == QuoteState::StartRecord {
+                last_boundary = Some(i);
             }
         }
         scanned = buf.len();
@@ -206,9 +227,9 @@ fn split(
             }
             index += 1;
             line += lines;
-            // The remainder starts on a boundary, so its scan restarts with balanced quotes.
+            // The remainder starts on a boundary, so its scan restarts at the start of a record.
             scanned = 0;
-            in_quotes = false;
+            state = QuoteState::StartRecord;
             last_boundary = None;
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::hash::BuildHasherDefault;
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
@@ -18,9 +18,10 @@ use crate::format::Format;
 use crate::jsonl::JsonlSource;
 use crate::mapped::{MappedCsvSource, Mapping};
 use crate::reconcile::{reason, Reconciliation, RejectWriter};
+use crate::rows::{Counted, QuoteState, DEFAULT_MAX_RECORD_LINES};
 
 /// How strict an ingest is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IngestConfig {
     /// Stop with an error at the first rejected row instead of counting it.
     pub fail_on_reject: bool,
@@ -29,6 +30,20 @@ pub struct IngestConfig {
     /// Worker threads for parsing respondent-level CSV: 0 for one per core, 1 to read on the
     /// calling thread only. The results are the same either way.
     pub threads: usize,
+    /// A CSV record covering more physical lines than this is rejected (an unbalanced quote
+    /// swallowed the rows on them) instead of being read as one row with a huge field.
+    pub max_record_lines: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> IngestConfig {
+        IngestConfig {
+            fail_on_reject: false,
+            keep_responses: false,
+            threads: 0,
+            max_record_lines: DEFAULT_MAX_RECORD_LINES,
+        }
+    }
 }
 
 /// What happened to one file.
@@ -172,6 +187,14 @@ impl<'a> Ingestor<'a> {
         wrap: &mut dyn FnMut(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
     ) -> Result<&FileReport, IngestError> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
+        // A pipe, a FIFO or standard input can be read only once: it is hashed while it is parsed.
+        if path == Path::new("-") {
+            return self.ingest_stream(path, Box::new(std::io::stdin()), reader, wrap);
+        }
+        if !std::fs::metadata(path).map_err(io)?.is_file() {
+            let input = Box::new(File::open(path).map_err(io)?);
+            return self.ingest_stream(path, input, reader, wrap);
+        }
         let digest = hash_file(path)?;
         let mut head = [0u8; 4096];
         let n = read_up_to(&mut File::open(path).map_err(io)?, &mut head).map_err(io)?;
@@ -186,6 +209,66 @@ impl<'a> Ingestor<'a> {
         self.ingest_input(label, digest, head, Box::new(bytes), reader)
     }
 
+    /// Reads an input that can be read only once, hashing it on the way; a repeat of content already
+    /// ingested is found only at its end, and then its contribution and its rejects are dropped.
+    fn ingest_stream(
+        &mut self,
+        path: &Path,
+        mut input: Box<dyn Read + Send>,
+        reader: &Reader,
+        wrap: &mut dyn FnMut(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
+    ) -> Result<&FileReport, IngestError> {
+        let io = |source| IngestError::Io { path: path.to_owned(), source };
+        let mut head = vec![0u8; 4096];
+        let n = read_up_to(&mut input, &mut head).map_err(io)?;
+        head.truncate(n);
+        let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha256::new()));
+        let whole: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head.clone()).chain(input));
+        let hashing = Box::new(HashingReader { inner: whole, hasher: std::sync::Arc::clone(&hasher) });
+        let format = self.format_of(path, &head, reader)?;
+        // This input's rejects wait in an unnamed temporary file until it is known to be new.
+        let mut spool_file = tempfile::tempfile().map_err(io)?;
+        let spool = RejectWriter::without_header(Box::new(spool_file.try_clone().map_err(io)?) as Box<dyn Write + 'a>);
+        let main = self.rejects.replace(spool);
+        let parsed = self.parse_input(path, format, reader, wrap(hashing));
+        let spool = std::mem::replace(&mut self.rejects, main).expect("the spool was put in place above");
+        let reconciliation = parsed?;
+        let digest: [u8; 32] = match std::sync::Arc::try_unwrap(hasher) {
+            Ok(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()).finalize().into(),
+            Err(_) => unreachable!("the reader holding the hasher was consumed by the parse"),
+        };
+        if !self.seen_content.insert(digest) {
+            self.current = FileData::default();
+            return Ok(self.push_skipped(path, format, digest));
+        }
+        if let Some(main) = &mut self.rejects {
+            let rejects_error = |source| IngestError::RejectFile { path: path.to_owned(), source };
+            spool.into_inner().map_err(rejects_error)?;
+            spool_file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+            main.append_rows(std::io::BufReader::new(spool_file)).map_err(rejects_error)?;
+        }
+        self.finish_file(path, format, digest, reconciliation)
+    }
+
+    fn format_of(&self, path: &Path, head: &[u8], reader: &Reader) -> Result<Format, IngestError> {
+        Ok(match reader {
+            Reader::Detect => Format::detect(path, head)?,
+            Reader::Format(f) => *f,
+            Reader::Mapped(_) => Format::Csv,
+        })
+    }
+
+    fn push_skipped(&mut self, path: &Path, format: Format, digest: [u8; 32]) -> &FileReport {
+        self.result.files.push(FileReport {
+            path: path.to_owned(),
+            format: format.as_str(),
+            sha256: hex(&digest),
+            skipped_same_content: true,
+            reconciliation: Reconciliation::default(),
+        });
+        self.result.files.last().expect("just pushed")
+    }
+
     fn ingest_input(
         &mut self,
         path: &Path,
@@ -194,22 +277,22 @@ impl<'a> Ingestor<'a> {
         input: Box<dyn Read + Send + '_>,
         reader: &Reader,
     ) -> Result<&FileReport, IngestError> {
-        let sha256 = hex(&digest);
-        let format = match reader {
-            Reader::Detect => Format::detect(path, head)?,
-            Reader::Format(f) => *f,
-            Reader::Mapped(_) => Format::Csv,
-        };
+        let format = self.format_of(path, head, reader)?;
         if !self.seen_content.insert(digest) {
-            self.result.files.push(FileReport {
-                path: path.to_owned(),
-                format: format.as_str(),
-                sha256,
-                skipped_same_content: true,
-                reconciliation: Reconciliation::default(),
-            });
-            return Ok(self.result.files.last().expect("just pushed"));
+            return Ok(self.push_skipped(path, format, digest));
         }
+        let reconciliation = self.parse_input(path, format, reader, input)?;
+        self.finish_file(path, format, digest, reconciliation)
+    }
+
+    /// Reads one input into `current`, returning its reconciliation once it balances.
+    fn parse_input(
+        &mut self,
+        path: &Path,
+        format: Format,
+        reader: &Reader,
+        input: Box<dyn Read + Send + '_>,
+    ) -> Result<Reconciliation, IngestError> {
         let reconciliation = match (format, reader) {
             (Format::Csv, reader) => {
                 let mapping = match reader {
@@ -224,6 +307,7 @@ impl<'a> Ingestor<'a> {
                     self.drain_csv_parallel(path, input, mapping, threads)?
                 } else {
                     let mut src = MappedCsvSource::new(path, input, mapping, self.registry)?;
+                    src.limit_record_lines(self.config.max_record_lines);
                     let mut rec = self.drain(path, &mut src)?;
                     rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
                     rec
@@ -236,6 +320,7 @@ impl<'a> Ingestor<'a> {
             (Format::TouchpointsV2, _) => {
                 let detail = self.detail_for(path)?;
                 let mut src = crate::touchpoints::TouchpointsV2Source::new(path, input, detail)?;
+                src.limit_record_lines(self.config.max_record_lines);
                 let mut rec = self.drain(path, &mut src)?;
                 rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
                 rec
@@ -258,13 +343,28 @@ impl<'a> Ingestor<'a> {
                     self.on_reject(path, r)?;
                 }
                 self.current.details.extend(read.details);
-                read.reconciliation
+                let mut rec = read.reconciliation;
+                rec.set_produced(&read.produced);
+                check_balance(path, &rec)?;
+                rec
             }
             (Format::Counts, _) => {
                 let mut src = crate::counts::CountsSource::new(path, input, self.registry)?;
                 self.drain(path, &mut src)?
             }
         };
+        Ok(reconciliation)
+    }
+
+    /// Merges the file read into `current` into the result.
+    fn finish_file(
+        &mut self,
+        path: &Path,
+        format: Format,
+        digest: [u8; 32],
+        reconciliation: Reconciliation,
+    ) -> Result<&FileReport, IngestError> {
+        let sha256 = hex(&digest);
         let mut done = std::mem::take(&mut self.current);
         self.result.counts.merge(&done.counts);
         self.result.details.extend(done.details.iter().cloned());
@@ -296,30 +396,36 @@ impl<'a> Ingestor<'a> {
         threads: usize,
     ) -> Result<Reconciliation, IngestError> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
-        // The header is read here, up to its first unquoted newline, so the rest of the stream is
-        // left whole for the splitter.
+        // The header is read here, up to the newline that ends its record (empty lines before it
+        // are skipped, as the csv parser skips them), so the rest of the stream is left whole for
+        // the splitter.
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
-        let mut in_quotes = false;
+        let mut state = QuoteState::StartRecord;
+        let mut started = false;
         loop {
             match input.read(&mut byte) {
                 Ok(0) => break,
                 Ok(_) => {
                     head.push(byte[0]);
-                    match byte[0] {
-                        b'"' => in_quotes = !in_quotes,
-                        b'\n' if !in_quotes => break,
-                        _ => {}
+                    state = state.step(byte[0]);
+                    started |= state != QuoteState::StartRecord;
+                    if byte[0] == b'\n' && started && state == QuoteState::StartRecord {
+                        break;
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(io(e)),
             }
         }
-        let first_line = head.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        let (parser, header) = MappedCsvSource::new(path, head.as_slice(), mapping, self.registry)?.into_parts();
-        let config = crate::parallel::ParallelConfig { threads, chunk_bytes: self.chunk_bytes };
-        let mut rec = crate::parallel::read(path, input, &parser, (header, first_line), config, |src| {
+        let (parser, header, head_produced) =
+            MappedCsvSource::new(path, head.as_slice(), mapping, self.registry)?.into_parts();
+        let config = crate::parallel::ParallelConfig {
+            threads,
+            chunk_bytes: self.chunk_bytes,
+            max_record_lines: self.config.max_record_lines,
+        };
+        let mut rec = crate::parallel::read(path, input, &parser, (header, head_produced), config, |src| {
             let mut rec = self.drain(path, src)?;
             rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
             Ok(rec)
@@ -334,8 +440,10 @@ impl<'a> Ingestor<'a> {
         self.chunk_bytes = n;
     }
 
-    /// Runs any source to its end, accounting for each item.
-    pub fn drain<S: ResponseSource<Error = IngestError>>(
+    /// Runs any source to its end, accounting for each item, and checks that what the source
+    /// produced (records, counted where the parser makes them; lines, counted from the bytes)
+    /// balances what was classified here.
+    pub fn drain<S: ResponseSource<Error = IngestError> + Counted>(
         &mut self,
         path: &Path,
         source: &mut S,
@@ -393,32 +501,35 @@ impl<'a> Ingestor<'a> {
                 _ => {}
             }
         }
+        rec.set_produced(&source.produced());
+        check_balance(path, &rec)?;
         Ok(rec)
     }
 
     fn detail_for(&self, path: &Path) -> Result<CollectionDetail, IngestError> {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let id = self.detail_override.as_deref().unwrap_or(stem);
-        self.result.details.iter().chain(&self.current.details).find(|d| d.id == id).cloned().ok_or_else(|| {
-            IngestError::MissingContext {
+        self.result.details.iter().chain(&self.current.details).find(|d| d.id.as_str() == id).cloned().ok_or_else(
+            || IngestError::MissingContext {
                 path: path.to_owned(),
                 format: "touchpoints-v2",
                 what: format!(
                 "its collection detail {id:?} (service, channel, quarter, survey type): ingest the collection-detail \
                  export first, in the same command, and name the upload <detail id>.csv or pass --detail ID"
             ),
-            }
-        })
+            },
+        )
     }
 
     fn on_reject(&mut self, path: &Path, rej: &Rejection) -> Result<(), IngestError> {
         if self.config.fail_on_reject {
+            let safe = crate::reconcile::sanitize(rej);
             return Err(IngestError::RejectedRow {
                 path: path.to_owned(),
-                line: rej.line,
-                field: rej.field.clone(),
-                reason: rej.reason,
-                detail: rej.detail.clone(),
+                line: safe.line,
+                field: safe.field,
+                reason: safe.reason,
+                detail: safe.detail,
             });
         }
         self.write_reject(path, rej)
@@ -475,6 +586,29 @@ impl std::hash::Hasher for FingerprintHasher {
 
     fn write_u128(&mut self, v: u128) {
         self.0 = v as u64;
+    }
+}
+
+/// Fails unless read = accepted + rejected + duplicates (with `read` counted by the source) and
+/// every physical line is accounted for.
+fn check_balance(path: &Path, rec: &Reconciliation) -> Result<(), IngestError> {
+    match rec.imbalance() {
+        None => Ok(()),
+        Some(why) => Err(IngestError::Unreconciled { path: path.to_owned(), why }),
+    }
+}
+
+/// Hashes what passes through it; shared so the hash can be read after the reader was consumed.
+struct HashingReader {
+    inner: Box<dyn Read + Send>,
+    hasher: std::sync::Arc<std::sync::Mutex<Sha256>>,
+}
+
+impl Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.lock().unwrap_or_else(|e| e.into_inner()).update(&buf[..n]);
+        Ok(n)
     }
 }
 

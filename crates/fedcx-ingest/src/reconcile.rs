@@ -50,14 +50,25 @@ pub mod reason {
     pub const BAD_QUARTER: &str = "bad_quarter";
     /// A JSON line that is not a valid record.
     pub const BAD_JSON: &str = "bad_json";
+    /// A record covering more physical lines than allowed: an unbalanced quote swallowed them.
+    pub const RECORD_TOO_LONG: &str = "record_too_long";
+    /// A count too large to be real (more than 2^53, the largest integer every consumer keeps exactly).
+    pub const COUNT_TOO_LARGE: &str = "count_too_large";
+    /// A collection detail id that is neither Touchpoints' digits nor a slug (it would name a file).
+    pub const BAD_DETAIL_ID: &str = "bad_detail_id";
     /// A response id already seen in this ingest (counted as a duplicate, not a reject).
     pub const DUPLICATE_RESPONSE_ID: &str = "duplicate_response_id";
 }
 
-/// The reconciliation of one ingest: every row read is accepted, rejected or a duplicate.
+/// The reconciliation of one ingest: every row read is accepted, rejected or a duplicate, and every
+/// physical line of a file is its header's, blank, or a row's.
+///
+/// `read` and `lines` are counted where the source produces records and from the input's bytes
+/// ([`crate::rows::Produced`]); `accepted`, `rejected` and `duplicates` where each record is
+/// classified. The two are independent, so a record lost between them breaks the balance.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
-    /// Data rows read (headers and blank trailing lines are not rows).
+    /// Data rows read (headers and blank lines are not rows), as the source counted them.
     pub read: u64,
     /// Rows accepted.
     pub accepted: u64,
@@ -69,31 +80,79 @@ pub struct Reconciliation {
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Personal data redacted from free text, by kind.
     pub redactions: BTreeMap<String, u64>,
+    /// Where every physical line went.
+    #[serde(default)]
+    pub lines: LineAccount,
+}
+
+/// Where every physical line of a file went (all zero for inputs without lines, such as JSON).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineAccount {
+    /// Physical lines, counted from the bytes.
+    pub physical: u64,
+    /// Lines of the header.
+    pub header: u64,
+    /// Empty lines, and lines of rows with no value at all.
+    pub blank: u64,
+    /// Lines inside rows. More than `read` when fields hold line breaks, and far more when an
+    /// unbalanced quote swallowed lines (those rows are rejected as `record_too_long`).
+    pub in_rows: u64,
 }
 
 impl Reconciliation {
-    /// Whether read = accepted + rejected + duplicates, and the reasons add up to the rejects.
+    /// Whether read = accepted + rejected + duplicates, the reasons add up to the rejects, and
+    /// every physical line is accounted for.
     pub fn balances(&self) -> bool {
-        self.read == self.accepted + self.rejected + self.duplicates
-            && self.rejected == self.rejected_by_reason.values().sum::<u64>()
+        self.imbalance().is_none()
     }
 
-    /// Records a rejection.
+    /// What does not add up, if anything.
+    pub fn imbalance(&self) -> Option<String> {
+        let classified = self.accepted + self.rejected + self.duplicates;
+        if self.read != classified {
+            return Some(format!(
+                "{} rows read but {} accepted + {} rejected + {} duplicates = {classified}",
+                self.read, self.accepted, self.rejected, self.duplicates
+            ));
+        }
+        let by_reason: u64 = self.rejected_by_reason.values().sum();
+        if self.rejected != by_reason {
+            return Some(format!("{} rows rejected but {by_reason} by reason", self.rejected));
+        }
+        let l = &self.lines;
+        if l.physical != l.header + l.blank + l.in_rows {
+            return Some(format!(
+                "{} physical lines but {} header + {} blank + {} in rows = {}",
+                l.physical,
+                l.header,
+                l.blank,
+                l.in_rows,
+                l.header + l.blank + l.in_rows
+            ));
+        }
+        None
+    }
+
+    /// Takes `read` and the line account from what the source produced.
+    pub fn set_produced(&mut self, p: &crate::rows::Produced) {
+        self.read = p.records;
+        self.lines =
+            LineAccount { physical: p.lines, header: p.header_lines, blank: p.blank_lines, in_rows: p.record_lines };
+    }
+
+    /// Records a rejection (`read` is counted by the source, not here).
     pub fn reject(&mut self, reason: &str) {
-        self.read += 1;
         self.rejected += 1;
         *self.rejected_by_reason.entry(reason.to_owned()).or_default() += 1;
     }
 
     /// Records an accepted row.
     pub fn accept(&mut self) {
-        self.read += 1;
         self.accepted += 1;
     }
 
     /// Records a duplicate.
     pub fn duplicate(&mut self) {
-        self.read += 1;
         self.duplicates += 1;
     }
 
@@ -109,6 +168,10 @@ impl Reconciliation {
         for (k, v) in &other.redactions {
             *self.redactions.entry(k.clone()).or_default() += v;
         }
+        self.lines.physical += other.lines.physical;
+        self.lines.header += other.lines.header;
+        self.lines.blank += other.lines.blank;
+        self.lines.in_rows += other.lines.in_rows;
     }
 }
 
@@ -124,17 +187,41 @@ pub struct RejectWriter<W: Write> {
 impl<W: Write> RejectWriter<W> {
     /// A writer that starts with the header row.
     pub fn new(out: W) -> std::io::Result<RejectWriter<W>> {
-        let mut out = csv::Writer::from_writer(out);
-        out.write_record(REJECT_HEADER).map_err(csv_to_io)?;
-        Ok(RejectWriter { out })
+        let mut w = RejectWriter::without_header(out);
+        w.out.write_record(REJECT_HEADER).map_err(csv_to_io)?;
+        Ok(w)
     }
 
-    /// Writes one rejection.
+    /// A writer of rows only, to be appended to another's output later.
+    pub fn without_header(out: W) -> RejectWriter<W> {
+        RejectWriter { out: csv::Writer::from_writer(out) }
+    }
+
+    /// Writes one rejection, [sanitized](sanitize), with every cell safe to open in a spreadsheet.
     pub fn write(&mut self, file: &Path, r: &Rejection) -> std::io::Result<()> {
+        let r = sanitize(r);
         let line = r.line.to_string();
-        let file = file.display().to_string();
-        let record = [file.as_str(), &line, r.field.as_deref().unwrap_or(""), &r.raw, r.reason, &r.detail];
+        let file = fedcx_model::text::neutralise_formula(&file.display().to_string()).into_owned();
+        let field = fedcx_model::text::neutralise_formula(r.field.as_deref().unwrap_or("")).into_owned();
+        let raw = fedcx_model::text::neutralise_formula(&r.raw).into_owned();
+        let detail = fedcx_model::text::neutralise_formula(&r.detail).into_owned();
+        let record = [file.as_str(), &line, &field, &raw, r.reason, &detail];
         self.out.write_record(record).map_err(csv_to_io)
+    }
+
+    /// Flushes and returns the output.
+    pub fn into_inner(self) -> std::io::Result<W> {
+        self.out.into_inner().map_err(|e| e.into_error())
+    }
+
+    /// Appends the rows a [`RejectWriter::without_header`] writer wrote (already sanitized).
+    pub fn append_rows(&mut self, from: impl std::io::Read) -> std::io::Result<()> {
+        let mut rows = csv::ReaderBuilder::new().has_headers(false).from_reader(from);
+        let mut record = csv::ByteRecord::new();
+        while rows.read_byte_record(&mut record).map_err(csv_to_io)? {
+            self.out.write_byte_record(&record).map_err(csv_to_io)?;
+        }
+        Ok(())
     }
 
     /// Flushes what was written.
@@ -147,6 +234,27 @@ fn csv_to_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
         other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// A rejection as it may leave the ingest (reject file, error message): the raw value redacted of
+/// personal data, and a whole row (no field named) never repeated: only a hash of it, so it can be
+/// found in the source file without its free text spreading into another file.
+pub fn sanitize(r: &Rejection) -> Rejection {
+    use sha2::Digest as _;
+    let raw = if r.field.is_none() && !r.raw.starts_with("sha256:") {
+        let d = sha2::Sha256::digest(r.raw.as_bytes());
+        let hex: String = d[..8].iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    } else {
+        clip(&crate::redact::redact(&r.raw).text)
+    };
+    Rejection {
+        line: r.line,
+        field: r.field.clone(),
+        raw,
+        reason: r.reason,
+        detail: crate::redact::redact(&r.detail).text,
     }
 }
 
@@ -173,12 +281,19 @@ mod tests {
         a.accept();
         a.reject(reason::UNKNOWN_CHANNEL);
         a.duplicate();
-        assert!(a.balances());
+        // Classifying rows does not count them read: the source does, independently.
+        assert!(!a.balances(), "three rows classified but none read");
+        let produced = crate::rows::Produced { records: 3, lines: 5, header_lines: 1, blank_lines: 1, record_lines: 3 };
+        a.set_produced(&produced);
+        assert!(a.balances(), "{:?}", a.imbalance());
         let mut b = a.clone();
         b.merge(&a);
         assert_eq!((b.read, b.accepted, b.rejected, b.duplicates), (6, 2, 2, 2));
         assert_eq!(b.rejected_by_reason["unknown_channel"], 2);
         assert!(b.balances());
+        // A line unaccounted for breaks the balance too.
+        b.lines.physical += 1;
+        assert!(b.imbalance().unwrap().contains("physical lines"), "{:?}", b.imbalance());
     }
 
     #[test]

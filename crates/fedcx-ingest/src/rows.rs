@@ -19,13 +19,29 @@ pub struct CsvRows<R: Read> {
     record: csv::ByteRecord,
     /// Lines before the input's first byte (non-zero for a chunk cut from the middle of a file).
     line_offset: u64,
+    /// What has been read so far, counted here where records come out of the parser.
+    produced: Produced,
+    /// The last physical line (relative to this input) that a record or the header covered.
+    covered_until: u64,
+    /// A record covering more lines than this is rejected: an unbalanced quote swallowed them.
+    max_record_lines: u64,
 }
+
+/// What replaces a comment that is not valid UTF-8.
+pub const INVALID_COMMENT: &str = "[COMMENT REMOVED: NOT VALID UTF-8]";
+
+/// The default for [`CsvRows::set_max_record_lines`]: a survey comment rarely has more than a few
+/// paragraphs, and a stray quote that swallows the rest of a file spans far more.
+pub const DEFAULT_MAX_RECORD_LINES: u64 = 50;
 
 /// One data row, borrowed from the reader until the next call.
 #[derive(Debug)]
 pub struct Row<'a> {
     /// The line the row starts on, from 1 (the header is line 1).
     pub line: u64,
+    /// The physical lines the row covers (more than 1 when a quoted field holds line breaks).
+    pub lines: u64,
+    max_lines: u64,
     record: &'a csv::ByteRecord,
     header: &'a [String],
 }
@@ -40,6 +56,15 @@ impl<R: Read> CsvRows<R> {
         if !got || record.iter().all(|f| f.is_empty()) {
             return Err(IngestError::Empty { path: path.to_owned(), expected: expected_header.to_owned() });
         }
+        let end = reader.position().byte();
+        let end_line = reader.get_mut().line_of_end(end);
+        if reader.get_ref().unterminated_at_eof(end) {
+            return Err(IngestError::UnterminatedQuote {
+                path: path.to_owned(),
+                line: 1,
+                lines: reader.get_ref().lines(),
+            });
+        }
         let mut header = Vec::with_capacity(record.len());
         for (i, field) in record.iter().enumerate() {
             let field = if i == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
@@ -50,14 +75,44 @@ impl<R: Read> CsvRows<R> {
             })?;
             header.push(text.trim().to_owned());
         }
-        Ok(CsvRows { path: path.to_owned(), reader, header, record, line_offset: 0 })
+        let produced = Produced { header_lines: end_line, ..Produced::default() };
+        Ok(CsvRows {
+            path: path.to_owned(),
+            reader,
+            header,
+            record,
+            line_offset: 0,
+            produced,
+            covered_until: end_line,
+            max_record_lines: DEFAULT_MAX_RECORD_LINES,
+        })
+    }
+
+    /// Rejects records that cover more physical lines than `n` (at least 1).
+    pub fn set_max_record_lines(&mut self, n: u64) {
+        self.max_record_lines = n.max(1);
+    }
+
+    /// What has been read so far (final once [`CsvRows::next_row`] returned `None`).
+    pub fn produced(&self) -> Produced {
+        let c = self.reader.get_ref();
+        Produced { lines: c.lines(), blank_lines: self.produced.blank_lines + c.blank_lines, ..self.produced }
     }
 
     /// Reads a chunk of a file that starts on a record boundary at line `first_line`, with the
     /// header already read from the file's start.
-    pub fn chunk(path: &Path, input: R, header: Vec<String>, first_line: u64) -> CsvRows<R> {
+    pub fn chunk(path: &Path, input: R, header: Vec<String>, first_line: u64, max_record_lines: u64) -> CsvRows<R> {
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(LineCounter::new(input));
-        CsvRows { path: path.to_owned(), reader, header, record: csv::ByteRecord::new(), line_offset: first_line - 1 }
+        CsvRows {
+            path: path.to_owned(),
+            reader,
+            header,
+            record: csv::ByteRecord::new(),
+            line_offset: first_line - 1,
+            produced: Produced::default(),
+            covered_until: 0,
+            max_record_lines: max_record_lines.max(1),
+        }
     }
 
     /// The header's columns, trimmed.
@@ -65,26 +120,47 @@ impl<R: Read> CsvRows<R> {
         &self.header
     }
 
-    /// The file being read.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The next data row. Rows whose every field is empty (blank lines) are skipped, not counted.
+    /// The next data row. Rows whose every field is empty (`,,,`) are counted as blank lines, not
+    /// rows. A quoted field still open at the end of the input is an error naming the line where
+    /// its record starts: everything after the stray quote would otherwise vanish into one field.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, IngestError> {
         loop {
             let got = self.reader.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.path, e))?;
             if !got {
                 return Ok(None);
             }
-            if self.record.iter().all(|f| f.is_empty()) {
-                continue;
-            }
             let end = self.reader.position().byte();
             let end_line = self.reader.get_mut().line_of_end(end);
             let inner: u64 = self.record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum();
-            let line = end_line - inner + self.line_offset;
-            return Ok(Some(Row { line, record: &self.record, header: &self.header }));
+            let start_line = end_line - inner;
+            // Lines this record covers that nothing before covered (records never overlap except on
+            // a line whose breaks are lone carriage returns, which csv reads as several records).
+            let new_lines = (end_line + 1).saturating_sub(start_line.max(self.covered_until + 1));
+            self.covered_until = self.covered_until.max(end_line);
+            if self.reader.get_ref().unterminated_at_eof(end) {
+                // Everything to the end of the input is this record, so its line breaks are the
+                // input's last ones (the terminator logic above does not apply to it).
+                let c = self.reader.get_ref();
+                let start = 1 + c.newlines - inner;
+                return Err(IngestError::UnterminatedQuote {
+                    path: self.path.clone(),
+                    line: start + self.line_offset,
+                    lines: c.lines() + 1 - start,
+                });
+            }
+            if self.record.iter().all(|f| f.is_empty()) {
+                self.produced.blank_lines += new_lines;
+                continue;
+            }
+            self.produced.records += 1;
+            self.produced.record_lines += new_lines;
+            return Ok(Some(Row {
+                line: start_line + self.line_offset,
+                lines: end_line - start_line + 1,
+                max_lines: self.max_record_lines,
+                record: &self.record,
+                header: &self.header,
+            }));
         }
     }
 
@@ -130,19 +206,55 @@ impl<R: Read> CsvRows<R> {
 }
 
 impl Row<'_> {
-    /// Checks that the row has as many fields as the header.
+    /// Checks that the row has as many fields as the header and does not span more physical lines
+    /// than allowed. A row-level rejection never carries the row's text (it may hold anything a
+    /// respondent typed): its `raw` is a hash of the row, so the row can still be found.
     pub fn check_width(&self) -> Result<(), Rejection> {
+        if self.lines > self.max_lines {
+            return Err(Rejection {
+                line: self.line,
+                field: None,
+                raw: self.fingerprint(),
+                reason: reason::RECORD_TOO_LONG,
+                detail: format!(
+                    "the record covers lines {}-{} ({} lines, more than the limit of {}): an unbalanced quote \
+                     probably swallowed the rows on those lines; fix the quote and ingest the file again",
+                    self.line,
+                    self.line + self.lines - 1,
+                    self.lines,
+                    self.max_lines
+                ),
+            });
+        }
         if self.record.len() == self.header.len() {
             return Ok(());
         }
-        let raw: Vec<String> = self.record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
         Err(Rejection {
             line: self.line,
             field: None,
-            raw: clip(&raw.join(",")),
+            raw: self.fingerprint(),
             reason: reason::WRONG_FIELD_COUNT,
             detail: format!("expected {} fields as in the header, found {}", self.header.len(), self.record.len()),
         })
+    }
+
+    /// `sha256:` and the first 16 hex digits of the row's fields' SHA-256: identifies the row
+    /// without repeating its text.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        for (i, f) in self.record.iter().enumerate() {
+            if i > 0 {
+                h.update(b",");
+            }
+            h.update(f);
+        }
+        let d = h.finalize();
+        let mut out = String::from("sha256:");
+        for b in &d[..8] {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out
     }
 
     /// Field `i` as text, trimmed. Invalid UTF-8 is a rejection naming the column.
@@ -158,6 +270,32 @@ impl Row<'_> {
                 detail: format!("field is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
             }),
         }
+    }
+
+    /// Field `i` as free text for storing: empty (or the text `null`, as Touchpoints writes an
+    /// absent answer) is `None`; personal data is redacted and counted by kind in `redactions`. A
+    /// comment that is not valid UTF-8 is replaced whole by a placeholder and counted as
+    /// `invalid_utf8_comment`: the response's answers are still good, and a half-decoded comment
+    /// could hide personal data from the redaction patterns.
+    pub fn free_text(
+        &self,
+        i: usize,
+        redactions: &mut std::collections::BTreeMap<&'static str, u64>,
+    ) -> Option<String> {
+        let bytes = self.record.get(i).unwrap_or_default();
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            *redactions.entry("invalid_utf8_comment").or_default() += 1;
+            return Some(INVALID_COMMENT.to_owned());
+        };
+        let text = text.trim();
+        if text.is_empty() || text.eq_ignore_ascii_case("null") {
+            return None;
+        }
+        let red = crate::redact::redact(text);
+        for (k, n) in red.counts {
+            *redactions.entry(k).or_default() += n;
+        }
+        Some(red.text)
     }
 
     /// A rejection of field `i` for `reason`.
@@ -186,6 +324,9 @@ impl Row<'_> {
 /// Counts the newlines that pass through it, so a row's line can be told from its byte offset.
 /// The csv crate's own record positions point into the previous row's terminator and differ between
 /// CRLF and LF files, so fedcx does not use them.
+///
+/// It also follows the quoting as the csv crate reads it ([`QuoteState`]), to count blank lines
+/// and to tell whether the input ended inside a quoted field.
 #[derive(Debug)]
 pub struct LineCounter<R> {
     inner: R,
@@ -194,11 +335,43 @@ pub struct LineCounter<R> {
     pending: std::collections::VecDeque<u64>,
     /// Newlines before the front of `pending`.
     counted: u64,
+    /// Every newline read.
+    newlines: u64,
+    state: QuoteState,
+    /// Whether the current physical line has a byte other than `\r` outside a quoted field.
+    line_has_content: bool,
+    /// Whether the last byte read was a newline (or nothing was read).
+    at_line_start: bool,
+    /// Empty lines between records, which the csv crate skips without a record.
+    blank_lines: u64,
+    /// Set at the end of the input: whether it ended inside a quoted field.
+    eof_in_quotes: Option<bool>,
 }
 
 impl<R> LineCounter<R> {
     fn new(inner: R) -> LineCounter<R> {
-        LineCounter { inner, offset: 0, pending: std::collections::VecDeque::new(), counted: 0 }
+        LineCounter {
+            inner,
+            offset: 0,
+            pending: std::collections::VecDeque::new(),
+            counted: 0,
+            newlines: 0,
+            state: QuoteState::StartRecord,
+            line_has_content: false,
+            at_line_start: true,
+            blank_lines: 0,
+            eof_in_quotes: None,
+        }
+    }
+
+    /// Physical lines: newlines, plus a last line without one.
+    fn lines(&self) -> u64 {
+        self.newlines + u64::from(!self.at_line_start)
+    }
+
+    /// Whether a record ending at byte `end` is the input's last and ends inside a quoted field.
+    fn unterminated_at_eof(&self, end: u64) -> bool {
+        self.eof_in_quotes == Some(true) && end >= self.offset
     }
 
     /// The line (from 1) on which a record whose bytes end just before `end` ends. A newline at
@@ -221,13 +394,118 @@ impl<R> LineCounter<R> {
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() && self.eof_in_quotes.is_none() {
+            // A last line of carriage returns only, outside any record, is blank too.
+            if !self.at_line_start && !self.line_has_content && self.state == QuoteState::StartRecord {
+                self.blank_lines += 1;
+            }
+            self.eof_in_quotes = Some(self.state.in_quotes());
+        }
         for (i, &b) in buf[..n].iter().enumerate() {
+            let before = self.state;
+            self.state = before.step(b);
             if b == b'\n' {
                 self.pending.push_back(self.offset + i as u64);
+                self.newlines += 1;
+                if before == QuoteState::StartRecord && !self.line_has_content {
+                    self.blank_lines += 1;
+                }
+                self.line_has_content = false;
+                self.at_line_start = true;
+            } else {
+                self.at_line_start = false;
+                if b != b'\r' {
+                    self.line_has_content = true;
+                }
             }
         }
         self.offset += n as u64;
         Ok(n)
+    }
+}
+
+/// Where the csv crate's reader is within quoting, byte by byte, for its default dialect (`,`
+/// delimiter, `"` quote doubled to escape, CR, LF or CRLF ending a record, empty lines skipped).
+/// The parallel splitter cuts records and the line counter finds unterminated quotes with it, so
+/// both agree with the parser exactly; a plain quote-parity count does not (a quote inside an
+/// unquoted field, as in `5" tall`, is a literal character to csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum QuoteState {
+    /// Before a record's first byte (empty lines are skipped here).
+    #[default]
+    StartRecord,
+    /// After a delimiter.
+    StartField,
+    /// Inside an unquoted field.
+    InField,
+    /// Inside a quoted field.
+    InQuoted,
+    /// A quote inside a quoted field: it closes the field or, doubled, escapes a quote.
+    QuoteInQuoted,
+}
+
+impl QuoteState {
+    /// The state after byte `b`.
+    #[inline]
+    pub(crate) fn step(self, b: u8) -> QuoteState {
+        use QuoteState::*;
+        match (self, b) {
+            (InQuoted, b'"') => QuoteInQuoted,
+            (InQuoted, _) => InQuoted,
+            (QuoteInQuoted, b'"') => InQuoted,
+            (_, b'\n' | b'\r') => StartRecord,
+            (StartRecord | StartField, b'"') => InQuoted,
+            (_, b',') => StartField,
+            (_, _) => InField,
+        }
+    }
+
+    /// Whether a line break here is part of a field rather than the end of a record.
+    pub(crate) fn in_quotes(self) -> bool {
+        self == QuoteState::InQuoted
+    }
+}
+
+/// A source that can say what it read, counted independently of how it classified each record.
+pub trait Counted {
+    /// What was read so far (final at the end of the input).
+    fn produced(&self) -> Produced;
+
+    /// Rejects records covering more than `n` physical lines, for sources that read CSV.
+    fn limit_record_lines(&mut self, n: u64) {
+        let _ = n;
+    }
+}
+
+/// What a CSV input held, counted where records come out of the parser and lines out of the bytes,
+/// independently of how each record was then classified.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Produced {
+    /// Data records (rows) the parser produced.
+    pub records: u64,
+    /// Physical lines in the input, from its bytes.
+    pub lines: u64,
+    /// Lines of the header.
+    pub header_lines: u64,
+    /// Empty lines, and lines of records with no value at all.
+    pub blank_lines: u64,
+    /// Lines covered by data records (a record with a two-line comment covers two).
+    pub record_lines: u64,
+}
+
+impl Produced {
+    /// Whether every physical line is the header's, blank, or a record's.
+    pub fn lines_balance(&self) -> bool {
+        self.lines == self.header_lines + self.blank_lines + self.record_lines
+    }
+
+    /// Adds the counts of another part of the same input.
+    pub fn merge(&mut self, other: &Produced) {
+        self.records += other.records;
+        self.lines += other.lines;
+        self.header_lines += other.header_lines;
+        self.blank_lines += other.blank_lines;
+        self.record_lines += other.record_lines;
     }
 }
 

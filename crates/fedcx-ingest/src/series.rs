@@ -1,6 +1,7 @@
 //! Series read beside survey data: Digital Analytics Program reports (web visits per domain and
 //! day, from analytics.usa.gov) and published benchmark index series (CSV: series, year, value).
 
+use crate::rows::{Counted, Produced};
 use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
@@ -69,6 +70,13 @@ fn parse_dap(index: u64, row: &Value) -> Result<WebVisits, Rejection> {
     Ok(WebVisits { domain, month: date.format("%Y-%m").to_string(), visits })
 }
 
+impl Counted for DapSource {
+    fn produced(&self) -> Produced {
+        // A JSON document has no lines to account for; its rows are the data array's entries.
+        Produced { records: self.index, ..Produced::default() }
+    }
+}
+
 impl ResponseSource for DapSource {
     type Error = IngestError;
 
@@ -99,6 +107,16 @@ impl<R: Read> BenchmarkSource<R> {
         let rows = CsvRows::open(path, input, &BENCHMARK_HEADER.join(","))?;
         let cols = rows.require("benchmark", &BENCHMARK_HEADER)?;
         Ok(BenchmarkSource { rows, cols })
+    }
+}
+
+impl<R: Read> Counted for BenchmarkSource<R> {
+    fn produced(&self) -> Produced {
+        self.rows.produced()
+    }
+
+    fn limit_record_lines(&mut self, n: u64) {
+        self.rows.set_max_record_lines(n);
     }
 }
 

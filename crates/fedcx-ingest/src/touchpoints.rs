@@ -1,6 +1,7 @@
 //! GSA Touchpoints files: the version-2 response upload (17 columns, one respondent per row) and the
 //! version-1 reporting-record export (one row per service and channel, already counted).
 
+use crate::rows::{Counted, Produced};
 use std::io::Read;
 use std::path::Path;
 
@@ -15,7 +16,6 @@ use fedcx_model::{
 
 use crate::error::IngestError;
 use crate::reconcile::reason;
-use crate::redact::redact;
 use crate::rows::{CsvRows, Row};
 
 /// Reads a version-2 response upload. The file carries no service, channel or date: they come from
@@ -92,16 +92,7 @@ fn parse_v2(
         let i = RESPONSE_UPLOAD_COLUMNS.iter().position(|h| *h == column).map_or(c[1], |k| c[k]);
         row.reject(i, reason::INDICATOR_AGAINST_TRUST, e.to_string())
     })?;
-    let comment_text = row.get(c[16])?;
-    let comment = if comment_text.is_empty() || comment_text.eq_ignore_ascii_case("null") {
-        None
-    } else {
-        let r = redact(comment_text);
-        for (k, n) in r.counts {
-            *redactions.entry(k).or_default() += n;
-        }
-        Some(r.text)
-    };
+    let comment = row.free_text(c[16], redactions);
     let start = detail.quarter.start_date().and_hms_opt(0, 0, 0).expect("midnight exists");
     let utc = FixedOffset::east_opt(0).expect("UTC is a valid offset");
     Ok(SurveyResponse {
@@ -113,6 +104,16 @@ fn parse_v2(
         answers: Answers::V2(answers),
         comment,
     })
+}
+
+impl<R: Read> Counted for TouchpointsV2Source<R> {
+    fn produced(&self) -> Produced {
+        self.rows.produced()
+    }
+
+    fn limit_record_lines(&mut self, n: u64) {
+        self.rows.set_max_record_lines(n);
+    }
 }
 
 impl<R: Read> ResponseSource for TouchpointsV2Source<R> {
@@ -216,6 +217,16 @@ fn parse_v1(
     Ok((GroupKey { service, channel, quarter }, tally))
 }
 
+impl<R: Read> Counted for TouchpointsV1Source<'_, R> {
+    fn produced(&self) -> Produced {
+        self.rows.produced()
+    }
+
+    fn limit_record_lines(&mut self, n: u64) {
+        self.rows.set_max_record_lines(n);
+    }
+}
+
 impl<R: Read> ResponseSource for TouchpointsV1Source<'_, R> {
     type Error = IngestError;
 
@@ -235,7 +246,7 @@ mod tests {
 
     fn detail(scale: TrustScale) -> CollectionDetail {
         CollectionDetail {
-            id: "42".into(),
+            id: fedcx_model::DetailId::new("42").unwrap(),
             service: ServiceId::new("treasury-irs-file-return").unwrap(),
             quarter: "FY2025 Q2".parse().unwrap(),
             transaction_point: TransactionPoint::PostInteraction,

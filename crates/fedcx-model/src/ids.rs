@@ -42,6 +42,21 @@ fn check_slug(kind: &'static str, value: &str) -> Result<(), InvalidId> {
     Ok(())
 }
 
+/// A collection detail's id names its response-upload file (`responses/{id}.csv`), so it must never
+/// carry a path: Touchpoints' ids are integers, and fedcx's own are slugs. Anything else (dots,
+/// slashes, spaces, `..`) is refused where the id is read, long before any path is built.
+/// Digits alone are a slug, so one check serves both.
+fn check_detail_id(value: &str) -> Result<(), InvalidId> {
+    check_slug("collection detail id", value).map_err(|e| InvalidId {
+        why: if e.why == "only lowercase letters, digits and '-' are allowed" {
+            "expected a Touchpoints id (digits) or a slug (lowercase letters, digits and '-')"
+        } else {
+            e.why
+        },
+        ..e
+    })
+}
+
 fn check_response_id(value: &str) -> Result<(), InvalidId> {
     let fail = |why| Err(InvalidId { kind: "response id", value: value.to_owned(), why });
     if value.trim().is_empty() {
@@ -130,6 +145,13 @@ string_id!(
     |v| check_slug("service id", v)
 );
 string_id!(
+    /// A collection detail: Touchpoints' integer id (`4711`) or a slug. Never a path (see
+    /// `check_detail_id`), since it names the detail's response-upload file.
+    DetailId,
+    "collection detail id",
+    check_detail_id
+);
+string_id!(
     /// A survey response's identifier as the source system gave it (Touchpoints' `external_id`).
     /// Any text without control characters is allowed, since it comes from other systems.
     ResponseId,
@@ -159,6 +181,31 @@ mod tests {
     fn errors_say_what_is_wrong() {
         let err = ServiceId::new("IRS").unwrap_err().to_string();
         assert_eq!(err, "\"IRS\" is not a valid service id: only lowercase letters, digits and '-' are allowed");
+    }
+
+    #[test]
+    fn detail_ids_are_digits_or_slugs_never_paths() {
+        for good in ["1", "4711", "dhs-cbp-1", "a"] {
+            assert!(DetailId::new(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "",
+            "../../../PWNED",
+            "..",
+            "a/b",
+            "a\\b",
+            "/etc/passwd",
+            "C:x",
+            "a.csv",
+            "A1",
+            "a b",
+            "1\n",
+            &"1".repeat(129),
+        ] {
+            assert!(DetailId::new(bad).is_err(), "{bad:?}");
+        }
+        let err = DetailId::new("../x").unwrap_err().to_string();
+        assert!(err.contains("expected a Touchpoints id (digits) or a slug"), "{err}");
     }
 
     #[test]

@@ -16,12 +16,13 @@ pub mod registry;
 pub mod response;
 pub mod series;
 pub mod survey;
+pub mod text;
 pub mod traits;
 
 pub use channel::{Channel, Delivery};
 pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally};
 pub use fiscal::{FiscalQuarter, Quarter};
-pub use ids::{OrganizationId, ProviderSlug, ResponseId, ServiceId};
+pub use ids::{DetailId, OrganizationId, ProviderSlug, ResponseId, ServiceId};
 pub use org::{Organization, Service, ServiceFlags, ServiceKind, ServiceProvider, ServiceStage, TransactionPoint};
 pub use records::CollectionDetail;
 pub use registry::Registry;

@@ -5,15 +5,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::channel::Channel;
 use crate::fiscal::FiscalQuarter;
-use crate::ids::ServiceId;
+use crate::ids::{DetailId, ServiceId};
 use crate::org::TransactionPoint;
 use crate::survey::TrustScale;
 
 /// One survey on one channel of a service in a quarter, as reported to Touchpoints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CollectionDetail {
-    /// The detail's identifier, used to name its response upload file.
-    pub id: String,
+    /// The detail's identifier, used to name its response upload file (so it is typed: never a path).
+    pub id: DetailId,
     /// The service.
     pub service: ServiceId,
     /// The fiscal quarter.

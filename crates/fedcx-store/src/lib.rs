@@ -103,6 +103,20 @@ pub enum StoreError {
         /// Its schema version.
         found: i64,
     },
+    /// A store that was asked to be read does not exist.
+    #[error("{}: no store there (ingest files into it first, or give the right --store)", path.display())]
+    Missing {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A store written by an older fedcx, opened for reading only, cannot be migrated.
+    #[error("{}: the store has schema version {found}, older than this fedcx's {SCHEMA_VERSION}; run `fedcx ingest` on it once to upgrade it", path.display())]
+    OlderSchema {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+    },
     /// A stored value could not be read back (the file was edited by hand or is damaged).
     #[error("{}: a stored {what} is damaged: {why}", path.display())]
     Damaged {
@@ -113,6 +127,26 @@ pub enum StoreError {
         /// What is wrong.
         why: String,
     },
+}
+
+/// Whether SQLite said another connection holds a lock.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// A path as a SQLite URI path: `%`, `?` and `#` would otherwise be read as URI syntax.
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// One ingested file as the manifest records it.
@@ -186,7 +220,27 @@ pub struct Store {
 
 impl Store {
     /// Opens (or creates) the store at `path`, migrating its schema to this fedcx's version.
+    ///
+    /// When several processes create the same new store at once, all but one find the database
+    /// locked while the first sets it up (switching to WAL needs an exclusive lock that the busy
+    /// timeout does not cover), so a locked or busy open is retried for a while before it fails.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let mut delay = Duration::from_millis(5);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match Store::open_once(path) {
+                Err(StoreError::Sqlite { source, .. })
+                    if is_busy(&source) && std::time::Instant::now() + delay < deadline =>
+                {
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_millis(500));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Store, StoreError> {
         let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
         let mut conn = Connection::open(path).map_err(sql)?;
         // WAL lets readers and one writer work at once; the busy timeout makes a second writer wait
@@ -205,6 +259,45 @@ impl Store {
             tx.pragma_update(None, "user_version", i as i64 + 1).map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
+        Ok(Store { path: path.to_owned(), conn })
+    }
+
+    /// Opens an existing store for reading only: nothing is created, migrated or written, so reports
+    /// and exports work on a store they may not change (a read-only file in a read-only directory).
+    /// A missing store is an error, never an empty new one.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        use rusqlite::OpenFlags;
+        let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+        if !path.is_file() {
+            return Err(StoreError::Missing { path: path.to_owned() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
+        conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
+        // A WAL database needs its shared-memory file even to read; in a directory fedcx may not
+        // write, with no writer left, SQLite cannot make one. Such a store cannot change under us
+        // (nobody can write there), so it is then opened as immutable.
+        let conn = match conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)) {
+            Ok(_) => conn,
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                drop(conn);
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI).map_err(sql)?
+            }
+            Err(e) => return Err(sql(e)),
+        };
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
+        }
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::OlderSchema { path: path.to_owned(), found: version });
+        }
         Ok(Store { path: path.to_owned(), conn })
     }
 

@@ -262,19 +262,108 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bundled_registry_loads_with_35_providers_in_17_agencies() {
+    fn bundled_registry_loads_with_40_providers_in_18_agencies() {
         let r = Registry::bundled();
-        let providers: Vec<&ServiceProvider> = r.providers().filter(|p| p.year_designated <= 2022).collect();
-        assert_eq!(providers.len(), 35);
-        let mut departments: Vec<&OrganizationId> =
-            providers.iter().map(|p| r.department_of(&p.organization)).collect();
+        assert_eq!(r.providers().count(), 40);
+        let mut departments: Vec<&OrganizationId> = r.providers().map(|p| r.department_of(&p.organization)).collect();
         departments.sort();
         departments.dedup();
-        assert_eq!(departments.len(), 17, "{departments:?}");
+        assert_eq!(departments.len(), 18, "{departments:?}");
         assert!(!r.sources().is_empty());
         for p in r.providers() {
-            assert!(r.services_of(&p.slug).count() >= 2, "{} has fewer than two services", p.slug);
+            assert!(r.services_of(&p.slug).count() >= 1, "{} has no services", p.slug);
+            assert!(p.source.is_some(), "{} names no source", p.slug);
         }
+        // performance.gov's FY2019-20 list: 25 services of 23 providers, all verified.
+        let fy2019_20: Vec<&str> =
+            r.providers().filter(|p| p.verified && p.year_designated <= 2020).map(|p| p.slug.as_str()).collect();
+        assert_eq!(fy2019_20.len(), 23, "{fy2019_20:?}");
+        for slug in ["opm-fes", "doi-fws", "doi-btfa", "dol-osha", "dol-owcp", "recreation-gov"] {
+            assert!(fy2019_20.contains(&slug), "{slug}");
+        }
+    }
+
+    #[test]
+    fn every_alias_and_touchpoints_id_of_the_bundled_registry_resolves_to_its_entry() {
+        let r = Registry::bundled();
+        for p in r.providers() {
+            let keys = p.aliases.iter().cloned().chain([p.name.clone(), p.slug.to_string()]);
+            for key in keys.chain(p.touchpoints_id.map(|n| n.to_string())) {
+                assert_eq!(r.provider_by_str(&key).map(|q| &q.slug), Some(&p.slug), "{key:?}");
+            }
+        }
+        for s in r.services() {
+            let keys = s.aliases.iter().cloned().chain([s.name.clone(), s.id.to_string()]);
+            for key in keys.chain(s.touchpoints_ids.iter().map(u32::to_string)) {
+                assert_eq!(r.service_by_str(&key).map(|t| &t.id), Some(&s.id), "{key:?}");
+            }
+        }
+        // performance.gov's slugs and Touchpoints' names, as agencies' files carry them.
+        let provider = |t: &str| r.provider_by_str(t).map(|p| p.slug.as_str());
+        assert_eq!(provider("treas-irs"), Some("treasury-irs"));
+        assert_eq!(provider("sba-fo"), Some("sba"));
+        assert_eq!(provider("multi-rec"), Some("recreation-gov"));
+        assert_eq!(provider("Public Experience Portfolio"), Some("gsa-usagov"));
+        assert_eq!(provider("7"), Some("dhs-cbp"));
+        let service = |t: &str| r.service_by_str(t).map(|s| s.id.as_str());
+        assert_eq!(service("ssa-oo"), Some("ssa-online-services"));
+        assert_eq!(service("dol-deeoic"), Some("dol-owcp-deeoic-contact-center"));
+        assert_eq!(service("Voluntary Protection Programs"), Some("dol-osha-vpp"));
+        assert_eq!(service("doc-trademarks"), Some("doc-uspto-trademark-application"));
+        assert_eq!(service("73"), Some("dhs-tsa-contact-center"));
+    }
+
+    #[test]
+    fn every_service_of_performance_gov_fy2019_20_list_resolves() {
+        // The service_id column of _data/hisps.csv (GSA/Trump-archives-performance-gov, mirrored
+        // at OpenGovDataMirror/A_gsa_Trump-archives-performance-gov @ 6f5f2416), plus the ids an
+        // earlier copy used (doi-ost, ed-fafsa, dol-owcp in _data/hisp-data.csv).
+        let r = Registry::bundled();
+        let services = [
+            "doc-patents",
+            "doc-trademarks",
+            "ed-fsa",
+            "ed-fafsa",
+            "hhs-marketplace",
+            "hhs-medicare",
+            "dhs-tsa",
+            "dhs-cbp",
+            "dhs-uscis",
+            "dhs-fema",
+            "hud-fha",
+            "doi-tbcc",
+            "doi-ost",
+            "doi-fws",
+            "dol-osha",
+            "dol-deeoic",
+            "dol-owcp",
+            "va-vha",
+            "va-vba",
+            "opm-fes",
+            "ssa-oo",
+            "multi-rec",
+        ];
+        for id in services {
+            assert!(r.service_by_str(id).is_some(), "service {id}");
+        }
+        // These name a provider's whole remit rather than one of the registry's services.
+        for id in ["dos-ca", "treas-irs", "opm-rs", "sba-fo", "usda-fsa", "usda-nrcs"] {
+            assert!(r.provider_by_str(id).is_some(), "provider {id}");
+        }
+    }
+
+    #[test]
+    fn services_that_changed_carry_their_years() {
+        let r = Registry::bundled();
+        let years = |id: &str| {
+            let s = r.service_by_str(id).unwrap();
+            (s.first_year, s.last_year)
+        };
+        assert_eq!(years("dol-owcp-deeoic-contact-center"), (Some(2019), Some(2022)));
+        assert_eq!(years("dol-osha-vpp"), (Some(2019), Some(2022)));
+        assert_eq!(years("dhs-cbp-traveler-communications-center"), (Some(2019), Some(2021)));
+        assert_eq!(years("dhs-uscis-contact-center"), (Some(2019), None));
+        assert_eq!(years("ssa-online-services"), (Some(2019), Some(2022)));
     }
 
     #[test]

@@ -51,9 +51,21 @@ pub struct ServiceProvider {
     /// Home page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Whether the designation was confirmed against an OMB list when the registry was compiled.
+    /// Whether the designation was confirmed against a published list (performance.gov's HISP
+    /// list or GSA's export of Touchpoints HISP reporting) when the registry was compiled.
     #[serde(default = "default_true")]
     pub verified: bool,
+    /// Where the entry's facts come from: repository, path and commit, or a page's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Other names the provider goes by, e.g. performance.gov's `treas-irs` or Touchpoints'
+    /// provider name; lookups match them without regard to ASCII case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The provider's integer id in GSA Touchpoints, which its exports carry as
+    /// `service_provider_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub touchpoints_id: Option<u32>,
 }
 
 fn default_true() -> bool {
@@ -132,6 +144,31 @@ pub struct Service {
     /// Home page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Where the entry's facts come from, when it differs from its provider's source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Other names the service goes by (performance.gov service ids, Touchpoints service names);
+    /// lookups match them without regard to ASCII case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The service's integer ids in GSA Touchpoints (its exports' `service_id`); a service a
+    /// provider re-registered under a new record has more than one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub touchpoints_ids: Vec<u32>,
+    /// The first fiscal year the service was reported as a HISP service, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_year: Option<u16>,
+    /// The last fiscal year it was reported before being replaced or dropped; `None` while current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_year: Option<u16>,
+}
+
+impl Service {
+    /// Whether the service was reported in a fiscal year, per its `first_year` and `last_year`
+    /// (an open end counts as reported).
+    pub fn reported_in(&self, fiscal_year: u16) -> bool {
+        self.first_year.is_none_or(|y| y <= fiscal_year) && self.last_year.is_none_or(|y| fiscal_year <= y)
+    }
 }
 
 /// A step of a service (start, middle, end...), with its position.

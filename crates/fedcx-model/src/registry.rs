@@ -3,7 +3,7 @@
 //! fedcx ships the HISPs designated by OMB in `data/hisps.toml`; a user may load their own file
 //! of the same form (fedcx-ingest reads it; this module only parses text).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -93,10 +93,23 @@ impl Registry {
             if positions.windows(2).any(|w| w[0] == w[1]) {
                 problems.push(format!("service {} has two stages at the same position", s.id));
             }
+            if let (Some(first), Some(last)) = (s.first_year, s.last_year) {
+                if first > last {
+                    problems.push(format!("service {} ends (FY{last}) before it starts (FY{first})", s.id));
+                }
+            }
             if let Some(old) = services.insert(s.id.clone(), s) {
                 problems.push(format!("service {} is defined twice", old.id));
             }
         }
+        problems.extend(clashes(
+            "provider",
+            providers.values().map(|p| (p.slug.as_str(), &p.name, &p.aliases, p.touchpoints_id.as_slice())),
+        ));
+        problems.extend(clashes(
+            "service",
+            services.values().map(|s| (s.id.as_str(), &s.name, &s.aliases, s.touchpoints_ids.as_slice())),
+        ));
         if !problems.is_empty() {
             return Err(RegistryError::Inconsistent(problems));
         }
@@ -149,9 +162,31 @@ impl Registry {
         self.services.get(id)
     }
 
-    /// A service looked up by its identifier's text.
-    pub fn service_by_str(&self, id: &str) -> Option<&Service> {
-        ServiceId::new(id).ok().and_then(|id| self.services.get(&id))
+    /// A service looked up by text: its identifier, one of its aliases, its exact name (ASCII case
+    /// ignored) or one of its Touchpoints integer ids. Loading guarantees at most one service
+    /// answers to any of these, so the first match is the only one.
+    pub fn service_by_str(&self, text: &str) -> Option<&Service> {
+        let t = text.trim();
+        if let Some(s) = ServiceId::new(t).ok().and_then(|id| self.services.get(&id)) {
+            return Some(s);
+        }
+        let number: Option<u32> = t.parse().ok();
+        self.services
+            .values()
+            .find(|s| names_match(t, &s.name, &s.aliases) || number.is_some_and(|n| s.touchpoints_ids.contains(&n)))
+    }
+
+    /// A provider looked up by text: its slug, one of its aliases, its exact name (ASCII case
+    /// ignored) or its Touchpoints integer id.
+    pub fn provider_by_str(&self, text: &str) -> Option<&ServiceProvider> {
+        let t = text.trim();
+        if let Some(p) = ProviderSlug::new(t).ok().and_then(|slug| self.providers.get(&slug)) {
+            return Some(p);
+        }
+        let number: Option<u32> = t.parse().ok();
+        self.providers
+            .values()
+            .find(|p| names_match(t, &p.name, &p.aliases) || number.is_some_and(|n| p.touchpoints_id == Some(n)))
     }
 
     /// The services of one provider.
@@ -183,24 +218,152 @@ impl Registry {
     }
 }
 
+/// Whether `text` is an entry's name or one of its aliases, ignoring ASCII case.
+fn names_match(text: &str, name: &str, aliases: &[String]) -> bool {
+    name.eq_ignore_ascii_case(text) || aliases.iter().any(|a| a.eq_ignore_ascii_case(text))
+}
+
+/// Every key (identifier, name, alias, Touchpoints id) that more than one entry of a kind answers
+/// to, one problem per clashing key naming all its claimants. Keys are compared lowercased because
+/// lookups ignore ASCII case; a key an entry repeats for itself (an alias equal to its own name) is
+/// harmless and not reported.
+fn clashes<'a>(
+    kind: &str,
+    entries: impl Iterator<Item = (&'a str, &'a String, &'a Vec<String>, &'a [u32])>,
+) -> Vec<String> {
+    let mut claims: BTreeMap<String, BTreeSet<&'a str>> = BTreeMap::new();
+    let mut empty = Vec::new();
+    for (id, name, aliases, touchpoints_ids) in entries {
+        let keys = std::iter::once(id.to_ascii_lowercase())
+            .chain(std::iter::once(name.trim().to_ascii_lowercase()))
+            .chain(aliases.iter().map(|a| a.trim().to_ascii_lowercase()))
+            .chain(touchpoints_ids.iter().map(u32::to_string));
+        for key in keys {
+            claims.entry(key).or_default().insert(id);
+        }
+        // An empty alias would make a blank cell in a user's file name this entry.
+        if aliases.iter().any(|a| a.trim().is_empty()) {
+            empty.push(format!("{kind} {id} has an empty alias"));
+        }
+    }
+    claims
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(key, ids)| {
+            let ids: Vec<&str> = ids.into_iter().collect();
+            format!("{kind} alias {key:?} is ambiguous: claimed by {}", ids.join(", "))
+        })
+        .chain(empty)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn bundled_registry_loads_with_35_providers_in_17_agencies() {
+    fn bundled_registry_loads_with_40_providers_in_18_agencies() {
         let r = Registry::bundled();
-        let providers: Vec<&ServiceProvider> = r.providers().filter(|p| p.year_designated <= 2022).collect();
-        assert_eq!(providers.len(), 35);
-        let mut departments: Vec<&OrganizationId> =
-            providers.iter().map(|p| r.department_of(&p.organization)).collect();
+        assert_eq!(r.providers().count(), 40);
+        let mut departments: Vec<&OrganizationId> = r.providers().map(|p| r.department_of(&p.organization)).collect();
         departments.sort();
         departments.dedup();
-        assert_eq!(departments.len(), 17, "{departments:?}");
+        assert_eq!(departments.len(), 18, "{departments:?}");
         assert!(!r.sources().is_empty());
         for p in r.providers() {
-            assert!(r.services_of(&p.slug).count() >= 2, "{} has fewer than two services", p.slug);
+            assert!(r.services_of(&p.slug).count() >= 1, "{} has no services", p.slug);
+            assert!(p.source.is_some(), "{} names no source", p.slug);
         }
+        // performance.gov's FY2019-20 list: 25 services of 23 providers, all verified.
+        let fy2019_20: Vec<&str> =
+            r.providers().filter(|p| p.verified && p.year_designated <= 2020).map(|p| p.slug.as_str()).collect();
+        assert_eq!(fy2019_20.len(), 23, "{fy2019_20:?}");
+        for slug in ["opm-fes", "doi-fws", "doi-btfa", "dol-osha", "dol-owcp", "recreation-gov"] {
+            assert!(fy2019_20.contains(&slug), "{slug}");
+        }
+    }
+
+    #[test]
+    fn every_alias_and_touchpoints_id_of_the_bundled_registry_resolves_to_its_entry() {
+        let r = Registry::bundled();
+        for p in r.providers() {
+            let keys = p.aliases.iter().cloned().chain([p.name.clone(), p.slug.to_string()]);
+            for key in keys.chain(p.touchpoints_id.map(|n| n.to_string())) {
+                assert_eq!(r.provider_by_str(&key).map(|q| &q.slug), Some(&p.slug), "{key:?}");
+            }
+        }
+        for s in r.services() {
+            let keys = s.aliases.iter().cloned().chain([s.name.clone(), s.id.to_string()]);
+            for key in keys.chain(s.touchpoints_ids.iter().map(u32::to_string)) {
+                assert_eq!(r.service_by_str(&key).map(|t| &t.id), Some(&s.id), "{key:?}");
+            }
+        }
+        // performance.gov's slugs and Touchpoints' names, as agencies' files carry them.
+        let provider = |t: &str| r.provider_by_str(t).map(|p| p.slug.as_str());
+        assert_eq!(provider("treas-irs"), Some("treasury-irs"));
+        assert_eq!(provider("sba-fo"), Some("sba"));
+        assert_eq!(provider("multi-rec"), Some("recreation-gov"));
+        assert_eq!(provider("Public Experience Portfolio"), Some("gsa-usagov"));
+        assert_eq!(provider("7"), Some("dhs-cbp"));
+        let service = |t: &str| r.service_by_str(t).map(|s| s.id.as_str());
+        assert_eq!(service("ssa-oo"), Some("ssa-online-services"));
+        assert_eq!(service("dol-deeoic"), Some("dol-owcp-deeoic-contact-center"));
+        assert_eq!(service("Voluntary Protection Programs"), Some("dol-osha-vpp"));
+        assert_eq!(service("doc-trademarks"), Some("doc-uspto-trademark-application"));
+        assert_eq!(service("73"), Some("dhs-tsa-contact-center"));
+    }
+
+    #[test]
+    fn every_service_of_performance_gov_fy2019_20_list_resolves() {
+        // The service_id column of _data/hisps.csv (GSA/Trump-archives-performance-gov, mirrored
+        // at OpenGovDataMirror/A_gsa_Trump-archives-performance-gov @ 6f5f2416), plus the ids an
+        // earlier copy used (doi-ost, ed-fafsa, dol-owcp in _data/hisp-data.csv).
+        let r = Registry::bundled();
+        let services = [
+            "doc-patents",
+            "doc-trademarks",
+            "ed-fsa",
+            "ed-fafsa",
+            "hhs-marketplace",
+            "hhs-medicare",
+            "dhs-tsa",
+            "dhs-cbp",
+            "dhs-uscis",
+            "dhs-fema",
+            "hud-fha",
+            "doi-tbcc",
+            "doi-ost",
+            "doi-fws",
+            "dol-osha",
+            "dol-deeoic",
+            "dol-owcp",
+            "va-vha",
+            "va-vba",
+            "opm-fes",
+            "ssa-oo",
+            "multi-rec",
+        ];
+        for id in services {
+            assert!(r.service_by_str(id).is_some(), "service {id}");
+        }
+        // These name a provider's whole remit rather than one of the registry's services.
+        for id in ["dos-ca", "treas-irs", "opm-rs", "sba-fo", "usda-fsa", "usda-nrcs"] {
+            assert!(r.provider_by_str(id).is_some(), "provider {id}");
+        }
+    }
+
+    #[test]
+    fn services_that_changed_carry_their_years() {
+        let r = Registry::bundled();
+        let years = |id: &str| {
+            let s = r.service_by_str(id).unwrap();
+            (s.first_year, s.last_year)
+        };
+        assert_eq!(years("dol-owcp-deeoic-contact-center"), (Some(2019), Some(2022)));
+        assert_eq!(years("dol-osha-vpp"), (Some(2019), Some(2022)));
+        assert_eq!(years("dhs-cbp-traveler-communications-center"), (Some(2019), Some(2021)));
+        assert_eq!(years("dhs-uscis-contact-center"), (Some(2019), None));
+        assert_eq!(years("ssa-online-services"), (Some(2019), Some(2022)));
     }
 
     #[test]
@@ -243,6 +406,131 @@ mod tests {
                 "service s lists no channels",
             ]
         );
+    }
+
+    /// A registry of one organization, two providers and two services, with aliases as given.
+    fn small(provider_aliases: [&str; 2], service_aliases: [&str; 2]) -> String {
+        format!(
+            r#"
+            [[organization]]
+            id = "dept"
+            name = "Dept"
+            abbreviation = "D"
+
+            [[provider]]
+            slug = "dept-a"
+            name = "Bureau A"
+            organization = "dept"
+            bureau_abbreviation = "A"
+            year_designated = 2019
+            aliases = ["{}"]
+            touchpoints_id = 7
+
+            [[provider]]
+            slug = "dept-b"
+            name = "Bureau B"
+            organization = "dept"
+            bureau_abbreviation = "B"
+            year_designated = 2022
+            aliases = ["{}"]
+
+            [[service]]
+            id = "dept-a-call"
+            provider = "dept-a"
+            name = "Calling the contact center"
+            kind = "Informational"
+            channels = ["phone"]
+            aliases = ["{}"]
+            touchpoints_ids = [10, 73]
+            first_year = 2019
+            last_year = 2021
+
+            [[service]]
+            id = "dept-b-apply"
+            provider = "dept-b"
+            name = "Applying online"
+            kind = "Benefits"
+            channels = ["website"]
+            aliases = ["{}"]
+            "#,
+            provider_aliases[0], provider_aliases[1], service_aliases[0], service_aliases[1]
+        )
+    }
+
+    #[test]
+    fn providers_are_found_by_slug_alias_name_and_touchpoints_id() {
+        let r =
+            Registry::from_toml_str(&small(["dept-aa", "Old Bureau B"], ["dept-call", "Applying on paper"])).unwrap();
+        let slug = |t: &str| r.provider_by_str(t).map(|p| p.slug.as_str());
+        assert_eq!(slug("dept-a"), Some("dept-a"));
+        assert_eq!(slug("DEPT-AA"), Some("dept-a"));
+        assert_eq!(slug(" bureau b "), Some("dept-b"));
+        assert_eq!(slug("old bureau b"), Some("dept-b"));
+        assert_eq!(slug("7"), Some("dept-a"));
+        assert_eq!(slug("8"), None);
+        assert_eq!(slug("Bureau"), None, "names match whole, not in part");
+    }
+
+    #[test]
+    fn services_are_found_by_id_alias_name_and_touchpoints_id() {
+        let r =
+            Registry::from_toml_str(&small(["dept-aa", "Old Bureau B"], ["dept-call", "Applying on paper"])).unwrap();
+        let id = |t: &str| r.service_by_str(t).map(|s| s.id.as_str());
+        assert_eq!(id("dept-a-call"), Some("dept-a-call"));
+        assert_eq!(id("Dept-Call"), Some("dept-a-call"));
+        assert_eq!(id("calling the CONTACT center"), Some("dept-a-call"));
+        assert_eq!(id("73"), Some("dept-a-call"));
+        assert_eq!(id("applying on paper"), Some("dept-b-apply"));
+        assert_eq!(id("applying"), None);
+        let call = r.service_by_str("10").unwrap();
+        assert!(!call.reported_in(2018) && call.reported_in(2019) && call.reported_in(2021) && !call.reported_in(2022));
+        assert!(r.service_by_str("dept-b-apply").unwrap().reported_in(1990), "open years are always reported");
+    }
+
+    #[test]
+    fn ambiguous_aliases_are_an_error_listing_every_clash() {
+        // "Bureau A" is dept-a's name and dept-b's alias; "dept-a-call" is a service id and the
+        // other service's alias (in another case); "10" is a Touchpoints id and an alias.
+        let err =
+            Registry::from_toml_str(&small(["dept-aa", "bureau a"], ["Applying online", "DEPT-A-CALL"])).unwrap_err();
+        let RegistryError::Inconsistent(problems) = &err else { panic!("{err}") };
+        assert_eq!(
+            problems,
+            &[
+                r#"provider alias "bureau a" is ambiguous: claimed by dept-a, dept-b"#,
+                r#"service alias "applying online" is ambiguous: claimed by dept-a-call, dept-b-apply"#,
+                r#"service alias "dept-a-call" is ambiguous: claimed by dept-a-call, dept-b-apply"#,
+            ]
+        );
+        // Providers and services are looked up separately, so they may share a name.
+        assert!(Registry::from_toml_str(&small(["Applying online", "x"], ["Bureau A", "y"])).is_ok());
+        let err = Registry::from_toml_str(&small(["dept-aa", "7"], ["a", "b"])).unwrap_err().to_string();
+        assert!(err.contains(r#"provider alias "7" is ambiguous: claimed by dept-a, dept-b"#), "{err}");
+        let err = Registry::from_toml_str(&small(["dept-aa", " "], ["a", "b"])).unwrap_err().to_string();
+        assert!(err.contains("provider dept-b has an empty alias"), "{err}");
+    }
+
+    #[test]
+    fn a_service_cannot_end_before_it_starts() {
+        let text = small(["a", "b"], ["c", "d"]).replace("last_year = 2021", "last_year = 2018");
+        let err = Registry::from_toml_str(&text).unwrap_err().to_string();
+        assert!(err.contains("service dept-a-call ends (FY2018) before it starts (FY2019)"), "{err}");
+    }
+
+    #[test]
+    fn registries_without_the_new_fields_still_load() {
+        // A user's registry written before sources, aliases and years existed.
+        let text = small(["a", "b"], ["c", "d"])
+            .lines()
+            .filter(|l| {
+                !["aliases", "touchpoints_id", "first_year", "last_year"].iter().any(|k| l.trim().starts_with(k))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let r = Registry::from_toml_str(&text).unwrap();
+        let p = r.provider_by_str("dept-a").unwrap();
+        assert!(p.aliases.is_empty() && p.source.is_none() && p.touchpoints_id.is_none());
+        assert!(r.service_by_str("dept-a-call").unwrap().first_year.is_none());
     }
 
     #[test]

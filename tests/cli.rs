@@ -41,6 +41,18 @@ impl TestDir {
         self.command().args(args).output().unwrap()
     }
 
+    /// Another program, with the same clean environment and working directory.
+    fn command_for(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("FEDCX_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.current_dir(self.dir.path());
+        cmd
+    }
+
     /// Runs and expects success, returning stdout.
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
@@ -73,10 +85,10 @@ fn help_lists_the_subcommands() {
 }
 
 #[test]
-fn hisps_lists_35_providers_in_17_agencies() {
+fn hisps_lists_40_providers_in_18_agencies() {
     let out = TestDir::new().ok(&["hisps"]);
     assert!(out.contains("treasury-irs"), "{out}");
-    assert!(out.contains("35 providers in 17 agencies"), "{out}");
+    assert!(out.contains("40 providers in 18 agencies"), "{out}");
 }
 
 #[test]
@@ -603,4 +615,262 @@ fn kept_responses_let_reports_from_the_store_write_uploads() {
     assert!(out.contains("keeps no respondent-level answers"), "{out}");
     assert!(!t.path("bare/FY2024Q1/responses").exists());
     assert!(t.path("bare/FY2024Q1/cx_collection_details.csv").exists());
+}
+
+// ---- Hostile and broken inputs (issue 9): each test uses the exact input the red team reported.
+
+/// Every path under `dir`, recursively.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() && !p.is_symlink() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// The demo's collection details for FY2025 Q2, with the first row's id replaced.
+fn details_with_first_id(t: &TestDir, id: &str) -> PathBuf {
+    let (details, _) = demo_files();
+    let text = std::fs::read_to_string(details).unwrap();
+    let mut lines = text.lines();
+    let mut out = vec![lines.next().unwrap().to_owned()];
+    let rows: Vec<&str> = lines.filter(|l| l.contains(",2025,2,")).collect();
+    let (first_id, rest) = rows[0].split_once(',').unwrap();
+    assert!(first_id.bytes().all(|b| b.is_ascii_digit()));
+    out.push(format!("{id},{rest}"));
+    out.extend(rows[1..].iter().map(|r| (*r).to_owned()));
+    t.write("details.csv", (out.join("\n") + "\n").as_bytes())
+}
+
+#[test]
+fn a_detail_id_that_is_a_path_never_becomes_a_file_outside_the_output() {
+    let t = TestDir::new();
+    std::fs::create_dir(t.path("work")).unwrap();
+    let details = details_with_first_id(&t, "../../../PWNED");
+    let (_, responses) = demo_files();
+    let out = t.run(&[
+        "report",
+        "--fy",
+        "2025",
+        "--quarter",
+        "2",
+        "--bootstrap",
+        "0",
+        "--out",
+        "work/out",
+        details.to_str().unwrap(),
+        &responses,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("bad_detail_id"), "the bad id is reported as a rejected row:\n{text}");
+    let parent = t.dir.path().parent().unwrap();
+    assert!(!parent.join("PWNED.csv").exists());
+    assert!(walk(t.dir.path()).iter().all(|p| !p.to_string_lossy().contains("PWNED")), "no PWNED file anywhere");
+}
+
+#[test]
+fn a_quote_left_open_at_the_end_is_an_error_naming_its_line() {
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    // The red team's case: a stray quote at the start of a comment near the end of the file.
+    let mut text = std::fs::read_to_string(&a).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let n = lines.len(); // 1,876: the header and 1,875 rows
+    let bad = lines[n - 50].to_owned() + "\"I waited";
+    text = lines[..n - 50].join("\n") + "\n" + &bad + "\n" + &lines[n - 49..].join("\n") + "\n";
+    let f = t.write("quote.csv", text.as_bytes());
+    let err = t.fails(&["ingest", f.to_str().unwrap()]);
+    let line = n - 49; // 1-based line of the row with the stray quote
+    assert!(err.contains(&format!("quote.csv:{line}: a quoted field")), "{err}");
+    assert!(err.contains("the 50 line(s) from here to the end of the file"), "{err}");
+    assert!(!t.path("fedcx.db").exists() || store_count(&t.path("fedcx.db"), "ingest_file") == 0);
+}
+
+#[test]
+fn lines_swallowed_by_a_quote_show_in_the_summary_and_a_long_record_is_rejected() {
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    // A stray quote opens in one comment and the next quote, 17 lines later, closes it.
+    let text = std::fs::read_to_string(&a).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[100].push_str("\"opened");
+    lines[116].push_str("closed\"");
+    let f = t.write("swallow.csv", (lines.join("\n") + "\n").as_bytes());
+    t.ok(&["ingest", "--no-store", f.to_str().unwrap(), "--summary", "s.json"]);
+    let s = json(&t.path("s.json"));
+    let l = &s["files"][0]["reconciliation"]["lines"];
+    assert_eq!(l["physical"].as_u64(), Some(1876));
+    assert_eq!(s["read"].as_u64(), Some(1875 - 16), "17 lines are one record: {s}");
+    assert_eq!(l["in_rows"].as_u64().unwrap() - s["read"].as_u64().unwrap(), 16, "{s}");
+    // With a tighter limit, the record is rejected with the lines it covered.
+    let out = t.ok(&["ingest", "--no-store", f.to_str().unwrap(), "--max-record-lines", "10", "--rejects", "r.csv"]);
+    assert!(out.contains("record_too_long 1"), "{out}");
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    assert!(rejects.contains("the record covers lines 101-117 (17 lines"), "{rejects}");
+    assert!(!rejects.contains("opened"), "no row text in the reject file: {rejects}");
+}
+
+#[test]
+fn a_file_with_every_row_rejected_is_not_recorded_and_fails() {
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    let text = std::fs::read_to_string(&a).unwrap().replace("dhs-cbp-port-of-entry", "no-such-service");
+    let only_bad: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+    let bad = t.write("bad.csv", only_bad.replace("treasury-", "nope-").replace(",website,", ",pigeon,").as_bytes());
+    let out = t.run(&["ingest", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("had every row rejected and were not recorded"), "{err}");
+    let db = t.path("fedcx.db");
+    assert!(!db.exists() || store_count(&db, "ingest_file") == 0, "nothing recorded");
+    // The corrected file is then accepted.
+    t.ok(&["ingest", a.to_str().unwrap()]);
+    assert_eq!(store_count(&db, "ingest_file"), 1);
+}
+
+#[test]
+fn counts_that_do_not_fit_are_rejected_with_their_line() {
+    let t = TestDir::new();
+    let f = t.write(
+        "counts.csv",
+        b"service,channel,quarter,item,point,n\n\
+          ssa-replacement-card,website,FY2025Q2,respondents,v2,18446744073709551615\n\
+          ssa-replacement-card,website,FY2025Q2,respondents,v2,9007199254740993\n\
+          ssa-replacement-card,website,FY2025Q2,respondents,v2,12\n",
+    );
+    let out = t.run(&["ingest", f.to_str().unwrap(), "--format", "counts", "--rejects", "r.csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    assert!(rejects.contains(",2,n,18446744073709551615,count_too_large,"), "{rejects}");
+    assert!(rejects.contains(",3,n,9007199254740993,count_too_large,"), "{rejects}");
+    t.ok(&["export", "--out", "e.csv"]);
+    let export = std::fs::read_to_string(t.path("e.csv")).unwrap();
+    assert!(export.contains("respondents,v2,12") && !export.contains("-1"), "{export}");
+}
+
+#[test]
+fn read_commands_never_invent_a_store_or_fall_back_to_demo_data() {
+    let t = TestDir::new();
+    let err = t.fails(&["--store", "missing.db", "report", "--fy", "2025", "--quarter", "2"]);
+    assert!(err.contains("missing.db: no store there"), "{err}");
+    for args in [
+        &["--store", "missing.db", "export", "--out", "x.csv"][..],
+        &["--store", "missing.db", "provenance", "--service", "ssa-replacement-card", "--quarter", "FY2025Q2"],
+    ] {
+        let err = t.fails(args);
+        assert!(err.contains("no store there"), "{err}");
+    }
+    assert!(!t.path("missing.db").exists(), "a read never creates a store");
+    let err = t.fails(&["report", "--fy", "2025", "--quarter", "2"]);
+    assert!(err.contains("no data") && err.contains("fedcx demo"), "{err}");
+    assert!(!t.path("out").exists());
+}
+
+#[test]
+fn reports_read_the_store_without_changing_it() {
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    let (details, _) = demo_files();
+    t.ok(&["ingest", &details, a.to_str().unwrap()]);
+    let before = std::fs::read(t.path("fedcx.db")).unwrap();
+    t.ok(&["report", "--fy", "2022", "--quarter", "1", "--bootstrap", "0", "--out", "out"]);
+    t.ok(&["export", "--out", "e.csv"]);
+    assert_eq!(std::fs::read(t.path("fedcx.db")).unwrap(), before, "the store's bytes are unchanged");
+}
+
+#[test]
+fn outputs_go_to_stdout_refuse_links_and_missing_directories() {
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    let a = a.to_str().unwrap();
+    // `-` is standard output, and the messages then go to stderr.
+    let out = t.run(&["ingest", "--no-store", a, "--summary", "-"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let json_start = stdout.find("{\n").expect(&stdout);
+    let s: serde_json::Value = serde_json::from_str(&stdout[json_start..]).unwrap();
+    assert_eq!(s["read"].as_u64(), Some(1875));
+    // A missing directory is not created.
+    let err = t.fails(&["ingest", "--no-store", a, "--summary", "no/such/dir/s.json"]);
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!t.path("no").exists());
+    // A symbolic link is refused and its target left alone.
+    t.write("target.json", b"keep me");
+    std::os::unix::fs::symlink(t.path("target.json"), t.path("link.json")).unwrap();
+    let err = t.fails(&["ingest", "--no-store", a, "--counts", "link.json"]);
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read(t.path("target.json")).unwrap(), b"keep me");
+    // A character device is written through, not replaced.
+    t.ok(&["ingest", "--no-store", a, "--counts", "/dev/null"]);
+    assert!(Path::new("/dev/null").exists());
+    // Nothing temporary is left behind.
+    let leftovers: Vec<_> = walk(t.dir.path())
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains(".tmp")))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_failed_report_leaves_no_temporary_files() {
+    // A file-size limit makes writes fail with "File too large" the way a full disk does; the
+    // signal is ignored so the write returns an error instead of killing the process.
+    let t = TestDir::new();
+    let (details, responses) = demo_files();
+    let bin = env!("CARGO_BIN_EXE_fedcx");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 64; exec '{bin}' report --fy 2025 --quarter 2 --bootstrap 0 --out out '{details}' '{responses}'"
+    );
+    let out = t.command_for("sh").args(["-c", &script]).output().unwrap();
+    assert!(!out.status.success(), "the report should fail when writes fail");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error:"), "{err}");
+    let names: Vec<String> = std::fs::read_dir(t.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.is_empty(), "no temporary directory is left: {names:?}");
+}
+
+#[test]
+fn file_names_with_control_characters_are_printed_escaped() {
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    let evil = t.path("evil\x1b[31mname\nFAKE.csv");
+    std::fs::copy(&a, &evil).unwrap();
+    let out = t.ok(&["ingest", "--no-store", evil.to_str().unwrap()]);
+    assert!(!out.contains('\x1b') && !out.contains("\nFAKE"), "{out:?}");
+    assert!(out.contains("evil\\u{1b}[31mname\\nFAKE.csv"), "{out}");
+}
+
+#[test]
+fn standard_input_is_read_once_and_hashed_on_the_way() {
+    use std::io::Write;
+    let t = TestDir::new();
+    let (a, _) = demo_slices(&t);
+    let bytes = std::fs::read(&a).unwrap();
+    let pipe = |args: &[&str]| {
+        let mut child = t
+            .command()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&bytes).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = pipe(&["ingest", "-", "--summary", "s.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&t.path("s.json"))["accepted"].as_u64(), Some(1875));
+    // The same content again, from a file this time, is recognised by its hash.
+    let out = t.run(&["ingest", a.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refused: the same content was already ingested"), "{err}");
+    assert_eq!(store_count(&t.path("fedcx.db"), "ingest_file"), 1);
 }

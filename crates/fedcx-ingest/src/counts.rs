@@ -63,10 +63,7 @@ impl<R: Read> ResponseSource for CountsSource<'_, R> {
                 .get(c[2])?
                 .parse()
                 .map_err(|e: fedcx_model::fiscal::FiscalError| row.reject(c[2], reason::BAD_QUARTER, e.to_string()))?;
-            let n: u64 = row
-                .get(c[5])?
-                .parse()
-                .map_err(|_| row.reject(c[5], reason::BAD_COUNT, "expected a whole number, 0 or more"))?;
+            let n = row.count(c[5])?.ok_or_else(|| row.reject(c[5], reason::MISSING_VALUE, "the count is empty"))?;
             let mut tally = Tally::default();
             tally
                 .add_cell(row.get(c[3])?, row.get(c[4])?, n)

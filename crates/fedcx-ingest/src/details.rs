@@ -116,13 +116,7 @@ fn parse_detail(
     let channel: Channel = text(c[5])?
         .parse()
         .map_err(|e: fedcx_model::channel::UnknownChannel| row.reject(c[5], reason::UNKNOWN_CHANNEL, e.to_string()))?;
-    let count = |i: usize| -> Result<u64, Rejection> {
-        let t = row.get(i)?;
-        if t.is_empty() {
-            return Ok(0);
-        }
-        t.parse().map_err(|_| row.reject(i, reason::BAD_COUNT, "expected a whole number of customers, 0 or more"))
-    };
+    let count = |i: usize| -> Result<u64, Rejection> { Ok(row.count(i)?.unwrap_or(0)) };
     let survey_type: TrustScale = text(c[9])?.parse().map_err(|e: fedcx_model::survey::UnknownTrustScale| {
         row.reject(c[9], reason::UNKNOWN_SURVEY_TYPE, e.to_string())
     })?;

@@ -298,6 +298,24 @@ impl Row<'_> {
         Some(red.text)
     }
 
+    /// Field `i` as a count: `None` when empty; a rejection when it is not a whole number, or when
+    /// it is above [`fedcx_model::MAX_COUNT`] (it would overflow sums and the store's integers).
+    pub fn count(&self, i: usize) -> Result<Option<u64>, Rejection> {
+        let t = self.get(i)?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let n: u64 = t.parse().map_err(|_| self.reject(i, reason::BAD_COUNT, "expected a whole number, 0 or more"))?;
+        if n > fedcx_model::MAX_COUNT {
+            return Err(self.reject(
+                i,
+                reason::COUNT_TOO_LARGE,
+                format!("{n} is above {}, the largest count fedcx accepts", fedcx_model::MAX_COUNT),
+            ));
+        }
+        Ok(Some(n))
+    }
+
     /// A rejection of field `i` for `reason`.
     pub fn reject(&self, i: usize, reason: &'static str, detail: impl Into<String>) -> Rejection {
         let raw = self.record.get(i).map(String::from_utf8_lossy).unwrap_or_default();

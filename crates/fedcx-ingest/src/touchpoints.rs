@@ -188,13 +188,7 @@ fn parse_v1(
     let channel: Channel = row.get(base[4])?.parse().map_err(|e: fedcx_model::channel::UnknownChannel| {
         row.reject(base[4], reason::UNKNOWN_CHANNEL, e.to_string())
     })?;
-    let count = |i: usize| -> Result<u64, Rejection> {
-        let t = row.get(i)?;
-        if t.is_empty() {
-            return Ok(0);
-        }
-        t.parse().map_err(|_| row.reject(i, reason::BAD_COUNT, "expected a whole number, 0 or more"))
-    };
+    let count = |i: usize| -> Result<u64, Rejection> { Ok(row.count(i)?.unwrap_or(0)) };
     let mut tally = Tally::default();
     let mut largest = 0;
     for (q, cols) in counts.iter().enumerate() {

@@ -15,6 +15,11 @@ use crate::ids::ServiceId;
 use crate::response::{Answers, IndicatorState, Likert, SurveyResponse, TrustAnswer, V1Answer};
 use crate::survey::{Polarity, INDICATOR_COUNT, V1_QUESTION_COUNT};
 
+/// The largest count fedcx accepts from any input: 2^53, the largest integer that every consumer
+/// of its outputs (JSON readers, spreadsheets, SQLite's signed 64-bit integers after sums) keeps
+/// exactly. No real survey or volume comes near it, so a larger value is a corrupt or hostile file.
+pub const MAX_COUNT: u64 = 1 << 53;
+
 /// The group counts are kept for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct GroupKey {

@@ -20,7 +20,7 @@ pub mod text;
 pub mod traits;
 
 pub use channel::{Channel, Delivery};
-pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally};
+pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
 pub use fiscal::{FiscalQuarter, Quarter};
 pub use ids::{DetailId, OrganizationId, ProviderSlug, ResponseId, ServiceId};
 pub use org::{Organization, Service, ServiceFlags, ServiceKind, ServiceProvider, ServiceStage, TransactionPoint};

@@ -129,6 +129,16 @@ pub enum StoreError {
     },
 }
 
+/// A count as SQLite's signed integer: a value that does not fit is refused, never stored as a
+/// negative number (ingest already refuses counts above 2^53, so this guards sums and callers).
+fn int(n: u64, path: &Path) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Damaged {
+        path: path.to_owned(),
+        what: "count to store",
+        why: format!("{n} does not fit in a 64-bit signed integer"),
+    })
+}
+
 /// Whether SQLite said another connection holds a lock.
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
@@ -376,10 +386,10 @@ impl Store {
                     entry.path,
                     entry.format,
                     entry.ingested_at,
-                    entry.read as i64,
-                    entry.accepted as i64,
-                    entry.rejected as i64,
-                    entry.duplicates as i64,
+                    int(entry.read, &path)?,
+                    int(entry.accepted, &path)?,
+                    int(entry.rejected, &path)?,
+                    int(entry.duplicates, &path)?,
                     serde_json::to_string(&entry.rejected_by_reason).expect("maps serialise"),
                     serde_json::to_string(&entry.redactions).expect("maps serialise"),
                 ],
@@ -400,7 +410,7 @@ impl Store {
                             quarter,
                             c.item,
                             c.point,
-                            c.n as i64
+                            int(c.n, &path)?
                         ])
                         .map_err(sql)?;
                     done += 1;
@@ -426,7 +436,7 @@ impl Store {
                 .prepare_cached("INSERT INTO web_traffic (file_id, domain, month, visits) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(sql)?;
             for ((domain, month), visits) in &contribution.web_traffic {
-                insert.execute(params![file_id, domain, month, *visits as i64]).map_err(sql)?;
+                insert.execute(params![file_id, domain, month, int(*visits, &path)?]).map_err(sql)?;
             }
             let mut insert = tx
                 .prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)")

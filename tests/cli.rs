@@ -874,3 +874,31 @@ fn standard_input_is_read_once_and_hashed_on_the_way() {
     assert!(err.contains("refused: the same content was already ingested"), "{err}");
     assert_eq!(store_count(&t.path("fedcx.db"), "ingest_file"), 1);
 }
+
+#[test]
+fn the_reflection_is_written_into_the_report() {
+    let t = TestDir::new();
+    let (details, responses) = demo_files();
+    t.write("reflection.txt", b"Wait times fell after we <b>added</b> staff.\n\nNext: the mobile app.");
+    t.ok(&[
+        "report",
+        "--fy",
+        "2025",
+        "--quarter",
+        "2",
+        "--bootstrap",
+        "0",
+        "--out",
+        "out",
+        "--reflection",
+        "reflection.txt",
+        &details,
+        &responses,
+    ]);
+    let md = std::fs::read_to_string(t.path("out/FY2025Q2/report.md")).unwrap();
+    assert!(md.contains("### Reflection on the quarter") && md.contains("Next: the mobile app."), "{md}");
+    let html = std::fs::read_to_string(t.path("out/FY2025Q2/report.html")).unwrap();
+    assert!(html.contains("Wait times fell after we &lt;b&gt;added&lt;/b&gt; staff."), "escaped in HTML");
+    let json = json(&t.path("out/FY2025Q2/report.json"));
+    assert!(json["reflection"].as_str().unwrap().starts_with("Wait times fell"));
+}

@@ -106,6 +106,12 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     }
     let _ = writeln!(s, "</table>");
 
+    if let Some(text) = &r.reflection {
+        let _ = writeln!(s, "<h3>Reflection on the quarter</h3>");
+        for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            let _ = writeln!(s, "<p>{}</p>", h(para.trim()));
+        }
+    }
     let _ = writeln!(s, "<h3>Largest drops in trust from the previous quarter</h3>");
     if r.largest_drops.is_empty() {
         let _ = writeln!(s, "<p>No HISP with at least {min} responses in both quarters lost trust.</p>");

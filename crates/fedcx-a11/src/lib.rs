@@ -122,7 +122,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
             tables.push(reporting);
         }
     }
-    let r = report::build(
+    let mut r = report::build(
         input.registry,
         input.counts,
         input.quarter,
@@ -131,6 +131,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
         input.benchmarks,
         input.web_traffic,
     );
+    r.reflection = input.reflection.map(str::to_owned);
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());
     out.insert("report.xlsx".into(), xlsx::render(&r, &tables)?);

@@ -56,6 +56,12 @@ pub fn render(r: &QuarterReport) -> String {
     for b in &r.benchmarks {
         let _ = writeln!(s, "| {} | {:.1} |", md(&b.label), b.value);
     }
+    if let Some(text) = &r.reflection {
+        let _ = writeln!(s, "\n### Reflection on the quarter\n");
+        for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            let _ = writeln!(s, "{}\n", md(para.trim()));
+        }
+    }
     let _ = writeln!(s, "\n### Largest drops in trust from the previous quarter\n");
     if r.largest_drops.is_empty() {
         let _ = writeln!(s, "No HISP with at least {min} responses in both quarters lost trust.\n");

@@ -79,6 +79,9 @@ pub struct QuarterReport {
     pub largest_drops: Vec<(String, String, Comparison)>,
     /// Per HISP.
     pub providers: Vec<ProviderSection>,
+    /// The provider's reflection on the quarter, as given with `--reflection`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reflection: Option<String>,
 }
 
 /// Builds the report's numbers.
@@ -147,6 +150,7 @@ pub fn build(
         benchmarks: benchmark_lines(benchmarks),
         largest_drops,
         providers,
+        reflection: None,
     }
 }
 

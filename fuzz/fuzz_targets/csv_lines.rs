@@ -1,0 +1,34 @@
+//! Fuzzes the physical-line accounting of the whole ingest, sequential and parallel: for any bytes,
+//! either the file fails cleanly (an unterminated quote, a missing column) or every line is
+//! accounted for (lines in = header + blank + lines in rows, with lines in counted here from the
+//! bytes), every row is classified, and one and two threads agree.
+#![no_main]
+
+use fedcx_ingest::{IngestConfig, Ingestor, Reader, NATIVE_HEADER};
+use libfuzzer_sys::fuzz_target;
+
+static REGISTRY: std::sync::LazyLock<fedcx_model::Registry> = std::sync::LazyLock::new(fedcx_model::Registry::bundled);
+
+fn run(bytes: &[u8], threads: usize) -> Option<fedcx_ingest::Reconciliation> {
+    let mut ing = Ingestor::new(&REGISTRY, IngestConfig { threads, max_record_lines: 3, ..IngestConfig::default() });
+    ing.ingest_bytes(std::path::Path::new("fuzz.csv"), bytes, &Reader::Format(fedcx_ingest::Format::Csv)).ok()?;
+    Some(ing.finish().expect("no reject file to flush").reconciliation)
+}
+
+fuzz_target!(|data: &[u8]| {
+    // Half the inputs get the native header, so rows are reached rather than only header errors.
+    let mut bytes = Vec::new();
+    if data.first().is_some_and(|b| b % 2 == 0) {
+        bytes.extend_from_slice(NATIVE_HEADER.join(",").as_bytes());
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice(data);
+    let one = run(&bytes, 1);
+    if let Some(r) = &one {
+        assert!(r.balances(), "{r:?}");
+        let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let lines = newlines + u64::from(bytes.last().is_some_and(|&b| b != b'\n'));
+        assert_eq!(r.lines.physical, lines, "{r:?}");
+    }
+    assert_eq!(run(&bytes, 2), one, "parallel and sequential reads differ");
+});

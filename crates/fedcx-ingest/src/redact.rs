@@ -388,15 +388,21 @@ fn scan_ip(p: &Patterns, hay: &[u8], out: &mut Vec<Range<usize>>) {
         if hay.get(r.end).is_some_and(|b| b.is_ascii_alphanumeric()) {
             continue;
         }
-        let parsed = std::str::from_utf8(&hay[r.clone()]).ok().and_then(|s| s.parse::<std::net::Ipv6Addr>().ok());
-        if parsed.is_some() {
+        let text = std::str::from_utf8(&hay[r.clone()]).unwrap_or("");
+        // "::" and "::1" parse, but are punctuation or loopback, nobody's address: at least two
+        // groups are required.
+        let groups = text.split(':').filter(|g| !g.is_empty()).count();
+        if groups >= 2 && text.parse::<std::net::Ipv6Addr>().is_ok() {
             out.push(r);
         }
     }
     for m in p.ipv4.find_iter(hay) {
         let r = m.range();
-        // 1.2.3.4.5 is a version or an outline number, not an address.
-        if !continues_number(hay, &r, b".") && !overlaps(&out[start..], &r) {
+        // 1.2.3.4.5 is a version or an outline number, not an address; so is "version 2.0.0.1".
+        if !continues_number(hay, &r, b".")
+            && !word_before_is(hay, r.start, &["version", "ver", "build", "release", "firmware"])
+            && !overlaps(&out[start..], &r)
+        {
             out.push(r);
         }
     }
@@ -484,6 +490,46 @@ fn luhn(hay: &[u8], groups: &[Range<usize>]) -> bool {
     any && sum % 10 == 0
 }
 
+/// Whether the word before `at` (skipping spaces and a '.' or ':') is one of `words`, ignoring case.
+fn word_before_is(hay: &[u8], at: usize, words: &[&str]) -> bool {
+    let mut end = at;
+    while end > 0 && matches!(hay[end - 1], b' ' | b'.' | b':') {
+        end -= 1;
+    }
+    let start = hay[..end].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |i| i + 1);
+    let word = &hay[start..end];
+    words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// Counted things that Title Case text puts between a number and a street word ("3 Hours Way too
+/// long", "2 Kids Drive me crazy", "4 Days Road trip"); no street is named after them.
+const NOT_STREET_NAMES: [&str; 24] = [
+    "days",
+    "hours",
+    "minutes",
+    "weeks",
+    "months",
+    "years",
+    "times",
+    "kids",
+    "children",
+    "people",
+    "calls",
+    "forms",
+    "sons",
+    "daughters",
+    "agents",
+    "dollars",
+    "pages",
+    "letters",
+    "visits",
+    "trips",
+    "steps",
+    "emails",
+    "more",
+    "the",
+];
+
 /// Years that read like house numbers after "in", "since" and the like ("in 2024 Supreme Court").
 fn year_after_preposition(hay: &[u8], r: &Range<usize>) -> bool {
     let number: &[u8] =
@@ -501,10 +547,20 @@ fn year_after_preposition(hay: &[u8], r: &Range<usize>) -> bool {
         .any(|w| w.as_bytes() == word.as_slice())
 }
 
+/// Whether the first word after the house number is a counted thing, not a street name.
+fn counted_not_street(hay: &[u8], r: &Range<usize>) -> bool {
+    let m = &hay[r.clone()];
+    let Some(start) = m.iter().position(|b| b.is_ascii_whitespace()) else { return false };
+    let rest = &m[start..];
+    let Some(w0) = rest.iter().position(|b| b.is_ascii_alphabetic()) else { return false };
+    let w1 = rest[w0..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(rest.len(), |n| w0 + n);
+    NOT_STREET_NAMES.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(&rest[w0..w1]))
+}
+
 fn scan_address(p: &Patterns, hay: &[u8], out: &mut Vec<Range<usize>>) {
     for m in p.address.find_iter(hay) {
         let r = m.range();
-        if !year_after_preposition(hay, &r) {
+        if !year_after_preposition(hay, &r) && !counted_not_street(hay, &r) {
             out.push(r);
         }
     }

@@ -902,3 +902,39 @@ fn the_reflection_is_written_into_the_report() {
     let json = json(&t.path("out/FY2025Q2/report.json"));
     assert!(json["reflection"].as_str().unwrap().starts_with("Wait times fell"));
 }
+
+#[test]
+fn personal_data_never_reaches_the_store_the_rejects_or_the_uploads() {
+    let t = TestDir::new();
+    let secrets = [
+        "4111 1111 1111 1111",
+        "123 Main Street",
+        "DOB 01/02/1980",
+        "passport 123456789",
+        "A123456789",
+        "1EG4-TE5-MK73",
+        "192.0.2.44",
+        "my social is 219099999",
+        "１２３-４５-６７８９",
+    ];
+    let header = fedcx_ingest::NATIVE_HEADER.join(",");
+    let mut text = format!("{header}\n");
+    for (i, secret) in secrets.iter().enumerate() {
+        text.push_str(&format!(
+            "P{i},2025-02-01T09:00:00-05:00,ssa-replacement-card,website,post_interaction,v2,thumbs_up_down,,,,,,,,,,,,1,1,0,null,null,null,null,null,0,0,null,null,null,null,null,\"note {secret}\"\n"
+        ));
+    }
+    // And one rejected row (unknown channel) whose comment holds a secret too.
+    text.push_str("P99,2025-02-01T09:00:00-05:00,ssa-replacement-card,pigeon,post_interaction,v2,thumbs_up_down,,,,,,,,,,,,1,1,0,null,null,null,null,null,0,0,null,null,null,null,null,\"card 4111 1111 1111 1111\"\n");
+    let f = t.write("pii.csv", text.as_bytes());
+    t.ok(&["ingest", f.to_str().unwrap(), "--keep-responses", "--keep-comments", "--rejects", "r.csv"]);
+    let db = std::fs::read(t.path("fedcx.db")).unwrap();
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    for secret in secrets {
+        assert!(!String::from_utf8_lossy(&db).contains(secret), "{secret} reached the store");
+        assert!(!rejects.contains(secret), "{secret} reached the rejects: {rejects}");
+    }
+    assert!(!rejects.contains("4111"), "{rejects}");
+    // The comments were kept, redacted: the test would pass vacuously if they were dropped.
+    assert!(String::from_utf8_lossy(&db).contains("[REDACTED CARD]"), "the redacted comments are in the store");
+}

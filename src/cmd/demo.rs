@@ -22,7 +22,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(registry: &Registry, args: &Args) -> Result<()> {
-    println!("fedcx demo: bundled synthetic data for {} HISPs, FY2022-FY2025", registry.providers().count());
+    println!("fedcx demo: bundled synthetic data (not real responses), FY2022-FY2025");
     let mut ingestor = Ingestor::new(registry, IngestConfig { keep_responses: true, ..IngestConfig::default() });
     let rejects_path = args.out.join("rejects.csv");
     std::fs::create_dir_all(&args.out)?;

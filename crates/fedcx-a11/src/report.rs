@@ -105,8 +105,11 @@ pub fn build(
     for p in registry.providers() {
         let of_p = |k: &fedcx_model::GroupKey| registry.provider_of(&k.service).is_some_and(|sp| sp.slug == p.slug);
         let dept = registry.department_of(&p.organization);
+        // A service listed for other years (retired, or not yet designated) appears only if it
+        // has answers this quarter, so retired entries do not show as empty rows.
         let services = registry
             .services_of(&p.slug)
+            .filter(|s| s.reported_in(quarter.year()) || counts.iter().any(|(k, _)| k.quarter == quarter && k.service == s.id))
             .map(|s| {
                 let t = counts.sum_where(|k| k.quarter == quarter && k.service == s.id);
                 (s.id.to_string(), s.name.clone(), scores::score(&t, config))

@@ -9,7 +9,7 @@ use fedcx_index::pls::{self, presets, ModelSpec, PathModel, PlsConfig, PlsError,
 use nalgebra::DMatrix;
 use serde_json::Value;
 
-const TOL: f64 = 1e-4;
+const TOL: f64 = 1e-6;
 
 fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
@@ -59,19 +59,59 @@ fn russett_spec() -> ModelSpec {
     .unwrap()
 }
 
-/// Compares every number plspm reported with fedcx's, collecting all mismatches.
-fn check_against(spec: ModelSpec, data_file: &str, reference_file: &str, scheme: Scheme) {
+/// The reduced mobi model of plspm's seminr regression test: Quality is formative (Mode B).
+fn mobi_mode_b_spec() -> ModelSpec {
+    toml::from_str(
+        r#"
+        [[latent]]
+        name = "Expectation"
+        indicators = ["CUEX1", "CUEX2", "CUEX3"]
+        mode = "A"
+        [[latent]]
+        name = "Quality"
+        indicators = ["PERQ1", "PERQ2", "PERQ3", "PERQ4", "PERQ5", "PERQ6", "PERQ7"]
+        mode = "B"
+        [[latent]]
+        name = "Loyalty"
+        indicators = ["CUSL1", "CUSL2", "CUSL3"]
+        mode = "A"
+        [[latent]]
+        name = "Image"
+        indicators = ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"]
+        mode = "A"
+        [[latent]]
+        name = "Complaints"
+        indicators = ["CUSCO"]
+        mode = "A"
+        [[path]]
+        from = "Expectation"
+        to = "Loyalty"
+        [[path]]
+        from = "Quality"
+        to = "Loyalty"
+        [[path]]
+        from = "Image"
+        to = "Expectation"
+        [[path]]
+        from = "Complaints"
+        to = "Loyalty"
+        "#,
+    )
+    .unwrap()
+}
+
+/// Compares every number plspm reported with fedcx's (estimated with `config`), collecting all mismatches.
+fn check_against(spec: ModelSpec, data_file: &str, reference_file: &str, config: PlsConfig) {
     let model = PathModel::new(spec).unwrap();
     let data = pls::prepare_data(&model, &read_columns(data_file)).unwrap();
-    let fit =
-        pls::estimate(&model, &data.matrix, &PlsConfig { scheme, tolerance: 1e-12, max_iterations: 500 }).unwrap();
+    let fit = pls::estimate(&model, &data.matrix, &config).unwrap();
     assert!(fit.converged);
     let r = reference(reference_file);
-    assert_eq!(r["scheme"].as_str().unwrap(), format!("{scheme:?}").to_lowercase());
+    assert_eq!(r["scheme"].as_str().unwrap(), format!("{:?}", config.scheme).to_lowercase());
     let mut bad = Vec::new();
     let mut cmp = |what: String, got: f64, want: f64| {
         if (got - want).abs() > TOL {
-            bad.push(format!("{what}: fedcx {got:.6}, plspm {want:.6}"));
+            bad.push(format!("{what}: fedcx {got:.9}, plspm {want:.9}"));
         }
     };
     let names: Vec<&str> = model.indicators().collect();
@@ -96,16 +136,17 @@ fn check_against(spec: ModelSpec, data_file: &str, reference_file: &str, scheme:
         } else {
             assert_eq!(fit.r_squared[k], None, "{} is exogenous", l.name);
         }
-        cmp(format!("AVE {}", l.name), fit.quality.ave[k].unwrap(), r["ave"][&l.name].as_f64().unwrap());
-        cmp(
-            format!("rho {}", l.name),
-            fit.quality.dillon_goldstein_rho[k].unwrap(),
-            r["dillon_goldstein_rho"][&l.name].as_f64().unwrap(),
-        );
-        match (fit.quality.cronbach_alpha[k], r["cronbach_alpha"][&l.name].as_f64()) {
-            (Some(got), Some(want)) => cmp(format!("alpha {}", l.name), got, want),
-            (None, None) => {}
-            (got, want) => cmp(format!("alpha {} present: fedcx {got:?}, plspm {want:?}", l.name), 0.0, 1.0),
+        // plspm reports none of these for a formative block, and alpha for no one-indicator block.
+        for (what, got, key) in [
+            ("AVE", fit.quality.ave[k], "ave"),
+            ("rho", fit.quality.dillon_goldstein_rho[k], "dillon_goldstein_rho"),
+            ("alpha", fit.quality.cronbach_alpha[k], "cronbach_alpha"),
+        ] {
+            match (got, r[key][&l.name].as_f64()) {
+                (Some(got), Some(want)) => cmp(format!("{what} {}", l.name), got, want),
+                (None, None) => {}
+                (got, want) => cmp(format!("{what} {} present: fedcx {got:?}, plspm {want:?}", l.name), 0.0, 1.0),
+            }
         }
     }
     for (i, &p) in model.paths().iter().enumerate() {
@@ -116,24 +157,66 @@ fn check_against(spec: ModelSpec, data_file: &str, reference_file: &str, scheme:
     assert!(bad.is_empty(), "{reference_file}: {} mismatch(es):\n{}", bad.len(), bad.join("\n"));
 }
 
+/// Settings far tighter than needed, so these tests check the fixed point and not the stopping rule.
+fn tight(scheme: Scheme) -> PlsConfig {
+    PlsConfig { scheme, tolerance: 1e-12, max_iterations: 500 }
+}
+
 #[test]
 fn ecsi_centroid_matches_plspm() {
-    check_against(presets::ecsi_mobi().spec, "ecsi_mobi.csv", "plspm_ecsi_centroid.json", Scheme::Centroid);
+    check_against(presets::ecsi_mobi().spec, "ecsi_mobi.csv", "plspm_ecsi_centroid.json", tight(Scheme::Centroid));
 }
 
 #[test]
 fn ecsi_factorial_matches_plspm() {
-    check_against(presets::ecsi_mobi().spec, "ecsi_mobi.csv", "plspm_ecsi_factorial.json", Scheme::Factorial);
+    check_against(presets::ecsi_mobi().spec, "ecsi_mobi.csv", "plspm_ecsi_factorial.json", tight(Scheme::Factorial));
 }
 
 #[test]
 fn ecsi_path_matches_plspm() {
-    check_against(presets::ecsi_mobi().spec, "ecsi_mobi.csv", "plspm_ecsi_path.json", Scheme::Path);
+    check_against(presets::ecsi_mobi().spec, "ecsi_mobi.csv", "plspm_ecsi_path.json", tight(Scheme::Path));
 }
 
 #[test]
 fn russett_centroid_matches_plspm() {
-    check_against(russett_spec(), "russett.csv", "plspm_russett_centroid.json", Scheme::Centroid);
+    check_against(russett_spec(), "russett.csv", "plspm_russett_centroid.json", tight(Scheme::Centroid));
+}
+
+/// The model of plspm's seminr regression test, with fedcx's default settings: the defaults must
+/// stop close enough to the fixed point to agree with plspm (at tolerance 1e-10) to 1e-6.
+#[test]
+fn mobi_mode_b_with_default_settings_matches_plspm() {
+    assert_eq!(PlsConfig::default().scheme, Scheme::Path);
+    check_against(mobi_mode_b_spec(), "ecsi_mobi.csv", "plspm_mobi_modeb_path.json", PlsConfig::default());
+}
+
+/// The same model and defaults against a second implementation, R's seminr.
+#[test]
+fn mobi_mode_b_with_default_settings_matches_seminr() {
+    let model = PathModel::new(mobi_mode_b_spec()).unwrap();
+    let data = pls::prepare_data(&model, &read_columns("ecsi_mobi.csv")).unwrap();
+    let fit = pls::estimate(&model, &data.matrix, &PlsConfig::default()).unwrap();
+    let r = reference("seminr_mobi_modeb_path.json");
+    let names: Vec<&str> = model.indicators().collect();
+    let mut bad = Vec::new();
+    for (k, l) in model.latents().iter().enumerate() {
+        for j in model.block(k) {
+            for (what, got) in [("outer_weights", fit.outer_weights[j]), ("loadings", fit.loadings[j])] {
+                let want = r[what][&l.name][names[j]].as_f64().unwrap();
+                if (got - want).abs() > TOL {
+                    bad.push(format!("{what} {}: fedcx {got:.9}, seminr {want:.9}", names[j]));
+                }
+            }
+        }
+    }
+    for (i, &p) in model.paths().iter().enumerate() {
+        let label = model.path_label(p);
+        let (got, want) = (fit.path_coefficients[i], r["path_coefficients"][&label].as_f64().unwrap());
+        if (got - want).abs() > TOL {
+            bad.push(format!("path {label}: fedcx {got:.9}, seminr {want:.9}"));
+        }
+    }
+    assert!(bad.is_empty(), "{} mismatch(es):\n{}", bad.len(), bad.join("\n"));
 }
 
 #[test]
@@ -263,6 +346,33 @@ fn listwise_deletion_reports_dropped_rows_and_constant_columns_are_refused() {
     assert_eq!(err, PlsError::ConstantIndicator("a".into()));
     let err = pls::prepare_data(&model, &BTreeMap::new()).unwrap_err();
     assert_eq!(err.to_string(), "the data has no column \"a\", which the model names");
+}
+
+#[test]
+fn settings_out_of_range_are_refused_and_nonconvergence_is_reported() {
+    let spec: ModelSpec = toml::from_str("[[latent]]\nname = 'L'\nindicators = ['a', 'b']\nmode = 'A'").unwrap();
+    let model = PathModel::new(spec).unwrap();
+    let data = pls::prepare_data(&model, &two_column_data(&[1.0, 2.0, 3.0, 4.0], &[2.0, 1.0, 4.0, 3.0])).unwrap();
+    for tolerance in [0.0, -1e-6, f64::NAN, f64::INFINITY] {
+        let config = PlsConfig { tolerance, ..PlsConfig::default() };
+        let err = pls::estimate(&model, &data.matrix, &config).unwrap_err();
+        assert!(matches!(err, PlsError::InvalidSetting(_)), "{tolerance}: {err}");
+        assert!(err.to_string().contains("tolerance must be a finite number above 0"), "{err}");
+    }
+    let err =
+        pls::estimate(&model, &data.matrix, &PlsConfig { max_iterations: 0, ..PlsConfig::default() }).unwrap_err();
+    assert_eq!(err.to_string(), "invalid setting: the iteration limit must be at least 1");
+
+    // One iteration cannot meet a tolerance this tight on the ECSI model: the fit says so, with the
+    // criterion's value, rather than passing the unconverged weights off as an answer.
+    let model = PathModel::new(presets::ecsi_mobi().spec).unwrap();
+    let data = pls::prepare_data(&model, &read_columns("ecsi_mobi.csv")).unwrap();
+    let fit = pls::estimate(&model, &data.matrix, &PlsConfig { max_iterations: 1, ..PlsConfig::default() }).unwrap();
+    assert!(!fit.converged);
+    assert_eq!(fit.iterations, 1);
+    assert!(fit.last_change >= PlsConfig::default().tolerance, "{}", fit.last_change);
+    let fit = pls::estimate(&model, &data.matrix, &PlsConfig::default()).unwrap();
+    assert!(fit.converged && fit.last_change < 1e-10, "{} after {}", fit.last_change, fit.iterations);
 }
 
 fn correlation(a: &[f64], b: &[f64]) -> f64 {

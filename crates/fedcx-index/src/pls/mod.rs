@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use nalgebra::DMatrix;
 
 pub use bootstrap::{bootstrap, BootstrapConfig, BootstrapResult, Interval};
-pub use estimate::{estimate, PlsConfig, PlsFit, Quality};
+pub use estimate::{estimate, PlsConfig, PlsFit, Quality, CONVERGENCE_CRITERION};
 pub use model::{LatentSpec, Mode, ModelSpec, PathModel, PathSpec, Scheme, UnknownScheme};
 
 /// Why a model could not be estimated.
@@ -53,6 +53,9 @@ pub enum PlsError {
     /// A regression the algorithm needs has perfectly collinear predictors.
     #[error("perfect collinearity in {0}: the coefficients are not identified")]
     Collinear(String),
+    /// An estimation or bootstrap setting is out of range (e.g. a tolerance that is not a positive number).
+    #[error("invalid setting: {0}")]
+    InvalidSetting(String),
     /// The ACSI index was asked of a latent the model does not have.
     #[error("the model has no latent {0:?}")]
     UnknownLatent(String),

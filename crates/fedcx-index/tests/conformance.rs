@@ -375,6 +375,61 @@ fn settings_out_of_range_are_refused_and_nonconvergence_is_reported() {
     assert!(fit.converged && fit.last_change < 1e-10, "{} after {}", fit.last_change, fit.iterations);
 }
 
+/// The ECSI fit on the mobi data after `edit` has changed the named column.
+fn ecsi_fit_with(column: &str, edit: impl Fn(&mut Vec<Option<f64>>)) -> Result<pls::PlsFit, PlsError> {
+    let model = PathModel::new(presets::ecsi_mobi().spec).unwrap();
+    let mut cols = read_columns("ecsi_mobi.csv");
+    edit(cols.get_mut(column).unwrap());
+    let data = pls::prepare_data(&model, &cols).unwrap();
+    pls::estimate(&model, &data.matrix, &PlsConfig::default())
+}
+
+fn assert_same_standardised_fit(got: &pls::PlsFit, want: &pls::PlsFit, what: &str) {
+    let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.is_finite() && (x - y).abs() < 1e-9);
+    assert!(close(&got.outer_weights, &want.outer_weights), "{what}: weights {:?}", got.outer_weights);
+    assert!(close(&got.loadings, &want.loadings), "{what}: loadings {:?}", got.loadings);
+    assert!(close(&got.path_coefficients, &want.path_coefficients), "{what}: paths {:?}", got.path_coefficients);
+}
+
+#[test]
+fn extreme_magnitudes_give_the_unscaled_answer_or_a_clear_error() {
+    let plain = ecsi_fit_with("IMAG1", |_| {}).unwrap();
+    // Standardising makes the fit scale-free, so rescaling a column by any factor changes nothing,
+    // however close to the ends of the floating-point range the values get.
+    for factor in [1e200, 1e-200, 1e300, -1e300] {
+        let fit = ecsi_fit_with("IMAG1", |c| c.iter_mut().for_each(|v| *v = v.map(|v| v * factor))).unwrap();
+        let mut want = plain.clone();
+        if factor < 0.0 {
+            // A reversed indicator keeps its magnitude and changes sign.
+            want.outer_weights[0] = -want.outer_weights[0];
+            want.loadings[0] = -want.loadings[0];
+        }
+        assert_same_standardised_fit(&fit, &want, &format!("IMAG1 x {factor:e}"));
+        assert!((fit.std_devs[0] / plain.std_devs[0] - factor.abs()).abs() <= 1e-12 * factor.abs());
+    }
+    // One answer of 1e308 dwarfs the others: the column is, to double precision, an indicator of that
+    // one row (1 there, 0 elsewhere), and the fit must be that column's.
+    let huge = ecsi_fit_with("CUSCO", |c| c[0] = Some(1e308)).unwrap();
+    let dummy = ecsi_fit_with("CUSCO", |c| {
+        c.iter_mut().for_each(|v| *v = Some(0.0));
+        c[0] = Some(1.0);
+    })
+    .unwrap();
+    assert_same_standardised_fit(&huge, &dummy, "CUSCO with a value of 1e308");
+    // Answers alternating between the largest double and its negative: the standard deviation in the
+    // data's own units is larger than any double, so the unstandardised weights (weight / standard
+    // deviation, used by the index) would be 0; that is refused by name.
+    let Err(err) = ecsi_fit_with("CUSCO", |c| {
+        for (i, v) in c.iter_mut().enumerate() {
+            *v = Some(if i % 2 == 0 { f64::MAX } else { -f64::MAX });
+        }
+    }) else {
+        panic!("a standard deviation beyond the range of a double was accepted")
+    };
+    assert!(matches!(&err, PlsError::TooLarge(name) if name == "CUSCO"), "{err}");
+    assert!(err.to_string().contains("\"CUSCO\""), "{err}");
+}
+
 fn correlation(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len() as f64;
     let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);

@@ -215,6 +215,12 @@ struct Standardised {
 }
 
 /// Centres each column and divides it by its sample standard deviation.
+///
+/// Each column is first divided by its largest absolute value, so the sums behind the mean and the
+/// variance stay within [-n, n] and [0, n]: computed directly, values near 1e154 or above overflow
+/// the squares (the standard deviation becomes infinite and every standardised value 0), and values
+/// near 1e-160 or below underflow them. The standardised column does not depend on that factor; the
+/// mean and standard deviation are multiplied back by it for the raw-unit summaries.
 fn standardise(data: &DMatrix<f64>, names: &[&str]) -> Result<Standardised, PlsError> {
     let n = data.nrows() as f64;
     let mut x = data.clone();
@@ -224,17 +230,33 @@ fn standardise(data: &DMatrix<f64>, names: &[&str]) -> Result<Standardised, PlsE
         if let Some(bad) = col.iter().position(|v| !v.is_finite()) {
             return Err(PlsError::NotFinite { indicator: names[j].to_owned(), row: bad });
         }
+        let magnitude = col.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        if magnitude == 0.0 {
+            return Err(PlsError::ConstantIndicator(names[j].to_owned()));
+        }
+        col /= magnitude;
         let mean = col.sum() / n;
         let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
         let sd = var.sqrt();
-        if sd.is_nan() || sd <= 1e-12 * mean.abs().max(1.0) {
+        // Relative to the largest value (now 1): spread at the level of rounding error is no spread.
+        if sd.is_nan() || sd <= 1e-12 {
             return Err(PlsError::ConstantIndicator(names[j].to_owned()));
         }
         for v in col.iter_mut() {
             *v = (*v - mean) / sd;
         }
-        means.push(mean);
-        sds.push(sd);
+        // |mean| <= 1, so the raw mean is finite; the raw standard deviation can exceed the largest
+        // double (values of both signs near it), and the ACSI index divides by it.
+        let raw_sd = sd * magnitude;
+        if !raw_sd.is_finite() {
+            return Err(PlsError::TooLarge(names[j].to_owned()));
+        }
+        // Cannot happen with the bounds above; checked so a rounding surprise is an error, not NaN weights.
+        if let Some(bad) = col.iter().position(|v| !v.is_finite()) {
+            return Err(PlsError::NotFinite { indicator: names[j].to_owned(), row: bad });
+        }
+        means.push(mean * magnitude);
+        sds.push(raw_sd);
     }
     Ok(Standardised { x, means, std_devs: sds })
 }

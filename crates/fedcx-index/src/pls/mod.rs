@@ -42,6 +42,13 @@ pub enum PlsError {
     /// An indicator has the same value in every row, so it cannot be standardised.
     #[error("indicator {0:?} has the same value in every row; it carries no information")]
     ConstantIndicator(String),
+    /// An indicator's values are so spread out that its standard deviation exceeds the largest
+    /// double, so the unstandardised weights (weight / standard deviation) would be 0.
+    #[error(
+        "indicator {0:?} has values so large that its standard deviation is beyond the range of a double; \
+         divide the column by a constant"
+    )]
+    TooLarge(String),
     /// A value is infinite or NaN.
     #[error("indicator {indicator:?} has a value that is not a finite number (complete row {row})")]
     NotFinite {

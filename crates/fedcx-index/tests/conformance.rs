@@ -430,6 +430,75 @@ fn extreme_magnitudes_give_the_unscaled_answer_or_a_clear_error() {
     assert!(err.to_string().contains("\"CUSCO\""), "{err}");
 }
 
+#[test]
+fn index_data_outside_the_scale_is_named_by_column_row_and_value() {
+    let model = PathModel::new(presets::ecsi_mobi().spec).unwrap();
+    let mut cols = read_columns("ecsi_mobi.csv");
+    // Row 0 has a missing answer (dropped), so the row named must count the rows given, not the kept ones.
+    cols.get_mut("IMAG1").unwrap()[0] = None;
+    let data = pls::prepare_data(&model, &cols).unwrap();
+    let k = model.latent_index("Satisfaction").unwrap();
+    pls::check_scale(&model, &data, k, (1.0, 10.0)).unwrap();
+    // The mobi answers run 1-10; declared as 1-5, the first answer above 5 is reported.
+    let err = pls::check_scale(&model, &data, k, (1.0, 5.0)).unwrap_err();
+    let cusa = ["CUSA1", "CUSA2", "CUSA3"];
+    let (row, ind) = (1..)
+        .zip(cols["CUSA1"].iter().skip(1))
+        .find_map(|(i, _)| cusa.iter().find(|c| cols[**c][i].unwrap() > 5.0).map(|c| (i, *c)))
+        .unwrap();
+    let value = cols[ind][row].unwrap();
+    assert_eq!(err, PlsError::OutsideScale { indicator: ind.to_owned(), row, value, min: 1.0, max: 5.0 });
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "indicator \"{ind}\" has the value {value} in data row {} (counting from 1 after the header), \
+             outside the answer scale 1 to 5",
+            row + 1
+        )
+    );
+    for bad in [(f64::NAN, 5.0), (1.0, f64::INFINITY), (f64::NEG_INFINITY, 5.0), (5.0, 1.0), (3.0, 3.0)] {
+        let err = pls::check_scale(&model, &data, k, bad).unwrap_err();
+        assert!(matches!(err, PlsError::InvalidSetting(_)), "{bad:?}: {err}");
+    }
+}
+
+#[test]
+fn failed_resamples_are_counted_and_too_few_give_no_intervals() {
+    // Three rows with two-valued indicators: a resample misses the row that makes `a` or `b` vary in
+    // 15 of 27 cases, and then that indicator is constant, so more than half of the 200 resamples fail.
+    let spec: ModelSpec = toml::from_str(
+        "[[latent]]\nname='X'\nindicators=['a']\nmode='A'\n[[latent]]\nname='Y'\nindicators=['b']\nmode='A'\n[[path]]\nfrom='X'\nto='Y'",
+    )
+    .unwrap();
+    let model = PathModel::new(spec).unwrap();
+    let data = pls::prepare_data(&model, &two_column_data(&[1.0, 1.0, 2.0], &[1.0, 2.0, 2.0])).unwrap();
+    let boot = pls::BootstrapConfig { resamples: 200, seed: 1, index_of: Some((1, (1.0, 2.0))), ..Default::default() };
+    assert_eq!(boot.required_successes(), 180);
+    let r = pls::bootstrap(&model, &data.matrix, &PlsConfig::default(), &boot).unwrap();
+    assert_eq!((r.requested, r.succeeded + r.failed, r.required), (200, 200, 180));
+    assert!(r.failed > 60 && r.succeeded > 0, "{} failed", r.failed);
+    assert_eq!(r.failures.iter().map(|f| f.1).sum::<usize>(), r.failed);
+    assert!(r.failures.iter().all(|(why, _)| why.contains("has the same value in every row")), "{:?}", r.failures);
+    assert_eq!(
+        r.unavailable.as_deref(),
+        Some(format!("only {} of 200 resamples could be estimated; intervals need at least 180", r.succeeded).as_str())
+    );
+    assert!(r.path_coefficients.is_empty() && r.outer_weights.is_empty() && r.loadings.is_empty());
+    assert_eq!(r.index, None);
+
+    // The threshold is a setting: relaxed, the same resamples give intervals.
+    let relaxed = pls::BootstrapConfig { min_success_share: 0.0, min_successes: 2, ..boot };
+    let r2 = pls::bootstrap(&model, &data.matrix, &PlsConfig::default(), &relaxed).unwrap();
+    assert_eq!((r2.succeeded, r2.unavailable.as_deref()), (r.succeeded, None));
+    assert_eq!(r2.path_coefficients.len(), 1);
+
+    let none = pls::BootstrapConfig { resamples: 0, ..boot };
+    assert!(matches!(
+        pls::bootstrap(&model, &data.matrix, &PlsConfig::default(), &none),
+        Err(PlsError::InvalidSetting(_))
+    ));
+}
+
 fn correlation(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len() as f64;
     let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
@@ -445,7 +514,7 @@ fn bootstrap_is_reproducible_and_brackets_the_estimate() {
     let data = pls::prepare_data(&model, &read_columns("ecsi_mobi.csv")).unwrap();
     let config = PlsConfig::default();
     let k = model.latent_index("Satisfaction").unwrap();
-    let boot = pls::BootstrapConfig { resamples: 200, seed: 7, index_of: Some((k, (1.0, 10.0))) };
+    let boot = pls::BootstrapConfig { resamples: 200, seed: 7, index_of: Some((k, (1.0, 10.0))), ..Default::default() };
     let a = pls::bootstrap(&model, &data.matrix, &config, &boot).unwrap();
     let b = pls::bootstrap(&model, &data.matrix, &config, &boot).unwrap();
     assert_eq!(a, b, "the same seed gives the same result");
@@ -485,7 +554,7 @@ fn bootstrap_interval_covers_the_true_path_at_about_its_nominal_rate() {
             m[(i, 0)] = x;
             m[(i, 1)] = beta * x + (1.0 - beta * beta).sqrt() * e;
         }
-        let boot = pls::BootstrapConfig { resamples: 200, seed: s, index_of: None };
+        let boot = pls::BootstrapConfig { resamples: 200, seed: s, index_of: None, ..Default::default() };
         let r = pls::bootstrap(&model, &m, &PlsConfig::default(), &boot).unwrap();
         let iv = r.path_coefficients[0];
         if iv.lo <= beta && beta <= iv.hi {

@@ -284,6 +284,99 @@ fn pls_a11_preset_runs_on_the_demo_data() {
     assert!((0.0..=100.0).contains(&index));
 }
 
+#[test]
+fn pls_refuses_answers_outside_the_scale_and_bad_settings() {
+    let t = TestDir::new();
+    let d = ecsi();
+    let d = d.to_str().unwrap();
+    // The mobi answers run 1-10: read as 1-5 they once gave an index of 127.
+    let err = t.fails(&["pls", "--data", d, "--preset", "ecsi", "--scale", "1:5"]);
+    assert!(err.contains("\"CUSA1\" has the value 6 in data row 1"), "{err}");
+    for bad in [["--scale=nan:5"], ["--scale=1:inf"], ["--tolerance=0"], ["--tolerance=nan"], ["--max-iterations=0"]] {
+        let err = t.fails(&["pls", "--data", d, "--preset", "ecsi", bad[0]]);
+        assert!(err.contains("invalid setting"), "{bad:?}: {err}");
+    }
+    let err = t.fails(&["pls", "--data", d, "--preset", "ecsi", "--max-iterations", "2"]);
+    assert!(err.contains("did not converge within 2 iteration(s)"), "{err}");
+    let out = t.ok(&[
+        "pls",
+        "--data",
+        d,
+        "--preset",
+        "ecsi",
+        "--max-iterations",
+        "2",
+        "--allow-nonconvergence",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["converged"].as_bool(), v["convergence"]["iterations"].as_u64()), (Some(false), Some(2)));
+}
+
+#[test]
+fn pls_failed_bootstrap_resamples_are_counted_and_give_no_interval() {
+    let t = TestDir::new();
+    // Three rows: most resamples make an indicator constant and cannot be estimated.
+    let data = t.write("three.csv", b"a,b\n1,1\n1,2\n2,2\n");
+    let model = t.write("xy.toml", b"[[latent]]\nname='X'\nindicators=['a']\nmode='A'\n[[latent]]\nname='Y'\nindicators=['b']\nmode='A'\n[[path]]\nfrom='X'\nto='Y'\n");
+    let args = ["pls", "--data", data.to_str().unwrap(), "--model", model.to_str().unwrap(), "--bootstrap", "200"];
+    let v: serde_json::Value = serde_json::from_str(&t.ok(&[&args[..], &["--format", "json"]].concat())).unwrap();
+    let r = &v["bootstrap_resamples"];
+    assert_eq!((r["requested"].as_u64(), r["intervals"].as_str()), (Some(200), Some("unavailable")), "{r}");
+    assert!(r["failed"].as_u64().unwrap() > 60, "{r}");
+    assert!(r["unavailable_reason"].as_str().unwrap().contains("intervals need at least 180"), "{r}");
+    assert!(v["bootstrap"].is_null(), "no interval is printed as if valid: {}", v["bootstrap"]);
+    let table = t.ok(&args);
+    assert!(table.contains("intervals unavailable: only"), "{table}");
+    assert!(!table.contains("95% ["), "{table}");
+}
+
+/// With default settings, the model of plspm's seminr regression test (Quality formative) matches
+/// plspm 0.5.7's estimates to 1e-6 on every weight and path.
+#[test]
+fn pls_defaults_match_plspm_on_the_mode_b_model() {
+    let t = TestDir::new();
+    let mut model = String::new();
+    for (name, inds, mode) in [
+        ("Expectation", "'CUEX1', 'CUEX2', 'CUEX3'", "A"),
+        ("Quality", "'PERQ1', 'PERQ2', 'PERQ3', 'PERQ4', 'PERQ5', 'PERQ6', 'PERQ7'", "B"),
+        ("Loyalty", "'CUSL1', 'CUSL2', 'CUSL3'", "A"),
+        ("Image", "'IMAG1', 'IMAG2', 'IMAG3', 'IMAG4', 'IMAG5'", "A"),
+        ("Complaints", "'CUSCO'", "A"),
+    ] {
+        model += &format!("[[latent]]\nname = '{name}'\nindicators = [{inds}]\nmode = '{mode}'\n");
+    }
+    for (from, to) in
+        [("Expectation", "Loyalty"), ("Quality", "Loyalty"), ("Image", "Expectation"), ("Complaints", "Loyalty")]
+    {
+        model += &format!("[[path]]\nfrom = '{from}'\nto = '{to}'\n");
+    }
+    let model = t.write("modeb.toml", model.as_bytes());
+    let out =
+        t.ok(&["pls", "--data", ecsi().to_str().unwrap(), "--model", model.to_str().unwrap(), "--format", "json"]);
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reference = ecsi().with_file_name("plspm_mobi_modeb_path.json");
+    let want: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(reference).unwrap()).unwrap();
+    let mut compared = 0;
+    for (latent, block) in want["outer_weights"].as_object().unwrap() {
+        for (ind, w) in block.as_object().unwrap() {
+            let g = got["outer_weights"][latent][ind].as_f64().unwrap();
+            assert!((g - w.as_f64().unwrap()).abs() < 1e-6, "weight {ind}: fedcx {g}, plspm {w}");
+            compared += 1;
+        }
+    }
+    for (label, p) in want["path_coefficients"].as_object().unwrap() {
+        let g = got["path_coefficients"][label].as_f64().unwrap();
+        assert!((g - p.as_f64().unwrap()).abs() < 1e-6, "path {label}: fedcx {g}, plspm {p}");
+        compared += 1;
+    }
+    assert_eq!(compared, 23);
+    let c = &got["convergence"];
+    assert!(c["converged"].as_bool().unwrap() && c["last_change"].as_f64().unwrap() < c["tolerance"].as_f64().unwrap());
+    assert!(c["criterion"].as_str().unwrap().starts_with("largest absolute change"), "{c}");
+}
+
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)
 }

@@ -33,12 +33,15 @@ pub struct Args {
     /// The answer scale of the index latent's indicators, as MIN:MAX (e.g. 1:10).
     #[arg(long, value_name = "MIN:MAX", value_parser = parse_scale)]
     scale: Option<(f64, f64)>,
-    /// Convergence tolerance on the outer weights.
-    #[arg(long, default_value_t = 1e-6)]
+    /// Convergence tolerance: stop once no standardised outer weight changes by this much (finite, above 0).
+    #[arg(long, default_value_t = PlsConfig::default().tolerance, value_parser = parse_tolerance)]
     tolerance: f64,
-    /// The most iterations.
-    #[arg(long, default_value_t = 300)]
+    /// The most iterations (at least 1).
+    #[arg(long, default_value_t = PlsConfig::default().max_iterations, value_parser = parse_max_iterations)]
     max_iterations: usize,
+    /// Report the estimates even if the algorithm did not converge (otherwise that is an error).
+    #[arg(long)]
+    allow_nonconvergence: bool,
     /// Output: json (one object, for scripts) or table (for people).
     #[arg(long, default_value = "table", value_parser = ["json", "table"])]
     format: String,
@@ -52,10 +55,20 @@ fn parse_scale(s: &str) -> Result<(f64, f64), String> {
     let (a, b) = s.split_once(':').ok_or_else(|| format!("{s:?} is not MIN:MAX"))?;
     let min: f64 = a.trim().parse().map_err(|_| format!("{a:?} is not a number"))?;
     let max: f64 = b.trim().parse().map_err(|_| format!("{b:?} is not a number"))?;
-    if min.partial_cmp(&max) != Some(std::cmp::Ordering::Less) {
-        return Err(format!("the scale's minimum {min} must be below its maximum {max}"));
-    }
+    pls::check_scale_bounds((min, max)).map_err(|e| e.to_string())?;
     Ok((min, max))
+}
+
+fn parse_tolerance(s: &str) -> Result<f64, String> {
+    let t: f64 = s.trim().parse().map_err(|_| format!("{s:?} is not a number"))?;
+    PlsConfig { tolerance: t, ..PlsConfig::default() }.validate().map_err(|e| e.to_string())?;
+    Ok(t)
+}
+
+fn parse_max_iterations(s: &str) -> Result<usize, String> {
+    let n: usize = s.trim().parse().map_err(|_| format!("{s:?} is not a whole number"))?;
+    PlsConfig { max_iterations: n, ..PlsConfig::default() }.validate().map_err(|e| e.to_string())?;
+    Ok(n)
 }
 
 /// Runs the command.
@@ -83,6 +96,19 @@ pub fn run(args: &Args) -> Result<()> {
     let data = pls::prepare_data(&model, &columns)?;
     let config = PlsConfig { scheme: args.scheme, tolerance: args.tolerance, max_iterations: args.max_iterations };
     let fit = pls::estimate(&model, &data.matrix, &config)?;
+    if !fit.converged {
+        let what = format!(
+            "the PLS algorithm did not converge within {} iteration(s): in the last one the {} was {:e}, not below the tolerance {:e}",
+            fit.iterations,
+            pls::CONVERGENCE_CRITERION,
+            fit.last_change,
+            config.tolerance
+        );
+        if !args.allow_nonconvergence {
+            bail!("{what}; raise --max-iterations, or pass --allow-nonconvergence to see the unconverged estimates");
+        }
+        eprintln!("warning: {what}; the estimates below are not converged");
+    }
     let index = match (&args.index, preset_index) {
         (Some(name), _) => {
             let scale =
@@ -94,13 +120,24 @@ pub fn run(args: &Args) -> Result<()> {
         }
         (None, None) => None,
     };
+    if let Some((k, scale)) = index {
+        pls::check_scale(&model, &data, k, scale).with_context(|| {
+            format!(
+                "{}: the index of {} needs every answer within the scale {}:{}",
+                args.data.display(),
+                model.latents()[k].name,
+                scale.0,
+                scale.1
+            )
+        })?;
+    }
     let boot = if args.bootstrap > 0 {
-        let b = BootstrapConfig { resamples: args.bootstrap, seed: args.seed, index_of: index };
+        let b = BootstrapConfig { resamples: args.bootstrap, seed: args.seed, index_of: index, ..Default::default() };
         Some(pls::bootstrap(&model, &data.matrix, &config, &b)?)
     } else {
         None
     };
-    let report = to_json(&model, &fit, &data, args.scheme, index, boot.as_ref());
+    let report = to_json(&model, &fit, &data, &config, index, boot.as_ref());
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -131,7 +168,7 @@ fn to_json(
     model: &PathModel,
     fit: &PlsFit,
     data: &pls::PlsData,
-    scheme: Scheme,
+    config: &PlsConfig,
     index: Option<(usize, (f64, f64))>,
     boot: Option<&pls::BootstrapResult>,
 ) -> Value {
@@ -142,7 +179,15 @@ fn to_json(
     let mut out = json!({
         "converged": fit.converged,
         "iterations": fit.iterations,
-        "scheme": format!("{scheme:?}").to_lowercase(),
+        "convergence": {
+            "criterion": pls::CONVERGENCE_CRITERION,
+            "tolerance": config.tolerance,
+            "max_iterations": config.max_iterations,
+            "iterations": fit.iterations,
+            "last_change": fit.last_change,
+            "converged": fit.converged,
+        },
+        "scheme": format!("{:?}", config.scheme).to_lowercase(),
         "rows_used": data.matrix.nrows(),
         "rows_dropped": data.dropped_rows,
         "outer_weights": by_latent(model, &fit.outer_weights),
@@ -164,12 +209,30 @@ fn to_json(
             "scale": [scale.0, scale.1],
             "value": pls::acsi_index(model, fit, k, scale),
         });
-        if let Some(iv) = boot.and_then(|b| b.index) {
-            idx["bootstrap"] = interval_json(&iv);
+        if let Some(b) = boot {
+            idx["bootstrap"] = b.index.as_ref().map_or(Value::Null, interval_json);
         }
         out["index"] = idx;
     }
     if let Some(b) = boot {
+        let failures: Vec<Value> =
+            b.failures.iter().map(|(reason, count)| json!({"reason": reason, "count": count})).collect();
+        out["bootstrap_resamples"] = json!({
+            "requested": b.requested,
+            "succeeded": b.succeeded,
+            "failed": b.failed,
+            "failures": failures,
+            "required": b.required,
+            "intervals": if b.unavailable.is_some() { "unavailable" } else { "available" },
+            "unavailable_reason": b.unavailable,
+        });
+    }
+    if boot.is_some_and(|b| b.unavailable.is_some()) {
+        // No numbers that could be read as intervals: the keys are there, with null.
+        out["bootstrap"] = Value::Null;
+        out["bootstrap_outer_weights"] = Value::Null;
+        out["bootstrap_loadings"] = Value::Null;
+    } else if let Some(b) = boot {
         let paths: Map<String, Value> = model
             .paths()
             .iter()
@@ -189,7 +252,6 @@ fn to_json(
         };
         out["bootstrap_outer_weights"] = nest(&b.outer_weights);
         out["bootstrap_loadings"] = nest(&b.loadings);
-        out["bootstrap_resamples"] = json!({"succeeded": b.succeeded, "failed": b.failed});
     }
     out
 }
@@ -203,6 +265,18 @@ fn print_table(model: &PathModel, fit: &PlsFit, report: &Value) {
         if fit.converged { "converged" } else { "NOT converged" },
         fit.iterations
     );
+    if !fit.converged {
+        println!("WARNING: not converged; the estimates below are the last iteration's, not a solution");
+    }
+    if let Some(b) = report.get("bootstrap_resamples") {
+        println!("Bootstrap: {} of {} resamples succeeded, {} failed", b["succeeded"], b["requested"], b["failed"]);
+        for f in b["failures"].as_array().into_iter().flatten() {
+            println!("  {} failed: {}", f["count"], f["reason"].as_str().unwrap_or(""));
+        }
+        if let Some(why) = b["unavailable_reason"].as_str() {
+            println!("  intervals unavailable: {why}");
+        }
+    }
     let boot = report.get("bootstrap");
     println!("\nPath coefficients");
     for (&p, v) in model.paths().iter().zip(&fit.path_coefficients) {
@@ -242,9 +316,15 @@ fn print_table(model: &PathModel, fit: &PlsFit, report: &Value) {
         println!("\nGoodness of fit: {gof:.4}");
     }
     if let Some(idx) = report.get("index") {
-        let bounds = idx.get("bootstrap").map_or(String::new(), |b| {
-            format!("  95% [{:.1}, {:.1}]", b["lo"].as_f64().unwrap_or(f64::NAN), b["hi"].as_f64().unwrap_or(f64::NAN))
-        });
+        let bounds = match idx.get("bootstrap") {
+            Some(Value::Null) => "  95% interval unavailable (see Bootstrap above)".to_owned(),
+            Some(b) => format!(
+                "  95% [{:.1}, {:.1}]",
+                b["lo"].as_f64().unwrap_or(f64::NAN),
+                b["hi"].as_f64().unwrap_or(f64::NAN)
+            ),
+            None => String::new(),
+        };
         println!(
             "ACSI-style index of {}: {:.1} (0-100){bounds}",
             idx["latent"].as_str().unwrap_or(""),

@@ -153,7 +153,12 @@ pub fn estimate_index(result: &IngestResult, quarter: FiscalQuarter, bootstrap: 
             &model,
             &data.matrix,
             &config,
-            &BootstrapConfig { resamples: bootstrap, seed: 1, index_of: Some((k, preset.scale)) },
+            &BootstrapConfig {
+                resamples: bootstrap,
+                seed: 1,
+                index_of: Some((k, preset.scale)),
+                ..BootstrapConfig::default()
+            },
         )?;
         b.index.map(|i| (i.lo, i.hi))
     } else {

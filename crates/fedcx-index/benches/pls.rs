@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.sample_size(10);
-    let boot = BootstrapConfig { resamples: 1000, seed: 1, index_of: None };
+    let boot = BootstrapConfig { resamples: 1000, seed: 1, index_of: None, ..BootstrapConfig::default() };
     g.bench_function("bootstrap_1000", |b| {
         b.iter(|| pls::bootstrap(&model, &data, &PlsConfig::default(), &boot).expect("bootstraps"))
     });

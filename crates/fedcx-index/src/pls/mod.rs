@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use nalgebra::DMatrix;
 
 pub use bootstrap::{bootstrap, BootstrapConfig, BootstrapResult, Interval};
-pub use estimate::{estimate, PlsConfig, PlsFit, Quality};
+pub use estimate::{estimate, PlsConfig, PlsFit, Quality, CONVERGENCE_CRITERION};
 pub use model::{LatentSpec, Mode, ModelSpec, PathModel, PathSpec, Scheme, UnknownScheme};
 
 /// Why a model could not be estimated.
@@ -42,6 +42,13 @@ pub enum PlsError {
     /// An indicator has the same value in every row, so it cannot be standardised.
     #[error("indicator {0:?} has the same value in every row; it carries no information")]
     ConstantIndicator(String),
+    /// An indicator's values are so spread out that its standard deviation exceeds the largest
+    /// double, so the unstandardised weights (weight / standard deviation) would be 0.
+    #[error(
+        "indicator {0:?} has values so large that its standard deviation is beyond the range of a double; \
+         divide the column by a constant"
+    )]
+    TooLarge(String),
     /// A value is infinite or NaN.
     #[error("indicator {indicator:?} has a value that is not a finite number (complete row {row})")]
     NotFinite {
@@ -53,6 +60,27 @@ pub enum PlsError {
     /// A regression the algorithm needs has perfectly collinear predictors.
     #[error("perfect collinearity in {0}: the coefficients are not identified")]
     Collinear(String),
+    /// An estimation or bootstrap setting is out of range (e.g. a tolerance that is not a positive number).
+    #[error("invalid setting: {0}")]
+    InvalidSetting(String),
+    /// A value of an index indicator lies outside the declared answer scale.
+    #[error(
+        "indicator {indicator:?} has the value {value} in data row {} (counting from 1 after the header), \
+         outside the answer scale {min} to {max}",
+        .row + 1
+    )]
+    OutsideScale {
+        /// The indicator.
+        indicator: String,
+        /// The row, from 0, among the rows given to [`prepare_data`] (complete or not).
+        row: usize,
+        /// The value.
+        value: f64,
+        /// The scale's minimum.
+        min: f64,
+        /// The scale's maximum.
+        max: f64,
+    },
     /// The ACSI index was asked of a latent the model does not have.
     #[error("the model has no latent {0:?}")]
     UnknownLatent(String),
@@ -65,6 +93,8 @@ pub struct PlsData {
     pub matrix: DMatrix<f64>,
     /// Rows dropped because some indicator was missing.
     pub dropped_rows: usize,
+    /// For each row of `matrix`, its position (from 0) in the columns given, so errors can name it.
+    pub source_rows: Vec<usize>,
 }
 
 /// Builds the data matrix from named columns (`None` = missing), keeping only the rows where every
@@ -79,12 +109,52 @@ pub fn prepare_data(model: &PathModel, columns: &BTreeMap<String, Vec<Option<f64
         (0..rows).filter(|&i| chosen.iter().all(|c| c.get(i).copied().flatten().is_some())).collect();
     let matrix =
         DMatrix::from_fn(complete.len(), chosen.len(), |i, j| chosen[j][complete[i]].expect("complete rows only"));
-    Ok(PlsData { matrix, dropped_rows: rows - complete.len() })
+    Ok(PlsData { matrix, dropped_rows: rows - complete.len(), source_rows: complete })
+}
+
+/// Checks an answer scale: finite bounds, minimum below maximum.
+pub fn check_scale_bounds((min, max): (f64, f64)) -> Result<(), PlsError> {
+    if !(min.is_finite() && max.is_finite()) {
+        return Err(PlsError::InvalidSetting(format!(
+            "the answer scale's bounds must be finite numbers, not {min}:{max}"
+        )));
+    }
+    if min >= max {
+        return Err(PlsError::InvalidSetting(format!(
+            "the answer scale's minimum {min} must be below its maximum {max}"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that every value of latent `k`'s indicators lies within the answer scale, as the ACSI
+/// index assumes: it maps the scale onto 0-100, so a value outside it gives an index outside 0-100
+/// (data on 1-10 read as 1-5 scored 127). The first offending value is named by column and row.
+pub fn check_scale(model: &PathModel, data: &PlsData, k: usize, scale: (f64, f64)) -> Result<(), PlsError> {
+    check_scale_bounds(scale)?;
+    let (min, max) = scale;
+    let names: Vec<&str> = model.indicators().collect();
+    for (i, row) in data.matrix.row_iter().enumerate() {
+        for j in model.block(k) {
+            let value = row[j];
+            if !(min..=max).contains(&value) {
+                return Err(PlsError::OutsideScale {
+                    indicator: names[j].to_owned(),
+                    row: data.source_rows[i],
+                    value,
+                    min,
+                    max,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The ACSI-style 0-100 score of latent `k`: its unstandardised outer weights (standardised weight /
 /// standard deviation), normalised to sum to 1, applied to the indicators' means rescaled so the
-/// answer scale's minimum is 0 and its maximum 100.
+/// answer scale's minimum is 0 and its maximum 100. Only meaningful for data within the scale:
+/// check it with [`check_scale`] first.
 pub fn acsi_index(model: &PathModel, fit: &PlsFit, k: usize, scale: (f64, f64)) -> f64 {
     let (min, max) = scale;
     let range = model.block(k);

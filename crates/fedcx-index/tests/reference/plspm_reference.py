@@ -27,17 +27,28 @@ ECSI_PATHS = [
     ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
     ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty"),
 ]
+# The reduced mobi model of plspm's own seminr regression test (tests/test_regression_seminr.py,
+# test_paths, in the plspm 0.5.7 sdist): Quality is formative (Mode B), path scheme.
+MODEB_BLOCKS = {
+    "Expectation": ["CUEX1", "CUEX2", "CUEX3"],
+    "Quality": ["PERQ1", "PERQ2", "PERQ3", "PERQ4", "PERQ5", "PERQ6", "PERQ7"],
+    "Loyalty": ["CUSL1", "CUSL2", "CUSL3"],
+    "Image": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"],
+    "Complaints": ["CUSCO"],
+}
+MODEB_MODES = {"Quality": Mode.B}
+MODEB_PATHS = [("Expectation", "Loyalty"), ("Quality", "Loyalty"), ("Image", "Expectation"), ("Complaints", "Loyalty")]
 RUSSETT_BLOCKS = {"AGRI": ["gini", "farm", "rent"], "IND": ["gnpr", "labo"], "POLINS": ["inst", "ecks", "death", "demo"]}
 RUSSETT_PATHS = [("AGRI", "POLINS"), ("IND", "POLINS")]
 
 
-def fit(data, blocks, paths, scheme):
+def fit(data, blocks, paths, scheme, modes=None):
     structure = c.Structure()
     for src, dst in paths:
         structure.add_path([src], [dst])
     config = c.Config(structure.path(), default_scale=Scale.NUM)
     for lv, mvs in blocks.items():
-        config.add_lv(lv, Mode.A, *[c.MV(m) for m in mvs])
+        config.add_lv(lv, (modes or {}).get(lv, Mode.A), *[c.MV(m) for m in mvs])
     return Plspm(data, config, scheme, iterations=300, tolerance=1e-10)
 
 
@@ -47,8 +58,8 @@ def num(v):
     return None if np.isnan(v) else v
 
 
-def result(name, data, blocks, paths, scheme):
-    m = fit(data, blocks, paths, scheme)
+def result(name, data, blocks, paths, scheme, modes=None):
+    m = fit(data, blocks, paths, scheme, modes)
     outer = m.outer_model()
     path = m.path_coefficients()
     inner = m.inner_summary()
@@ -68,7 +79,9 @@ def result(name, data, blocks, paths, scheme):
         "dillon_goldstein_rho": {lv: num(uni.loc[lv, "dillon_goldstein_rho"]) for lv in blocks},
         "gof": float(m.goodness_of_fit()),
     }
-    if name == "ecsi_mobi":
+    if modes:
+        out["modes"] = {lv: modes.get(lv, Mode.A).name for lv in blocks}
+    if "Satisfaction" in blocks:
         # The ACSI index of Satisfaction by hand from the reference weights: unstandardised weights
         # w_i = standardised weight / sd(x_i), normalised to sum to 1; index = 100 sum w_i (mean_i - 1) / 9.
         mvs = blocks["Satisfaction"]
@@ -87,6 +100,9 @@ def main():
         r = result("ecsi_mobi", mobi, ECSI_BLOCKS, ECSI_PATHS, scheme)
         with open(f"tests/fixtures/plspm_ecsi_{r['scheme']}.json", "w") as f:
             json.dump(r, f, indent=2, sort_keys=True, allow_nan=False)
+    r = result("ecsi_mobi", mobi, MODEB_BLOCKS, MODEB_PATHS, Scheme.PATH, MODEB_MODES)
+    with open("tests/fixtures/plspm_mobi_modeb_path.json", "w") as f:
+        json.dump(r, f, indent=2, sort_keys=True, allow_nan=False)
     russett = pd.read_csv("tests/fixtures/russett.csv", index_col=0)
     r = result("russett", russett, RUSSETT_BLOCKS, RUSSETT_PATHS, Scheme.CENTROID)
     with open("tests/fixtures/plspm_russett_centroid.json", "w") as f:

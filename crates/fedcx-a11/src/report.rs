@@ -109,7 +109,9 @@ pub fn build(
         // has answers this quarter, so retired entries do not show as empty rows.
         let services = registry
             .services_of(&p.slug)
-            .filter(|s| s.reported_in(quarter.year()) || counts.iter().any(|(k, _)| k.quarter == quarter && k.service == s.id))
+            .filter(|s| {
+                s.reported_in(quarter.year()) || counts.iter().any(|(k, _)| k.quarter == quarter && k.service == s.id)
+            })
             .map(|s| {
                 let t = counts.sum_where(|k| k.quarter == quarter && k.service == s.id);
                 (s.id.to_string(), s.name.clone(), scores::score(&t, config))

@@ -259,3 +259,38 @@ pub fn write_dir(
     }
     Ok(final_dir)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_data_stay_inside_their_directory() {
+        let dir = Path::new("/out");
+        assert_eq!(contained(dir, "responses/42.csv").unwrap(), Path::new("/out/responses/42.csv"));
+        for bad in ["../x.csv", "responses/../../x", "/etc/passwd", "a\\..\\b", "", ".", "a\nb"] {
+            assert!(contained(dir, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_hostile_name_writes_nothing_and_leaves_no_temporary_directory() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let mut files = std::collections::BTreeMap::new();
+        files.insert("report.md".to_owned(), b"ok".to_vec());
+        files.insert("responses/../../../PWNED.csv".to_owned(), b"x".to_vec());
+        assert!(matches!(write_dir(&out, "FY2025Q2", &files), Err(OutputError::UnsafeName { .. })));
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "no temporary directory is left");
+        assert!(!root.path().join("PWNED.csv").exists());
+    }
+
+    #[test]
+    fn a_missing_parent_is_an_error_and_is_not_created() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("no/such/file.json");
+        assert!(matches!(write_file(&target, b"{}"), Err(OutputError::MissingParent { .. })));
+        assert!(!root.path().join("no").exists());
+    }
+}

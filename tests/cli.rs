@@ -27,13 +27,8 @@ impl TestDir {
     /// `FEDCX_*` settings (a `FEDCX_STORE` in the environment must never receive test data), as
     /// ripgrep's harness clears `RIPGREP_CONFIG_PATH`.
     fn command(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fedcx"));
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("FEDCX_") || key == "NO_COLOR" {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.current_dir(self.dir.path()).stdin(std::process::Stdio::null());
+        let mut cmd = self.command_for(env!("CARGO_BIN_EXE_fedcx"));
+        cmd.env_remove("NO_COLOR").stdin(std::process::Stdio::null());
         cmd
     }
 
@@ -41,7 +36,7 @@ impl TestDir {
         self.command().args(args).output().unwrap()
     }
 
-    /// Another program, with the same clean environment and working directory.
+    /// A program with the test directory as its working directory and no `FEDCX_*` variables.
     fn command_for(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
         for (key, _) in std::env::vars_os() {

@@ -243,9 +243,7 @@ fn csv_to_io(e: csv::Error) -> std::io::Error {
 pub fn sanitize(r: &Rejection) -> Rejection {
     use sha2::Digest as _;
     let raw = if r.field.is_none() && !r.raw.starts_with("sha256:") {
-        let d = sha2::Sha256::digest(r.raw.as_bytes());
-        let hex: String = d[..8].iter().map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+        short_hash(&sha2::Sha256::digest(r.raw.as_bytes()))
     } else {
         clip(&crate::redact::redact(&r.raw).text)
     };
@@ -256,6 +254,12 @@ pub fn sanitize(r: &Rejection) -> Rejection {
         reason: r.reason,
         detail: crate::redact::redact(&r.detail).text,
     }
+}
+
+/// `sha256:` and the first 16 hex digits of a digest: names a row in a reject file without its text.
+pub fn short_hash(digest: &[u8]) -> String {
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 /// Cuts a raw value to a length a person can read in a reject file.

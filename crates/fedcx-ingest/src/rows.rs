@@ -249,12 +249,7 @@ impl Row<'_> {
             }
             h.update(f);
         }
-        let d = h.finalize();
-        let mut out = String::from("sha256:");
-        for b in &d[..8] {
-            out.push_str(&format!("{b:02x}"));
-        }
-        out
+        crate::reconcile::short_hash(&h.finalize())
     }
 
     /// Field `i` as text, trimmed. Invalid UTF-8 is a rejection naming the column.

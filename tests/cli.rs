@@ -175,7 +175,7 @@ fn unusable_files_fail_with_one_clear_line() {
     let err = t.fails(&["ingest", unknown.to_str().unwrap()]);
     assert!(
         err.contains("cannot tell the file's format")
-            && err.contains("touchpoints-v2, touchpoints-v1, csv, jsonl, dap, benchmark"),
+            && err.contains("touchpoints-v2, touchpoints-responses, touchpoints-v1, csv, jsonl, dap, benchmark"),
         "{err}"
     );
 

@@ -296,6 +296,8 @@ fn respondent(
         submitted_at,
         answers,
         comment,
+        detail: None,
+        id_generated: false,
     })
 }
 

@@ -112,6 +112,13 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
             let _ = writeln!(s, "<p>{}</p>", h(para.trim()));
         }
     }
+    if !r.record_notes.is_empty() {
+        let _ = writeln!(s, "<h3>What the records could not reconcile</h3><ul>");
+        for n in &r.record_notes {
+            let _ = writeln!(s, "<li>{}</li>", h(n));
+        }
+        let _ = writeln!(s, "</ul>");
+    }
     let _ = writeln!(s, "<h3>Largest drops in trust from the previous quarter</h3>");
     if r.largest_drops.is_empty() {
         let _ = writeln!(s, "<p>No HISP with at least {min} responses in both quarters lost trust.</p>");

@@ -90,7 +90,9 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
         quarter: input.quarter,
         reflection: input.reflection,
     };
-    let recs = records::build(&rec_input).map_err(|problems| A11Error::Invalid { quarter: input.quarter, problems })?;
+    let built =
+        records::build(&rec_input).map_err(|problems| A11Error::Invalid { quarter: input.quarter, problems })?;
+    let recs = built.records;
     let mut out = Outputs::new();
     let mut tables: Vec<&records::Table> = Vec::new();
     let put_table = |out: &mut Outputs, dir: &str, t: &records::Table| -> Result<(), A11Error> {
@@ -108,7 +110,8 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
             put_table(&mut out, "", details)?;
             for t in uploads.values() {
                 let mut csv = Vec::new();
-                records::write_csv(t, &mut csv).map_err(|e| A11Error::Io {
+                // Touchpoints stores uploads verbatim: no spreadsheet neutralising (documented).
+                records::write_csv_verbatim(t, &mut csv).map_err(|e| A11Error::Io {
                     path: PathBuf::from(&t.name),
                     source: std::io::Error::other(e.to_string()),
                 })?;
@@ -132,6 +135,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
         input.web_traffic,
     );
     r.reflection = input.reflection.map(str::to_owned);
+    r.record_notes = built.notes;
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());
     out.insert("report.xlsx".into(), xlsx::render(&r, &tables)?);

@@ -62,6 +62,12 @@ pub fn render(r: &QuarterReport) -> String {
             let _ = writeln!(s, "{}\n", md(para.trim()));
         }
     }
+    if !r.record_notes.is_empty() {
+        let _ = writeln!(s, "\n### What the records could not reconcile\n");
+        for n in &r.record_notes {
+            let _ = writeln!(s, "- {}", md(n));
+        }
+    }
     let _ = writeln!(s, "\n### Largest drops in trust from the previous quarter\n");
     if r.largest_drops.is_empty() {
         let _ = writeln!(s, "No HISP with at least {min} responses in both quarters lost trust.\n");

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use fedcx_model::records::format_timestamp;
 use fedcx_model::records::{DETAIL_EXPORT_COLUMNS, RESPONSE_UPLOAD_COLUMNS};
 use fedcx_model::survey::{Polarity, V1_QUESTIONS, V1_QUESTION_COUNT};
 use fedcx_model::{
     Answers, CollectionDetail, FiscalQuarter, GroupKey, IndicatorState, Registry, ResponseCounts, SurveyResponse,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// Touchpoints' collection export columns, in order.
 pub const COLLECTION_COLUMNS: [&str; 22] = [
@@ -52,24 +52,83 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// What a column holds, for the typed JSON form of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// A whole number (ids, volumes, counts, years).
+    Integer,
+    /// A timestamp, written in CSV as Touchpoints does and in JSON as RFC 3339.
+    Timestamp,
+    /// Text.
+    Text,
+}
+
+impl ColumnKind {
+    /// The kind of a Touchpoints column, from its name (Touchpoints' schema types: `*_id`, `volume_*`,
+    /// `q*_1`..`q*_5`, year, quarter, positions and counts are integers; `*_at` are timestamps).
+    pub fn of(column: &str) -> ColumnKind {
+        let q_count = column.starts_with('q')
+            && column[1..]
+                .split_once('_')
+                .is_some_and(|(n, p)| n.parse::<u8>().is_ok() && matches!(p, "1" | "2" | "3" | "4" | "5"));
+        if column.ends_with("_at") {
+            ColumnKind::Timestamp
+        } else if column == "id"
+            || column.ends_with("_id")
+            || column.starts_with("volume_")
+            || column.ends_with("_count")
+            || column.ends_with("_position")
+            || matches!(column, "fiscal_year" | "quarter" | "collection_year" | "collection_quarter")
+            || column.starts_with("cx_collection_fiscal_year")
+            || column == "cx_collection_quarter"
+            || q_count
+        {
+            ColumnKind::Integer
+        } else {
+            ColumnKind::Text
+        }
+    }
+}
+
 impl Table {
-    /// The rows as JSON objects, keys in column order.
+    /// The rows as JSON objects, keys in column order and values typed as Touchpoints types them:
+    /// integers as numbers, timestamps in RFC 3339, empty cells as `null`. A value fedcx generates
+    /// where Touchpoints has an integer id (a registry slug, when the input had no Touchpoints id)
+    /// stays a string, so nothing is lost or made up.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::Value::Array(
+        use serde_json::Value;
+        let cell = |column: &str, v: &str| -> Value {
+            if v.is_empty() {
+                return Value::Null;
+            }
+            match ColumnKind::of(column) {
+                ColumnKind::Integer => v.parse::<u64>().map_or_else(|_| Value::String(v.to_owned()), Value::from),
+                ColumnKind::Timestamp => Value::String(
+                    fedcx_model::records::parse_timestamp(v)
+                        .map_or_else(|| v.to_owned(), |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                ),
+                ColumnKind::Text => Value::String(v.to_owned()),
+            }
+        };
+        Value::Array(
             self.rows
                 .iter()
                 .map(|r| {
-                    serde_json::Value::Object(
-                        self.columns
-                            .iter()
-                            .zip(r)
-                            .map(|(c, v)| ((*c).to_owned(), serde_json::Value::String(v.clone())))
-                            .collect(),
-                    )
+                    Value::Object(self.columns.iter().zip(r).map(|(c, v)| ((*c).to_owned(), cell(c, v))).collect())
                 })
                 .collect(),
         )
     }
+}
+
+/// The records of one quarter, with the notes a reader of them must see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    /// The records.
+    pub records: QuarterRecords,
+    /// What the records could not reconcile but still wrote, each naming its detail or group:
+    /// declared respondents that differ from those counted, responses with no detail.
+    pub notes: Vec<String>,
 }
 
 /// The records of one quarter.
@@ -108,10 +167,12 @@ pub struct RecordInput<'a> {
     pub reflection: Option<&'a str>,
 }
 
-/// Builds and validates the quarter's records. Every problem found is returned, not only the first.
-pub fn build(input: &RecordInput<'_>) -> Result<QuarterRecords, Vec<String>> {
+/// Builds and validates the quarter's records. Every problem found is returned, not only the first;
+/// respondents that do not reconcile are notes, not problems (the records say what was counted).
+pub fn build(input: &RecordInput<'_>) -> Result<Built, Vec<String>> {
     let q = input.quarter;
     let mut problems = Vec::new();
+    let mut notes = Vec::new();
     if let Some(r) = input.reflection {
         let n = r.chars().count();
         if n > MAX_REFLECTION_CHARS {
@@ -120,23 +181,35 @@ pub fn build(input: &RecordInput<'_>) -> Result<QuarterRecords, Vec<String>> {
         }
     }
     let details: Vec<&CollectionDetail> = input.details.iter().filter(|d| d.quarter == q).collect();
-    validate_details(input, &details, &mut problems);
+    let counted = validate_details(input, &details, &mut problems, &mut notes);
     let records = match fedcx_model::SurveyVersion::for_quarter(q) {
         fedcx_model::SurveyVersion::V1 => {
             QuarterRecords::V1 { reporting: v1_reporting(input, &details, &mut problems) }
         }
-        _ => v2_records(input, &details, &mut problems),
+        _ => v2_records(input, &details, &counted, &mut problems),
     };
     if problems.is_empty() {
-        Ok(records)
+        Ok(Built { records, notes })
     } else {
         Err(problems)
     }
 }
 
-fn validate_details(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: &mut Vec<String>) {
+/// The respondents each detail's record reports: those counted for it. Touchpoints computes a
+/// detail's `volume_of_respondents` as the number of its uploaded responses
+/// (`CxCollectionDetail#volume_of_respondents`), so the record says what was counted. A group
+/// (service, channel, quarter) with one detail gives it the group's count; with several, the
+/// responses' own detail ids split it, and without them the declared values are kept.
+type Counted = BTreeMap<String, u64>;
+
+fn validate_details(
+    input: &RecordInput<'_>,
+    details: &[&CollectionDetail],
+    problems: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> Counted {
     let q = input.quarter;
-    let mut by_group: BTreeMap<GroupKey, u64> = BTreeMap::new();
+    let mut by_group: BTreeMap<GroupKey, Vec<&CollectionDetail>> = BTreeMap::new();
     let mut seen_ids = std::collections::BTreeSet::new();
     for d in details {
         let label = format!("collection detail {} ({} / {})", d.id, d.service, d.channel);
@@ -146,42 +219,78 @@ fn validate_details(input: &RecordInput<'_>, details: &[&CollectionDetail], prob
         if input.registry.service(&d.service).is_none() {
             problems.push(format!("{label}: the service is not in the registry"));
         }
-        if d.volume_of_respondents > d.volume_of_customers_provided_survey_opportunity {
-            problems.push(format!(
-                "{label}: {} respondents is more than the {} customers offered the survey",
-                d.volume_of_respondents, d.volume_of_customers_provided_survey_opportunity
-            ));
+        // Volumes a draft left blank are unknown: nothing to compare.
+        if let (Some(r), Some(o)) = (d.volume_of_respondents, d.volume_of_customers_provided_survey_opportunity) {
+            if r > o {
+                problems.push(format!("{label}: {r} respondents is more than the {o} customers offered the survey"));
+            }
         }
-        if d.volume_of_customers_provided_survey_opportunity > d.volume_of_customers {
-            problems.push(format!(
-                "{label}: {} customers offered the survey is more than the {} customers served",
-                d.volume_of_customers_provided_survey_opportunity, d.volume_of_customers
-            ));
+        if let (Some(o), Some(c)) = (d.volume_of_customers_provided_survey_opportunity, d.volume_of_customers) {
+            if o > c {
+                problems
+                    .push(format!("{label}: {o} customers offered the survey is more than the {c} customers served"));
+            }
         }
         if !d.omb_control_number.is_empty() && !is_control_number(&d.omb_control_number) {
             problems
                 .push(format!("{label}: OMB control number {:?} is not of the form 0000-0000", d.omb_control_number));
         }
-        *by_group.entry(GroupKey { service: d.service.clone(), channel: d.channel, quarter: q }).or_default() +=
-            d.volume_of_respondents;
+        by_group.entry(GroupKey { service: d.service.clone(), channel: d.channel, quarter: q }).or_default().push(d);
     }
-    for (k, t) in input.counts.iter().filter(|(k, _)| k.quarter == q) {
-        match by_group.get(k) {
-            None => problems.push(format!(
-                "{} / {} has {} responses in {q} but no collection detail gives its volumes",
-                k.service,
-                k.channel,
-                t.respondents()
-            )),
-            Some(&declared) if declared != t.respondents() => problems.push(format!(
-                "{} / {}: the collection details declare {declared} respondents in {q}, but {} responses were counted",
-                k.service,
-                k.channel,
-                t.respondents()
-            )),
-            Some(_) => {}
+    // Responses that name their detail (Touchpoints uploads) are counted per detail.
+    let mut per_detail: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in input.responses {
+        if let (Some(id), Ok(rq)) = (&r.detail, r.fiscal_quarter()) {
+            if rq == q {
+                *per_detail.entry(id.as_str()).or_default() += 1;
+            }
         }
     }
+    let mut counted = Counted::new();
+    for (k, ds) in &by_group {
+        let in_group = input.counts.get(k).map_or(0, |t| t.respondents());
+        for d in ds {
+            let n = match (ds.len(), per_detail.get(d.id.as_str())) {
+                (1, _) => Some(in_group),
+                (_, Some(&n)) => Some(n),
+                (_, None) if !ds.iter().any(|o| per_detail.contains_key(o.id.as_str())) => None,
+                (_, None) => Some(0),
+            };
+            let Some(n) = n else {
+                notes.push(format!(
+                    "collection detail {} ({} / {}): {} other detail(s) share its service and channel and no \
+                     respondent-level data says which responses are its own, so its record keeps the declared {}",
+                    d.id,
+                    d.service,
+                    d.channel,
+                    ds.len() - 1,
+                    d.volume_of_respondents.map_or("(blank)".to_owned(), |v| v.to_string())
+                ));
+                continue;
+            };
+            counted.insert(d.id.to_string(), n);
+            match d.volume_of_respondents {
+                Some(declared) if declared != n => notes.push(format!(
+                    "collection detail {} ({} / {}): declares {declared} respondents in {q} but {n} responses were \
+                     counted; its record says {n}",
+                    d.id, d.service, d.channel
+                )),
+                _ => {}
+            }
+        }
+    }
+    for (k, t) in input.counts.iter().filter(|(k, _)| k.quarter == q) {
+        if !by_group.contains_key(k) {
+            notes.push(format!(
+                "{} / {} has {} responses in {q} but no collection detail gives its volumes; they are in the report \
+                 but in no record",
+                k.service,
+                k.channel,
+                t.respondents()
+            ));
+        }
+    }
+    counted
 }
 
 fn is_control_number(s: &str) -> bool {
@@ -189,7 +298,12 @@ fn is_control_number(s: &str) -> bool {
     b.len() == 9 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit())
 }
 
-fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: &mut Vec<String>) -> QuarterRecords {
+fn v2_records(
+    input: &RecordInput<'_>,
+    details: &[&CollectionDetail],
+    counted: &Counted,
+    problems: &mut Vec<String>,
+) -> QuarterRecords {
     let q = input.quarter;
     let reg = input.registry;
     let mut detail_rows = Vec::new();
@@ -198,73 +312,94 @@ fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: 
         by_service.entry(&d.service).or_default().push(d);
     }
     let mut collections = Vec::new();
+    let int = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
+    let time = |v: &Option<chrono::DateTime<chrono::Utc>>| v.as_ref().map_or(String::new(), format_timestamp);
     for (service_id, ds) in &by_service {
         let Some(service) = reg.service(service_id) else { continue };
         let Some(provider) = reg.provider(&service.provider) else { continue };
         let org = reg.organization(&provider.organization);
         let dept = reg.organization(reg.department_of(&provider.organization));
-        let collection_id = format!("{}-{}", service.id, q.compact());
-        let mut hasher = Sha256::new();
+        // Touchpoints' own values where the input had them; fedcx's registry slugs where not
+        // (docs/touchpoints.md lists the columns).
+        let first = &ds[0].touchpoints;
+        let collection_id =
+            first.collection_id.map_or_else(|| format!("{}-{}", service.id, q.compact()), |v| v.to_string());
+        let collection_name = first.collection_name.clone().unwrap_or_else(|| DEFAULT_COLLECTION_NAME.to_owned());
         for d in ds {
+            let tp = &d.touchpoints;
+            let or = |v: &Option<String>, fallback: String| v.clone().unwrap_or(fallback);
             let row = vec![
                 d.id.to_string(),
-                dept.map_or(String::new(), |o| o.id.to_string()),
-                dept.map_or(String::new(), |o| o.abbreviation.clone()),
-                dept.map_or(String::new(), |o| o.name.clone()),
-                collection_id.clone(),
+                tp.organization_id.map_or_else(|| dept.map_or(String::new(), |o| o.id.to_string()), |v| v.to_string()),
+                or(&tp.organization_abbreviation, dept.map_or(String::new(), |o| o.abbreviation.clone())),
+                or(&tp.organization_name, dept.map_or(String::new(), |o| o.name.clone())),
+                tp.collection_id.map_or_else(|| collection_id.clone(), |v| v.to_string()),
                 q.year().to_string(),
                 q.quarter().number().to_string(),
-                "CX Quarterly Reporting".to_owned(),
-                provider.slug.to_string(),
-                provider.name.clone(),
-                provider.slug.to_string(),
-                service.id.to_string(),
-                service.name.clone(),
+                or(&tp.collection_name, collection_name.clone()),
+                tp.service_provider_id.map_or_else(|| provider.slug.to_string(), |v| v.to_string()),
+                or(&tp.service_provider_name, provider.name.clone()),
+                or(&tp.service_provider_slug, provider.slug.to_string()),
+                tp.service_id.map_or_else(|| service.id.to_string(), |v| v.to_string()),
+                or(&tp.service_name, service.name.clone()),
                 d.transaction_point.to_string(),
                 d.channel.to_string(),
-                String::new(),
+                int(tp.service_stage_id),
                 d.service_stage.clone().unwrap_or_default(),
-                d.service_stage
-                    .as_ref()
-                    .and_then(|n| service.stages.iter().find(|s| &s.name == n))
-                    .map_or(String::new(), |s| s.position.to_string()),
-                if service.stages.is_empty() { String::new() } else { service.stages.len().to_string() },
-                d.volume_of_customers.to_string(),
-                d.volume_of_customers_provided_survey_opportunity.to_string(),
-                d.volume_of_respondents.to_string(),
+                tp.service_stage_position.map_or_else(
+                    || {
+                        d.service_stage
+                            .as_ref()
+                            .and_then(|n| service.stages.iter().find(|s| &s.name == n))
+                            .map_or(String::new(), |s| s.position.to_string())
+                    },
+                    |v| v.to_string(),
+                ),
+                tp.service_stage_count.map_or_else(
+                    || if service.stages.is_empty() { String::new() } else { service.stages.len().to_string() },
+                    |v| v.to_string(),
+                ),
+                int(d.volume_of_customers),
+                int(d.volume_of_customers_provided_survey_opportunity),
+                int(counted.get(d.id.as_str()).copied().or(d.volume_of_respondents)),
                 d.omb_control_number.clone(),
-                d.survey_type.to_string(),
+                d.survey_type.map_or(String::new(), |t| t.to_string()),
                 d.survey_title.clone(),
                 d.trust_question_text.clone(),
-                String::new(),
-                String::new(),
+                time(&tp.created_at),
+                time(&tp.updated_at),
             ];
-            for cell in &row {
-                hasher.update(cell.as_bytes());
-                hasher.update([0x1f]);
-            }
             detail_rows.push(row);
         }
-        let with_data = ds.iter().filter(|d| d.volume_of_respondents > 0).count();
-        let rating = match with_data {
-            0 => "FALSE",
-            n if n == ds.len() => "TRUE",
-            _ => "PARTIAL",
-        };
-        let mut row = vec![collection_id, "CX Quarterly Reporting".to_owned()];
-        row.extend(owner_columns(dept, provider, org));
+        let mut row = vec![collection_id, collection_name];
+        let mut owner = owner_columns(dept, provider, org);
+        // The collection's organization and provider as Touchpoints named them, where known.
+        let tp_owner = [
+            first.organization_id.map(|v| v.to_string()),
+            first.organization_name.clone(),
+            first.organization_abbreviation.clone(),
+            first.service_provider_id.map(|v| v.to_string()),
+            first.service_provider_name.clone(),
+        ];
+        for (cell, given) in owner.iter_mut().zip(tp_owner) {
+            if let Some(v) = given {
+                *cell = v;
+            }
+        }
+        row.extend(owner);
         row.extend([
-            service.id.to_string(),
-            service.name.clone(),
+            first.service_id.map_or_else(|| service.id.to_string(), |v| v.to_string()),
+            first.service_name.clone().unwrap_or_else(|| service.name.clone()),
             String::new(),
             q.year().to_string(),
             q.quarter().number().to_string(),
             String::new(),
             String::new(),
             String::new(),
-            rating.to_owned(),
+            // rating is OMB's judgement and integrity_hash is never set by Touchpoints: blank.
+            String::new(),
             "draft".to_owned(),
-            hex(&hasher.finalize()),
+            String::new(),
             ds.len().to_string(),
         ]);
         collections.push(row);
@@ -275,11 +410,15 @@ fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: 
             let rows: Vec<Vec<String>> = input
                 .responses
                 .iter()
-                .filter(|r| {
-                    r.service == d.service
-                        && r.channel == d.channel
-                        && r.transaction_point == d.transaction_point
-                        && r.fiscal_quarter().ok() == Some(q)
+                .filter(|r| match &r.detail {
+                    // A Touchpoints response goes back to the detail it was uploaded under.
+                    Some(id) => id == &d.id,
+                    None => {
+                        r.service == d.service
+                            && r.channel == d.channel
+                            && r.transaction_point == d.transaction_point
+                            && r.fiscal_quarter().ok() == Some(q)
+                    }
                 })
                 .filter_map(|r| upload_row(r, d, problems))
                 .collect();
@@ -302,23 +441,29 @@ fn v2_records(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: 
     }
 }
 
+/// The collection name fedcx writes when the input gave none.
+pub const DEFAULT_COLLECTION_NAME: &str = "CX Quarterly Reporting";
+
 fn upload_row(r: &SurveyResponse, d: &CollectionDetail, problems: &mut Vec<String>) -> Option<Vec<String>> {
     let Answers::V2(a) = &r.answers else {
         problems.push(format!("response {} in detail {} answered survey version 1 in a version-2 quarter", r.id, d.id));
         return None;
     };
-    if a.trust().scale() != d.survey_type {
-        problems.push(format!(
-            "response {} answered the trust question on {} but detail {} is a {} survey",
-            r.id,
-            a.trust().scale(),
-            d.id,
-            d.survey_type
-        ));
-        return None;
+    // A detail without a survey_type takes the scale its responses were read on.
+    if let Some(scale) = d.survey_type {
+        if a.trust().scale() != scale {
+            problems.push(format!(
+                "response {} answered the trust question on {} but detail {} is a {scale} survey",
+                r.id,
+                a.trust().scale(),
+                d.id,
+            ));
+            return None;
+        }
     }
     let mut row = Vec::with_capacity(RESPONSE_UPLOAD_COLUMNS.len());
-    row.push(r.id.to_string());
+    // An id fedcx made up for a blank external_id is written back blank, as it was given.
+    row.push(if r.id_generated { String::new() } else { r.id.to_string() });
     row.push(a.trust().value().to_string());
     for p in Polarity::ALL {
         for s in a.indicators(p) {
@@ -397,7 +542,7 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
         let dept = reg.organization(reg.department_of(&provider.organization));
         let ds: Vec<&&CollectionDetail> =
             details.iter().filter(|d| d.service == k.service && d.channel == k.channel).collect();
-        let sum = |f: fn(&CollectionDetail) -> u64| ds.iter().map(|d| f(d)).sum::<u64>();
+        let sum = |f: fn(&CollectionDetail) -> Option<u64>| ds.iter().filter_map(|d| f(d)).sum::<u64>();
         let (customers, offered) =
             (sum(|d| d.volume_of_customers), sum(|d| d.volume_of_customers_provided_survey_opportunity));
         let tp = ds.first().map_or("post_interaction".to_owned(), |d| d.transaction_point.to_string());
@@ -453,11 +598,20 @@ fn owner_columns(
     [id(dept), name(dept), abbr(dept), provider.slug.to_string(), provider.name.clone(), id(org), name(org), abbr(org)]
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 pub use fedcx_model::text::neutralise_formula as neutralise;
+
+/// Writes a table exactly as its cells are, for files Touchpoints stores verbatim (the 17-column
+/// response uploads): neutralising a comment that starts with `=` would change the respondent's
+/// words in the system of record. Files meant for people go through [`write_csv`].
+pub fn write_csv_verbatim(table: &Table, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&table.columns)?;
+    for row in &table.rows {
+        w.write_record(row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
 
 /// Writes a table as CSV with every cell neutralised.
 pub fn write_csv(table: &Table, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {

@@ -82,6 +82,10 @@ pub struct QuarterReport {
     /// The provider's reflection on the quarter, as given with `--reflection`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reflection: Option<String>,
+    /// What the records could not reconcile (declared respondents against those counted, responses
+    /// without a detail), each naming its detail or group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record_notes: Vec<String>,
 }
 
 /// Builds the report's numbers.
@@ -156,6 +160,7 @@ pub fn build(
         largest_drops,
         providers,
         reflection: None,
+        record_notes: Vec::new(),
     }
 }
 

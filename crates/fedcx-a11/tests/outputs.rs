@@ -48,6 +48,8 @@ fn response(
         submitted_at: DateTime::parse_from_rfc3339(&format!("{date}T12:00:00-05:00")).unwrap(),
         answers: Answers::V2(V2Answers::new(trust, pos, neg).unwrap()),
         comment: comment.map(str::to_owned),
+        detail: None,
+        id_generated: false,
     }
 }
 
@@ -110,14 +112,15 @@ fn fixture() -> Fixture {
         transaction_point: TransactionPoint::PostInteraction,
         channel,
         service_stage: None,
-        volume_of_customers: 10_000,
-        volume_of_customers_provided_survey_opportunity: 1_000,
-        volume_of_respondents: n,
+        volume_of_customers: Some(10_000),
+        volume_of_customers_provided_survey_opportunity: Some(1_000),
+        volume_of_respondents: Some(n),
         omb_control_number: "1545-0074".into(),
         federal_register_url: String::new(),
-        survey_type: scale,
+        survey_type: Some(scale),
         survey_title: "IRS feedback".into(),
         trust_question_text: "I trust the IRS to deliver on its mission.".into(),
+        touchpoints: Default::default(),
     };
     let details = vec![
         detail("101", "treasury-irs-file-return", Channel::Website, "FY2025 Q2", 40, TrustScale::ThumbsUpDown),
@@ -219,13 +222,24 @@ fn headers_are_touchpoints_exactly() {
     assert_eq!(first_line("cx_collections.csv"), fedcx_a11::records::COLLECTION_COLUMNS.join(","));
 }
 
+/// Touchpoints stores the 17-column upload verbatim, so the respondent's words go back as given;
+/// the files meant for people (records CSV, report) neutralise formulas and escape markup.
 #[test]
-fn csv_injection_and_markup_are_neutralised() {
+fn uploads_keep_the_comment_as_given_and_files_for_people_neutralise_it() {
     let f = fixture();
     let out = render_quarter(&input(&f, &f.details)).unwrap();
     let upload = String::from_utf8_lossy(&out["responses/201.csv"]).into_owned();
-    assert!(upload.contains("\"'=HYPERLINK(\"\"http://evil\"\") <script>alert(1)</script>\""), "{upload}");
-    assert!(!upload.lines().any(|l| l.split(',').any(|c| c.starts_with('='))), "{upload}");
+    assert!(upload.contains(",\"=HYPERLINK(\"\"http://evil\"\") <script>alert(1)</script>\""), "{upload}");
+    let table = fedcx_a11::records::Table {
+        name: "t".into(),
+        columns: vec!["question_4"],
+        rows: vec![vec!["=HYPERLINK(\"http://evil\")".into()]],
+    };
+    let mut people = Vec::new();
+    fedcx_a11::records::write_csv(&table, &mut people).unwrap();
+    assert_eq!(String::from_utf8(people).unwrap(), "question_4\n\"'=HYPERLINK(\"\"http://evil\"\")\"\n");
+    let html = String::from_utf8(out["report.html"].clone()).unwrap();
+    assert!(!html.contains("<script>alert(1)"), "markup never reaches the HTML report");
 }
 
 #[test]
@@ -320,25 +334,46 @@ fn invalid_records_list_every_problem_and_leave_the_old_report() {
     let written = write_quarter(dir.path(), &input(&f, &f.details)).unwrap();
     let before = std::fs::read(written.join("report.md")).unwrap();
     let mut bad = f.details.clone();
-    bad[0].volume_of_respondents = 41; // counted: 40
-    bad[1].volume_of_customers_provided_survey_opportunity = 20_000; // more than served
-    bad.retain(|d| d.id.as_str() != "201"); // SSA's responses now have no detail
+    bad[1].volume_of_customers_provided_survey_opportunity = Some(20_000); // more than served
+    bad[2].omb_control_number = "15450074".into();
     let err = write_quarter(dir.path(), &input(&f, &bad)).unwrap_err();
     let A11Error::Invalid { problems, .. } = &err else { panic!("{err}") };
-    assert_eq!(problems.len(), 3, "{problems:#?}");
-    assert!(problems.iter().any(|p| p.contains("declare 41 respondents") && p.contains("40 responses were counted")));
+    assert_eq!(problems.len(), 2, "{problems:#?}");
     assert!(problems
         .iter()
         .any(|p| p.contains("20000 customers offered the survey is more than the 10000 customers served")));
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("ssa-replacement-card / in_person has 35 responses")
-                && p.contains("no collection detail"))
-    );
+    assert!(problems.iter().any(|p| p.contains("\"15450074\" is not of the form 0000-0000")));
     assert_eq!(std::fs::read(written.join("report.md")).unwrap(), before, "the old report must survive a failed run");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers, [std::ffi::OsString::from("FY2025Q2")], "no temporary directories are left");
+}
+
+/// Touchpoints computes a detail's volume_of_respondents as the number of its uploaded responses,
+/// so a disagreement is reported, by detail id, and the record says what was counted.
+#[test]
+fn respondents_that_do_not_reconcile_are_named_and_the_records_say_what_was_counted() {
+    let f = fixture();
+    let mut details = f.details.clone();
+    details[0].volume_of_respondents = Some(41); // counted: 40
+    details.retain(|d| d.id.as_str() != "201"); // SSA's 35 responses now have no detail
+    let out = render_quarter(&input(&f, &details)).unwrap();
+    let text = String::from_utf8(out["report.md"].clone()).unwrap();
+    assert!(text.contains("### What the records could not reconcile"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    let notes: Vec<&str> = json["record_notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    assert_eq!(
+        notes[0],
+        "collection detail 101 (treasury-irs-file-return / website): declares 41 respondents in FY2025 Q2 but 40 \
+         responses were counted; its record says 40"
+    );
+    assert!(
+        notes[1].starts_with("ssa-replacement-card / in_person has 35 responses in FY2025 Q2 but no collection detail")
+    );
+    let records = String::from_utf8(out["cx_collection_details.csv"].clone()).unwrap();
+    let row = records.lines().find(|l| l.starts_with("101,")).unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells[21], "40", "{row}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use fedcx_model::records::DETAIL_EXPORT_COLUMNS;
+use fedcx_model::records::{parse_timestamp, TouchpointsFields, DETAIL_EXPORT_COLUMNS};
 use fedcx_model::traits::Rejection;
 use fedcx_model::{
     Channel, CollectionDetail, DetailId, FiscalQuarter, Quarter, Registry, TransactionPoint, TrustScale,
@@ -40,6 +40,8 @@ pub struct DetailsRead {
     pub reconciliation: Reconciliation,
     /// What the file held, counted as it was parsed.
     pub produced: crate::rows::Produced,
+    /// The ids of rejected rows, with `file:line: field: why`, so responses naming them can say so.
+    pub rejected_ids: std::collections::BTreeMap<String, String>,
 }
 
 /// Reads a collection-detail export. A service is matched by `service_id` (a registry id) or, for
@@ -48,14 +50,7 @@ pub fn read_details<R: Read>(path: &Path, input: R, registry: &Registry) -> Resu
     let mut rows = CsvRows::open(path, input, &DETAIL_EXPORT_COLUMNS.join(","))?;
     rows.forbid_duplicate_columns("touchpoints-details")?;
     let cols = rows.require("touchpoints-details", &REQUIRED)?;
-    let optional = |name: &str| rows.find(name);
-    let extra = [
-        optional("service_stage_name"),
-        optional("omb_control_number"),
-        optional("survey_title"),
-        optional("trust_question_text"),
-        optional("federal_register_url"),
-    ];
+    let extra: [Option<usize>; OPTIONAL.len()] = std::array::from_fn(|i| rows.find(OPTIONAL[i]));
     let mut out = DetailsRead::default();
     while let Some(row) = rows.next_row()? {
         match parse_detail(&row, &cols, &extra, registry) {
@@ -65,6 +60,13 @@ pub fn read_details<R: Read>(path: &Path, input: R, registry: &Registry) -> Resu
             }
             Err(rej) => {
                 out.reconciliation.reject(rej.reason);
+                if let Some(id) = row.get(cols[0]).ok().and_then(|t| DetailId::new(t.trim()).ok()) {
+                    let field = rej.field.as_deref().unwrap_or("row");
+                    out.rejected_ids.insert(
+                        id.to_string(),
+                        format!("{}:{}: {field}: {}: {}", path.display(), rej.line, rej.reason, rej.detail),
+                    );
+                }
                 out.rejections.push(rej);
             }
         }
@@ -73,10 +75,32 @@ pub fn read_details<R: Read>(path: &Path, input: R, registry: &Registry) -> Resu
     Ok(out)
 }
 
+/// Touchpoints' columns a detail export may have, read when present.
+const OPTIONAL: [&str; 18] = [
+    "service_stage_name",
+    "omb_control_number",
+    "survey_title",
+    "trust_question_text",
+    "federal_register_url",
+    "organization_id",
+    "organization_abbreviation",
+    "organization_name",
+    "cx_collection_id",
+    "cx_collection_name",
+    "cx_collection_service_provider_id",
+    "cx_collection_service_provider_name",
+    "cx_collection_service_provider_slug",
+    "service_stage_id",
+    "service_stage_position",
+    "service_stage_count",
+    "created_at",
+    "updated_at",
+];
+
 fn parse_detail(
     row: &Row<'_>,
     c: &[usize],
-    extra: &[Option<usize>; 5],
+    extra: &[Option<usize>; OPTIONAL.len()],
     registry: &Registry,
 ) -> Result<CollectionDetail, Rejection> {
     row.check_width()?;
@@ -116,14 +140,17 @@ fn parse_detail(
     let channel: Channel = text(c[5])?
         .parse()
         .map_err(|e: fedcx_model::channel::UnknownChannel| row.reject(c[5], reason::UNKNOWN_CHANNEL, e.to_string()))?;
-    let count = |i: usize| -> Result<u64, Rejection> { Ok(row.count(i)?.unwrap_or(0)) };
-    let survey_type: TrustScale = text(c[9])?.parse().map_err(|e: fedcx_model::survey::UnknownTrustScale| {
-        row.reject(c[9], reason::UNKNOWN_SURVEY_TYPE, e.to_string())
-    })?;
+    // Touchpoints' survey_type is nullable and its controller fills it only for a11_v2 (thumbs)
+    // forms, so a Likert form's detail starts blank: the scale is then inferred from its upload.
+    let survey_type = match text(c[9])?.trim() {
+        "" => None,
+        t => Some(t.parse::<TrustScale>().map_err(|e| row.reject(c[9], reason::UNKNOWN_SURVEY_TYPE, e.to_string()))?),
+    };
     let opt = |i: Option<usize>| -> Result<String, Rejection> {
         Ok(i.map(|i| row.get(i)).transpose()?.unwrap_or("").to_owned())
     };
     let stage = opt(extra[0])?;
+    let tp = touchpoints_fields(row, c, extra)?;
     Ok(CollectionDetail {
         id,
         service,
@@ -131,13 +158,61 @@ fn parse_detail(
         transaction_point,
         channel,
         service_stage: (!stage.is_empty()).then_some(stage),
-        volume_of_customers: count(c[6])?,
-        volume_of_customers_provided_survey_opportunity: count(c[7])?,
-        volume_of_respondents: count(c[8])?,
+        // A draft collection leaves volumes blank: unknown, not zero.
+        volume_of_customers: row.count(c[6])?,
+        volume_of_customers_provided_survey_opportunity: row.count(c[7])?,
+        volume_of_respondents: row.count(c[8])?,
         omb_control_number: opt(extra[1])?,
         survey_type,
         survey_title: opt(extra[2])?,
         trust_question_text: opt(extra[3])?,
         federal_register_url: opt(extra[4])?,
+        touchpoints: tp,
+    })
+}
+
+/// Touchpoints' own ids, names and timestamps, kept to be written back unchanged.
+fn touchpoints_fields(
+    row: &Row<'_>,
+    c: &[usize],
+    extra: &[Option<usize>; OPTIONAL.len()],
+) -> Result<TouchpointsFields, Rejection> {
+    let text = |k: usize| -> Result<Option<String>, Rejection> {
+        Ok(extra[k].map(|i| row.get(i)).transpose()?.filter(|t| !t.is_empty()).map(str::to_owned))
+    };
+    // Touchpoints' ids are integers; fedcx's own exports put registry slugs there, which fedcx
+    // regenerates from the registry, so only integers are carried.
+    let int = |i: Option<usize>| -> Result<Option<u64>, Rejection> {
+        Ok(i.map(|i| row.get(i)).transpose()?.and_then(|t| t.trim().parse().ok()))
+    };
+    let time = |k: usize| -> Result<Option<chrono::DateTime<chrono::Utc>>, Rejection> {
+        let Some(i) = extra[k] else { return Ok(None) };
+        let t = row.get(i)?.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        parse_timestamp(t)
+            .map(Some)
+            .ok_or_else(|| row.reject(i, reason::BAD_TIMESTAMP, "expected a timestamp such as 2024-01-15 14:03:22 UTC"))
+    };
+    // service_id is Touchpoints' integer id in its own exports, a registry id in fedcx's.
+    let service_id = row.get(c[3])?.trim();
+    Ok(TouchpointsFields {
+        organization_id: int(extra[5])?,
+        organization_abbreviation: text(6)?,
+        organization_name: text(7)?,
+        collection_id: int(extra[8])?,
+        collection_name: text(9)?,
+        service_provider_id: int(extra[10])?,
+        service_provider_name: text(11)?,
+        service_provider_slug: text(12)?,
+        service_id: service_id.parse().ok(),
+        service_name: Some(row.get(c[10])?.to_owned()).filter(|t| !t.is_empty()),
+        service_stage_id: int(extra[13])?,
+        service_stage_position: int(extra[14])?,
+        service_stage_count: int(extra[15])?,
+        created_at: time(16)?,
+        updated_at: time(17)?,
+        ..TouchpointsFields::default()
     })
 }

@@ -75,6 +75,18 @@ pub enum IngestError {
         /// Every problem found.
         problems: Vec<String>,
     },
+    /// `--detail` names one collection detail but the file's own `cx_collection_detail_id` another.
+    #[error("{}:{line}: --detail {given} contradicts the file's cx_collection_detail_id {in_file:?}; a CX Responses export names each row's detail itself, so drop --detail", path.display())]
+    DetailContradiction {
+        /// The file.
+        path: PathBuf,
+        /// The line.
+        line: u64,
+        /// What `--detail` said.
+        given: String,
+        /// What the row says.
+        in_file: String,
+    },
     /// A format needs information the call did not give (e.g. the service of a Touchpoints upload).
     #[error("{}: format {format} needs {what}", path.display())]
     MissingContext {

@@ -17,6 +17,9 @@ pub enum Format {
     Csv,
     /// Touchpoints' version-2 response upload (17 columns); needs its collection detail.
     TouchpointsV2,
+    /// Touchpoints' CX Responses export (`CxResponse.to_csv`, 20 columns): the upload's columns
+    /// plus `cx_collection_detail_id`, which routes each row to its own detail.
+    TouchpointsResponses,
     /// Touchpoints' version-1 reporting-record export (counts per service and channel).
     TouchpointsV1,
     /// Touchpoints' collection-detail export.
@@ -33,8 +36,9 @@ pub enum Format {
 
 impl Format {
     /// Every format, by its command-line name.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::TouchpointsV2,
+        Format::TouchpointsResponses,
         Format::TouchpointsV1,
         Format::Csv,
         Format::Jsonl,
@@ -49,6 +53,7 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::TouchpointsV2 => "touchpoints-v2",
+            Format::TouchpointsResponses => "touchpoints-responses",
             Format::TouchpointsV1 => "touchpoints-v1",
             Format::TouchpointsDetails => "touchpoints-details",
             Format::Jsonl => "jsonl",
@@ -80,6 +85,9 @@ impl Format {
             return Ok(Format::Csv);
         }
         if has_all(&RESPONSE_UPLOAD_COLUMNS) {
+            if has_all(&[crate::touchpoints::RESPONSES_DETAIL_COLUMN]) {
+                return Ok(Format::TouchpointsResponses);
+            }
             return Ok(Format::TouchpointsV2);
         }
         if has_all(&["collection_year", "collection_quarter", "q1_1"]) {
@@ -136,6 +144,13 @@ mod tests {
         assert_eq!(detect(&DETAIL_EXPORT_COLUMNS.join(",")), Ok(Format::TouchpointsDetails));
         assert_eq!(detect("{\"id\":\"1\",\"answers\":{}}\n"), Ok(Format::Jsonl));
         assert_eq!(detect(&RESPONSE_UPLOAD_COLUMNS.join(",")), Ok(Format::TouchpointsV2));
+        // CxResponse.to_csv (GSA/touchpoints app/models/cx_response.rb:12-33 @ 4933e27d).
+        let export = "cx_collection_detail_id,cx_collection_detail_upload_id,question_1,positive_effectiveness,positive_ease,positive_efficiency,positive_transparency,positive_humanity,positive_employee,positive_other,negative_effectiveness,negative_ease,negative_efficiency,negative_transparency,negative_humanity,negative_employee,negative_other,question_4,job_id,external_id";
+        assert_eq!(detect(export), Ok(Format::TouchpointsResponses));
+        // The upload check compares the sorted header, so any order (and a BOM) is an upload.
+        let mut shuffled = RESPONSE_UPLOAD_COLUMNS.to_vec();
+        shuffled.reverse();
+        assert_eq!(detect(&format!("\u{feff}{}", shuffled.join(","))), Ok(Format::TouchpointsV2));
         assert_eq!(
             detect("id,collection_id,collection_year,collection_quarter,service_id,q1_1,q1_2"),
             Ok(Format::TouchpointsV1)
@@ -149,7 +164,7 @@ mod tests {
         let err = detect("foo,bar\n1,2").unwrap_err();
         assert!(err.contains("cannot tell the file's format from its header \"foo,bar\""), "{err}");
         assert!(
-            err.contains("touchpoints-v2, touchpoints-v1, csv, jsonl, dap, benchmark, touchpoints-details"),
+            err.contains("touchpoints-v2, touchpoints-responses, touchpoints-v1, csv, jsonl, dap, benchmark, touchpoints-details"),
             "{err}"
         );
     }

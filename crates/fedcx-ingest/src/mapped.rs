@@ -554,7 +554,17 @@ impl RowParser<'_> {
             _ => Answers::V2(self.v2_answers(row)?),
         };
         let comment = r.comment.and_then(|i| row.free_text(i, redactions));
-        Ok(SurveyResponse { id, service, channel, transaction_point, submitted_at, answers, comment })
+        Ok(SurveyResponse {
+            id,
+            service,
+            channel,
+            transaction_point,
+            submitted_at,
+            answers,
+            comment,
+            detail: None,
+            id_generated: false,
+        })
     }
 
     fn v1_answers(&self, row: &Row<'_>) -> Result<V1Answers, Rejection> {

@@ -107,6 +107,8 @@ pub struct Ingestor<'a> {
     seen_content: HashSet<[u8; 32]>,
     rejects: Option<RejectWriter<Box<dyn Write + 'a>>>,
     detail_override: Option<String>,
+    /// Rejected collection-detail rows by id (`file:line: field: why`), for the responses naming them.
+    rejected_details: std::collections::BTreeMap<String, String>,
     /// What the file being read contributes; merged into `result` when it is done.
     current: FileData,
     /// Chunk size of parallel CSV reading (small in tests, to cut files into many chunks).
@@ -141,6 +143,7 @@ impl<'a> Ingestor<'a> {
             seen_content: HashSet::new(),
             rejects: None,
             detail_override: None,
+            rejected_details: Default::default(),
             current: FileData::default(),
             chunk_bytes: crate::parallel::CHUNK_BYTES,
             result: IngestResult::default(),
@@ -317,12 +320,29 @@ impl<'a> Ingestor<'a> {
                 let mut src = JsonlSource::new(path, input, self.registry);
                 self.drain(path, &mut src)?
             }
-            (Format::TouchpointsV2, _) => {
-                let detail = self.detail_for(path)?;
-                let mut src = crate::touchpoints::TouchpointsV2Source::new(path, input, detail)?;
+            (Format::TouchpointsV2 | Format::TouchpointsResponses, _) => {
+                let named = self.detail_override.clone();
+                let mut context = self.detail_context();
+                // A detail with a blank survey_type takes its scale from its responses, so the file
+                // is read twice: once for question_1's values, once to parse. Only then is it held
+                // in memory (response files are per detail and quarter, so small).
+                let upload_detail = named.clone().unwrap_or_else(|| crate::touchpoints::upload_stem(path));
+                let input: Box<dyn Read + Send + '_> = if context.needs_inference(&upload_detail, format) {
+                    let mut bytes = Vec::new();
+                    let mut input = input;
+                    input
+                        .read_to_end(&mut bytes)
+                        .map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+                    context.inferred = crate::touchpoints::infer_scales(path, &bytes, &upload_detail)?;
+                    Box::new(std::io::Cursor::new(bytes))
+                } else {
+                    input
+                };
+                let mut src = crate::touchpoints::TouchpointsV2Source::new(path, input, named, context)?;
                 src.limit_record_lines(self.config.max_record_lines);
                 let mut rec = self.drain(path, &mut src)?;
                 rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                rec.warnings = src.warnings().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
                 rec
             }
             (Format::TouchpointsV1, _) => {
@@ -343,6 +363,7 @@ impl<'a> Ingestor<'a> {
                     self.on_reject(path, r)?;
                 }
                 self.current.details.extend(read.details);
+                self.rejected_details.extend(read.rejected_ids);
                 let mut rec = read.reconciliation;
                 rec.set_produced(&read.produced);
                 check_balance(path, &rec)?;
@@ -506,19 +527,16 @@ impl<'a> Ingestor<'a> {
         Ok(rec)
     }
 
-    fn detail_for(&self, path: &Path) -> Result<CollectionDetail, IngestError> {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        let id = self.detail_override.as_deref().unwrap_or(stem);
-        self.result.details.iter().chain(&self.current.details).find(|d| d.id.as_str() == id).cloned().ok_or_else(
-            || IngestError::MissingContext {
-                path: path.to_owned(),
-                format: "touchpoints-v2",
-                what: format!(
-                "its collection detail {id:?} (service, channel, quarter, survey type): ingest the collection-detail \
-                 export first, in the same command, and name the upload <detail id>.csv or pass --detail ID"
-            ),
-            },
-        )
+    /// The collection details response files can name: every detail accepted so far (a later
+    /// export's row replaces an earlier one with the same id), and the ids of rejected ones.
+    fn detail_context(&self) -> crate::touchpoints::DetailContext {
+        let accepted =
+            self.result.details.iter().chain(&self.current.details).map(|d| (d.id.to_string(), d.clone())).collect();
+        crate::touchpoints::DetailContext {
+            accepted,
+            rejected: self.rejected_details.clone(),
+            inferred: Default::default(),
+        }
     }
 
     fn on_reject(&mut self, path: &Path, rej: &Rejection) -> Result<(), IngestError> {

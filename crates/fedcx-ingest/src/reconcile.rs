@@ -56,6 +56,13 @@ pub mod reason {
     pub const COUNT_TOO_LARGE: &str = "count_too_large";
     /// A collection detail id that is neither Touchpoints' digits nor a slug (it would name a file).
     pub const BAD_DETAIL_ID: &str = "bad_detail_id";
+    /// A response naming a collection detail whose own row was rejected.
+    pub const DETAIL_REJECTED: &str = "detail_rejected";
+    /// A response naming a collection detail no detail export gave.
+    pub const UNKNOWN_DETAIL: &str = "unknown_detail";
+    /// A response of a detail with a blank `survey_type` whose upload does not tell the scale
+    /// (it mixes thumbs and 5-point answers, or every answer is 1).
+    pub const AMBIGUOUS_SURVEY_TYPE: &str = "ambiguous_survey_type";
     /// A response id already seen in this ingest (counted as a duplicate, not a reject).
     pub const DUPLICATE_RESPONSE_ID: &str = "duplicate_response_id";
 }
@@ -80,6 +87,9 @@ pub struct Reconciliation {
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Personal data redacted from free text, by kind.
     pub redactions: BTreeMap<String, u64>,
+    /// Rows accepted with something set aside, by kind (e.g. `hidden_follow_up_ignored`).
+    #[serde(default)]
+    pub warnings: BTreeMap<String, u64>,
     /// Where every physical line went.
     #[serde(default)]
     pub lines: LineAccount,
@@ -167,6 +177,9 @@ impl Reconciliation {
         }
         for (k, v) in &other.redactions {
             *self.redactions.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &other.warnings {
+            *self.warnings.entry(k.clone()).or_default() += v;
         }
         self.lines.physical += other.lines.physical;
         self.lines.header += other.lines.header;

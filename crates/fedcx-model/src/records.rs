@@ -1,6 +1,7 @@
 //! The quarterly collection-detail record: one survey on one channel of one service in one quarter,
 //! with its volumes. Field names are Touchpoints' (`cx_collection_details`).
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::channel::Channel;
@@ -25,26 +26,120 @@ pub struct CollectionDetail {
     /// The service stage's name, where the provider defined one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_stage: Option<String>,
-    /// Customers served through this channel in the quarter.
-    pub volume_of_customers: u64,
-    /// Of those, customers offered the survey.
-    pub volume_of_customers_provided_survey_opportunity: u64,
-    /// Of those, customers who responded.
-    pub volume_of_respondents: u64,
+    /// Customers served through this channel in the quarter; `None` when not yet reported (a draft
+    /// collection leaves it blank), which is unknown, not zero.
+    pub volume_of_customers: Option<u64>,
+    /// Of those, customers offered the survey (`None`: not reported).
+    pub volume_of_customers_provided_survey_opportunity: Option<u64>,
+    /// Of those, customers who responded, as the detail declares it (`None`: not reported). In
+    /// Touchpoints' own export this is the number of uploaded response rows.
+    pub volume_of_respondents: Option<u64>,
     /// The survey's Paperwork Reduction Act control number, e.g. 0412-0609.
     #[serde(default)]
     pub omb_control_number: String,
     /// The Federal Register notice of the collection.
     #[serde(default)]
     pub federal_register_url: String,
-    /// The trust question's scale.
-    pub survey_type: TrustScale,
+    /// The trust question's scale. Touchpoints leaves it blank (`None`) for details of a Likert
+    /// form; fedcx then infers it from the upload's `question_1` values.
+    pub survey_type: Option<TrustScale>,
     /// The survey's title.
     #[serde(default)]
     pub survey_title: String,
     /// The trust question's text as the agency worded it.
     #[serde(default)]
     pub trust_question_text: String,
+    /// Touchpoints' own values for the record (ids, names, timestamps), carried through unchanged
+    /// so records written back equal the ones read. Empty when the input was not from Touchpoints.
+    #[serde(default, skip_serializing_if = "TouchpointsFields::is_empty")]
+    pub touchpoints: TouchpointsFields,
+}
+
+impl CollectionDetail {
+    /// The declared respondents, or 0 when the detail does not say.
+    pub fn respondents_or_zero(&self) -> u64 {
+        self.volume_of_respondents.unwrap_or(0)
+    }
+}
+
+/// The values a Touchpoints record carries that fedcx does not compute: its database ids, the names
+/// Touchpoints showed, stage positions and timestamps. Every field is `None` (or empty) when the
+/// input did not have it; fedcx then writes its own value where it has one, or leaves the cell
+/// blank (docs/touchpoints.md lists which).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TouchpointsFields {
+    /// `organization_id` (the collection's organization).
+    pub organization_id: Option<u64>,
+    /// `organization_abbreviation`.
+    pub organization_abbreviation: Option<String>,
+    /// `organization_name`.
+    pub organization_name: Option<String>,
+    /// `cx_collection_id` (version 1: `collection_id`).
+    pub collection_id: Option<u64>,
+    /// `cx_collection_name` (version 1: `collection_name`).
+    pub collection_name: Option<String>,
+    /// `cx_collection_service_provider_id` (version 1: `service_provider_id`).
+    pub service_provider_id: Option<u64>,
+    /// `cx_collection_service_provider_name`.
+    pub service_provider_name: Option<String>,
+    /// `cx_collection_service_provider_slug`.
+    pub service_provider_slug: Option<String>,
+    /// Version 1: `service_provider_organization_id`.
+    pub service_provider_organization_id: Option<u64>,
+    /// Version 1: `service_provider_organization_name`.
+    pub service_provider_organization_name: Option<String>,
+    /// Version 1: `service_provider_organization_abbreviation`.
+    pub service_provider_organization_abbreviation: Option<String>,
+    /// `service_id`: Touchpoints' integer id of the service.
+    pub service_id: Option<u64>,
+    /// `service_name` as Touchpoints names the service.
+    pub service_name: Option<String>,
+    /// `service_stage_id`.
+    pub service_stage_id: Option<u64>,
+    /// `service_stage_position`.
+    pub service_stage_position: Option<u64>,
+    /// `service_stage_count`: how many stages the service has.
+    pub service_stage_count: Option<u64>,
+    /// Version 1: `service_provided`, the provider's own name for what was delivered.
+    pub service_provided: Option<String>,
+    /// Version 1: `q1_text` .. `q11_text`, as the agency worded each question (blank: not asked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub question_texts: Vec<String>,
+    /// Version 1: `operational_metrics`.
+    pub operational_metrics: Option<String>,
+    /// `created_at`.
+    pub created_at: Option<DateTime<Utc>>,
+    /// `updated_at`.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl TouchpointsFields {
+    /// Whether no Touchpoints value was read.
+    pub fn is_empty(&self) -> bool {
+        *self == TouchpointsFields::default()
+    }
+}
+
+/// How Rails writes a UTC timestamp into Touchpoints' CSV exports (`2024-01-15 14:03:22 UTC`).
+pub const RAILS_TIMESTAMP: &str = "%Y-%m-%d %H:%M:%S UTC";
+
+/// Reads a timestamp as Touchpoints' exports write it (`2024-01-15 14:03:22 UTC`), or in RFC 3339
+/// (`2024-01-15T14:03:22Z`, its JSON form), or with a numeric offset (`2024-01-15 09:03:22 -0500`).
+pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    if let Some(naive) = t.strip_suffix(" UTC") {
+        return NaiveDateTime::parse_from_str(naive, "%Y-%m-%d %H:%M:%S%.f").ok().map(|n| n.and_utc());
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f %z").ok().map(|d| d.with_timezone(&Utc))
+}
+
+/// Writes a timestamp the way Touchpoints' CSV exports do.
+pub fn format_timestamp(t: &DateTime<Utc>) -> String {
+    t.format(RAILS_TIMESTAMP).to_string()
 }
 
 /// Touchpoints' collection-detail export columns, in its order.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::channel::Channel;
 use crate::fiscal::{FiscalError, FiscalQuarter};
-use crate::ids::{ResponseId, ServiceId};
+use crate::ids::{DetailId, ResponseId, ServiceId};
 use crate::org::TransactionPoint;
 use crate::survey::{Indicator, Polarity, SurveyVersion, TrustScale, INDICATOR_COUNT, V1_QUESTION_COUNT};
 
@@ -388,6 +388,14 @@ pub struct SurveyResponse {
     /// Free-text comment, already redacted of personal data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The Touchpoints collection detail the response was uploaded under, where the input named one
+    /// (so records route it back to that detail, not to any detail of the same service and channel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<DetailId>,
+    /// Whether fedcx made `id` up because the input left it blank (Touchpoints' `external_id` is
+    /// optional); records then write the id back blank, as it was given, rather than invent one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub id_generated: bool,
 }
 
 impl SurveyResponse {
@@ -462,6 +470,8 @@ mod tests {
             submitted_at: DateTime::parse_from_rfc3339("2023-09-30T23:30:00-04:00").unwrap(),
             answers: Answers::V1(V1Answers::new(q).unwrap()),
             comment: Some("fine".into()),
+            detail: None,
+            id_generated: false,
         };
         let json = serde_json::to_string(&v1).unwrap();
         assert!(json.contains(r#""answers":{"version":"v1","q":[5,null,null,null,null,null,"n/a"]}"#), "{json}");

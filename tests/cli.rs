@@ -1026,3 +1026,198 @@ fn personal_data_never_reaches_the_store_the_rejects_or_the_uploads() {
     // The comments were kept, redacted: the test would pass vacuously if they were dropped.
     assert!(String::from_utf8_lossy(&db).contains("[REDACTED CARD]"), "the redacted comments are in the store");
 }
+
+// ---- Touchpoints round trip (issue 10) ----
+// Fixtures in tests/fixtures/touchpoints/ were built by hand from GSA/touchpoints @ 4933e27d (v1 at
+// 3319fe54); each has a `.source.md` naming the file and lines followed, and `expected.md` the hand
+// computed numbers asserted here.
+
+fn tp(name: &str) -> String {
+    fixture("touchpoints").join(name).to_string_lossy().into_owned()
+}
+
+/// Trust per channel from `fedcx export`: (respondents, agreeing) for thumbs (up) and 5-point (4-5).
+fn trust_by_channel(export: &Path) -> std::collections::BTreeMap<String, (u64, u64)> {
+    let mut out = std::collections::BTreeMap::new();
+    let text = std::fs::read_to_string(export).unwrap();
+    for line in text.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let n: u64 = c[5].parse().unwrap();
+        let entry: &mut (u64, u64) = out.entry(c[1].to_owned()).or_default();
+        match (c[3], c[4]) {
+            ("trust_thumbs", "up") | ("trust_likert", "4" | "5") => {
+                entry.0 += n;
+                entry.1 += n;
+            }
+            ("trust_thumbs", _) | ("trust_likert", _) => entry.0 += n,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Reads a CSV into rows of cells, so comparisons are of values, not of quoting.
+fn csv_cells(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_owned).collect()).collect()
+}
+
+/// Case 1 (cx_collection_details_controller.rb:27 fills survey_type only for a11_v2 forms; the
+/// column is nullable, schema.rb:93): the scale comes from the upload; blank volumes stay blank.
+#[test]
+fn tp_a_blank_survey_type_is_inferred_from_the_upload_and_blank_volumes_stay_unknown() {
+    let t = TestDir::new();
+    let out = t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5101.csv"), &tp("v2/5103.csv")]);
+    assert!(out.contains("5101.csv (touchpoints-v2): 10 read, 10 accepted, 0 rejected"), "{out}");
+    // 5103.csv has a BOM and Touchpoints' columns in another order (the upload check sorts them).
+    assert!(out.contains("5103.csv (touchpoints-v2): 6 read, 6 accepted, 0 rejected"), "{out}");
+    t.ok(&["export", "--out", "e.csv"]);
+    let trust = trust_by_channel(&t.path("e.csv"));
+    assert_eq!(trust["website"], (10, 6), "5101: 60.00% agree on the 5-point scale");
+    assert_eq!(trust["in_person"], (6, 4), "5103: 66.67% agree");
+    t.ok(&["report", "--fy", "2024", "--quarter", "2", "--out", "r"]);
+    let details = csv_cells(&t.path("r/FY2024Q2/cx_collection_details.csv"));
+    let row = details.iter().find(|r| r[0] == "5103").unwrap();
+    assert_eq!((row[19].as_str(), row[20].as_str(), row[21].as_str()), ("", "", "6"), "unknown, not zero");
+    let row = details.iter().find(|r| r[0] == "5101").unwrap();
+    assert_eq!(row[23], "", "survey_type is written back blank, as Touchpoints has it");
+}
+
+#[test]
+fn tp_an_upload_that_does_not_tell_its_scale_is_a_per_row_error_and_a_rejected_detail_is_named() {
+    let t = TestDir::new();
+    let mut mixed = std::fs::read_to_string(tp("v2/5101.csv")).unwrap();
+    mixed.push_str("X-1,0,,,,,,,,1,0,0,0,0,0,0,\n");
+    t.write("5101.csv", mixed.as_bytes());
+    let err = t.fails(&["ingest", &tp("v2/details.csv"), "5101.csv", "--rejects", "rej.csv"]);
+    assert!(err.contains("5101.csv"), "{err}");
+    let rejects = std::fs::read_to_string(t.path("rej.csv")).unwrap();
+    assert_eq!(rejects.matches("ambiguous_survey_type").count(), 11, "{rejects}");
+    assert!(rejects.contains("mix 1 thumbs-down answers (0) with 9 5-point answers (2-5)"), "{rejects}");
+
+    // A detail row Touchpoints could not have written (an unknown channel) is rejected; its
+    // upload's rows are rejected naming that row, instead of "the detail was never ingested".
+    let details = std::fs::read_to_string(tp("v2/details.csv")).unwrap().replace(",website,", ",web site,");
+    t.write("details.csv", details.as_bytes());
+    let err = t.fails(&["ingest", "details.csv", &tp("v2/5101.csv"), "--rejects", "rej2.csv", "--no-store"]);
+    assert!(err.contains("every row rejected"), "{err}");
+    assert!(err.contains("detail_rejected 10"), "{err}");
+    let rejects = std::fs::read_to_string(t.path("rej2.csv")).unwrap();
+    assert!(rejects.contains("details.csv,2,channel,web site,unknown_channel"), "{rejects}");
+    assert!(
+        rejects.contains("its collection detail 5101 was rejected (details.csv:2: channel: unknown_channel"),
+        "{rejects}"
+    );
+}
+
+/// Case 2: CxResponse.to_csv (app/models/cx_response.rb:12-60) names each row's detail.
+#[test]
+fn tp_the_cx_responses_export_routes_each_row_to_its_own_detail() {
+    let t = TestDir::new();
+    let out = t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/cx_responses.csv")]);
+    assert!(out.contains("cx_responses.csv (touchpoints-responses): 33 read, 33 accepted, 0 rejected"), "{out}");
+    t.ok(&["export", "--out", "e.csv"]);
+    let trust = trust_by_channel(&t.path("e.csv"));
+    assert_eq!(trust["website"], (10, 6));
+    assert_eq!(trust["phone"], (11, 7), "63.64% thumbs up");
+    assert_eq!(trust["in_person"], (6, 4));
+    assert_eq!(trust["mobile_app"], (6, 4));
+    // --detail that contradicts the file's own column is an error, and nothing is stored.
+    let t = TestDir::new();
+    let err = t.fails(&["ingest", &tp("v2/details.csv"), &tp("v2/cx_responses.csv"), "--detail", "5101"]);
+    assert!(err.contains("--detail 5101 contradicts the file's cx_collection_detail_id \"5102\""), "{err}");
+    assert!(!t.path("fedcx.db").exists());
+}
+
+/// Case 3: the form hides the other follow-up but keeps its boxes
+/// (_form_a11_v2_script.html.erb:31-39, application_helper.rb:156-157).
+#[test]
+fn tp_a_thumbs_down_with_went_well_boxes_is_counted_with_a_warning() {
+    let t = TestDir::new();
+    let out = t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv")]);
+    assert!(out.contains("5102.csv (touchpoints-v2): 11 read, 11 accepted, 0 rejected"), "{out}");
+    assert!(out.contains("warning: 2 row(s) had boxes ticked under the follow-up question"), "{out}");
+    t.ok(&["export", "--out", "e.csv"]);
+    assert_eq!(trust_by_channel(&t.path("e.csv"))["phone"], (11, 7));
+    // Visible ticks only: positive effectiveness 4 of the 7 thumbs up (expected.md).
+    let e = std::fs::read_to_string(t.path("e.csv")).unwrap();
+    assert!(e.contains("phone,FY2024Q2,positive_effectiveness,selected,4\n"), "{e}");
+    assert!(e.contains("phone,FY2024Q2,positive_effectiveness,offered,7\n"), "{e}");
+    // The declared 11 respondents now equal those counted: the record is written.
+    t.ok(&["report", "--fy", "2024", "--quarter", "2", "--out", "r"]);
+    let details = csv_cells(&t.path("r/FY2024Q2/cx_collection_details.csv"));
+    assert_eq!(details.iter().find(|r| r[0] == "5102").unwrap()[21], "11");
+}
+
+/// The round trip: Touchpoints' detail export and its CX Responses in, records out, equal on
+/// every column Touchpoints fills. Uploads come back with their external ids and comments as given;
+/// the only cells that differ are the hidden follow-up's, written `null` (it was not shown).
+#[test]
+fn tp_records_written_back_equal_the_touchpoints_input() {
+    let t = TestDir::new();
+    t.ok(&[
+        "report",
+        "--fy",
+        "2024",
+        "--quarter",
+        "2",
+        "--out",
+        "r",
+        &tp("v2/details.csv"),
+        &tp("v2/cx_responses.csv"),
+    ]);
+    let input = csv_cells(Path::new(&tp("v2/details.csv")));
+    let output = csv_cells(&t.path("r/FY2024Q2/cx_collection_details.csv"));
+    assert_eq!(output, input);
+    let json = json(&t.path("r/FY2024Q2/cx_collection_details.json"));
+    let first = &json[0];
+    assert_eq!(first["id"], 5101);
+    assert_eq!(first["cx_collection_id"], 1187);
+    assert_eq!(first["volume_of_customers"], 48211);
+    assert_eq!(first["survey_type"], serde_json::Value::Null);
+    assert_eq!(first["created_at"], "2024-01-08T15:12:44Z");
+    let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+    assert_eq!(keys.first().map(|k| k.as_str()), Some("id"));
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("updated_at"), "keys in Touchpoints' column order");
+    let collections = csv_cells(&t.path("r/FY2024Q2/cx_collections.csv"));
+    assert_eq!(collections[1][0], "1187");
+    assert_eq!(collections[1][18], "", "rating is OMB's to give");
+    assert_eq!(collections[1][20], "", "integrity_hash is never set by Touchpoints");
+
+    // Uploads: each detail's responses, in order, with external_id and question_4 as given.
+    let t = TestDir::new();
+    t.ok(&[
+        "report",
+        "--fy",
+        "2024",
+        "--quarter",
+        "2",
+        "--out",
+        "r",
+        &tp("v2/details.csv"),
+        &tp("v2/5101.csv"),
+        &tp("v2/5102.csv"),
+    ]);
+    for (id, thumbs) in [("5101", false), ("5102", true)] {
+        let input = csv_cells(Path::new(&tp(&format!("v2/{id}.csv"))));
+        let output = csv_cells(&t.path(&format!("r/FY2024Q2/responses/{id}.csv")));
+        assert_eq!(output.len(), input.len());
+        assert_eq!(output[0], input[0]);
+        for (a, b) in output.iter().zip(&input).skip(1) {
+            assert_eq!(a[0], b[0], "external_id as given (blank stays blank)");
+            assert_eq!(a[1], b[1]);
+            assert_eq!(a[16], b[16], "question_4 as given, formulas included");
+            let up = if thumbs { b[1] == "1" } else { b[1] == "4" || b[1] == "5" };
+            let hidden = if up { 9..16 } else { 2..9 };
+            for k in 2..16 {
+                if hidden.contains(&k) {
+                    assert_eq!(a[k], "null", "{id} {b:?}");
+                } else {
+                    assert_eq!(a[k], b[k], "{id} {b:?}");
+                }
+            }
+        }
+    }
+}

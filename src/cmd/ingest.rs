@@ -103,7 +103,16 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         super::store::record(store, registry, &result, keep, &unusable)?;
     }
     if !unusable.is_empty() {
-        let names: Vec<String> = unusable.iter().map(|&i| super::shown(&result.files[i].path)).collect();
+        // Each file with its most frequent reasons, so the fix is clear from the one error line.
+        let names: Vec<String> = unusable
+            .iter()
+            .map(|&i| {
+                let f = &result.files[i];
+                let top: Vec<String> =
+                    reasons_by_count(&f.reconciliation).iter().take(3).map(|(k, v)| format!("{k} {v}")).collect();
+                format!("{} ({})", super::shown(&f.path), top.join(", "))
+            })
+            .collect();
         anyhow::bail!(
             "{} file(s) had every row rejected and were not recorded as ingested, so a corrected file can be ingested: {}",
             names.len(),
@@ -262,6 +271,19 @@ pub fn print_reconciliation(result: &IngestResult) {
     if !r.rejected_by_reason.is_empty() {
         let reasons: Vec<String> = reasons_by_count(r).iter().map(|(k, v)| format!("{k} {v}")).collect();
         println!("rejected by reason: {}", reasons.join(", "));
+    }
+    if !r.warnings.is_empty() {
+        // Rows kept and counted, with something set aside; each kind says what.
+        for (kind, n) in &r.warnings {
+            let what = match kind.as_str() {
+                fedcx_ingest::touchpoints::warning::HIDDEN_FOLLOW_UP_IGNORED => {
+                    "row(s) had boxes ticked under the follow-up question their trust answer hid (Touchpoints' form \
+                     hides it but keeps the boxes): the answers are counted, those boxes are not"
+                }
+                _ => "row(s)",
+            };
+            println!("warning: {n} {what} [{kind}]");
+        }
     }
     if !r.redactions.is_empty() {
         let red: Vec<String> = r.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();

@@ -509,7 +509,7 @@ fn slugify(text: &str, max: usize) -> String {
 /// Appends this import's source to an entry's existing one.
 fn add_source(existing: &mut Option<String>, source: String) {
     *existing = Some(match existing.take() {
-        Some(old) if old.contains(&source) => old,
+        Some(old) if old.split("; ").any(|part| part == source) => old,
         Some(old) => format!("{old}; {source}"),
         None => source,
     });
@@ -1271,6 +1271,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("p.csv: the file is empty (expected a header row: id,organization_id,"), "{err}");
+    }
+
+    #[test]
+    fn sources_are_appended_once_and_compared_whole() {
+        let mut source = Some("bundled; Touchpoints service export s.csv, id 14".to_owned());
+        add_source(&mut source, "Touchpoints service export s.csv, id 1".to_owned());
+        add_source(&mut source, "Touchpoints service export s.csv, id 14".to_owned());
+        assert_eq!(
+            source.as_deref(),
+            Some("bundled; Touchpoints service export s.csv, id 14; Touchpoints service export s.csv, id 1")
+        );
+        let mut none = None;
+        add_source(&mut none, "x".to_owned());
+        assert_eq!(none.as_deref(), Some("x"));
     }
 
     #[test]

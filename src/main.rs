@@ -42,6 +42,8 @@ enum Command {
     Export(cmd::store::ExportArgs),
     /// Estimates a PLS path model (the ACSI method) on a numeric CSV, with bootstrap intervals.
     Pls(cmd::pls::Args),
+    /// Builds registry files: `registry import` reads Touchpoints' provider and service exports.
+    Registry(cmd::registry::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
             Command::Provenance(args) => cmd::store::provenance(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Export(args) => cmd::store::export(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Pls(args) => cmd::pls::run(&args),
+            Command::Registry(args) => cmd::registry::run(&registry, &args),
             Command::Report(args) => cmd::report::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?),
         }
     })();

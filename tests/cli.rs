@@ -1221,3 +1221,126 @@ fn tp_records_written_back_equal_the_touchpoints_input() {
         }
     }
 }
+
+// ---- registry import (issue 10 case 6) ----
+
+/// A file of the hand-built Touchpoints registry exports (see the `.source.md` beside each).
+fn registry_fixture(name: &str) -> String {
+    fixture(&format!("touchpoints/registry/{name}")).to_str().unwrap().to_owned()
+}
+
+/// `fedcx registry import` of the two fixture exports, with new services offered on the website.
+fn import_args<'a>(providers: &'a str, services: &'a str, out: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["registry", "import", "--providers", providers, "--services", services];
+    args.extend(["--new-service-channels", "website", "-o", out]);
+    args
+}
+
+#[test]
+fn registry_import_writes_a_registry_that_fedcx_loads() {
+    let t = TestDir::new();
+    let (p, s) = (registry_fixture("service_providers.csv"), registry_fixture("services.csv"));
+    let out = t.ok(&import_args(&p, &s, "reg.toml"));
+    for line in [
+        "service_providers.csv: 11 read, 10 accepted, 1 rejected",
+        "  providers: 8 matched (6 by Touchpoints id, 1 by alias, 1 by name), 2 added",
+        "  rejected by reason: missing_value 1",
+        "services.csv: 14 read, 12 accepted, 2 rejected",
+        "  services: 8 matched (6 by Touchpoints id, 1 by alias, 1 by name), 4 added",
+        "  rejected by reason: missing_provider 1, unknown_provider 1",
+        "registry of 56 organizations, 42 providers and 104 services written to reg.toml",
+    ] {
+        assert!(out.lines().any(|l| l.ends_with(line)), "no line {line:?} in:\n{out}");
+    }
+    // The bundled registry has 40 providers in 18 agencies; the import adds HRSA (to HHS) and the
+    // FCC's bureau (with the FCC as a new agency).
+    let hisps = t.ok(&["--registry", "reg.toml", "hisps", "--services"]);
+    assert!(hisps.contains("42 providers in 19 agencies; 104 services."), "{hisps}");
+    let hrsa = hisps.lines().find(|l| l.starts_with("hrsa ")).unwrap_or_else(|| panic!("no hrsa in:\n{hisps}"));
+    assert!(hrsa.contains("HHS") && hrsa.contains("Health Resources and Services Administration *"), "{hrsa}");
+    assert!(hrsa.contains(" 2024  1"), "designated 2024, one service: {hrsa}");
+    assert!(hisps.lines().any(|l| l.trim_start().starts_with("irs-ein ") && l.ends_with("website")), "{hisps}");
+    let json = t.ok(&["--registry", "reg.toml", "hisps", "--json"]);
+    let providers: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let irs = providers.as_array().unwrap().iter().find(|p| p["slug"] == "treasury-irs").unwrap();
+    let ein = irs["services"].as_array().unwrap().iter().find(|s| s["id"] == "irs-ein").unwrap();
+    assert_eq!(ein["touchpoints_ids"], serde_json::json!([412]));
+    assert_eq!(ein["source"], "Touchpoints service export services.csv, id 412");
+
+    let text = std::fs::read_to_string(t.path("reg.toml")).unwrap();
+    assert!(!text.contains("@example.com"), "the export's e-mail addresses are not copied");
+    let registry = fedcx_model::Registry::from_toml_str(&text).unwrap();
+    assert_eq!(registry.provider_by_str("44").map(|p| p.slug.as_str()), Some("hrsa"));
+    // Imported again onto its own output, nothing changes and every row matches by id; with the
+    // registry on standard output, the summary goes to standard error.
+    let again = t.run(&["registry", "import", "--providers", &p, "--services", &s, "--base", "reg.toml", "-o", "-"]);
+    assert!(again.status.success());
+    assert_eq!(String::from_utf8(again.stdout).unwrap(), text, "the same registry, on standard output");
+    let err = String::from_utf8(again.stderr).unwrap();
+    assert!(err.contains("  services: 12 matched (12 by Touchpoints id, 0 by alias, 0 by name), 0 added"), "{err}");
+}
+
+#[test]
+fn a_detail_export_naming_services_by_touchpoints_id_resolves_through_the_imported_registry() {
+    let t = TestDir::new();
+    let (p, s) = (registry_fixture("service_providers.csv"), registry_fixture("services.csv"));
+    t.ok(&import_args(&p, &s, "reg.toml"));
+    let details = registry_fixture("cx_collection_details.csv");
+    // With the bundled registry, Touchpoints' ids 412, 405 and 415 name nothing; 388 resolves
+    // only because its Touchpoints name happens to be the bundled service's name.
+    t.ok(&["ingest", "--no-store", &details, "--summary", "bundled.json"]);
+    let b = json(&t.path("bundled.json"));
+    assert_eq!((b["read"].as_u64(), b["accepted"].as_u64()), (Some(4), Some(1)), "{b}");
+    assert_eq!(b["rejected_by_reason"]["unknown_service"].as_u64(), Some(3), "{b}");
+    // With the imported registry, every row resolves, each to its own service.
+    t.ok(&["--registry", "reg.toml", "ingest", "--store", "s.db", &details, "--summary", "imported.json"]);
+    let i = json(&t.path("imported.json"));
+    assert_eq!((i["read"].as_u64(), i["accepted"].as_u64(), i["rejected"].as_u64()), (Some(4), Some(4), Some(0)));
+    let conn = rusqlite::Connection::open(t.path("s.db")).unwrap();
+    let mut stmt = conn.prepare("SELECT detail FROM collection_detail").unwrap();
+    let mut got: Vec<(String, String)> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|d| {
+            let d: serde_json::Value = serde_json::from_str(&d.unwrap()).unwrap();
+            (d["id"].as_str().unwrap().to_owned(), d["service"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("9101", "irs-ein"),
+        ("9102", "dos-ca-passport-renewal"),
+        ("9103", "hrsa-applying-for-a-national-health-service-corps-scholarship"),
+        ("9104", "ssa-national-800-number"),
+    ];
+    assert_eq!(got, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
+}
+
+#[test]
+fn registry_import_fails_naming_the_reasons_when_a_file_has_every_row_rejected() {
+    let t = TestDir::new();
+    let p = registry_fixture("service_providers.csv");
+    // Touchpoints' service header over two services without a provider and a row cut short.
+    let text = std::fs::read_to_string(registry_fixture("services.csv")).unwrap();
+    let mut out = vec![text.lines().next().unwrap().to_owned()];
+    out.push("900,created,,false,,0,,,false,true,[],A,,1,false,1,,,3,,false,,,,Org,ORG,,,".to_owned());
+    out.push("901,created,,false,,0,,,false,true,[],B,,1,false,1,,,3,,false,,,,Org,ORG,,,".to_owned());
+    out.push("x".to_owned());
+    let s = t.write("no-providers.csv", (out.join("\r\n") + "\r\n").as_bytes());
+    let err = t.fails(&import_args(&p, s.to_str().unwrap(), "reg.toml"));
+    assert!(
+        err.contains(
+            "no-providers.csv had every row rejected (missing_provider 2, wrong_field_count 1); no registry written"
+        ),
+        "{err}"
+    );
+    assert!(!t.path("reg.toml").exists());
+    // Without --new-service-channels, new services are rejected and the summary says what to give.
+    let s = registry_fixture("services.csv");
+    let out = t.ok(&["registry", "import", "--providers", &p, "--services", &s, "-o", "reg.toml"]);
+    assert!(out.contains("  rejected by reason: no_channels 4, missing_provider 1, unknown_provider 1"), "{out}");
+    assert!(out.contains("4 new service(s) have no channels"), "{out}");
+    // The wrong file is refused whole, naming what it lacks.
+    let err = t.fails(&["registry", "import", "--providers", &s, "--services", &s, "-o", "reg2.toml"]);
+    assert!(err.contains("lacks required column(s) inactive for format touchpoints-service-providers"), "{err}");
+}

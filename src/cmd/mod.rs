@@ -4,6 +4,7 @@ pub mod demo;
 pub mod hisps;
 pub mod ingest;
 pub mod pls;
+pub mod registry;
 pub mod report;
 pub mod store;
 

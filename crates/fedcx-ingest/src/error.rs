@@ -142,6 +142,16 @@ pub enum IngestError {
         /// What does not add up.
         why: String,
     },
+    /// Providers and services imported from Touchpoints' exports made the registry inconsistent
+    /// (a clash the row-by-row checks let through).
+    #[error("{}: the registry merged from these exports is not consistent:\n  {}",
+        files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "), problems.join("\n  "))]
+    ImportedRegistry {
+        /// The exports.
+        files: Vec<PathBuf>,
+        /// Every problem found.
+        problems: Vec<String>,
+    },
     /// Writing the reject file failed.
     #[error("{}: cannot write rejects: {source}", path.display())]
     RejectFile {

@@ -16,6 +16,7 @@ pub mod rows;
 pub mod series;
 pub mod table;
 pub mod touchpoints;
+pub mod tp_registry;
 
 pub use error::IngestError;
 pub use format::Format;

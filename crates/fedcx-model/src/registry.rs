@@ -57,63 +57,18 @@ impl Registry {
     /// Parses and checks a registry in TOML form.
     pub fn from_toml_str(text: &str) -> Result<Registry, RegistryError> {
         let file: RegistryFile = toml::from_str(text).map_err(|e| RegistryError::Syntax(e.to_string()))?;
-        let mut problems = Vec::new();
-        let mut organizations = BTreeMap::new();
-        for o in file.organizations {
-            if let Some(old) = organizations.insert(o.id.clone(), o) {
-                problems.push(format!("organization {} is defined twice", old.id));
-            }
+        check(file)
+    }
+
+    /// A [`RegistryBuilder`] holding this registry's entries, to add or change some and check the
+    /// result again.
+    pub fn to_builder(&self) -> RegistryBuilder {
+        RegistryBuilder {
+            sources: self.sources.clone(),
+            organizations: self.organizations.clone(),
+            providers: self.providers.clone(),
+            services: self.services.clone(),
         }
-        for o in organizations.values() {
-            if let Some(p) = &o.parent {
-                if !organizations.contains_key(p) {
-                    problems.push(format!("organization {} names unknown parent {p}", o.id));
-                }
-            }
-        }
-        let mut providers = BTreeMap::new();
-        for p in file.providers {
-            if !organizations.contains_key(&p.organization) {
-                problems.push(format!("provider {} names unknown organization {}", p.slug, p.organization));
-            }
-            if let Some(old) = providers.insert(p.slug.clone(), p) {
-                problems.push(format!("provider {} is defined twice", old.slug));
-            }
-        }
-        let mut services = BTreeMap::new();
-        for s in file.services {
-            if !providers.contains_key(&s.provider) {
-                problems.push(format!("service {} names unknown provider {}", s.id, s.provider));
-            }
-            if s.channels.is_empty() {
-                problems.push(format!("service {} lists no channels", s.id));
-            }
-            let mut positions: Vec<u16> = s.stages.iter().map(|st| st.position).collect();
-            positions.sort_unstable();
-            if positions.windows(2).any(|w| w[0] == w[1]) {
-                problems.push(format!("service {} has two stages at the same position", s.id));
-            }
-            if let (Some(first), Some(last)) = (s.first_year, s.last_year) {
-                if first > last {
-                    problems.push(format!("service {} ends (FY{last}) before it starts (FY{first})", s.id));
-                }
-            }
-            if let Some(old) = services.insert(s.id.clone(), s) {
-                problems.push(format!("service {} is defined twice", old.id));
-            }
-        }
-        problems.extend(clashes(
-            "provider",
-            providers.values().map(|p| (p.slug.as_str(), &p.name, &p.aliases, p.touchpoints_id.as_slice())),
-        ));
-        problems.extend(clashes(
-            "service",
-            services.values().map(|s| (s.id.as_str(), &s.name, &s.aliases, s.touchpoints_ids.as_slice())),
-        ));
-        if !problems.is_empty() {
-            return Err(RegistryError::Inconsistent(problems));
-        }
-        Ok(Registry { sources: file.sources, organizations, providers, services })
     }
 
     /// Writes the registry in the TOML form it is read from.
@@ -216,6 +171,238 @@ impl Registry {
     pub fn offers(&self, service: &ServiceId, channel: Channel) -> bool {
         self.services.get(service).is_some_and(|s| s.channels.contains(&channel))
     }
+}
+
+/// A registry open for changes: start from one with [`Registry::to_builder`] (or empty with
+/// [`RegistryBuilder::default`]), add or replace entries, then [`RegistryBuilder::build`] checks the
+/// whole exactly as loading a file does. Entries are keyed by their identifiers, so replacing an
+/// entry means inserting one with the same identifier.
+///
+/// The lookups here take one kind of key each (a Touchpoints id, an alias, a name), so a caller can
+/// match text in an order of its choosing; [`Registry::provider_by_str`] tries them all at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryBuilder {
+    sources: Vec<String>,
+    organizations: BTreeMap<OrganizationId, Organization>,
+    providers: BTreeMap<ProviderSlug, ServiceProvider>,
+    services: BTreeMap<ServiceId, Service>,
+}
+
+impl RegistryBuilder {
+    /// Adds a source the registry's facts come from, unless it is listed already.
+    pub fn add_source(&mut self, source: impl Into<String>) {
+        let source = source.into();
+        if !self.sources.contains(&source) {
+            self.sources.push(source);
+        }
+    }
+
+    /// Where the registry's facts come from.
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+
+    /// All organizations, by identifier.
+    pub fn organizations(&self) -> impl Iterator<Item = &Organization> {
+        self.organizations.values()
+    }
+
+    /// All providers, by slug.
+    pub fn providers(&self) -> impl Iterator<Item = &ServiceProvider> {
+        self.providers.values()
+    }
+
+    /// All services, by identifier.
+    pub fn services(&self) -> impl Iterator<Item = &Service> {
+        self.services.values()
+    }
+
+    /// One organization.
+    pub fn organization(&self, id: &OrganizationId) -> Option<&Organization> {
+        self.organizations.get(id)
+    }
+
+    /// One provider.
+    pub fn provider(&self, slug: &ProviderSlug) -> Option<&ServiceProvider> {
+        self.providers.get(slug)
+    }
+
+    /// One service.
+    pub fn service(&self, id: &ServiceId) -> Option<&Service> {
+        self.services.get(id)
+    }
+
+    /// Adds an organization, replacing the one with the same identifier; returns the replaced one.
+    pub fn insert_organization(&mut self, organization: Organization) -> Option<Organization> {
+        self.organizations.insert(organization.id.clone(), organization)
+    }
+
+    /// Adds a provider, replacing the one with the same slug; returns the replaced one.
+    pub fn insert_provider(&mut self, provider: ServiceProvider) -> Option<ServiceProvider> {
+        self.providers.insert(provider.slug.clone(), provider)
+    }
+
+    /// Adds a service, replacing the one with the same identifier; returns the replaced one.
+    pub fn insert_service(&mut self, service: Service) -> Option<Service> {
+        self.services.insert(service.id.clone(), service)
+    }
+
+    /// The organization whose name is `text` (trimmed, ASCII case ignored).
+    pub fn organization_named(&self, text: &str) -> Option<&Organization> {
+        let t = text.trim();
+        self.organizations.values().find(|o| o.name.trim().eq_ignore_ascii_case(t))
+    }
+
+    /// The organizations whose abbreviation is `text` (trimmed, ASCII case ignored). Abbreviations
+    /// are not unique (USDA's and Education's FSA), so there may be several.
+    pub fn organizations_abbreviated(&self, text: &str) -> Vec<&Organization> {
+        let t = text.trim();
+        self.organizations.values().filter(|o| o.abbreviation.trim().eq_ignore_ascii_case(t)).collect()
+    }
+
+    /// The provider whose `touchpoints_id` is `id`.
+    pub fn provider_with_touchpoints_id(&self, id: u32) -> Option<&ServiceProvider> {
+        self.providers.values().find(|p| p.touchpoints_id == Some(id))
+    }
+
+    /// The first provider (by slug) whose slug or one of whose aliases is `text` (trimmed, ASCII
+    /// case ignored). A registry that passed [`RegistryBuilder::build`] has at most one.
+    pub fn provider_with_alias(&self, text: &str) -> Option<&ServiceProvider> {
+        let t = text.trim();
+        self.providers.values().find(|p| is_id_or_alias(t, p.slug.as_str(), &p.aliases))
+    }
+
+    /// The first provider (by slug) whose name is `text` (trimmed, ASCII case ignored).
+    pub fn provider_named(&self, text: &str) -> Option<&ServiceProvider> {
+        let t = text.trim();
+        self.providers.values().find(|p| p.name.trim().eq_ignore_ascii_case(t))
+    }
+
+    /// The service one of whose `touchpoints_ids` is `id`.
+    pub fn service_with_touchpoints_id(&self, id: u32) -> Option<&Service> {
+        self.services.values().find(|s| s.touchpoints_ids.contains(&id))
+    }
+
+    /// The first service (by identifier) whose identifier or one of whose aliases is `text`
+    /// (trimmed, ASCII case ignored).
+    pub fn service_with_alias(&self, text: &str) -> Option<&Service> {
+        let t = text.trim();
+        self.services.values().find(|s| is_id_or_alias(t, s.id.as_str(), &s.aliases))
+    }
+
+    /// The first service (by identifier) whose name is `text` (trimmed, ASCII case ignored).
+    pub fn service_named(&self, text: &str) -> Option<&Service> {
+        let t = text.trim();
+        self.services.values().find(|s| s.name.trim().eq_ignore_ascii_case(t))
+    }
+
+    /// Every provider that answers to `key` in any of the ways [`RegistryBuilder::build`] checks
+    /// for clashes (slug, name, alias, Touchpoints id; trimmed, ASCII case ignored). Giving a
+    /// provider a new alias or Touchpoints id is safe when no other provider answers to it.
+    pub fn providers_answering(&self, key: &str) -> Vec<&ProviderSlug> {
+        let k = key.trim().to_ascii_lowercase();
+        self.providers
+            .values()
+            .filter(|p| answers(&k, p.slug.as_str(), &p.name, &p.aliases, p.touchpoints_id.as_slice()))
+            .map(|p| &p.slug)
+            .collect()
+    }
+
+    /// Every service that answers to `key` in any of the ways [`RegistryBuilder::build`] checks for
+    /// clashes (identifier, name, alias, Touchpoints id; trimmed, ASCII case ignored).
+    pub fn services_answering(&self, key: &str) -> Vec<&ServiceId> {
+        let k = key.trim().to_ascii_lowercase();
+        self.services
+            .values()
+            .filter(|s| answers(&k, s.id.as_str(), &s.name, &s.aliases, &s.touchpoints_ids))
+            .map(|s| &s.id)
+            .collect()
+    }
+
+    /// Checks the registry exactly as [`Registry::from_toml_str`] does, listing every problem.
+    pub fn build(self) -> Result<Registry, RegistryError> {
+        check(RegistryFile {
+            sources: self.sources,
+            organizations: self.organizations.into_values().collect(),
+            providers: self.providers.into_values().collect(),
+            services: self.services.into_values().collect(),
+        })
+    }
+}
+
+/// Whether trimmed `text` is an entry's identifier or one of its aliases, ignoring ASCII case.
+fn is_id_or_alias(text: &str, id: &str, aliases: &[String]) -> bool {
+    id.eq_ignore_ascii_case(text) || aliases.iter().any(|a| a.trim().eq_ignore_ascii_case(text))
+}
+
+/// Whether an entry answers to `key` (already trimmed and lowercased) as [`clashes`] counts keys.
+fn answers(key: &str, id: &str, name: &str, aliases: &[String], touchpoints_ids: &[u32]) -> bool {
+    id.to_ascii_lowercase() == key
+        || name.trim().to_ascii_lowercase() == key
+        || aliases.iter().any(|a| a.trim().to_ascii_lowercase() == key)
+        || touchpoints_ids.iter().any(|n| n.to_string() == key)
+}
+
+/// Checks a parsed registry file: every reference resolves, no entry is defined twice, and no key
+/// (identifier, name, alias, Touchpoints id) names two entries of a kind. Every problem is listed.
+fn check(file: RegistryFile) -> Result<Registry, RegistryError> {
+    let mut problems = Vec::new();
+    let mut organizations = BTreeMap::new();
+    for o in file.organizations {
+        if let Some(old) = organizations.insert(o.id.clone(), o) {
+            problems.push(format!("organization {} is defined twice", old.id));
+        }
+    }
+    for o in organizations.values() {
+        if let Some(p) = &o.parent {
+            if !organizations.contains_key(p) {
+                problems.push(format!("organization {} names unknown parent {p}", o.id));
+            }
+        }
+    }
+    let mut providers = BTreeMap::new();
+    for p in file.providers {
+        if !organizations.contains_key(&p.organization) {
+            problems.push(format!("provider {} names unknown organization {}", p.slug, p.organization));
+        }
+        if let Some(old) = providers.insert(p.slug.clone(), p) {
+            problems.push(format!("provider {} is defined twice", old.slug));
+        }
+    }
+    let mut services = BTreeMap::new();
+    for s in file.services {
+        if !providers.contains_key(&s.provider) {
+            problems.push(format!("service {} names unknown provider {}", s.id, s.provider));
+        }
+        if s.channels.is_empty() {
+            problems.push(format!("service {} lists no channels", s.id));
+        }
+        let mut positions: Vec<u16> = s.stages.iter().map(|st| st.position).collect();
+        positions.sort_unstable();
+        if positions.windows(2).any(|w| w[0] == w[1]) {
+            problems.push(format!("service {} has two stages at the same position", s.id));
+        }
+        if let (Some(first), Some(last)) = (s.first_year, s.last_year) {
+            if first > last {
+                problems.push(format!("service {} ends (FY{last}) before it starts (FY{first})", s.id));
+            }
+        }
+        if let Some(old) = services.insert(s.id.clone(), s) {
+            problems.push(format!("service {} is defined twice", old.id));
+        }
+    }
+    problems.extend(clashes(
+        "provider",
+        providers.values().map(|p| (p.slug.as_str(), &p.name, &p.aliases, p.touchpoints_id.as_slice())),
+    ));
+    problems.extend(clashes(
+        "service",
+        services.values().map(|s| (s.id.as_str(), &s.name, &s.aliases, s.touchpoints_ids.as_slice())),
+    ));
+    if !problems.is_empty() {
+        return Err(RegistryError::Inconsistent(problems));
+    }
+    Ok(Registry { sources: file.sources, organizations, providers, services })
 }
 
 /// Whether `text` is an entry's name or one of its aliases, ignoring ASCII case.
@@ -537,5 +724,63 @@ mod tests {
     fn syntax_errors_name_the_field() {
         let err = Registry::from_toml_str("[[service]]\nid = \"Bad Id\"\n").unwrap_err().to_string();
         assert!(err.contains("not a valid service id"), "{err}");
+    }
+
+    #[test]
+    fn a_builder_from_a_registry_builds_the_same_registry() {
+        let r = Registry::bundled();
+        assert_eq!(r.to_builder().build().unwrap(), r);
+    }
+
+    #[test]
+    fn a_builder_adds_and_replaces_entries_and_the_result_round_trips() {
+        let r = Registry::from_toml_str(&small(["dept-aa", "Old Bureau B"], ["dept-call", "x"])).unwrap();
+        let mut b = r.to_builder();
+        b.add_source("an export");
+        b.add_source("an export");
+        assert_eq!(b.sources(), ["an export"]);
+        let mut a = b.provider_with_touchpoints_id(7).unwrap().clone();
+        assert_eq!(a.slug.as_str(), "dept-a");
+        a.aliases.push("Bureau A (Touchpoints)".into());
+        assert!(b.insert_provider(a).is_some(), "dept-a is replaced, not added");
+        let mut s = b.service_named("applying ONLINE").unwrap().clone();
+        s.id = ServiceId::new("dept-b-renew").unwrap();
+        s.name = "Renewing online".into();
+        s.aliases.clear();
+        s.touchpoints_ids = vec![412];
+        assert!(b.insert_service(s).is_none(), "a new service");
+        assert_eq!(b.providers_answering("bureau a (touchpoints)"), [&ProviderSlug::new("dept-a").unwrap()]);
+        assert_eq!(b.services_answering("412"), [&ServiceId::new("dept-b-renew").unwrap()]);
+        assert_eq!(b.service_with_alias("DEPT-CALL").map(|s| s.id.as_str()), Some("dept-a-call"));
+        assert_eq!(b.provider_with_alias("dept-b").map(|p| p.slug.as_str()), Some("dept-b"));
+        assert_eq!(b.provider_named("Bureau B").map(|p| p.slug.as_str()), Some("dept-b"));
+        assert!(b.provider_named("dept-b").is_none(), "a slug is not a name");
+        assert_eq!(b.organization_named(" dept ").map(|o| o.id.as_str()), Some("dept"));
+        assert_eq!(b.organizations_abbreviated("d").len(), 1);
+        let built = b.build().unwrap();
+        assert_eq!(built.service_by_str("412").map(|s| s.id.as_str()), Some("dept-b-renew"));
+        assert_eq!(built.provider_by_str("Bureau A (Touchpoints)").map(|p| p.slug.as_str()), Some("dept-a"));
+        assert_eq!(Registry::from_toml_str(&built.to_toml_string()).unwrap(), built);
+    }
+
+    #[test]
+    fn a_builder_checks_like_loading_does() {
+        let r = Registry::from_toml_str(&small(["a", "b"], ["c", "d"])).unwrap();
+        let mut b = r.to_builder();
+        let mut p = b.provider(&ProviderSlug::new("dept-b").unwrap()).unwrap().clone();
+        p.touchpoints_id = Some(7);
+        b.insert_provider(p);
+        let mut s = b.service(&ServiceId::new("dept-b-apply").unwrap()).unwrap().clone();
+        s.channels.clear();
+        b.insert_service(s);
+        let err = b.build().unwrap_err();
+        let RegistryError::Inconsistent(problems) = &err else { panic!("{err}") };
+        assert_eq!(
+            problems,
+            &[
+                "service dept-b-apply lists no channels",
+                r#"provider alias "7" is ambiguous: claimed by dept-a, dept-b"#,
+            ]
+        );
     }
 }

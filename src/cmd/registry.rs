@@ -1,0 +1,135 @@
+//! `fedcx registry import`: makes a registry file from Touchpoints' own service-provider and
+//! service exports, merged onto a base registry.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use fedcx_ingest::pipeline::reasons_by_count;
+use fedcx_ingest::tp_registry::{self, ExportRead, ImportOptions, MatchedBy};
+use fedcx_model::{Channel, Registry};
+
+/// Arguments of `fedcx registry`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: RegistryCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum RegistryCommand {
+    /// Writes a registry from Touchpoints' service-provider and service exports, merged onto a
+    /// base registry (matching by Touchpoints id, then alias, then name), for `fedcx --registry`.
+    Import(ImportArgs),
+}
+
+/// Arguments of `fedcx registry import`.
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// Touchpoints' service-provider export (Admin > Reporting > HISPs, `ServiceProvider.to_csv`).
+    #[arg(long, value_name = "P.csv")]
+    providers: PathBuf,
+    /// Touchpoints' service export (Admin > Services > Export, `Service.to_csv`).
+    #[arg(long, value_name = "S.csv")]
+    services: PathBuf,
+    /// The registry to merge onto (default: the one `--registry` names, else the bundled one).
+    #[arg(long, value_name = "FILE")]
+    base: Option<PathBuf>,
+    /// Where to write the merged registry (TOML; `-` for standard output).
+    #[arg(short = 'o', long = "out", value_name = "OUT.toml")]
+    out: PathBuf,
+    /// The channels of services new to the registry, comma-separated (Touchpoints' service export
+    /// has none; without this, new services are rejected as `no_channels`).
+    #[arg(long, value_name = "CHANNELS", value_delimiter = ',', value_parser = parse_channel)]
+    new_service_channels: Vec<Channel>,
+    /// Write every rejected row here (CSV: source file, line, field, raw value, reason, detail).
+    #[arg(long, value_name = "R.csv")]
+    rejects: Option<PathBuf>,
+}
+
+fn parse_channel(s: &str) -> Result<Channel, String> {
+    s.parse::<Channel>().map_err(|e| e.to_string())
+}
+
+/// Runs the command. `registry` is the one `--registry` loaded (or the bundled one).
+pub fn run(registry: &Registry, args: &Args) -> Result<()> {
+    match &args.command {
+        RegistryCommand::Import(a) => import(registry, a),
+    }
+}
+
+fn import(registry: &Registry, args: &ImportArgs) -> Result<()> {
+    let loaded;
+    let base = match &args.base {
+        Some(path) => {
+            loaded = fedcx_ingest::load_registry(path).context("cannot read the base registry")?;
+            &loaded
+        }
+        None => registry,
+    };
+    let options = ImportOptions { new_service_channels: args.new_service_channels.clone() };
+    let result = tp_registry::import_registry(base, &args.providers, &args.services, &options)?;
+    // With the registry on standard output, the summary goes to standard error.
+    let to_stdout = args.out == Path::new("-");
+    let say = |line: String| if to_stdout { eprintln!("{line}") } else { println!("{line}") };
+    for (kind, read) in [("providers", &result.providers), ("services", &result.services)] {
+        summarise(kind, read, &say);
+    }
+    if let Some(path) = &args.rejects {
+        let mut w = fedcx_ingest::reconcile::RejectWriter::new(Vec::new())?;
+        for read in [&result.providers, &result.services] {
+            for r in &read.rejections {
+                w.write(&read.path, r)?;
+            }
+        }
+        super::write_output(path, &w.into_inner()?)?;
+        super::report_written(path, "rejects written");
+    }
+    let unusable: Vec<&ExportRead> = [&result.providers, &result.services]
+        .into_iter()
+        .filter(|r| r.reconciliation.read > 0 && r.reconciliation.accepted == 0)
+        .collect();
+    if !unusable.is_empty() {
+        let why: Vec<String> = unusable
+            .iter()
+            .map(|r| format!("{} had every row rejected ({})", super::shown(&r.path), top_reasons(r)))
+            .collect();
+        anyhow::bail!("{}; no registry written", why.join("; "));
+    }
+    let r = &result.registry;
+    super::write_output(&args.out, r.to_toml_string().as_bytes())?;
+    super::report_written(
+        &args.out,
+        &format!(
+            "registry of {} organizations, {} providers and {} services written",
+            r.organizations().count(),
+            r.providers().count(),
+            r.services().count()
+        ),
+    );
+    Ok(())
+}
+
+/// Prints what one export contributed: rows read, accepted and rejected, entries matched (and
+/// how) and added, and the rejections by reason.
+fn summarise(kind: &str, read: &ExportRead, say: &impl Fn(String)) {
+    let r = &read.reconciliation;
+    say(format!("{}: {} read, {} accepted, {} rejected", super::shown(&read.path), r.read, r.accepted, r.rejected));
+    let ways = [MatchedBy::TouchpointsId, MatchedBy::Alias, MatchedBy::Name]
+        .map(|by| format!("{} by {}", read.matched_by(by), by.as_str()))
+        .join(", ");
+    say(format!("  {kind}: {} matched ({ways}), {} added", read.matched(), read.added()));
+    if r.rejected > 0 {
+        say(format!("  rejected by reason: {}", top_reasons(read)));
+    }
+    if let Some(n) = r.rejected_by_reason.get(tp_registry::reason::NO_CHANNELS) {
+        say(format!(
+            "  {n} new service(s) have no channels (Touchpoints' service export has none): give them with \
+             --new-service-channels"
+        ));
+    }
+}
+
+/// Rejection reasons with their counts, most frequent first.
+fn top_reasons(read: &ExportRead) -> String {
+    reasons_by_count(&read.reconciliation).iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+}

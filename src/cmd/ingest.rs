@@ -280,6 +280,20 @@ pub fn print_reconciliation(result: &IngestResult) {
                     "row(s) had boxes ticked under the follow-up question their trust answer hid (Touchpoints' form \
                      hides it but keeps the boxes): the answers are counted, those boxes are not"
                 }
+                fedcx_ingest::touchpoints::v1_warning::QUESTION_NOT_ON_5_POINT_SCALE => {
+                    "version-1 question(s) were asked on another scale (3-point, 10-point): kept out of % agree, \
+                     written back in the records"
+                }
+                fedcx_ingest::touchpoints::v1_warning::YES_NO_QUESTION_MAPPED => {
+                    "version-1 yes/no question(s) reported as no = 1, yes = 5: \"yes\" counted as agreeing"
+                }
+                fedcx_ingest::touchpoints::v1_warning::ORGANIZATION_COLUMNS_SWAPPED => {
+                    "row(s) had the organization's name and abbreviation swapped (as Touchpoints' version-1 export \
+                     wrote them): read in the right order"
+                }
+                fedcx_ingest::touchpoints::v1_warning::POINT_SCALE_DISAGREES => {
+                    "q*_point_scale value(s) are not the mean of their question's counts: the counts were used"
+                }
                 _ => "row(s)",
             };
             println!("warning: {n} {what} [{kind}]");

@@ -533,6 +533,7 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
     let q = input.quarter;
     let reg = input.registry;
     let mut rows = Vec::new();
+    let int = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     for (k, t) in input.counts.iter().filter(|(k, _)| k.quarter == q) {
         let (Some(service), Some(provider)) = (reg.service(&k.service), reg.provider_of(&k.service)) else {
             problems.push(format!("{}: not a service in the registry", k.service));
@@ -542,43 +543,81 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
         let dept = reg.organization(reg.department_of(&provider.organization));
         let ds: Vec<&&CollectionDetail> =
             details.iter().filter(|d| d.service == k.service && d.channel == k.channel).collect();
-        let sum = |f: fn(&CollectionDetail) -> Option<u64>| ds.iter().filter_map(|d| f(d)).sum::<u64>();
+        let sum = |f: fn(&CollectionDetail) -> Option<u64>| -> Option<u64> {
+            ds.iter().map(|d| f(d)).try_fold(0u64, |acc, v| v.map(|v| acc + v))
+        };
         let (customers, offered) =
             (sum(|d| d.volume_of_customers), sum(|d| d.volume_of_customers_provided_survey_opportunity));
-        let tp = ds.first().map_or("post_interaction".to_owned(), |d| d.transaction_point.to_string());
+        // One row per group; when the group is one Touchpoints row, its own values are written back.
+        let only = if ds.len() == 1 { Some(&ds[0].touchpoints) } else { None };
+        let tp = only.cloned().unwrap_or_default();
+        let or = |v: &Option<String>, fallback: String| v.clone().unwrap_or(fallback);
+        let id = match (ds.len(), ds.first()) {
+            (1, Some(d)) => d.id.to_string(),
+            _ => format!("{}-{}-{}", k.service, k.channel, q.compact()),
+        };
+        let tp_point = ds.first().map_or("post_interaction".to_owned(), |d| d.transaction_point.to_string());
         let control = ds.first().map_or(String::new(), |d| d.omb_control_number.clone());
-        let collection_id = format!("{}-{}", provider.slug, q.compact());
+        let url = ds.first().map_or(String::new(), |d| d.federal_register_url.clone());
         let mut row = vec![
-            format!("{}-{}-{}", k.service, k.channel, q.compact()),
-            collection_id,
+            id,
+            tp.collection_id.map_or_else(|| format!("{}-{}", provider.slug, q.compact()), |v| v.to_string()),
             q.year().to_string(),
             q.quarter().number().to_string(),
-            "CX Quarterly Reporting".to_owned(),
+            or(&tp.collection_name, DEFAULT_COLLECTION_NAME.to_owned()),
         ];
-        row.extend(owner_columns(dept, provider, org));
+        let mut owner = owner_columns(dept, provider, org);
+        // Touchpoints' values where the row had them; the organization in the right order
+        // (name, then abbreviation), whichever order the input had.
+        let given = [
+            tp.organization_id.map(|v| v.to_string()),
+            tp.organization_name.clone(),
+            tp.organization_abbreviation.clone(),
+            tp.service_provider_id.map(|v| v.to_string()),
+            tp.service_provider_name.clone(),
+            tp.service_provider_organization_id.map(|v| v.to_string()),
+            tp.service_provider_organization_name.clone(),
+            tp.service_provider_organization_abbreviation.clone(),
+        ];
+        for (cell, v) in owner.iter_mut().zip(given) {
+            if let Some(v) = v {
+                *cell = v;
+            }
+        }
+        row.extend(owner);
         row.extend([
-            service.name.clone(),
-            service.id.to_string(),
-            service.name.clone(),
-            tp,
+            or(&tp.service_provided, service.name.clone()),
+            tp.service_id.map_or_else(|| service.id.to_string(), |v| v.to_string()),
+            or(&tp.service_name, service.name.clone()),
+            or(&tp.transaction_point_text, tp_point),
             k.channel.to_string(),
-            customers.to_string(),
-            offered.to_string(),
+            int(customers),
+            int(offered),
             t.v1.respondents.to_string(),
             control,
-            String::new(),
+            url,
         ]);
         for (i, def) in V1_QUESTIONS.iter().enumerate() {
-            let asked = t.v1.scores[i].iter().sum::<u64>() > 0;
-            row.push(if asked { def.wording.replace("[Service]", &service.name) } else { String::new() });
-            row.extend(t.v1.scores[i].iter().map(u64::to_string));
+            let off = tp.off_scale.iter().find(|o| usize::from(o.question) == i + 1);
+            let counts = off.map_or(t.v1.scores[i], |o| o.counts);
+            let asked = counts.iter().sum::<u64>() > 0;
+            let text = match tp.question_texts.get(i) {
+                Some(text) if only.is_some() => text.clone(),
+                _ if asked => def.wording.replace("[Service]", &service.name),
+                _ => String::new(),
+            };
+            row.push(text);
+            row.extend(counts.iter().map(u64::to_string));
         }
-        row.extend([String::new(), String::new(), String::new()]);
-        if t.v1.respondents > offered && !ds.is_empty() {
-            problems.push(format!(
-                "{} / {} in {q}: {} respondents is more than the {offered} customers offered the survey",
-                k.service, k.channel, t.v1.respondents
-            ));
+        let time = |v: &Option<chrono::DateTime<chrono::Utc>>| v.as_ref().map_or(String::new(), format_timestamp);
+        row.extend([time(&tp.created_at), time(&tp.updated_at), tp.operational_metrics.clone().unwrap_or_default()]);
+        if let Some(offered) = offered {
+            if t.v1.respondents > offered && !ds.is_empty() {
+                problems.push(format!(
+                    "{} / {} in {q}: {} respondents is more than the {offered} customers offered the survey",
+                    k.service, k.channel, t.v1.respondents
+                ));
+            }
         }
         rows.push(row);
     }

@@ -235,6 +235,7 @@ pub fn group_label(key: &GroupKey, level: Level, registry: &Registry) -> String 
         Level::Delivery => match key.channel.delivery() {
             Delivery::Digital => "digital".to_owned(),
             Delivery::Assisted => "assisted".to_owned(),
+            Delivery::Mixed => "mixed".to_owned(),
         },
     }
 }
@@ -352,8 +353,9 @@ pub fn delivery_gap(
     metric: Metric,
     mut keep: impl FnMut(&GroupKey) -> bool,
 ) -> Option<Comparison> {
-    let assisted = counts.sum_where(|k| keep(k) && !k.channel.is_digital());
-    let digital = counts.sum_where(|k| keep(k) && k.channel.is_digital());
+    // Version-1 `mixed` rows are on neither side.
+    let assisted = counts.sum_where(|k| keep(k) && k.channel.delivery() == Delivery::Assisted);
+    let digital = counts.sum_where(|k| keep(k) && k.channel.delivery() == Delivery::Digital);
     change(metric, &assisted, &digital)
 }
 

@@ -347,7 +347,11 @@ impl<'a> Ingestor<'a> {
             }
             (Format::TouchpointsV1, _) => {
                 let mut src = crate::touchpoints::TouchpointsV1Source::new(path, input, self.registry)?;
-                self.drain(path, &mut src)?
+                let mut rec = self.drain(path, &mut src)?;
+                // Each row is its group's collection detail too, so a v1 export alone round-trips.
+                self.current.details.extend(src.take_details());
+                rec.warnings = src.warnings().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                rec
             }
             (Format::Dap, _) => {
                 let mut src = crate::series::DapSource::new(path, input)?;

@@ -7,12 +7,12 @@ use std::io::Read;
 use std::path::Path;
 
 use chrono::{FixedOffset, TimeZone};
-use fedcx_model::records::RESPONSE_UPLOAD_COLUMNS;
+use fedcx_model::records::{OffScaleQuestion, QuestionScale, TouchpointsFields, RESPONSE_UPLOAD_COLUMNS};
 use fedcx_model::survey::{Indicator, Polarity, INDICATOR_COUNT, V1_QUESTION_COUNT};
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
 use fedcx_model::{
-    Answers, Channel, CollectionDetail, FiscalQuarter, GroupKey, IndicatorState, IndicatorStates, Quarter, Registry,
-    ResponseId, SurveyResponse, Tally, TrustAnswer, TrustScale, V2Answers,
+    Answers, Channel, CollectionDetail, DetailId, FiscalQuarter, GroupKey, IndicatorState, IndicatorStates, Quarter,
+    Registry, ResponseId, SurveyResponse, Tally, TrustAnswer, TrustScale, V2Answers,
 };
 
 use crate::error::IngestError;
@@ -398,15 +398,78 @@ impl<R: Read> ResponseSource for TouchpointsV2Source<R> {
 const V1_REQUIRED: [&str; 6] =
     ["collection_year", "collection_quarter", "service_id", "service_name", "channel", "volume_of_respondents"];
 
+/// Optional version-1 columns, read when present. The export (`OmbCxReportingCollection.to_csv`,
+/// app/models/omb_cx_reporting_collection.rb:168-360 @ 3319fe54) prefixes the organization with
+/// `collection_`; the JSON record flattened to CSV (the serializer's layout) does not.
+const V1_OPTIONAL: [&str; 22] = [
+    "id",
+    "collection_id",
+    "collection_name",
+    "collection_organization_id",
+    "collection_organization_name",
+    "collection_organization_abbreviation",
+    "organization_id",
+    "organization_name",
+    "organization_abbreviation",
+    "service_provider_id",
+    "service_provider_name",
+    "service_provider_organization_id",
+    "service_provider_organization_name",
+    "service_provider_organization_abbreviation",
+    "service_provided",
+    "transaction_point",
+    "volume_of_customers",
+    "volume_of_customers_provided_survey_opportunity",
+    "omb_control_number",
+    "federal_register_url",
+    "created_at",
+    "updated_at",
+];
+
+/// What Touchpoints' version-1 export writes when the control number or Federal Register URL is
+/// blank (omb_cx_reporting_collection.rb:27-33 @ 3319fe54; 'Federal Register URL' before cf86cefd):
+/// placeholders meaning "not provided", read as blank.
+const V1_PLACEHOLDERS: [&str; 3] = ["OMB Control Number", "https:///www.reginfo.gov/...", "Federal Register URL"];
+
+/// Warnings of the version-1 reader (rows kept, something set aside or corrected).
+pub mod v1_warning {
+    /// A question answered on another scale (3-point, 10-point) kept out of the 5-point counts.
+    pub const QUESTION_NOT_ON_5_POINT_SCALE: &str = "question_not_on_5_point_scale";
+    /// A yes/no question reported as no = 1 and yes = 5, counted with "yes" as agreeing.
+    pub const YES_NO_QUESTION_MAPPED: &str = "yes_no_question_mapped";
+    /// Organization name and abbreviation in each other's columns (Touchpoints' export swapped
+    /// them, omb_cx_reporting_collection.rb:277-278 @ 3319fe54); read back in the right order.
+    pub const ORGANIZATION_COLUMNS_SWAPPED: &str = "organization_columns_swapped";
+    /// A `q*_point_scale` (Touchpoints' mean of the 1-5 codes) that the counts do not give.
+    pub const POINT_SCALE_DISAGREES: &str = "point_scale_disagrees";
+}
+
+/// Where a version-1 file's columns are, and the registry its services are checked against.
+#[derive(Debug)]
+struct V1Columns<'a> {
+    base: Vec<usize>,
+    optional: [Option<usize>; V1_OPTIONAL.len()],
+    questions: Vec<QuestionColumns>,
+    operational_metrics: Option<usize>,
+    registry: &'a Registry,
+}
+
+/// The columns of one version-1 question.
+#[derive(Debug, Clone, Copy, Default)]
+struct QuestionColumns {
+    counts: [Option<usize>; 5],
+    text: Option<usize>,
+    point_scale: Option<usize>,
+}
+
 /// Reads a version-1 reporting-record export: each row gives q1..q11 counts at each scale point for
-/// one service and channel in one quarter.
+/// one service and channel in one quarter, and is the collection detail of that group too.
 #[derive(Debug)]
 pub struct TouchpointsV1Source<'a, R: Read> {
     rows: CsvRows<R>,
-    base: Vec<usize>,
-    /// For each question, the columns of its counts at points 1..5 (absent columns count 0).
-    counts: Vec<[Option<usize>; 5]>,
-    registry: &'a Registry,
+    cols: V1Columns<'a>,
+    details: Vec<CollectionDetail>,
+    warnings: BTreeMap<&'static str, u64>,
 }
 
 impl<'a, R: Read> TouchpointsV1Source<'a, R> {
@@ -418,18 +481,59 @@ impl<'a, R: Read> TouchpointsV1Source<'a, R> {
         rows.forbid_duplicate_columns("touchpoints-v1")?;
         let base = rows.require("touchpoints-v1", &V1_REQUIRED)?;
         rows.require("touchpoints-v1", &["q1_1", "q1_2", "q1_3", "q1_4", "q1_5"])?;
-        let counts =
-            (1..=V1_QUESTION_COUNT).map(|q| std::array::from_fn(|k| rows.find(&format!("q{q}_{}", k + 1)))).collect();
-        Ok(TouchpointsV1Source { rows, base, counts, registry })
+        let questions = (1..=V1_QUESTION_COUNT)
+            .map(|q| QuestionColumns {
+                counts: std::array::from_fn(|k| rows.find(&format!("q{q}_{}", k + 1))),
+                text: rows.find(&format!("q{q}_text")),
+                point_scale: rows.find(&format!("q{q}_point_scale")),
+            })
+            .collect();
+        let optional = std::array::from_fn(|i| rows.find(V1_OPTIONAL[i]));
+        let operational_metrics = rows.find("operational_metrics");
+        Ok(TouchpointsV1Source {
+            rows,
+            cols: V1Columns { base, optional, questions, operational_metrics, registry },
+            details: Vec::new(),
+            warnings: BTreeMap::new(),
+        })
     }
+
+    /// The collection details built from the rows accepted so far (one per row with an `id`).
+    pub fn take_details(&mut self) -> Vec<CollectionDetail> {
+        std::mem::take(&mut self.details)
+    }
+
+    /// Rows kept with something set aside or corrected, by [`v1_warning`] kind.
+    pub fn warnings(&self) -> &BTreeMap<&'static str, u64> {
+        &self.warnings
+    }
+}
+
+/// Touchpoints' `q*_point_scale`: the mean code, `(sum k * n_k / sum n_k).round(2)` with Ruby's
+/// round half away from zero; `None` with no answers.
+pub fn point_scale(counts: &[u64; 5]) -> Option<f64> {
+    let n: u64 = counts.iter().sum();
+    if n == 0 {
+        return None;
+    }
+    let points: u64 = counts.iter().enumerate().map(|(k, c)| (k as u64 + 1) * c).sum();
+    // Exact in integers: hundredths = round(100 * points / n), halves away from zero.
+    let hundredths = (200 * points + n) / (2 * n);
+    Some(hundredths as f64 / 100.0)
+}
+
+struct V1Row {
+    key: GroupKey,
+    tally: Tally,
+    detail: Option<CollectionDetail>,
 }
 
 fn parse_v1(
     row: &Row<'_>,
-    base: &[usize],
-    counts: &[[Option<usize>; 5]],
-    registry: &Registry,
-) -> Result<(GroupKey, Tally), Rejection> {
+    src: &V1Columns<'_>,
+    warnings: &mut BTreeMap<&'static str, u64>,
+) -> Result<V1Row, Rejection> {
+    let (base, registry) = (&src.base, src.registry);
     row.check_width()?;
     let year: u16 =
         row.get(base[0])?.parse().map_err(|_| row.reject(base[0], reason::BAD_QUARTER, "expected a fiscal year"))?;
@@ -442,7 +546,7 @@ fn parse_v1(
     let service_name = row.get(base[3])?;
     let service = registry
         .service_by_str(service_text)
-        .or_else(|| registry.services().find(|s| s.name.eq_ignore_ascii_case(service_name)))
+        .or_else(|| registry.service_by_str(service_name))
         .map(|s| s.id.clone())
         .ok_or_else(|| {
             row.reject(
@@ -454,18 +558,60 @@ fn parse_v1(
     let channel: Channel = row.get(base[4])?.parse().map_err(|e: fedcx_model::channel::UnknownChannel| {
         row.reject(base[4], reason::UNKNOWN_CHANNEL, e.to_string())
     })?;
-    let count = |i: usize| -> Result<u64, Rejection> { Ok(row.count(i)?.unwrap_or(0)) };
     let mut tally = Tally::default();
     let mut largest = 0;
-    for (q, cols) in counts.iter().enumerate() {
-        for (k, col) in cols.iter().enumerate() {
+    let mut texts = Vec::with_capacity(V1_QUESTION_COUNT);
+    let mut off_scale = Vec::new();
+    for (qi, cols) in src.questions.iter().enumerate() {
+        let mut counts = [0u64; 5];
+        for (k, col) in cols.counts.iter().enumerate() {
             if let Some(i) = *col {
-                tally.v1.scores[q][k] = count(i)?;
+                counts[k] = row.count(i)?.unwrap_or(0);
             }
         }
-        largest = largest.max(tally.v1.scores[q].iter().sum::<u64>());
+        largest = largest.max(counts.iter().sum::<u64>());
+        let text = cols.text.map(|i| row.get(i)).transpose()?.unwrap_or("").to_owned();
+        let declared = cols.point_scale.map(|i| row.get(i)).transpose()?.unwrap_or("").trim();
+        // A number is Touchpoints' computed mean; check it against the counts. A label declares
+        // the question's scale.
+        let scale = match declared.parse::<f64>() {
+            Ok(mean) => {
+                if point_scale(&counts).is_none_or(|m| (m - mean).abs() > 0.0051) {
+                    *warnings.entry(v1_warning::POINT_SCALE_DISAGREES).or_default() += 1;
+                }
+                QuestionScale::from_text(&text)
+            }
+            Err(_) if declared.is_empty() || declared.eq_ignore_ascii_case("nan") => QuestionScale::from_text(&text),
+            Err(_) => Some(QuestionScale::from_label(declared).ok_or_else(|| {
+                row.reject(
+                    cols.point_scale.unwrap_or(base[0]),
+                    reason::UNKNOWN_LABEL,
+                    "expected Touchpoints' mean (e.g. 4.21) or a scale: 5-point, yes/no, 3-point, 10-point, nps",
+                )
+            })?),
+        };
+        texts.push(text);
+        let scale = scale.unwrap_or(QuestionScale::FivePoint);
+        let on_five_columns = match scale {
+            QuestionScale::FivePoint => true,
+            // The documented mapping: no = 1, yes = 5. Anything else in the middle columns is not it.
+            QuestionScale::YesNo => {
+                let mapped = counts[1] == 0 && counts[2] == 0 && counts[3] == 0;
+                if mapped {
+                    *warnings.entry(v1_warning::YES_NO_QUESTION_MAPPED).or_default() += 1;
+                }
+                mapped
+            }
+            QuestionScale::ThreePoint | QuestionScale::TenPoint => false,
+        };
+        if on_five_columns {
+            tally.v1.scores[qi] = counts;
+        } else if counts.iter().any(|&c| c > 0) {
+            *warnings.entry(v1_warning::QUESTION_NOT_ON_5_POINT_SCALE).or_default() += 1;
+            off_scale.push(OffScaleQuestion { question: qi as u8 + 1, scale, counts });
+        }
     }
-    let respondents = count(base[5])?;
+    let respondents = row.count(base[5])?.unwrap_or(0);
     if respondents > 0 && largest > respondents {
         return Err(row.reject(
             base[5],
@@ -474,7 +620,103 @@ fn parse_v1(
         ));
     }
     tally.v1.respondents = if respondents > 0 { respondents } else { largest };
-    Ok((GroupKey { service, channel, quarter }, tally))
+    let key = GroupKey { service: service.clone(), channel, quarter };
+    let detail = v1_detail(row, src, key.clone(), (texts, off_scale), warnings)?;
+    Ok(V1Row { key, tally, detail })
+}
+
+/// The collection detail a version-1 row is, when it has an `id`: its volumes, transaction point,
+/// control number and Touchpoints' own values, so records written back equal the row.
+fn v1_detail(
+    row: &Row<'_>,
+    src: &V1Columns<'_>,
+    key: GroupKey,
+    (question_texts, off_scale): (Vec<String>, Vec<OffScaleQuestion>),
+    warnings: &mut BTreeMap<&'static str, u64>,
+) -> Result<Option<CollectionDetail>, Rejection> {
+    let o = &src.optional;
+    let col = |name: &str| V1_OPTIONAL.iter().position(|n| *n == name).and_then(|k| o[k]);
+    let text = |name: &str| -> Result<Option<String>, Rejection> {
+        Ok(col(name).map(|i| row.get(i)).transpose()?.filter(|t| !t.is_empty()).map(str::to_owned))
+    };
+    let int = |name: &str| -> Result<Option<u64>, Rejection> {
+        Ok(col(name).map(|i| row.get(i)).transpose()?.and_then(|t| t.trim().parse().ok()))
+    };
+    let Some(id_text) = text("id")? else { return Ok(None) };
+    let id_col = col("id").unwrap_or(0);
+    let id = DetailId::new(id_text.trim()).map_err(|e| row.reject(id_col, reason::BAD_DETAIL_ID, e.to_string()))?;
+    let time = |name: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, Rejection> {
+        let Some(t) = text(name)? else { return Ok(None) };
+        fedcx_model::records::parse_timestamp(&t).map(Some).ok_or_else(|| {
+            row.reject(
+                col(name).unwrap_or(0),
+                reason::BAD_TIMESTAMP,
+                "expected a timestamp such as 2022-07-12 16:50:59 UTC",
+            )
+        })
+    };
+    // The export wrote the abbreviation under `collection_organization_name` and the name under
+    // `..._abbreviation`; the JSON record did not. An abbreviation is the shorter of the two.
+    let (mut org_name, mut org_abbr) = match text("collection_organization_name")? {
+        Some(n) => (Some(n), text("collection_organization_abbreviation")?),
+        None => (text("organization_name")?, text("organization_abbreviation")?),
+    };
+    if let (Some(n), Some(a)) = (&org_name, &org_abbr) {
+        if n.chars().count() < a.chars().count() {
+            std::mem::swap(&mut org_name, &mut org_abbr);
+            *warnings.entry(v1_warning::ORGANIZATION_COLUMNS_SWAPPED).or_default() += 1;
+        }
+    }
+    let placeholder = |v: Option<String>| v.filter(|t| !V1_PLACEHOLDERS.contains(&t.as_str())).unwrap_or_default();
+    let tp_text = text("transaction_point")?;
+    let transaction_point = tp_text
+        .as_deref()
+        .and_then(|t| t.parse::<fedcx_model::TransactionPoint>().ok())
+        .unwrap_or(fedcx_model::TransactionPoint::PostInteraction);
+    let count = |name: &str| -> Result<Option<u64>, Rejection> { col(name).map_or(Ok(None), |i| row.count(i)) };
+    Ok(Some(CollectionDetail {
+        id,
+        service: key.service,
+        quarter: key.quarter,
+        transaction_point,
+        channel: key.channel,
+        service_stage: None,
+        volume_of_customers: count("volume_of_customers")?,
+        volume_of_customers_provided_survey_opportunity: count("volume_of_customers_provided_survey_opportunity")?,
+        volume_of_respondents: row.count(src.base[5])?,
+        omb_control_number: placeholder(text("omb_control_number")?),
+        federal_register_url: placeholder(text("federal_register_url")?),
+        survey_type: None,
+        survey_title: String::new(),
+        trust_question_text: String::new(),
+        touchpoints: TouchpointsFields {
+            organization_id: int("collection_organization_id")?.or(int("organization_id")?),
+            organization_abbreviation: org_abbr,
+            organization_name: org_name,
+            collection_id: int("collection_id")?,
+            collection_name: text("collection_name")?,
+            service_provider_id: int("service_provider_id")?,
+            service_provider_name: text("service_provider_name")?,
+            service_provider_organization_id: int("service_provider_organization_id")?,
+            service_provider_organization_name: text("service_provider_organization_name")?,
+            service_provider_organization_abbreviation: text("service_provider_organization_abbreviation")?,
+            service_id: row.get(src.base[2])?.trim().parse().ok(),
+            service_name: Some(row.get(src.base[3])?.to_owned()).filter(|t| !t.is_empty()),
+            service_provided: text("service_provided")?,
+            question_texts,
+            operational_metrics: src
+                .operational_metrics
+                .map(|i| row.get(i))
+                .transpose()?
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+            transaction_point_text: tp_text,
+            off_scale,
+            created_at: time("created_at")?,
+            updated_at: time("updated_at")?,
+            ..TouchpointsFields::default()
+        },
+    }))
 }
 
 impl<R: Read> Counted for TouchpointsV1Source<'_, R> {
@@ -491,9 +733,30 @@ impl<R: Read> ResponseSource for TouchpointsV1Source<'_, R> {
     type Error = IngestError;
 
     fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
-        let Some(row) = self.rows.next_row()? else { return Ok(None) };
-        Ok(Some(match parse_v1(&row, &self.base, &self.counts, self.registry) {
-            Ok((k, t)) => SourceItem::Counts(k, Box::new(t)),
+        let mut warnings = std::mem::take(&mut self.warnings);
+        let item = {
+            let Some(row) = self.rows.next_row()? else {
+                self.warnings = warnings;
+                return Ok(None);
+            };
+            // Warnings of a rejected row are not kept: the row is not.
+            let mut row_warnings = BTreeMap::new();
+            match parse_v1(&row, &self.cols, &mut row_warnings) {
+                Ok(r) => {
+                    for (k, v) in row_warnings {
+                        *warnings.entry(k).or_default() += v;
+                    }
+                    Ok((r.key, r.tally, r.detail))
+                }
+                Err(rej) => Err(rej),
+            }
+        };
+        self.warnings = warnings;
+        Ok(Some(match item {
+            Ok((k, t, d)) => {
+                self.details.extend(d);
+                SourceItem::Counts(k, Box::new(t))
+            }
             Err(rej) => SourceItem::Rejected(rej),
         }))
     }

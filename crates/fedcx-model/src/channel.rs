@@ -45,16 +45,43 @@ pub enum Channel {
     SocialMedia,
     /// Any other digital channel.
     OtherDigital,
+    /// Several channels reported together. Touchpoints offered `mixed` for version-1 reporting
+    /// from August 2021 (commit 4757a80d) until August 2022 (66685cec); rows of that time keep it.
+    /// It is neither digital nor assisted, so the digital-versus-assisted comparison leaves it out.
+    Mixed,
 }
 
-/// Text that names none of the 18 channels.
+/// Text that names none of the channels.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a channel (expected one of: {list})", list = Channel::ALL.map(Channel::as_str).join(", "))]
 pub struct UnknownChannel(pub String);
 
 impl Channel {
-    /// Every channel, in Touchpoints' order.
-    pub const ALL: [Channel; 18] = [
+    /// Every channel, in Touchpoints' order, then the retired `mixed`.
+    pub const ALL: [Channel; 19] = [
+        Channel::Computer,
+        Channel::Mobile,
+        Channel::Email,
+        Channel::Chatbot,
+        Channel::Phone,
+        Channel::AutomatedPhone,
+        Channel::InPerson,
+        Channel::Paper,
+        Channel::PostalMail,
+        Channel::Fax,
+        Channel::SelfServiceKiosk,
+        Channel::OtherNonDigital,
+        Channel::Website,
+        Channel::MobileApp,
+        Channel::LiveChat,
+        Channel::SmsTextMessages,
+        Channel::SocialMedia,
+        Channel::OtherDigital,
+        Channel::Mixed,
+    ];
+
+    /// The 18 channels Touchpoints offers today (version 2 accepts only these).
+    pub const CURRENT: [Channel; 18] = [
         Channel::Computer,
         Channel::Mobile,
         Channel::Email,
@@ -96,6 +123,7 @@ impl Channel {
             Channel::SmsTextMessages => "sms_text_messages",
             Channel::SocialMedia => "social_media",
             Channel::OtherDigital => "other_digital",
+            Channel::Mixed => "mixed",
         }
     }
 
@@ -120,6 +148,7 @@ impl Channel {
             Channel::SmsTextMessages => "SMS / text messages",
             Channel::SocialMedia => "Social media",
             Channel::OtherDigital => "Other digital",
+            Channel::Mixed => "Mixed (several channels)",
         }
     }
 
@@ -145,10 +174,10 @@ impl Channel {
 
     /// Which side of the digital / assisted comparison the channel is on.
     pub fn delivery(self) -> Delivery {
-        if self.is_digital() {
-            Delivery::Digital
-        } else {
-            Delivery::Assisted
+        match self {
+            Channel::Mixed => Delivery::Mixed,
+            c if c.is_digital() => Delivery::Digital,
+            _ => Delivery::Assisted,
         }
     }
 }
@@ -161,6 +190,8 @@ pub enum Delivery {
     Digital,
     /// Channels with a person, paper or voice in the loop.
     Assisted,
+    /// Several channels reported together (version-1 `mixed`): on neither side.
+    Mixed,
 }
 
 impl fmt::Display for Channel {
@@ -198,7 +229,7 @@ mod tests {
         let mut ids: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 18);
+        assert_eq!(ids.len(), 19);
         for c in Channel::ALL {
             assert_eq!(c.as_str().parse::<Channel>().unwrap(), c);
             let json = serde_json::to_string(&c).unwrap();
@@ -236,5 +267,7 @@ mod tests {
         );
         assert_eq!(Channel::Phone.delivery(), Delivery::Assisted);
         assert_eq!(Channel::Website.delivery(), Delivery::Digital);
+        assert_eq!(Channel::Mixed.delivery(), Delivery::Mixed);
+        assert!(!Channel::CURRENT.contains(&Channel::Mixed));
     }
 }

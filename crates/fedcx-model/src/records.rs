@@ -108,10 +108,86 @@ pub struct TouchpointsFields {
     pub question_texts: Vec<String>,
     /// Version 1: `operational_metrics`.
     pub operational_metrics: Option<String>,
+    /// Version 1: `transaction_point` as the agency wrote it (free text in version 1; the typed
+    /// [`CollectionDetail::transaction_point`] is then `post_interaction`).
+    pub transaction_point_text: Option<String>,
+    /// Version 1: questions not on the 5-point scale (3-point, 0-10 or NPS), kept out of the
+    /// counts every share is computed from, and kept here so the record is written back whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub off_scale: Vec<OffScaleQuestion>,
     /// `created_at`.
     pub created_at: Option<DateTime<Utc>>,
     /// `updated_at`.
     pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A version-1 question an agency answered on another scale and reported in the 1-5 columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffScaleQuestion {
+    /// The question number, 1 to 11.
+    pub question: u8,
+    /// The scale it was asked on.
+    pub scale: QuestionScale,
+    /// The counts as reported in its `_1` .. `_5` columns.
+    pub counts: [u64; 5],
+}
+
+/// The scale a version-1 question was asked on, read from its `q*_point_scale` label or its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionScale {
+    /// The A-11 5-point agreement scale.
+    FivePoint,
+    /// Yes or no. Reported with "no" in column 1 and "yes" in column 5 it maps onto the 5-point
+    /// columns (documented in docs/touchpoints.md) and "yes" counts as agreeing.
+    YesNo,
+    /// A 3-point scale (e.g. 1 = No, 2 = Partly, 3 = Yes): no documented mapping.
+    ThreePoint,
+    /// A 0-10 or 1-10 scale (likelihood, NPS) binned by the agency into five columns: no
+    /// documented mapping.
+    TenPoint,
+}
+
+impl QuestionScale {
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            QuestionScale::FivePoint => "5-point",
+            QuestionScale::YesNo => "yes/no",
+            QuestionScale::ThreePoint => "3-point",
+            QuestionScale::TenPoint => "10-point (or NPS)",
+        }
+    }
+
+    /// Reads a declared scale (`q*_point_scale` holding a label rather than Touchpoints' mean).
+    pub fn from_label(text: &str) -> Option<QuestionScale> {
+        let t: String = text.trim().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        match t.as_str() {
+            "5" | "5point" | "fivepoint" | "likert" => Some(QuestionScale::FivePoint),
+            "yesno" | "yn" | "binary" => Some(QuestionScale::YesNo),
+            "3point" | "threepoint" => Some(QuestionScale::ThreePoint),
+            "10point" | "tenpoint" | "11point" | "010" | "110" | "nps" => Some(QuestionScale::TenPoint),
+            _ => None,
+        }
+    }
+
+    /// Tells the scale from the wording an agency gave a question, where the wording says it
+    /// (`(1 = No, 2 = Partly, 3 = Yes)`, `on a scale of 1 to 10`, `(yes/no)`); `None` otherwise.
+    pub fn from_text(text: &str) -> Option<QuestionScale> {
+        let t = text.to_ascii_lowercase();
+        let any = |needles: &[&str]| needles.iter().any(|n| t.contains(n));
+        if any(&["5 = ", "5=", "1 to 5", "1-5", "5-point", "5 point", "five-point"]) {
+            Some(QuestionScale::FivePoint)
+        } else if any(&["1 to 10", "0 to 10", "1-10", "0-10", "10-point", "10 point", "net promoter"]) {
+            Some(QuestionScale::TenPoint)
+        } else if any(&["3 = ", "3=", "1 to 3", "1-3 scale", "3-point", "3 point", "three-point"]) {
+            Some(QuestionScale::ThreePoint)
+        } else if any(&["yes/no", "yes or no", "(yes/no)", "y/n"]) {
+            Some(QuestionScale::YesNo)
+        } else {
+            None
+        }
+    }
 }
 
 impl TouchpointsFields {

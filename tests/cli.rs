@@ -1344,3 +1344,89 @@ fn registry_import_fails_naming_the_reasons_when_a_file_has_every_row_rejected()
     let err = t.fails(&["registry", "import", "--providers", &s, "--services", &s, "-o", "reg2.toml"]);
     assert!(err.contains("lacks required column(s) inactive for format touchpoints-service-providers"), "{err}");
 }
+
+/// Case 4: Touchpoints' version-1 export (OmbCxReportingCollection.to_csv, omb_cx_reporting_collection.rb
+/// :168-360 @ 3319fe54) alone gives the v1 records back: every row is its group's detail too.
+#[test]
+fn tp_a_version_one_export_alone_round_trips_to_the_same_v1_records() {
+    let t = TestDir::new();
+    let out = t.ok(&["ingest", &tp("v1/reporting.csv")]);
+    assert!(out.contains("reporting.csv (touchpoints-v1): 4 read, 4 accepted, 0 rejected"), "{out}");
+    assert!(out.contains("warning: 4 row(s) had the organization's name and abbreviation swapped"), "{out}");
+    let input = csv_cells(Path::new(&tp("v1/reporting.csv")));
+    let header = &input[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for (fy, q, ids) in [("2022", "3", ["509", "514"]), ("2023", "1", ["623", "626"])] {
+        let dir = format!("r{fy}{q}");
+        t.ok(&["report", "--fy", fy, "--quarter", q, "--out", &dir, "--min-responses", "1"]);
+        let output = csv_cells(&t.path(&format!("{dir}/FY{fy}Q{q}/omb_cx_reporting_collections.csv")));
+        assert_eq!(&output[0], header, "the 92 columns, in Touchpoints' order");
+        assert_eq!(output.len(), 3);
+        for id in ids {
+            let a = input.iter().find(|r| r[0] == id).unwrap();
+            let b = output.iter().find(|r| r[0] == id).unwrap();
+            for (k, name) in header.iter().enumerate() {
+                let expected = match name.as_str() {
+                    // Touchpoints wrote the abbreviation under the name and the name under the
+                    // abbreviation (lines 277-278); fedcx writes them where the header says.
+                    "collection_organization_name" => "Internal Revenue Service",
+                    "collection_organization_abbreviation" => "IRS",
+                    // Touchpoints' placeholders for "not provided" are read and written as blank.
+                    "omb_control_number" | "federal_register_url"
+                        if a[k] == "OMB Control Number" || a[k] == "https:///www.reginfo.gov/..." =>
+                    {
+                        ""
+                    }
+                    _ => a[k].as_str(),
+                };
+                assert_eq!(b[k], expected, "row {id}, column {name}");
+            }
+        }
+    }
+    // Row 509 is on channel mixed: kept as its own channel, counted on neither side, with a note.
+    let report = json(&t.path("r20223/FY2022Q3/report.json"));
+    let notes = report["record_notes"].as_array().unwrap();
+    assert!(notes
+        .iter()
+        .any(|n| n.as_str().unwrap().starts_with("198 respondents in FY2022 Q3 were reported on channel \"mixed\"")));
+    let output = csv_cells(&t.path("r20223/FY2022Q3/omb_cx_reporting_collections.csv"));
+    let row = output.iter().find(|r| r[0] == "509").unwrap();
+    assert_eq!(row[col("channel")], "mixed");
+    t.ok(&["export", "--out", "e.csv"]);
+    let e = std::fs::read_to_string(t.path("e.csv")).unwrap();
+    // 509 q1: 32,20,30,69,45 -> 114/196 = 58.16% agree (expected.md).
+    for (point, n) in [(1, 32), (2, 20), (3, 30), (4, 69), (5, 45)] {
+        assert!(e.contains(&format!("treasury-irs-file-return,mixed,FY2022Q3,q1,{point},{n}\n")), "{e}");
+    }
+}
+
+/// Case 5: q*_point_scale is Touchpoints' mean of the 1-5 codes (omb_cx_reporting_collection.rb
+/// :19-40 @ 3319fe54); a question asked on another scale stays out of % agree and is never "0% agree".
+#[test]
+fn tp_a_question_not_on_the_five_point_scale_is_kept_out_of_percent_agree() {
+    let t = TestDir::new();
+    let out = t.ok(&["ingest", &tp("v1/point_scale.csv")]);
+    assert!(out.contains("point_scale.csv (touchpoints-v1): 4 read, 4 accepted, 0 rejected"), "{out}");
+    assert!(out.contains("warning: 3 version-1 question(s) were asked on another scale"), "{out}");
+    assert!(!out.contains("point_scale_disagrees"), "every published mean matches its counts: {out}");
+    t.ok(&["export", "--out", "e.csv"]);
+    let e = std::fs::read_to_string(t.path("e.csv")).unwrap();
+    // 90001 q3 "(1 = No, 2 = Partly, 3 = Yes)": not in the 5-point counts; its q1 is.
+    assert!(!e.contains("doi-fws-trip-planning,in_person,FY2022Q4,q3,"), "{e}");
+    assert!(e.contains("doi-fws-trip-planning,in_person,FY2022Q4,q1,4,40\n"), "{e}");
+    // 532 q3 is a real 5-point item whose answers are all 1-3: 0/11 agree is its true score.
+    assert!(e.contains("doi-fws-trip-planning,computer,FY2022Q4,q3,1,7\n"), "{e}");
+    // FAFSA's 10-point items binned into five columns: no documented mapping, so left out.
+    assert!(e.contains("ed-fsa-fafsa,computer,FY2021Q2,respondents,v1,3000\n"), "{e}");
+    assert!(!e.contains("ed-fsa-fafsa,computer,FY2021Q2,q1,"), "{e}");
+    // 32 q3 (yes in column 5): the (4+5) rule gives 41/104 = 39.42% yes.
+    assert!(e.contains("usda-fsa-farmers-gov-information,computer,FY2021Q2,q3,5,41\n"), "{e}");
+    // The record writes the 3-point question back as reported.
+    t.ok(&["report", "--fy", "2022", "--quarter", "4", "--out", "r", "--min-responses", "1"]);
+    let output = csv_cells(&t.path("r/FY2022Q4/omb_cx_reporting_collections.csv"));
+    let header = &output[0];
+    let row = output.iter().find(|r| r[0] == "90001").unwrap();
+    let q3: Vec<&str> =
+        (1..=5).map(|k| row[header.iter().position(|h| *h == format!("q3_{k}")).unwrap()].as_str()).collect();
+    assert_eq!(q3, ["10", "25", "65", "0", "0"]);
+}

@@ -8,7 +8,8 @@ use fedcx_model::records::format_timestamp;
 use fedcx_model::records::{DETAIL_EXPORT_COLUMNS, RESPONSE_UPLOAD_COLUMNS};
 use fedcx_model::survey::{Polarity, V1_QUESTIONS, V1_QUESTION_COUNT};
 use fedcx_model::{
-    Answers, CollectionDetail, FiscalQuarter, GroupKey, IndicatorState, Registry, ResponseCounts, SurveyResponse,
+    Answers, Channel, CollectionDetail, FiscalQuarter, GroupKey, IndicatorState, Registry, ResponseCounts,
+    SurveyResponse,
 };
 use serde::Serialize;
 
@@ -278,6 +279,18 @@ fn validate_details(
                 _ => {}
             }
         }
+    }
+    let mixed: u64 = input
+        .counts
+        .iter()
+        .filter(|(k, _)| k.quarter == q && k.channel == Channel::Mixed)
+        .map(|(_, t)| t.respondents())
+        .sum();
+    if mixed > 0 {
+        notes.push(format!(
+            "{mixed} respondents in {q} were reported on channel \"mixed\" (a version-1 channel Touchpoints offered \
+             until August 2022): they count in every total but on neither side of the digital-versus-assisted comparison"
+        ));
     }
     for (k, t) in input.counts.iter().filter(|(k, _)| k.quarter == q) {
         if !by_group.contains_key(k) {

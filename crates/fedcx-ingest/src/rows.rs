@@ -254,9 +254,15 @@ impl Row<'_> {
 
     /// Field `i` as text, trimmed. Invalid UTF-8 is a rejection naming the column.
     pub fn get(&self, i: usize) -> Result<&str, Rejection> {
+        self.get_untrimmed(i).map(str::trim)
+    }
+
+    /// Field `i` exactly as written, surrounding whitespace included: for free text that is
+    /// carried back to the system it came from (Touchpoints' `operational_metrics`, question texts).
+    pub fn get_untrimmed(&self, i: usize) -> Result<&str, Rejection> {
         let bytes = self.record.get(i).unwrap_or_default();
         match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(s.trim()),
+            Ok(s) => Ok(s),
             Err(e) => Err(Rejection {
                 line: self.line,
                 field: Some(self.header.get(i).cloned().unwrap_or_default()),

@@ -570,7 +570,7 @@ fn parse_v1(
             }
         }
         largest = largest.max(counts.iter().sum::<u64>());
-        let text = cols.text.map(|i| row.get(i)).transpose()?.unwrap_or("").to_owned();
+        let text = cols.text.map(|i| row.get_untrimmed(i)).transpose()?.unwrap_or("").to_owned();
         let declared = cols.point_scale.map(|i| row.get(i)).transpose()?.unwrap_or("").trim();
         // A number is Touchpoints' computed mean; check it against the counts. A label declares
         // the question's scale.
@@ -706,7 +706,7 @@ fn v1_detail(
             question_texts,
             operational_metrics: src
                 .operational_metrics
-                .map(|i| row.get(i))
+                .map(|i| row.get_untrimmed(i))
                 .transpose()?
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),

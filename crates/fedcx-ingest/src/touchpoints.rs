@@ -840,6 +840,44 @@ mod tests {
         assert_eq!(got[4].as_ref().unwrap_err(), &"answer_out_of_range");
     }
 
+    /// Touchpoints' mean, `(points / n).round(2)` with Ruby's round half away from zero, checked
+    /// against the published values (tests/fixtures/touchpoints/v1/expected.md).
+    #[test]
+    fn point_scale_is_touchpoints_mean_to_the_digit() {
+        assert_eq!(point_scale(&[63, 0, 0, 0, 41]), Some(2.58));
+        assert_eq!(point_scale(&[10, 25, 65, 0, 0]), Some(2.55));
+        assert_eq!(point_scale(&[7, 2, 2, 0, 0]), Some(1.55));
+        // 27/8 = 3.375 rounds half away from zero to 3.38, as published for FWS id 532 q7.
+        assert_eq!(point_scale(&[1, 2, 1, 1, 3]), Some(3.38));
+        assert_eq!(point_scale(&[32, 20, 30, 69, 45]), Some(3.38));
+        assert_eq!(point_scale(&[0; 5]), None);
+    }
+
+    #[test]
+    fn scale_inference_needs_a_value_that_only_one_scale_has() {
+        use ScaleInference::*;
+        assert_eq!(ScaleInference::from_counts(3, 5, 0), Decided(TrustScale::ThumbsUpDown));
+        assert_eq!(ScaleInference::from_counts(0, 5, 1), Decided(TrustScale::LikertScale));
+        assert_eq!(ScaleInference::from_counts(0, 5, 0), Ambiguous { ones: 5 });
+        assert_eq!(ScaleInference::from_counts(1, 0, 9), Mixed { zeros: 1, high: 9 });
+    }
+
+    #[test]
+    fn a_blank_survey_type_is_inferred_and_an_ambiguous_upload_rejects_each_row() {
+        let header = RESPONSE_UPLOAD_COLUMNS.join(",");
+        let text = format!("{header}\nA,4,1,,,,,,,,,,,,,,\nB,1,,,,,,,,1,,,,,,,\n");
+        let scales = infer_scales(Path::new("42.csv"), text.as_bytes(), "42").unwrap();
+        let mut c = context(None);
+        c.inferred = scales;
+        let got = read_with(&text, c);
+        let Answers::V2(a) = &got[1].as_ref().unwrap().answers else { panic!() };
+        assert_eq!(a.trust().scale(), TrustScale::LikertScale, "1 is 'strongly disagree' here");
+        let ones = format!("{header}\nA,1,,,,,,,,,,,,,,,\nB,1,,,,,,,,,,,,,,,\n");
+        let mut c = context(None);
+        c.inferred = infer_scales(Path::new("42.csv"), ones.as_bytes(), "42").unwrap();
+        assert_eq!(read_with(&ones, c), vec![Err("ambiguous_survey_type"), Err("ambiguous_survey_type")]);
+    }
+
     #[test]
     fn wrong_headers_are_one_clear_error() {
         let err = TouchpointsV2Source::new(

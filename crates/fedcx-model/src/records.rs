@@ -270,3 +270,55 @@ pub const RESPONSE_UPLOAD_COLUMNS: [&str; 17] = [
     "negative_other",
     "question_4",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_as_rails_writes_them_and_as_json_does() {
+        let rails = parse_timestamp("2024-01-08 15:12:44 UTC").unwrap();
+        assert_eq!(format_timestamp(&rails), "2024-01-08 15:12:44 UTC");
+        // The JSON record (performance.gov's omb_cx_reporting_collections.json) has milliseconds.
+        let json = parse_timestamp("2021-05-15T05:26:55.084Z").unwrap();
+        assert_eq!(format_timestamp(&json), "2021-05-15 05:26:55 UTC");
+        let offset = parse_timestamp("2024-01-08 10:12:44 -0500").unwrap();
+        assert_eq!(offset, rails);
+        assert_eq!(parse_timestamp("2024-01-08"), None);
+        assert_eq!(parse_timestamp("yesterday UTC"), None);
+    }
+
+    #[test]
+    fn question_scales_from_the_agencies_own_words() {
+        // Real wordings (GSA/HISP-CX-Data mergedcxdata @ e9b2def2, see tests/fixtures/touchpoints/v1).
+        let ten = "Using a scale of 1 to 10 where “1” means “not at all likely” and “10” means “very likely”";
+        assert_eq!(QuestionScale::from_text(ten), Some(QuestionScale::TenPoint));
+        assert_eq!(
+            QuestionScale::from_text("My need was addressed. (1 = No, 2 = Partly, 3 = Yes)"),
+            Some(QuestionScale::ThreePoint)
+        );
+        assert_eq!(
+            QuestionScale::from_text("Would you recommend 1-800-MEDICARE to a friend (yes or no)"),
+            Some(QuestionScale::YesNo)
+        );
+        // A 5-point item that names its points, "3 = neutral" included, is 5-point.
+        assert_eq!(
+            QuestionScale::from_text("I was satisfied (1 = strongly disagree, 3 = neutral, 5 = strongly agree)"),
+            Some(QuestionScale::FivePoint)
+        );
+        assert_eq!(QuestionScale::from_text("My need was addressed."), None);
+        assert_eq!(QuestionScale::from_label("Yes/No"), Some(QuestionScale::YesNo));
+        assert_eq!(QuestionScale::from_label("3-point"), Some(QuestionScale::ThreePoint));
+        assert_eq!(QuestionScale::from_label("NPS"), Some(QuestionScale::TenPoint));
+        assert_eq!(QuestionScale::from_label("4.21"), None);
+    }
+
+    #[test]
+    fn touchpoints_fields_are_left_out_of_json_when_empty() {
+        assert!(TouchpointsFields::default().is_empty());
+        let f = TouchpointsFields { service_id: Some(59), ..TouchpointsFields::default() };
+        assert!(!f.is_empty());
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(serde_json::from_str::<TouchpointsFields>(&json).unwrap(), f);
+    }
+}

@@ -1083,6 +1083,21 @@ fn tp_a_blank_survey_type_is_inferred_from_the_upload_and_blank_volumes_stay_unk
     assert_eq!((row[19].as_str(), row[20].as_str(), row[21].as_str()), ("", "", "6"), "unknown, not zero");
     let row = details.iter().find(|r| r[0] == "5101").unwrap();
     assert_eq!(row[23], "", "survey_type is written back blank, as Touchpoints has it");
+    // Response rate and coverage: unknown where the draft left volumes blank, never 0%.
+    let report = json(&t.path("r/FY2024Q2/report.json"));
+    let volumes = report["volumes"].as_array().unwrap();
+    let by_channel = |c: &str| volumes.iter().find(|v| v["channel"] == c).unwrap().clone();
+    let web = by_channel("website");
+    assert_eq!(web["response_rate"].as_f64().unwrap(), 10.0 / 9644.0);
+    assert_eq!(web["coverage"].as_f64().unwrap(), 9644.0 / 48211.0);
+    let visit = by_channel("in_person");
+    assert!(visit["response_rate"].is_null() && visit["coverage"].is_null(), "{visit}");
+    assert_eq!(visit["respondents"], 6);
+    let md = std::fs::read_to_string(t.path("r/FY2024Q2/report.md")).unwrap();
+    assert!(
+        md.contains("| treasury-irs-file-return | in\\_person | unknown | unknown | 6 | unknown | unknown |"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -112,6 +112,24 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
             let _ = writeln!(s, "<p>{}</p>", h(para.trim()));
         }
     }
+    if !r.volumes.is_empty() {
+        use crate::markdown::{count_text, percent_text};
+        let _ = writeln!(s, "<table><caption>Response rate and coverage</caption><tr><th scope=\"col\">service</th><th scope=\"col\">channel</th><th scope=\"col\">customers</th><th scope=\"col\">offered</th><th scope=\"col\">respondents</th><th scope=\"col\">response rate</th><th scope=\"col\">coverage</th></tr>");
+        for v in &r.volumes {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                h(v.service.as_str()),
+                h(v.channel.as_str()),
+                count_text(v.customers),
+                count_text(v.offered),
+                count_text(v.respondents),
+                percent_text(v.response_rate),
+                percent_text(v.coverage)
+            );
+        }
+        let _ = writeln!(s, "</table>");
+    }
     if !r.record_notes.is_empty() {
         let _ = writeln!(s, "<h3>What the records could not reconcile</h3><ul>");
         for n in &r.record_notes {

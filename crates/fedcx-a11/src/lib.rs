@@ -92,7 +92,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
     };
     let built =
         records::build(&rec_input).map_err(|problems| A11Error::Invalid { quarter: input.quarter, problems })?;
-    let recs = built.records;
+    let (recs, notes, volumes) = (built.records, built.notes, built.volumes);
     let mut out = Outputs::new();
     let mut tables: Vec<&records::Table> = Vec::new();
     let put_table = |out: &mut Outputs, dir: &str, t: &records::Table| -> Result<(), A11Error> {
@@ -135,7 +135,8 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
         input.web_traffic,
     );
     r.reflection = input.reflection.map(str::to_owned);
-    r.record_notes = built.notes;
+    r.record_notes = notes;
+    r.volumes = volumes;
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());
     out.insert("report.xlsx".into(), xlsx::render(&r, &tables)?);

@@ -62,6 +62,31 @@ pub fn render(r: &QuarterReport) -> String {
             let _ = writeln!(s, "{}\n", md(para.trim()));
         }
     }
+    if !r.volumes.is_empty() {
+        let _ = writeln!(s, "\n### Response rate and coverage\n");
+        let _ = writeln!(
+            s,
+            "Response rate = respondents / customers offered the survey; coverage = offered / customers served. \
+             \"unknown\" where a collection detail left a volume blank.\n"
+        );
+        let _ = writeln!(
+            s,
+            "| service | channel | customers | offered | respondents | response rate | coverage |\n|---|---|---|---|---|---|---|"
+        );
+        for v in &r.volumes {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                md(v.service.as_str()),
+                md(v.channel.as_str()),
+                count_text(v.customers),
+                count_text(v.offered),
+                count_text(v.respondents),
+                percent_text(v.response_rate),
+                percent_text(v.coverage)
+            );
+        }
+    }
     if !r.record_notes.is_empty() {
         let _ = writeln!(s, "\n### What the records could not reconcile\n");
         for n in &r.record_notes {
@@ -230,4 +255,14 @@ fn gap(s: &mut String, c: Option<&Comparison>, min: u64) {
             let _ = writeln!(s, "Digital vs assisted: only one kind of channel has answers.\n");
         }
     }
+}
+
+/// A volume for people: the number, or "unknown" when a detail left it blank.
+pub(crate) fn count_text(v: Option<u64>) -> String {
+    v.map_or_else(|| "unknown".to_owned(), |v| v.to_string())
+}
+
+/// A ratio as a percentage with two decimals, or "unknown".
+pub(crate) fn percent_text(v: Option<f64>) -> String {
+    v.map_or_else(|| "unknown".to_owned(), |v| format!("{:.2}%", v * 100.0))
 }

@@ -123,13 +123,73 @@ impl Table {
 }
 
 /// The records of one quarter, with the notes a reader of them must see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Built {
     /// The records.
     pub records: QuarterRecords,
     /// What the records could not reconcile but still wrote, each naming its detail or group:
     /// declared respondents that differ from those counted, responses with no detail.
     pub notes: Vec<String>,
+    /// Volumes, response rate and coverage per service and channel.
+    pub volumes: Vec<VolumeRow>,
+}
+
+/// A service and channel's volumes in a quarter, with its response rate (respondents / offered)
+/// and coverage (offered / customers). A volume a detail left blank makes the sum, and every
+/// ratio built on it, unknown (`None`), never zero.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VolumeRow {
+    /// The service.
+    pub service: fedcx_model::ServiceId,
+    /// The channel.
+    pub channel: Channel,
+    /// Customers served.
+    pub customers: Option<u64>,
+    /// Customers offered the survey.
+    pub offered: Option<u64>,
+    /// Respondents, as the records report them (those counted).
+    pub respondents: Option<u64>,
+    /// respondents / offered.
+    pub response_rate: Option<f64>,
+    /// offered / customers.
+    pub coverage: Option<f64>,
+}
+
+/// Sums a volume over details, unknown if any detail leaves it blank.
+fn known_sum(mut values: impl Iterator<Item = Option<u64>>) -> Option<u64> {
+    values.try_fold(0u64, |acc, v| v.map(|v| acc.saturating_add(v)))
+}
+
+fn ratio(num: Option<u64>, den: Option<u64>) -> Option<f64> {
+    match (num, den) {
+        (Some(n), Some(d)) if d > 0 => Some(n as f64 / d as f64),
+        _ => None,
+    }
+}
+
+fn volume_rows(details: &[&CollectionDetail], counted: &Counted) -> Vec<VolumeRow> {
+    let mut groups: BTreeMap<(&fedcx_model::ServiceId, Channel), Vec<&CollectionDetail>> = BTreeMap::new();
+    for d in details {
+        groups.entry((&d.service, d.channel)).or_default().push(d);
+    }
+    groups
+        .into_iter()
+        .map(|((service, channel), ds)| {
+            let customers = known_sum(ds.iter().map(|d| d.volume_of_customers));
+            let offered = known_sum(ds.iter().map(|d| d.volume_of_customers_provided_survey_opportunity));
+            let respondents =
+                known_sum(ds.iter().map(|d| counted.get(d.id.as_str()).copied().or(d.volume_of_respondents)));
+            VolumeRow {
+                service: service.clone(),
+                channel,
+                customers,
+                offered,
+                respondents,
+                response_rate: ratio(respondents, offered),
+                coverage: ratio(offered, customers),
+            }
+        })
+        .collect()
 }
 
 /// The records of one quarter.
@@ -189,8 +249,9 @@ pub fn build(input: &RecordInput<'_>) -> Result<Built, Vec<String>> {
         }
         _ => v2_records(input, &details, &counted, &mut problems),
     };
+    let volumes = volume_rows(&details, &counted);
     if problems.is_empty() {
-        Ok(Built { records, notes })
+        Ok(Built { records, notes, volumes })
     } else {
         Err(problems)
     }

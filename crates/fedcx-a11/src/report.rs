@@ -86,6 +86,9 @@ pub struct QuarterReport {
     /// without a detail), each naming its detail or group.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record_notes: Vec<String>,
+    /// Volumes, response rate and coverage per service and channel, from the collection details.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<crate::records::VolumeRow>,
 }
 
 /// Builds the report's numbers.
@@ -161,6 +164,7 @@ pub fn build(
         providers,
         reflection: None,
         record_notes: Vec::new(),
+        volumes: Vec::new(),
     }
 }
 

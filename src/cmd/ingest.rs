@@ -251,6 +251,11 @@ pub fn print_reconciliation(result: &IngestResult) {
             if f.skipped_same_content { " (skipped: same content as an earlier file)" } else { "" }
         );
     }
+    for f in &result.files {
+        for finding in &f.plausibility {
+            println!("check: {}: {} [{}]", super::shown(&f.path), finding.message, finding.kind);
+        }
+    }
     let r = &result.reconciliation;
     println!(
         "total: {} read = {} accepted + {} rejected + {} duplicates",

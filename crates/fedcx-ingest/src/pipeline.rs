@@ -59,6 +59,9 @@ pub struct FileReport {
     pub skipped_same_content: bool,
     /// Its reconciliation.
     pub reconciliation: Reconciliation,
+    /// Patterns real data does not produce, found in what the file contributed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plausibility: Vec<crate::plausibility::Finding>,
 }
 
 /// Everything an ingest produced.
@@ -268,6 +271,7 @@ impl<'a> Ingestor<'a> {
             sha256: hex(&digest),
             skipped_same_content: true,
             reconciliation: Reconciliation::default(),
+            plausibility: Vec::new(),
         });
         self.result.files.last().expect("just pushed")
     }
@@ -391,6 +395,8 @@ impl<'a> Ingestor<'a> {
     ) -> Result<&FileReport, IngestError> {
         let sha256 = hex(&digest);
         let mut done = std::mem::take(&mut self.current);
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let plausibility = crate::plausibility::check(&name, &done.counts);
         self.result.counts.merge(&done.counts);
         self.result.details.extend(done.details.iter().cloned());
         self.result.benchmarks.extend(done.benchmarks.iter().cloned());
@@ -407,6 +413,7 @@ impl<'a> Ingestor<'a> {
             sha256,
             skipped_same_content: false,
             reconciliation,
+            plausibility,
         });
         Ok(self.result.files.last().expect("just pushed"))
     }

@@ -1445,3 +1445,71 @@ fn tp_a_question_not_on_the_five_point_scale_is_kept_out_of_percent_agree() {
         (1..=5).map(|k| row[header.iter().position(|h| *h == format!("q3_{k}")).unwrap()].as_str()).collect();
     assert_eq!(q3, ["10", "25", "65", "0", "0"]);
 }
+
+/// An agency's external_id is unique within its collection detail only: the same ids in two
+/// details' uploads are different responses, not duplicates.
+#[test]
+fn tp_external_ids_are_scoped_by_their_detail() {
+    let t = TestDir::new();
+    let upload = std::fs::read(tp("v2/5102.csv")).unwrap();
+    let mut other = upload.clone();
+    other.extend_from_slice(b"\n"); // different bytes, so not skipped as the same content
+    t.write("5104.csv", &other);
+    let out = t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv"), "5104.csv"]);
+    assert!(out.contains("5104.csv (touchpoints-v2): 11 read, 11 accepted, 0 rejected, 0 duplicates"), "{out}");
+    // Within one detail a repeated id is still a duplicate.
+    let mut twice = upload.clone();
+    let first_row = String::from_utf8(upload).unwrap().lines().nth(1).unwrap().to_owned();
+    twice.extend_from_slice(format!("{first_row}\n").as_bytes());
+    t.write("5102.csv", &twice);
+    let out = t.ok(&["ingest", "--no-store", &tp("v2/details.csv"), "5102.csv"]);
+    assert!(out.contains("5102.csv (touchpoints-v2): 12 read, 11 accepted, 0 rejected, 1 duplicates"), "{out}");
+}
+
+#[test]
+fn tp_details_of_one_service_in_two_collections_give_two_collections_and_mixed_is_version_one_only() {
+    let t = TestDir::new();
+    let details = std::fs::read_to_string(tp("v2/details.csv")).unwrap();
+    let mut lines: Vec<String> = details.lines().map(str::to_owned).collect();
+    lines[4] = lines[4].replacen(",1187,", ",1188,", 1); // 5104 in another collection
+    t.write("details.csv", (lines.join("\n") + "\n").as_bytes());
+    t.ok(&["report", "--fy", "2024", "--quarter", "2", "--out", "r", "details.csv", &tp("v2/cx_responses.csv")]);
+    let collections = csv_cells(&t.path("r/FY2024Q2/cx_collections.csv"));
+    let ids: Vec<&str> = collections.iter().skip(1).map(|r| r[0].as_str()).collect();
+    assert_eq!(ids, ["1187", "1188"]);
+    assert_eq!(collections[1][21], "3");
+    assert_eq!(collections[2][21], "1");
+
+    let mixed = details.replace(",post_interaction,phone,", ",post_interaction,mixed,");
+    t.write("mixed.csv", mixed.as_bytes());
+    let out = t.ok(&["ingest", "--no-store", "mixed.csv", "--rejects", "rej.csv"]);
+    assert!(out.contains("4 read, 3 accepted, 1 rejected"), "{out}");
+    let rejects = std::fs::read_to_string(t.path("rej.csv")).unwrap();
+    assert!(rejects.contains("\"\"mixed\"\" is a version-1 channel"), "{rejects}");
+}
+
+/// A version-1 row without an id, or with a blank transaction point: nothing is made up.
+#[test]
+fn tp_version_one_blanks_stay_blank() {
+    let t = TestDir::new();
+    let mut rows = csv_cells(Path::new(&tp("v1/reporting.csv")));
+    let header = rows[0].clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let r514 = rows.iter().position(|r| r[0] == "514").unwrap();
+    rows[r514][col("transaction_point")] = String::new();
+    let r509 = rows.iter().position(|r| r[0] == "509").unwrap();
+    rows[r509][col("id")] = String::new();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    t.write("v1.csv", &w.into_inner().unwrap());
+    t.ok(&["ingest", "v1.csv"]);
+    t.ok(&["report", "--fy", "2022", "--quarter", "3", "--out", "r", "--min-responses", "1"]);
+    let out = csv_cells(&t.path("r/FY2022Q3/omb_cx_reporting_collections.csv"));
+    let row = out.iter().find(|r| r[0] == "514").unwrap();
+    assert_eq!(row[col("transaction_point")], "");
+    let row = out.iter().find(|r| r[col("channel")] == "mixed").unwrap();
+    assert_eq!(row[col("volume_of_customers")], "", "no detail: unknown, not 0");
+    assert_eq!(row[col("volume_of_respondents")], "198");
+}

@@ -66,7 +66,8 @@ pub enum ColumnKind {
 
 impl ColumnKind {
     /// The kind of a Touchpoints column, from its name (Touchpoints' schema types: `*_id`, `volume_*`,
-    /// `q*_1`..`q*_5`, year, quarter, positions and counts are integers; `*_at` are timestamps).
+    /// `q*_1`..`q*_5`, positions and counts are integers; `*_at` are timestamps; fiscal year and
+    /// quarter are strings in its `collections` table, so they stay text).
     pub fn of(column: &str) -> ColumnKind {
         let q_count = column.starts_with('q')
             && column[1..]
@@ -79,9 +80,6 @@ impl ColumnKind {
             || column.starts_with("volume_")
             || column.ends_with("_count")
             || column.ends_with("_position")
-            || matches!(column, "fiscal_year" | "quarter" | "collection_year" | "collection_quarter")
-            || column.starts_with("cx_collection_fiscal_year")
-            || column == "cx_collection_quarter"
             || q_count
         {
             ColumnKind::Integer
@@ -381,14 +379,16 @@ fn v2_records(
     let q = input.quarter;
     let reg = input.registry;
     let mut detail_rows = Vec::new();
-    let mut by_service: BTreeMap<&fedcx_model::ServiceId, Vec<&CollectionDetail>> = BTreeMap::new();
+    // One collection per service and Touchpoints collection id: details of one service may belong
+    // to different Touchpoints collections, and each must point at its own.
+    let mut by_service: BTreeMap<(&fedcx_model::ServiceId, Option<u64>), Vec<&CollectionDetail>> = BTreeMap::new();
     for d in details {
-        by_service.entry(&d.service).or_default().push(d);
+        by_service.entry((&d.service, d.touchpoints.collection_id)).or_default().push(d);
     }
     let mut collections = Vec::new();
     let int = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     let time = |v: &Option<chrono::DateTime<chrono::Utc>>| v.as_ref().map_or(String::new(), format_timestamp);
-    for (service_id, ds) in &by_service {
+    for ((service_id, _), ds) in &by_service {
         let Some(service) = reg.service(service_id) else { continue };
         let Some(provider) = reg.provider(&service.provider) else { continue };
         let org = reg.organization(&provider.organization);
@@ -617,8 +617,12 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
         let dept = reg.organization(reg.department_of(&provider.organization));
         let ds: Vec<&&CollectionDetail> =
             details.iter().filter(|d| d.service == k.service && d.channel == k.channel).collect();
+        // No detail: the volumes are unknown, not zero.
         let sum = |f: fn(&CollectionDetail) -> Option<u64>| -> Option<u64> {
-            ds.iter().map(|d| f(d)).try_fold(0u64, |acc, v| v.map(|v| acc + v))
+            if ds.is_empty() {
+                return None;
+            }
+            known_sum(ds.iter().map(|d| f(d)))
         };
         let (customers, offered) =
             (sum(|d| d.volume_of_customers), sum(|d| d.volume_of_customers_provided_survey_opportunity));

@@ -123,7 +123,7 @@ fn parse_detail(
         .service_by_str(service_text)
         .or_else(|| {
             let name = row.get(c[10]).ok()?;
-            registry.services().find(|s| s.name.eq_ignore_ascii_case(name))
+            registry.service_by_str(name)
         })
         .map(|s| s.id.clone())
         .ok_or_else(|| {
@@ -140,6 +140,14 @@ fn parse_detail(
     let channel: Channel = text(c[5])?
         .parse()
         .map_err(|e: fedcx_model::channel::UnknownChannel| row.reject(c[5], reason::UNKNOWN_CHANNEL, e.to_string()))?;
+    // `mixed` was a version-1 channel (Touchpoints dropped it in August 2022, 66685cec).
+    if channel == Channel::Mixed && fedcx_model::SurveyVersion::for_quarter(quarter) != fedcx_model::SurveyVersion::V1 {
+        return Err(row.reject(
+            c[5],
+            reason::UNKNOWN_CHANNEL,
+            "\"mixed\" is a version-1 channel (until August 2022); a version-2 detail names one of the 18 channels",
+        ));
+    }
     // Touchpoints' survey_type is nullable and its controller fills it only for a11_v2 (thumbs)
     // forms, so a Likert form's detail starts blank: the scale is then inferred from its upload.
     let survey_type = match text(c[9])?.trim() {

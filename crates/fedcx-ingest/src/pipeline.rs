@@ -8,7 +8,7 @@ use std::io::{BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
-use fedcx_model::{BenchmarkPoint, CollectionDetail, Registry, ResponseCounts, ResponseId, SurveyResponse};
+use fedcx_model::{BenchmarkPoint, CollectionDetail, Registry, ResponseCounts, SurveyResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -484,7 +484,7 @@ impl<'a> Ingestor<'a> {
         while let Some(item) = source.next_item()? {
             match item {
                 SourceItem::Response(line, r) => {
-                    if !self.seen_ids.insert(&r.id) {
+                    if !self.seen_ids.insert(&r) {
                         rec.duplicate();
                         let dup = Rejection {
                             line,
@@ -589,9 +589,21 @@ impl<'a> Ingestor<'a> {
 struct SeenIds(HashSet<u128, BuildHasherDefault<FingerprintHasher>>);
 
 impl SeenIds {
-    /// Records an id; false when it was already seen.
-    fn insert(&mut self, id: &ResponseId) -> bool {
-        self.0.insert(xxhash_rust::xxh3::xxh3_128(id.as_str().as_bytes()))
+    /// Records a response's id; false when it was already seen. A Touchpoints response's
+    /// `external_id` is the agency's and only unique within its collection detail, so it is
+    /// scoped by the detail (a 0x1f separator keeps `1`+`23` apart from `12`+`3`).
+    fn insert(&mut self, r: &SurveyResponse) -> bool {
+        let key = match &r.detail {
+            None => xxhash_rust::xxh3::xxh3_128(r.id.as_str().as_bytes()),
+            Some(d) => {
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                h.update(d.as_str().as_bytes());
+                h.update(&[0x1f]);
+                h.update(r.id.as_str().as_bytes());
+                h.digest128()
+            }
+        };
+        self.0.insert(key)
     }
 }
 

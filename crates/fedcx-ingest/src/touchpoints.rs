@@ -657,10 +657,8 @@ fn v1_detail(
     };
     // The export wrote the abbreviation under `collection_organization_name` and the name under
     // `..._abbreviation`; the JSON record did not. An abbreviation is the shorter of the two.
-    let (mut org_name, mut org_abbr) = match text("collection_organization_name")? {
-        Some(n) => (Some(n), text("collection_organization_abbreviation")?),
-        None => (text("organization_name")?, text("organization_abbreviation")?),
-    };
+    let mut org_name = text("collection_organization_name")?.or(text("organization_name")?);
+    let mut org_abbr = text("collection_organization_abbreviation")?.or(text("organization_abbreviation")?);
     if let (Some(n), Some(a)) = (&org_name, &org_abbr) {
         if n.chars().count() < a.chars().count() {
             std::mem::swap(&mut org_name, &mut org_abbr);
@@ -668,7 +666,8 @@ fn v1_detail(
         }
     }
     let placeholder = |v: Option<String>| v.filter(|t| !V1_PLACEHOLDERS.contains(&t.as_str())).unwrap_or_default();
-    let tp_text = text("transaction_point")?;
+    // Free text in version 1; a blank one is written back blank, not as a made-up value.
+    let tp_text = col("transaction_point").map(|i| row.get(i)).transpose()?.map(str::to_owned);
     let transaction_point = tp_text
         .as_deref()
         .and_then(|t| t.parse::<fedcx_model::TransactionPoint>().ok())

@@ -38,6 +38,8 @@ enum Command {
     Report(cmd::report::Args),
     /// Lists the ingested files a service's numbers in a quarter come from.
     Provenance(cmd::store::ProvenanceArgs),
+    /// Takes one ingested file's contribution out of the store, in one transaction.
+    Forget(cmd::store::ForgetArgs),
     /// Writes every stored count in long form (service, channel, quarter, item, point, n).
     Export(cmd::store::ExportArgs),
     /// Estimates a PLS path model (the ACSI method) on a numeric CSV, with bootstrap intervals.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
             Command::Ingest(args) => {
                 cmd::ingest::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?.path)
             }
+            Command::Forget(args) => cmd::store::forget(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Provenance(args) => cmd::store::provenance(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Export(args) => cmd::store::export(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Pls(args) => cmd::pls::run(&args),

@@ -1513,3 +1513,45 @@ fn tp_version_one_blanks_stay_blank() {
     assert_eq!(row[col("volume_of_customers")], "", "no detail: unknown, not 0");
     assert_eq!(row[col("volume_of_respondents")], "198");
 }
+
+// ---- forget and replace (issue 12) ----
+
+#[test]
+fn forget_takes_one_file_out_and_provenance_says_when() {
+    let t = TestDir::new();
+    t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5101.csv"), &tp("v2/5102.csv")]);
+    let out = t.ok(&["forget", &tp("v2/5101.csv")]);
+    assert!(out.starts_with("forgot ") && out.contains("10 accepted rows"), "{out}");
+    t.ok(&["export", "--out", "e.csv"]);
+    let trust = trust_by_channel(&t.path("e.csv"));
+    assert!(!trust.contains_key("website"), "{trust:?}");
+    assert_eq!(trust["phone"], (11, 7));
+    let prov = t.ok(&["provenance", "--service", "treasury-irs-file-return", "--quarter", "FY2024Q2"]);
+    assert!(prov.contains("removed") && prov.contains("5101.csv") && prov.contains("fedcx forget"), "{prov}");
+    // Forgetting it again names the problem; the store is unchanged.
+    let err = t.fails(&["forget", &tp("v2/5101.csv")]);
+    assert!(err.contains("no ingested file has SHA-256"), "{err}");
+    // The same content can now be ingested again.
+    let out = t.ok(&["ingest", &tp("v2/5101.csv")]);
+    assert!(out.contains("10 accepted"), "{out}");
+}
+
+#[test]
+fn ingest_replace_swaps_a_corrected_export_in_one_transaction() {
+    let t = TestDir::new();
+    t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv")]);
+    // The corrected export drops its last row.
+    let text = std::fs::read_to_string(tp("v2/5102.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.pop();
+    t.write("5102.csv", (lines.join("\n") + "\n").as_bytes());
+    let out = t.ok(&["ingest", "5102.csv", "--replace", &tp("v2/5102.csv")]);
+    assert!(out.contains("replaced ") && out.contains("11 accepted rows"), "{out}");
+    t.ok(&["export", "--out", "e.csv"]);
+    assert_eq!(trust_by_channel(&t.path("e.csv"))["phone"].0, 10, "the old file's 11 are gone, the new 10 are in");
+    // Replacing a file the store does not hold changes nothing.
+    let err = t.fails(&["ingest", &tp("v2/5101.csv"), "--replace", "nothing-like-this.csv"]);
+    assert!(err.contains("neither an ingested file's SHA-256"), "{err}");
+    t.ok(&["export", "--out", "e2.csv"]);
+    assert!(!trust_by_channel(&t.path("e2.csv")).contains_key("website"));
+}

@@ -43,6 +43,11 @@ pub struct Args {
     /// Do not record this ingest in the history store (a dry run).
     #[arg(long)]
     no_store: bool,
+    /// Take this ingested file out of the store in the same transaction that records the new
+    /// ones: a corrected export replaces the old one, or nothing changes. The old file is named by
+    /// its SHA-256, a file with its content, or the path it was ingested from.
+    #[arg(long, value_name = "OLD", conflicts_with = "no_store")]
+    replace: Vec<String>,
     /// Also keep respondent-level answers in the store (without free text), so reports from the
     /// store can write Touchpoints' 17-column uploads and estimate the ACSI-style index.
     #[arg(long)]
@@ -76,13 +81,29 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     };
     // Files the store already holds are skipped by the ingestor's own same-content check, so each
     // file is hashed once.
-    let stored: std::collections::BTreeMap<String, fedcx_store::ManifestEntry> = if !args.no_store && store.exists() {
-        fedcx_store::Store::open(store)?.manifest()?.into_iter().map(|e| (e.sha256.clone(), e)).collect()
+    let mut known_details = Vec::new();
+    let stored: std::collections::BTreeMap<String, fedcx_store::ManifestEntry> = if store.exists() {
+        // A dry run must not change the store, not even migrate it; an ingest may.
+        let st =
+            if args.no_store { fedcx_store::Store::open_read_only(store)? } else { fedcx_store::Store::open(store)? };
+        // Details ingested earlier give later uploads their context.
+        known_details = st.load(&st.quarters()?)?.details;
+        if args.no_store {
+            Default::default()
+        } else {
+            st.manifest()?.into_iter().map(|e| (e.sha256.clone(), e)).collect()
+        }
     } else {
         Default::default()
     };
-    let run =
-        Run { reader: &reader, config, rejects: args.rejects.as_deref(), detail: args.detail.clone(), stored: &stored };
+    let run = Run {
+        reader: &reader,
+        config,
+        rejects: args.rejects.as_deref(),
+        detail: args.detail.clone(),
+        stored: &stored,
+        known_details,
+    };
     let result = ingest_files(registry, &args.files, &run)?;
     print_reconciliation(&result);
     // Outputs first: if one fails, the store is left as it was, and the run can simply be repeated.
@@ -100,7 +121,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     let unusable = files_with_nothing_accepted(&result);
     if !args.no_store {
         let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
-        super::store::record(store, registry, &result, keep, &unusable)?;
+        super::store::record(store, registry, &result, keep, &unusable, &args.replace)?;
     }
     if !unusable.is_empty() {
         // Each file with its most frequent reasons, so the fix is clear from the one error line.
@@ -147,6 +168,8 @@ pub struct Run<'a> {
     pub detail: Option<String>,
     /// Files the store already holds, by SHA-256: their content is skipped.
     pub stored: &'a std::collections::BTreeMap<String, fedcx_store::ManifestEntry>,
+    /// Collection details the store already holds: context for uploads.
+    pub known_details: Vec<fedcx_model::CollectionDetail>,
 }
 
 /// Ingests files, with a progress bar on large files when stderr is a terminal. The reject file is
@@ -155,6 +178,7 @@ pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Re
     let (reader, stored) = (run.reader, run.stored);
     let mut ingestor = Ingestor::new(registry, run.config);
     ingestor.set_detail(run.detail.clone());
+    ingestor.know_details(run.known_details.clone());
     for sha in stored.keys() {
         ingestor.mark_ingested(sha);
     }

@@ -60,7 +60,14 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
     } else {
         let config = IngestConfig { keep_responses: true, ..IngestConfig::default() };
         let stored = Default::default();
-        let run = super::ingest::Run { reader: &Reader::Detect, config, rejects: None, detail: None, stored: &stored };
+        let run = super::ingest::Run {
+            reader: &Reader::Detect,
+            config,
+            rejects: None,
+            detail: None,
+            stored: &stored,
+            known_details: Vec::new(),
+        };
         let r = super::ingest::ingest_files(registry, &files, &run)?;
         super::ingest::print_reconciliation(&r);
         r

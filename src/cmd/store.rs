@@ -64,15 +64,18 @@ pub struct Keep {
 }
 
 /// Records an ingest's files in one transaction and says what happened to each.
-/// Files at the indices in `skip` (into `result.files`) are not recorded.
+/// Files at the indices in `skip` (into `result.files`) are not recorded. Files named in
+/// `replace` (a path, stored path or SHA-256) are taken out in the same transaction.
 pub fn record(
     path: &Path,
     registry: &fedcx_model::Registry,
     result: &IngestResult,
     keep: Keep,
     skip: &[usize],
+    replace: &[String],
 ) -> Result<()> {
     let mut store = Store::open(path)?;
+    let forget: Vec<String> = replace.iter().map(|r| stored_sha(&store, r)).collect::<Result<_>>()?;
     store.record_registry(registry, &now())?;
     let when = now();
     let kept: Vec<&fedcx_ingest::FileData> =
@@ -119,11 +122,20 @@ pub fn record(
     }
     // A test hook: pause inside the transaction so a test can kill the process there.
     let stall = std::env::var("FEDCX_TEST_STALL_IN_TRANSACTION_MS").ok().and_then(|v| v.parse::<u64>().ok());
-    let outcomes = store.record_all(&files, &mut |_| {
+    let (forgotten, outcomes) = store.replace_and_record(&forget, &when, &files, &mut |_| {
         if let Some(ms) = stall {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
     })?;
+    for e in forgotten {
+        println!(
+            "replaced {} (sha256 {}, {} accepted rows, ingested {})",
+            super::escape_controls(&e.path),
+            e.sha256,
+            e.accepted,
+            e.ingested_at
+        );
+    }
     for ((entry, _), outcome) in files.iter().zip(outcomes) {
         match outcome {
             Recorded::Stored => println!("stored {} in {}", entry.path, super::shown(path)),
@@ -136,6 +148,57 @@ pub fn record(
             ),
         }
     }
+    Ok(())
+}
+
+/// The SHA-256 of an ingested file named by its hash, by a file with the same content, or by the
+/// path it was ingested from.
+fn stored_sha(store: &Store, named: &str) -> Result<String> {
+    let is_hash = named.len() == 64 && named.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_hash {
+        return Ok(named.to_ascii_lowercase());
+    }
+    let p = Path::new(named);
+    if p.is_file() {
+        let digest = fedcx_ingest::pipeline::hash_file(p)?;
+        return Ok(digest.iter().map(|b| format!("{b:02x}")).collect());
+    }
+    let matches: Vec<ManifestEntry> = store.manifest()?.into_iter().filter(|e| e.path == named).collect();
+    match matches.as_slice() {
+        [one] => Ok(one.sha256.clone()),
+        [] => {
+            anyhow::bail!("{named:?} is neither an ingested file's SHA-256, a file, nor a path the store has ingested")
+        }
+        many => anyhow::bail!(
+            "{} files were ingested from {named:?}; name one by its SHA-256: {}",
+            many.len(),
+            many.iter().map(|e| e.sha256.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// Arguments of `fedcx forget`.
+#[derive(clap::Args)]
+pub struct ForgetArgs {
+    /// The ingested file: its SHA-256, a file with the same content, or the path it was ingested from.
+    file: String,
+}
+
+/// `fedcx forget`: takes one ingested file's contribution out of the store, in one transaction.
+pub fn forget(location: &Location, args: &ForgetArgs) -> Result<()> {
+    if !location.path.exists() {
+        anyhow::bail!("{}: no store there", super::shown(&location.path));
+    }
+    let mut store = Store::open(&location.path)?;
+    let sha = stored_sha(&store, &args.file)?;
+    let e = store.forget(&sha, &now(), "fedcx forget")?;
+    println!(
+        "forgot {} (sha256 {}, {} accepted rows, ingested {}); the store no longer counts it",
+        super::escape_controls(&e.path),
+        e.sha256,
+        e.accepted,
+        e.ingested_at
+    );
     Ok(())
 }
 
@@ -169,6 +232,17 @@ pub fn provenance(location: &Location, args: &ProvenanceArgs) -> Result<()> {
         println!(
             "  {n:>8} respondents  {}  ({}, ingested {}, sha256 {}; file: {} read, {} accepted, {} rejected, {} duplicates)",
             super::escape_controls(&e.path), e.format, e.ingested_at, e.sha256, e.read, e.accepted, e.rejected, e.duplicates
+        );
+    }
+    for (e, at, why) in store.forgotten()? {
+        println!(
+            "  removed  {}  ({}, ingested {}, sha256 {}, {} accepted rows; removed {at}: {})",
+            super::escape_controls(&e.path),
+            e.format,
+            e.ingested_at,
+            e.sha256,
+            e.accepted,
+            super::escape_controls(&why)
         );
     }
     Ok(())

@@ -112,6 +112,8 @@ pub struct Ingestor<'a> {
     detail_override: Option<String>,
     /// Rejected collection-detail rows by id (`file:line: field: why`), for the responses naming them.
     rejected_details: std::collections::BTreeMap<String, String>,
+    /// Collection details ingested earlier (from the store): context for uploads, not new data.
+    known_details: Vec<CollectionDetail>,
     /// What the file being read contributes; merged into `result` when it is done.
     current: FileData,
     /// Chunk size of parallel CSV reading (small in tests, to cut files into many chunks).
@@ -147,6 +149,7 @@ impl<'a> Ingestor<'a> {
             rejects: None,
             detail_override: None,
             rejected_details: Default::default(),
+            known_details: Vec::new(),
             current: FileData::default(),
             chunk_bytes: crate::parallel::CHUNK_BYTES,
             result: IngestResult::default(),
@@ -538,11 +541,22 @@ impl<'a> Ingestor<'a> {
         Ok(rec)
     }
 
-    /// The collection details response files can name: every detail accepted so far (a later
-    /// export's row replaces an earlier one with the same id), and the ids of rejected ones.
+    /// Collection details ingested before (kept in the store), so an upload can be ingested after
+    /// its detail export without giving that export again. They are context, not new data.
+    pub fn know_details(&mut self, details: Vec<CollectionDetail>) {
+        self.known_details = details;
+    }
+
+    /// The collection details response files can name: every detail known or accepted so far (a
+    /// later row replaces an earlier one with the same id), and the ids of rejected ones.
     fn detail_context(&self) -> crate::touchpoints::DetailContext {
-        let accepted =
-            self.result.details.iter().chain(&self.current.details).map(|d| (d.id.to_string(), d.clone())).collect();
+        let accepted = self
+            .known_details
+            .iter()
+            .chain(&self.result.details)
+            .chain(&self.current.details)
+            .map(|d| (d.id.to_string(), d.clone()))
+            .collect();
         crate::touchpoints::DetailContext {
             accepted,
             rejected: self.rejected_details.clone(),

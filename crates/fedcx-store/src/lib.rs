@@ -78,7 +78,53 @@ const MIGRATIONS: &[&str] = &[
         response TEXT NOT NULL
     );
     CREATE INDEX response_by_quarter ON response (quarter);",
+    // 3: files taken out again (`fedcx forget`, `ingest --replace`): what was removed and when, so
+    // provenance can still say where a number went.
+    "CREATE TABLE forgotten_file (
+        sha256 TEXT NOT NULL,
+        path TEXT NOT NULL,
+        format TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        accepted INTEGER NOT NULL,
+        forgotten_at TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );",
 ];
+
+/// Removes one file's rows inside a transaction and notes the removal.
+fn forget_in(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    sha256: &str,
+    now: &str,
+    reason: &str,
+) -> Result<ManifestEntry, StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    let found = tx
+        .query_row(
+            "SELECT id, sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions
+             FROM ingest_file WHERE sha256 = ?1",
+            [sha256],
+            |r| Ok((r.get::<_, i64>(0)?, row_to_entry_at(r, 1)?)),
+        )
+        .optional()
+        .map_err(sql)?;
+    let Some((id, entry)) = found else {
+        return Err(StoreError::NotIngested { path: path.to_owned(), sha256: sha256.to_owned() });
+    };
+    let entry = entry.map_err(|why| StoreError::Damaged { path: path.to_owned(), what: "manifest entry", why })?;
+    for table in ["count_cell", "collection_detail", "benchmark", "web_traffic", "response"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE file_id = ?1"), [id]).map_err(sql)?;
+    }
+    tx.execute("DELETE FROM ingest_file WHERE id = ?1", [id]).map_err(sql)?;
+    tx.execute(
+        "INSERT INTO forgotten_file (sha256, path, format, ingested_at, accepted, forgotten_at, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![entry.sha256, entry.path, entry.format, entry.ingested_at, int(entry.accepted, path)?, now, reason],
+    )
+    .map_err(sql)?;
+    Ok(entry)
+}
 
 /// The schema version this fedcx writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -102,6 +148,14 @@ pub enum StoreError {
         path: PathBuf,
         /// Its schema version.
         found: i64,
+    },
+    /// No ingested file has this content.
+    #[error("{}: no ingested file has SHA-256 {sha256} (`fedcx provenance` and the manifest list what was ingested)", path.display())]
+    NotIngested {
+        /// The database file.
+        path: PathBuf,
+        /// The content hash looked for.
+        sha256: String,
     },
     /// A store that was asked to be read does not exist.
     #[error("{}: no store there (ingest files into it first, or give the right --store)", path.display())]
@@ -160,7 +214,7 @@ fn uri_path(path: &Path) -> String {
 }
 
 /// One ingested file as the manifest records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {
     /// SHA-256 of the file's bytes, in hex.
     pub sha256: String,
@@ -358,9 +412,27 @@ impl Store {
         files: &[(ManifestEntry, &FileContribution)],
         progress: &mut dyn FnMut(usize),
     ) -> Result<Vec<Recorded>, StoreError> {
+        self.replace_and_record(&[], "", files, progress).map(|(_, recorded)| recorded)
+    }
+
+    /// Takes the files named in `forget` (by SHA-256) out and records `files`, in one transaction:
+    /// a corrected export replaces the old one, or nothing changes. `now` dates the removal.
+    pub fn replace_and_record(
+        &mut self,
+        forget: &[String],
+        now: &str,
+        files: &[(ManifestEntry, &FileContribution)],
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        let mut forgotten = Vec::with_capacity(forget.len());
+        for sha in forget {
+            let reason =
+                format!("replaced by {}", files.iter().map(|(e, _)| e.path.as_str()).collect::<Vec<_>>().join(", "));
+            forgotten.push(forget_in(&tx, &path, sha, now, &reason)?);
+        }
         let mut outcomes = Vec::with_capacity(files.len());
         let mut done = 0;
         for (entry, contribution) in files {
@@ -454,7 +526,43 @@ impl Store {
         }
         progress(done);
         tx.commit().map_err(sql)?;
-        Ok(outcomes)
+        Ok((forgotten, outcomes))
+    }
+
+    /// Takes one ingested file (by SHA-256) out of the store: its counts, details, series and
+    /// responses, in one transaction, keeping a note of what was removed and when.
+    pub fn forget(&mut self, sha256: &str, now: &str, reason: &str) -> Result<ManifestEntry, StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        let entry = forget_in(&tx, &path, sha256, now, reason)?;
+        tx.commit().map_err(sql)?;
+        Ok(entry)
+    }
+
+    /// Files taken out of the store, oldest removal first: (entry, forgotten at, why).
+    pub fn forgotten(&self) -> Result<Vec<(ManifestEntry, String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT sha256, path, format, ingested_at, accepted, forgotten_at, reason FROM forgotten_file ORDER BY rowid")
+            .map_err(self.sql())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    ManifestEntry {
+                        sha256: r.get(0)?,
+                        path: r.get(1)?,
+                        format: r.get(2)?,
+                        ingested_at: r.get(3)?,
+                        accepted: r.get::<_, i64>(4)?.max(0) as u64,
+                        ..ManifestEntry::default()
+                    },
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .map_err(self.sql())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.sql())
     }
 
     /// Records the registry in use (once per distinct content).
@@ -671,16 +779,21 @@ pub struct LongCell {
 type EntryResult = Result<ManifestEntry, String>;
 
 fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryResult> {
+    row_to_entry_at(r, 0)
+}
+
+/// A manifest entry from the ten columns starting at `at`.
+fn row_to_entry_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<EntryResult> {
     let map = |text: String| serde_json::from_str::<BTreeMap<String, u64>>(&text).map_err(|e| e.to_string());
-    let reasons: String = r.get(8)?;
-    let redactions: String = r.get(9)?;
-    let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+    let reasons: String = r.get(at + 8)?;
+    let redactions: String = r.get(at + 9)?;
+    let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(at + i)?.max(0) as u64) };
     Ok((|| {
         Ok(ManifestEntry {
-            sha256: r.get(0).map_err(|e| e.to_string())?,
-            path: r.get(1).map_err(|e| e.to_string())?,
-            format: r.get(2).map_err(|e| e.to_string())?,
-            ingested_at: r.get(3).map_err(|e| e.to_string())?,
+            sha256: r.get(at).map_err(|e| e.to_string())?,
+            path: r.get(at + 1).map_err(|e| e.to_string())?,
+            format: r.get(at + 2).map_err(|e| e.to_string())?,
+            ingested_at: r.get(at + 3).map_err(|e| e.to_string())?,
             read: n(4).map_err(|e| e.to_string())?,
             accepted: n(5).map_err(|e| e.to_string())?,
             rejected: n(6).map_err(|e| e.to_string())?,
@@ -757,6 +870,35 @@ mod tests {
         let prov = store.provenance(&ServiceId::new("treasury-irs-file-return").unwrap(), q).unwrap();
         assert_eq!(prov.iter().map(|(e, n)| (e.sha256.as_str(), *n)).collect::<Vec<_>>(), [("a", 6), ("b", 8)]);
         assert_eq!(store.manifest().unwrap()[0], entry("a"));
+    }
+
+    /// Forgetting leaves exactly the other files' contribution: checked against the counts of the
+    /// file that stays, computed apart from the store.
+    #[test]
+    fn forget_and_replace_leave_exactly_the_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let q: FiscalQuarter = "FY2025 Q2".parse().unwrap();
+        let c1 = contribution("treasury-irs-file-return", "FY2025 Q2", 5);
+        let c2 = contribution("treasury-irs-file-return", "FY2025 Q2", 7);
+        store.record(&entry("a"), &c1, &mut |_| {}).unwrap();
+        store.record(&entry("b"), &c2, &mut |_| {}).unwrap();
+        let gone = store.forget("a", "2026-02-01T00:00:00Z", "test").unwrap();
+        assert_eq!(gone.sha256, "a");
+        let loaded = store.load(&[q]).unwrap();
+        assert_eq!(loaded.counts, c2.counts);
+        assert_eq!(loaded.web_traffic[&("irs.gov".to_owned(), "2025-01".to_owned())], 10);
+        assert_eq!(store.manifest().unwrap().len(), 1);
+        let forgotten = store.forgotten().unwrap();
+        assert_eq!((forgotten[0].0.sha256.as_str(), forgotten[0].1.as_str()), ("a", "2026-02-01T00:00:00Z"));
+        assert!(matches!(store.forget("a", "x", "again"), Err(StoreError::NotIngested { .. })));
+        // Replace: b out, c in; a missing old file leaves everything as it was.
+        let c3 = contribution("treasury-irs-file-return", "FY2025 Q2", 1);
+        assert!(store.replace_and_record(&["zz".into()], "t", &[(entry("c"), &c3)], &mut |_| {}).is_err());
+        assert_eq!(store.load(&[q]).unwrap().counts, c2.counts, "a failed replace changes nothing");
+        let (out, rec) = store.replace_and_record(&["b".into()], "t", &[(entry("c"), &c3)], &mut |_| {}).unwrap();
+        assert_eq!((out[0].sha256.as_str(), rec), ("b", vec![Recorded::Stored]));
+        assert_eq!(store.load(&[q]).unwrap().counts, c3.counts);
     }
 
     #[test]

@@ -1555,3 +1555,25 @@ fn ingest_replace_swaps_a_corrected_export_in_one_transaction() {
     t.ok(&["export", "--out", "e2.csv"]);
     assert!(!trust_by_channel(&t.path("e2.csv")).contains_key("website"));
 }
+
+/// A response already in the store is a duplicate in any later ingest: a corrected re-export
+/// with the same ids cannot double count.
+#[test]
+fn duplicates_are_found_across_the_whole_store() {
+    let t = TestDir::new();
+    t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv")]);
+    let mut text = std::fs::read_to_string(tp("v2/5102.csv")).unwrap();
+    text.push_str("AM-9999,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,New respondent\n");
+    t.write("reexport.csv", text.as_bytes());
+    let out = t.ok(&["ingest", "reexport.csv", "--detail", "5102"]);
+    assert!(out.contains("reexport.csv (touchpoints-v2): 12 read, 1 accepted, 0 rejected, 11 duplicates"), "{out}");
+    t.ok(&["export", "--out", "e.csv"]);
+    assert_eq!(trust_by_channel(&t.path("e.csv"))["phone"], (12, 8));
+    // Forgetting the first file makes its responses new again.
+    t.ok(&["forget", &tp("v2/5102.csv")]);
+    let mut again = text.clone();
+    again.push('\n');
+    t.write("again.csv", again.as_bytes());
+    let out = t.ok(&["ingest", "again.csv", "--detail", "5102"]);
+    assert!(out.contains("12 read, 11 accepted, 0 rejected, 1 duplicates"), "{out}");
+}

@@ -82,12 +82,14 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     // Files the store already holds are skipped by the ingestor's own same-content check, so each
     // file is hashed once.
     let mut known_details = Vec::new();
+    let mut known_responses = Vec::new();
     let stored: std::collections::BTreeMap<String, fedcx_store::ManifestEntry> = if store.exists() {
         // A dry run must not change the store, not even migrate it; an ingest may.
         let st =
             if args.no_store { fedcx_store::Store::open_read_only(store)? } else { fedcx_store::Store::open(store)? };
         // Details ingested earlier give later uploads their context.
         known_details = st.load(&st.quarters()?)?.details;
+        known_responses = st.response_fingerprints()?;
         if args.no_store {
             Default::default()
         } else {
@@ -103,6 +105,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         detail: args.detail.clone(),
         stored: &stored,
         known_details,
+        known_responses,
     };
     let result = ingest_files(registry, &args.files, &run)?;
     print_reconciliation(&result);
@@ -170,6 +173,8 @@ pub struct Run<'a> {
     pub stored: &'a std::collections::BTreeMap<String, fedcx_store::ManifestEntry>,
     /// Collection details the store already holds: context for uploads.
     pub known_details: Vec<fedcx_model::CollectionDetail>,
+    /// Fingerprints of the responses the store already holds: seen again, they are duplicates.
+    pub known_responses: Vec<u128>,
 }
 
 /// Ingests files, with a progress bar on large files when stderr is a terminal. The reject file is
@@ -179,6 +184,7 @@ pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Re
     let mut ingestor = Ingestor::new(registry, run.config);
     ingestor.set_detail(run.detail.clone());
     ingestor.know_details(run.known_details.clone());
+    ingestor.know_responses(run.known_responses.iter().copied());
     for sha in stored.keys() {
         ingestor.mark_ingested(sha);
     }

@@ -67,6 +67,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
             detail: None,
             stored: &stored,
             known_details: Vec::new(),
+            known_responses: Vec::new(),
         };
         let r = super::ingest::ingest_files(registry, &files, &run)?;
         super::ingest::print_reconciliation(&r);

@@ -87,6 +87,7 @@ pub fn record(
             details: d.details.clone(),
             benchmarks: d.benchmarks.clone(),
             web_traffic: d.web_traffic.clone(),
+            fingerprints: d.fingerprints.clone(),
             responses: if keep.responses {
                 d.responses
                     .iter()

@@ -100,6 +100,8 @@ pub struct FileData {
     pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
     /// Its accepted responses, when [`IngestConfig::keep_responses`] was set.
     pub responses: Vec<SurveyResponse>,
+    /// The [`response_fingerprint`] of each accepted response, for the store's duplicate check.
+    pub fingerprints: Vec<u128>,
 }
 
 /// Ingests files one after another into one set of counts.
@@ -513,6 +515,7 @@ impl<'a> Ingestor<'a> {
                         continue;
                     }
                     rec.accept();
+                    self.current.fingerprints.push(response_fingerprint(&r));
                     if self.config.keep_responses {
                         self.current.responses.push(*r);
                     }
@@ -539,6 +542,12 @@ impl<'a> Ingestor<'a> {
         rec.set_produced(&source.produced());
         check_balance(path, &rec)?;
         Ok(rec)
+    }
+
+    /// Responses ingested before (their [`response_fingerprint`]s, from the store): a response seen
+    /// again counts as a duplicate, so a re-export cannot double count across commands.
+    pub fn know_responses(&mut self, fingerprints: impl IntoIterator<Item = u128>) {
+        self.seen_ids.extend(fingerprints);
     }
 
     /// Collection details ingested before (kept in the store), so an upload can be ingested after
@@ -603,21 +612,38 @@ impl<'a> Ingestor<'a> {
 struct SeenIds(HashSet<u128, BuildHasherDefault<FingerprintHasher>>);
 
 impl SeenIds {
-    /// Records a response's id; false when it was already seen. A Touchpoints response's
-    /// `external_id` is the agency's and only unique within its collection detail, so it is
-    /// scoped by the detail (a 0x1f separator keeps `1`+`23` apart from `12`+`3`).
+    /// Records a response; false when it was already seen. See [`response_fingerprint`].
     fn insert(&mut self, r: &SurveyResponse) -> bool {
-        let key = match &r.detail {
-            None => xxhash_rust::xxh3::xxh3_128(r.id.as_str().as_bytes()),
-            Some(d) => {
-                let mut h = xxhash_rust::xxh3::Xxh3::new();
-                h.update(d.as_str().as_bytes());
-                h.update(&[0x1f]);
-                h.update(r.id.as_str().as_bytes());
-                h.digest128()
-            }
-        };
-        self.0.insert(key)
+        self.0.insert(response_fingerprint(r))
+    }
+}
+
+/// The fingerprint duplicates are found by (128-bit xxh3): a response id is unique within its
+/// service and fiscal quarter, and a Touchpoints `external_id` only within its collection detail
+/// (which fixes both). A 0x1f separator keeps `1`+`23` apart from `12`+`3`. The store keeps these
+/// fingerprints, so a corrected re-export cannot double count across commands.
+pub fn response_fingerprint(r: &SurveyResponse) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    match &r.detail {
+        Some(d) => {
+            h.update(b"detail\x1f");
+            h.update(d.as_str().as_bytes());
+        }
+        None => {
+            h.update(r.service.as_str().as_bytes());
+            h.update(&[0x1f]);
+            let q = r.fiscal_quarter().map(|q| q.compact()).unwrap_or_default();
+            h.update(q.as_bytes());
+        }
+    }
+    h.update(&[0x1f]);
+    h.update(r.id.as_str().as_bytes());
+    h.digest128()
+}
+
+impl SeenIds {
+    fn extend(&mut self, fps: impl IntoIterator<Item = u128>) {
+        self.0.extend(fps);
     }
 }
 

@@ -89,6 +89,13 @@ const MIGRATIONS: &[&str] = &[
         forgotten_at TEXT NOT NULL,
         reason TEXT NOT NULL
     );",
+    // 4: a fingerprint of every accepted response (service, quarter or detail, and id), so a
+    // response already in the store is a duplicate in any later ingest.
+    "CREATE TABLE response_fingerprint (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        fp BLOB NOT NULL
+    );
+    CREATE INDEX response_fingerprint_by_file ON response_fingerprint (file_id);",
 ];
 
 /// Removes one file's rows inside a transaction and notes the removal.
@@ -113,7 +120,7 @@ fn forget_in(
         return Err(StoreError::NotIngested { path: path.to_owned(), sha256: sha256.to_owned() });
     };
     let entry = entry.map_err(|why| StoreError::Damaged { path: path.to_owned(), what: "manifest entry", why })?;
-    for table in ["count_cell", "collection_detail", "benchmark", "web_traffic", "response"] {
+    for table in ["count_cell", "collection_detail", "benchmark", "web_traffic", "response", "response_fingerprint"] {
         tx.execute(&format!("DELETE FROM {table} WHERE file_id = ?1"), [id]).map_err(sql)?;
     }
     tx.execute("DELETE FROM ingest_file WHERE id = ?1", [id]).map_err(sql)?;
@@ -251,6 +258,8 @@ pub struct FileContribution {
     pub web_traffic: BTreeMap<(String, String), u64>,
     /// Respondent-level answers to keep (empty unless asked for).
     pub responses: Vec<fedcx_model::SurveyResponse>,
+    /// Fingerprints of every accepted response (kept always: 16 bytes each, no answers).
+    pub fingerprints: Vec<u128>,
 }
 
 /// What was read back for a report.
@@ -522,6 +531,11 @@ impl Store {
                     progress(done);
                 }
             }
+            let mut insert =
+                tx.prepare_cached("INSERT INTO response_fingerprint (file_id, fp) VALUES (?1, ?2)").map_err(sql)?;
+            for fp in &contribution.fingerprints {
+                insert.execute(params![file_id, &fp.to_be_bytes()[..]]).map_err(sql)?;
+            }
             outcomes.push(Recorded::Stored);
         }
         progress(done);
@@ -538,6 +552,20 @@ impl Store {
         let entry = forget_in(&tx, &path, sha256, now, reason)?;
         tx.commit().map_err(sql)?;
         Ok(entry)
+    }
+
+    /// The fingerprints of every response in the store (see `fedcx_ingest::pipeline::response_fingerprint`).
+    pub fn response_fingerprints(&self) -> Result<Vec<u128>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT fp FROM response_fingerprint").map_err(self.sql())?;
+        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).map_err(self.sql())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let bytes = row.map_err(self.sql())?;
+            let arr: [u8; 16] =
+                bytes.as_slice().try_into().map_err(|_| self.damaged("response fingerprint", "not 16 bytes".into()))?;
+            out.push(u128::from_be_bytes(arr));
+        }
+        Ok(out)
     }
 
     /// Files taken out of the store, oldest removal first: (entry, forgotten at, why).

@@ -1461,6 +1461,7 @@ fn tp_external_ids_are_scoped_by_their_detail() {
     let mut twice = upload.clone();
     let first_row = String::from_utf8(upload).unwrap().lines().nth(1).unwrap().to_owned();
     twice.extend_from_slice(format!("{first_row}\n").as_bytes());
+    let t = TestDir::new();
     t.write("5102.csv", &twice);
     let out = t.ok(&["ingest", "--no-store", &tp("v2/details.csv"), "5102.csv"]);
     assert!(out.contains("5102.csv (touchpoints-v2): 12 read, 11 accepted, 0 rejected, 1 duplicates"), "{out}");

@@ -89,7 +89,10 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
             if args.no_store { fedcx_store::Store::open_read_only(store)? } else { fedcx_store::Store::open(store)? };
         // Details ingested earlier give later uploads their context.
         known_details = st.load(&st.quarters()?)?.details;
-        known_responses = st.response_fingerprints()?;
+        // A file being replaced is leaving: its responses are not duplicates of the new one's.
+        let leaving: Vec<String> =
+            args.replace.iter().map(|r| super::store::stored_sha(&st, r)).collect::<Result<_>>()?;
+        known_responses = st.response_fingerprints_except(&leaving)?;
         if args.no_store {
             Default::default()
         } else {
@@ -153,7 +156,9 @@ fn files_with_nothing_accepted(result: &IngestResult) -> Vec<usize> {
         .files
         .iter()
         .enumerate()
-        .filter(|(_, f)| !f.skipped_same_content && f.reconciliation.accepted == 0 && f.reconciliation.read > 0)
+        // A file of nothing but duplicates (a re-export of stored responses) adds nothing but is
+        // not broken: it is recorded, and the summary says what it held.
+        .filter(|(_, f)| !f.skipped_same_content && f.reconciliation.accepted == 0 && f.reconciliation.rejected > 0)
         .map(|(i, _)| i)
         .collect()
 }

@@ -154,7 +154,7 @@ pub fn record(
 
 /// The SHA-256 of an ingested file named by its hash, by a file with the same content, or by the
 /// path it was ingested from.
-fn stored_sha(store: &Store, named: &str) -> Result<String> {
+pub fn stored_sha(store: &Store, named: &str) -> Result<String> {
     let is_hash = named.len() == 64 && named.bytes().all(|b| b.is_ascii_hexdigit());
     if is_hash {
         return Ok(named.to_ascii_lowercase());

@@ -554,10 +554,18 @@ impl Store {
         Ok(entry)
     }
 
-    /// The fingerprints of every response in the store (see `fedcx_ingest::pipeline::response_fingerprint`).
-    pub fn response_fingerprints(&self) -> Result<Vec<u128>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT fp FROM response_fingerprint").map_err(self.sql())?;
-        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0)).map_err(self.sql())?;
+    /// The fingerprints of every response in the store (see `fedcx_ingest::pipeline::response_fingerprint`)
+    /// but those of the files named in `except` (by SHA-256: files about to be replaced).
+    pub fn response_fingerprints_except(&self, except: &[String]) -> Result<Vec<u128>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT p.fp FROM response_fingerprint p JOIN ingest_file f ON f.id = p.file_id
+                 WHERE f.sha256 NOT IN (SELECT value FROM json_each(?1))",
+            )
+            .map_err(self.sql())?;
+        let except = serde_json::to_string(except).expect("strings serialise");
+        let rows = stmt.query_map([except], |r| r.get::<_, Vec<u8>>(0)).map_err(self.sql())?;
         let mut out = Vec::new();
         for row in rows {
             let bytes = row.map_err(self.sql())?;

@@ -48,7 +48,37 @@ enum Command {
     Registry(cmd::registry::Args),
 }
 
+/// Whether a panic is `println!` finding standard output closed (`fedcx hisps | head`).
+fn is_closed_pipe(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    text.starts_with("failed printing to stdout") && text.contains("Broken pipe")
+}
+
+/// The exit status of a program stopped by a closed pipe, as a shell reports SIGPIPE (128 + 13).
+const CLOSED_PIPE_STATUS: u8 = 141;
+
 fn main() -> ExitCode {
+    // A reader that stops reading (`| head`) ends fedcx quietly, as SIGPIPE ends C tools: the
+    // print that found the pipe closed unwinds (temporary files are removed and an open store
+    // transaction rolls back on the way), nothing is printed, and the status is 141.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !is_closed_pipe(info.payload()) {
+            default_hook(info);
+        }
+    }));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) if is_closed_pipe(payload.as_ref()) => ExitCode::from(CLOSED_PIPE_STATUS),
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = (|| -> anyhow::Result<()> {
         let registry = match &cli.registry {

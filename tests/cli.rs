@@ -1578,3 +1578,27 @@ fn duplicates_are_found_across_the_whole_store() {
     let out = t.ok(&["ingest", "again.csv", "--detail", "5102"]);
     assert!(out.contains("12 read, 11 accepted, 0 rejected, 1 duplicates"), "{out}");
 }
+
+// ---- command-line conventions (issue 12) ----
+
+/// A reader that stops reading ends fedcx quietly with the shell's SIGPIPE status, never a panic,
+/// and an ingest stopped that way leaves the store as it was.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let t = TestDir::new();
+    for args in [vec!["hisps"], vec!["ingest", &tp("v2/details.csv")]] {
+        let mut child = t
+            .command()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before fedcx writes
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(!t.path("fedcx.db").exists() || t.ok(&["export", "--out", "-"]).lines().count() <= 1);
+}

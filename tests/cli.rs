@@ -1602,3 +1602,21 @@ fn a_closed_pipe_ends_quietly() {
     }
     assert!(!t.path("fedcx.db").exists() || t.ok(&["export", "--out", "-"]).lines().count() <= 1);
 }
+
+/// One way to name a quarter everywhere: `--quarter FY2024Q2`; `--fy 2024 --quarter 2` is kept.
+#[test]
+fn report_takes_the_quarter_as_every_subcommand_names_it() {
+    let t = TestDir::new();
+    t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv")]);
+    let a = t.ok(&["report", "--quarter", "FY2024Q2", "--out", "a"]);
+    let b = t.ok(&["report", "--fy", "2024", "--quarter", "2", "--out", "b"]);
+    assert!(a.contains("a/FY2024Q2") && b.contains("b/FY2024Q2"), "{a}{b}");
+    assert_eq!(
+        std::fs::read(t.path("a/FY2024Q2/cx_collection_details.csv")).unwrap(),
+        std::fs::read(t.path("b/FY2024Q2/cx_collection_details.csv")).unwrap()
+    );
+    let err = t.fails(&["report", "--quarter", "2", "--out", "c"]);
+    assert!(err.contains("--quarter 2 needs --fy YEAR"), "{err}");
+    let err = t.fails(&["report", "--fy", "2023", "--quarter", "FY2024Q2", "--out", "c"]);
+    assert!(err.contains("--fy 2023 contradicts --quarter FY2024Q2"), "{err}");
+}

@@ -13,12 +13,12 @@ use fedcx_model::{Answers, FiscalQuarter, Quarter, Registry, SurveyVersion, V1An
 /// Arguments of `fedcx report`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The fiscal year, e.g. 2025.
+    /// The fiscal year, e.g. 2025, when --quarter is given as 1 to 4.
     #[arg(long)]
-    fy: u16,
-    /// The quarter, 1 to 4.
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
-    quarter: u8,
+    fy: Option<u16>,
+    /// The quarter: FY2025Q2 (as every subcommand takes it), or 1 to 4 with --fy.
+    #[arg(long)]
+    quarter: String,
     /// Where the FYyyyyQq directory is written.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -38,9 +38,25 @@ pub struct Args {
     bootstrap: usize,
 }
 
+/// The quarter named by `--quarter FY2025Q2`, or by `--fy 2025 --quarter 2`.
+fn quarter_of(fy: Option<u16>, quarter: &str) -> Result<FiscalQuarter> {
+    match (fy, quarter.trim().parse::<u8>()) {
+        (Some(year), Ok(q)) => Ok(FiscalQuarter::new(year, Quarter::from_number(q)?)?),
+        (None, Ok(_)) => {
+            anyhow::bail!("--quarter {quarter} needs --fy YEAR, or name the quarter whole: --quarter FY2025Q2")
+        }
+        (Some(year), Err(_)) => {
+            let q: FiscalQuarter = quarter.parse()?;
+            anyhow::ensure!(q.year() == year, "--fy {year} contradicts --quarter {quarter}");
+            Ok(q)
+        }
+        (None, Err(_)) => Ok(quarter.parse()?),
+    }
+}
+
 /// Runs the command.
 pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> Result<()> {
-    let quarter = FiscalQuarter::new(args.fy, Quarter::from_number(args.quarter)?)?;
+    let quarter = quarter_of(args.fy, &args.quarter)?;
     let mut files = args.files.clone();
     if let Some(dir) = &args.data {
         files.extend(files_in(dir)?);
@@ -52,10 +68,9 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
     } else if files.is_empty() {
         anyhow::bail!(
             "no data: no files were given and there is no store at {}. Ingest exports first (`fedcx ingest FILE...`), \
-             give them to this command (`fedcx report --fy {} --quarter {} FILE...`), or run `fedcx demo` for the bundled demo data",
+             give them to this command (`fedcx report --quarter {} FILE...`), or run `fedcx demo` for the bundled demo data",
             super::shown(&store.path),
-            args.fy,
-            args.quarter
+            quarter.compact()
         );
     } else {
         let config = IngestConfig { keep_responses: true, ..IngestConfig::default() };

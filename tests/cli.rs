@@ -1620,3 +1620,14 @@ fn report_takes_the_quarter_as_every_subcommand_names_it() {
     let err = t.fails(&["report", "--fy", "2023", "--quarter", "FY2024Q2", "--out", "c"]);
     assert!(err.contains("--fy 2023 contradicts --quarter FY2024Q2"), "{err}");
 }
+
+#[test]
+fn an_unknown_key_in_fedcx_toml_is_an_error_naming_the_valid_ones() {
+    let t = TestDir::new();
+    t.write("fedcx.toml", b"stor = \"mine.db\"\n");
+    let err = t.fails(&["report", "--quarter", "FY2024Q2", "--out", "r"]);
+    assert!(err.contains("fedcx.toml: unknown key `stor` (valid keys: store)"), "{err}");
+    t.write("fedcx.toml", b"store = \"mine.db\"\n");
+    t.ok(&["ingest", &tp("v2/details.csv")]);
+    assert!(t.path("mine.db").exists());
+}

@@ -25,6 +25,10 @@ impl Location {
     }
 }
 
+/// The keys `fedcx.toml` may hold: `store`, the history store's path (relative to the directory
+/// fedcx runs in). Documented in the README.
+pub const CONFIG_KEYS: [&str; 1] = ["store"];
+
 /// The store's location: `--store`, else `FEDCX_STORE`, else `store = "..."` in `./fedcx.toml`,
 /// else `./fedcx.db`.
 pub fn resolve(flag: Option<&Path>) -> Result<Location> {
@@ -42,6 +46,10 @@ fn resolve_path(flag: Option<&Path>) -> Result<(PathBuf, bool)> {
     if config.exists() {
         let text = std::fs::read_to_string(config).context("cannot read fedcx.toml")?;
         let table: toml::Table = text.parse().context("fedcx.toml is not valid TOML")?;
+        // A misspelt key would otherwise be ignored and the default store used without a word.
+        if let Some(unknown) = table.keys().find(|k| !CONFIG_KEYS.contains(&k.as_str())) {
+            anyhow::bail!("fedcx.toml: unknown key `{unknown}` (valid keys: {})", CONFIG_KEYS.join(", "));
+        }
         if let Some(v) = table.get("store") {
             let s = v.as_str().context("fedcx.toml: `store` must be a path in quotes")?;
             return Ok((PathBuf::from(s), true));

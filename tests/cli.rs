@@ -151,9 +151,18 @@ fn the_same_file_twice_is_ingested_once() {
     let t = TestDir::new();
     let file = fixture("nasty.csv");
     let copy = t.write("copy.csv", &std::fs::read(&file).unwrap());
-    let out = t.ok(&["ingest", file.to_str().unwrap(), copy.to_str().unwrap(), "--summary", "s.json"]);
-    assert!(out.contains("skipped: same content"), "{out}");
+    let out = t.run(&["ingest", file.to_str().unwrap(), copy.to_str().unwrap(), "--summary", "s.json"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // One message per event: the skip is said once, on stderr, and not again in the summary lines.
+    assert_eq!(stderr.matches("copy.csv").count(), 1, "{stderr}");
+    assert!(stderr.contains("skipped, its content was already ingested in this run"), "{stderr}");
+    assert!(!stdout.contains("copy.csv"), "{stdout}");
     assert_eq!(json(&t.path("s.json"))["accepted"].as_u64(), Some(5));
+    // Refused by the store: one line too.
+    let out = t.run(&["ingest", copy.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("refused: the same content was already ingested"), "{stderr}");
 }
 
 #[test]

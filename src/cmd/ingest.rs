@@ -273,17 +273,17 @@ impl std::io::Write for SharedWriter {
 
 /// Prints the reconciliation for people.
 pub fn print_reconciliation(result: &IngestResult) {
-    for f in &result.files {
+    // A skipped file already had its one message, when it was met.
+    for f in result.files.iter().filter(|f| !f.skipped_same_content) {
         let r = &f.reconciliation;
         println!(
-            "{} ({}): {} read, {} accepted, {} rejected, {} duplicates{}",
+            "{} ({}): {} read, {} accepted, {} rejected, {} duplicates",
             super::shown(&f.path),
             f.format,
             r.read,
             r.accepted,
             r.rejected,
             r.duplicates,
-            if f.skipped_same_content { " (skipped: same content as an earlier file)" } else { "" }
         );
     }
     for f in &result.files {

@@ -37,7 +37,13 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     let counts_path = args.out.join("counts.json");
     super::write_output(&counts_path, serde_json::to_string(&result.counts)?.as_bytes())?;
     let latest = *result.counts.quarters().last().context("the demo data has no quarter")?;
-    let dir = super::report::write_report(registry, &result, latest, &args.out, args.min_responses, None, 200)?;
+    let options = super::report::ReportOptions {
+        min_responses: args.min_responses,
+        reflection: None,
+        bootstrap: 200,
+        strict: false,
+    };
+    let dir = super::report::write_report(registry, &result, latest, &args.out, options)?;
     println!("\ningest outputs:");
     for p in [&summary_path, &counts_path, &rejects_path] {
         println!("  {}", super::shown(p));

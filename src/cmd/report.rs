@@ -36,6 +36,11 @@ pub struct Args {
     /// Bootstrap resamples for the index's interval.
     #[arg(long, default_value_t = 200)]
     bootstrap: usize,
+    /// Any problem in the records (a detail's volumes that do not add up, a bad control number...)
+    /// fails the quarter with nothing written. Without it, the groups with problems are left out
+    /// of the A-11 records and listed in problems.csv, and everything else is written.
+    #[arg(long)]
+    strict: bool,
 }
 
 /// The quarter named by `--quarter FY2025Q2`, or by `--fy 2025 --quarter 2`.
@@ -93,8 +98,18 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         .as_ref()
         .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", super::shown(p))))
         .transpose()?;
-    let dir =
-        write_report(registry, &result, quarter, &args.out, args.min_responses, reflection.as_deref(), args.bootstrap)?;
+    let dir = write_report(
+        registry,
+        &result,
+        quarter,
+        &args.out,
+        ReportOptions {
+            min_responses: args.min_responses,
+            reflection: reflection.as_deref(),
+            bootstrap: args.bootstrap,
+            strict: args.strict,
+        },
+    )?;
     print_outputs(&dir)
 }
 
@@ -195,17 +210,28 @@ pub fn estimate_index(result: &IngestResult, quarter: FiscalQuarter, bootstrap: 
     }))
 }
 
-/// Writes the quarter's records and report.
+/// How a quarter's report is made.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions<'a> {
+    /// Groups with fewer responses are suppressed.
+    pub min_responses: u64,
+    /// The provider's reflection on the quarter.
+    pub reflection: Option<&'a str>,
+    /// Bootstrap resamples for the index's interval.
+    pub bootstrap: usize,
+    /// Any problem in the records fails the quarter with nothing written.
+    pub strict: bool,
+}
+
+/// Writes the quarter's records and report, and summarises the groups withheld from the records.
 pub fn write_report(
     registry: &Registry,
     result: &IngestResult,
     quarter: FiscalQuarter,
     out: &Path,
-    min_responses: u64,
-    reflection: Option<&str>,
-    bootstrap: usize,
+    options: ReportOptions<'_>,
 ) -> Result<PathBuf> {
-    let index = estimate_index(result, quarter, bootstrap)?;
+    let index = estimate_index(result, quarter, options.bootstrap)?;
     let input = ReportInput {
         registry,
         counts: &result.counts,
@@ -215,10 +241,43 @@ pub fn write_report(
         web_traffic: &result.web_traffic,
         index: index.as_ref(),
         quarter,
-        scores: ScoreConfig { min_responses },
-        reflection,
+        scores: ScoreConfig { min_responses: options.min_responses },
+        reflection: options.reflection,
+        strict: options.strict,
     };
-    Ok(fedcx_a11::write_quarter(out, &input)?)
+    let dir = fedcx_a11::write_quarter(out, &input)?;
+    summarise_problems(&dir)?;
+    Ok(dir)
+}
+
+/// The groups withheld from the records, grouped by kind with counts and the first examples, on
+/// stderr: one line per kind, not one per group.
+fn summarise_problems(dir: &Path) -> Result<()> {
+    let path = dir.join("problems.csv");
+    if !path.exists() {
+        return Ok(());
+    }
+    let mut by_kind: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut reader = csv::Reader::from_path(&path)?;
+    for row in reader.records() {
+        let row = row?;
+        by_kind.entry(row.get(3).unwrap_or("").to_owned()).or_default().push(format!(
+            "{} / {}",
+            row.get(1).unwrap_or(""),
+            row.get(2).unwrap_or("")
+        ));
+    }
+    let total: usize = by_kind.values().map(Vec::len).sum();
+    eprintln!(
+        "warning: {total} problem(s) kept groups out of the A-11 records (the report has their numbers); details in {}:",
+        super::shown(&path)
+    );
+    for (kind, groups) in &by_kind {
+        let first: Vec<&str> = groups.iter().take(3).map(String::as_str).collect();
+        let more = if groups.len() > 3 { format!(", and {} more", groups.len() - 3) } else { String::new() };
+        eprintln!("  {kind}: {} ({}{more})", groups.len(), super::escape_controls(&first.join(", ")));
+    }
+    Ok(())
 }
 
 /// Lists what was written.

@@ -356,6 +356,7 @@ pub fn report() -> Result<()> {
                 quarter,
                 scores: fedcx_index::scores::ScoreConfig::default(),
                 reflection: None,
+                strict: false,
             };
             let written = fedcx_a11::write_quarter(&out, &input)?;
             files += std::fs::read_dir(&written)?.count();

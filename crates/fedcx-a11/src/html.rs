@@ -40,6 +40,9 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         h(r.version.as_str().trim_start_matches('v')),
         h(&suppressed(min))
     );
+    for line in crate::markdown::status_lines(r) {
+        let _ = writeln!(s, "<p class=\"status\" role=\"status\"><strong>{}</strong></p>", h(&line));
+    }
     let _ = writeln!(
         s,
         "<nav aria-label=\"Contents\"><h2>Contents</h2><ol><li><a href=\"#government\">Government-wide</a></li>"

@@ -24,7 +24,8 @@ pub use report::IndexSummary;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum A11Error {
-    /// The records break A-11 rules; every problem is listed and nothing was written.
+    /// The records break A-11 rules and `strict` was asked for; every problem is listed and nothing
+    /// was written.
     #[error("the {quarter} records are not valid ({} problem(s)); nothing was written:\n  {}", problems.len(), problems.join("\n  "))]
     Invalid {
         /// The quarter.
@@ -74,6 +75,9 @@ pub struct ReportInput<'a> {
     pub scores: ScoreConfig,
     /// The provider's reflection on the quarter.
     pub reflection: Option<&'a str>,
+    /// Any problem in the records fails the quarter with nothing written (`report --strict`);
+    /// otherwise the groups with problems are withheld and listed in `problems.csv`.
+    pub strict: bool,
 }
 
 /// The files of one quarter, in memory, by relative path.
@@ -92,7 +96,13 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
     };
     let built =
         records::build(&rec_input).map_err(|problems| A11Error::Invalid { quarter: input.quarter, problems })?;
-    let (recs, notes, volumes) = (built.records, built.notes, built.volumes);
+    if input.strict && !built.problems.is_empty() {
+        return Err(A11Error::Invalid {
+            quarter: input.quarter,
+            problems: built.problems.iter().map(|p| p.detail.clone()).collect(),
+        });
+    }
+    let (recs, notes, volumes, problems) = (built.records, built.notes, built.volumes, built.problems);
     let mut out = Outputs::new();
     let mut tables: Vec<&records::Table> = Vec::new();
     let put_table = |out: &mut Outputs, dir: &str, t: &records::Table| -> Result<(), A11Error> {
@@ -137,11 +147,43 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
     r.reflection = input.reflection.map(str::to_owned);
     r.record_notes = notes;
     r.volumes = volumes;
+    r.volumes_provided = input.details.iter().any(|d| d.quarter == input.quarter);
+    if !problems.is_empty() {
+        out.insert("problems.csv".into(), problems_csv(input.registry, &problems)?);
+    }
+    r.withheld = problems;
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());
     out.insert("report.xlsx".into(), xlsx::render(&r, &tables)?);
     out.insert("report.json".into(), serde_json::to_vec_pretty(&r).expect("the report serialises"));
     Ok(out)
+}
+
+/// The groups withheld from the records: provider, service, channel, kind, detail. Cells are
+/// neutralised: the detail quotes input values.
+fn problems_csv(registry: &Registry, problems: &[records::Problem]) -> Result<Vec<u8>, A11Error> {
+    let table = records::Table {
+        name: "problems".into(),
+        columns: vec!["provider", "service", "channel", "kind", "detail"],
+        rows: problems
+            .iter()
+            .map(|p| {
+                vec![
+                    registry.provider_of(&p.service).map_or(String::new(), |pr| pr.slug.to_string()),
+                    p.service.to_string(),
+                    p.channel.to_string(),
+                    p.kind.to_owned(),
+                    p.detail.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let mut csv = Vec::new();
+    records::write_csv(&table, &mut csv).map_err(|e| A11Error::Io {
+        path: PathBuf::from("problems.csv"),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    Ok(csv)
 }
 
 /// Writes a quarter's outputs to `OUT/FY2025Q2/`, replacing an earlier run whole (see

@@ -20,6 +20,9 @@ pub fn render(r: &QuarterReport) -> String {
         r.version.as_str().trim_start_matches('v'),
         suppressed(min)
     );
+    for line in status_lines(r) {
+        let _ = writeln!(s, "**{}**\n", md(&line));
+    }
     let _ = writeln!(s, "## Government-wide\n");
     scores_section(&mut s, &r.government, min);
     let _ = writeln!(s, "### Trust over the last {} quarters\n", r.trust_trend.len());
@@ -265,4 +268,28 @@ pub(crate) fn count_text(v: Option<u64>) -> String {
 /// A ratio as a percentage with two decimals, or "unknown".
 pub(crate) fn percent_text(v: Option<f64>) -> String {
     v.map_or_else(|| "unknown".to_owned(), |v| format!("{:.2}%", v * 100.0))
+}
+
+/// What a reader must know before any number: volumes missing, groups withheld from the records.
+pub(crate) fn status_lines(r: &QuarterReport) -> Vec<String> {
+    let mut out = Vec::new();
+    if !r.volumes_provided {
+        out.push(format!(
+            "Volumes not provided: no collection detail covers {}, so no A-11 record was written. \
+             `fedcx template details --quarter {}` writes the file to fill in.",
+            r.quarter,
+            r.quarter.compact()
+        ));
+    }
+    if !r.withheld.is_empty() {
+        let groups: std::collections::BTreeSet<(&str, &str)> =
+            r.withheld.iter().map(|p| (p.service.as_str(), p.channel.as_str())).collect();
+        out.push(format!(
+            "{} group(s) were withheld from the A-11 records for {} problem(s); see problems.csv. \
+             Their numbers are in this report.",
+            groups.len(),
+            r.withheld.len()
+        ));
+    }
+    out
 }

@@ -130,6 +130,8 @@ pub struct Built {
     pub notes: Vec<String>,
     /// Volumes, response rate and coverage per service and channel.
     pub volumes: Vec<VolumeRow>,
+    /// The groups withheld from the records, and why.
+    pub problems: Vec<Problem>,
 }
 
 /// A service and channel's volumes in a quarter, with its response rate (respondents / offered)
@@ -226,19 +228,60 @@ pub struct RecordInput<'a> {
     pub reflection: Option<&'a str>,
 }
 
-/// Builds and validates the quarter's records. Every problem found is returned, not only the first;
+/// Something that keeps one group's records from being valid A-11 records: the group (service and
+/// channel) is withheld from the records, and the rest are written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The service.
+    pub service: fedcx_model::ServiceId,
+    /// The channel.
+    pub channel: Channel,
+    /// A stable code: `duplicate_detail_id`, `unknown_service`, `respondents_exceed_offered`,
+    /// `offered_exceed_served`, `bad_control_number`, `wrong_survey_version`, `trust_scale_mismatch`.
+    pub kind: &'static str,
+    /// What is wrong, in a sentence naming the detail and the numbers.
+    pub detail: String,
+}
+
+/// Builds and validates the quarter's records. Every problem found is returned, not only the first,
+/// and the groups with problems are withheld from the records while the others are written;
 /// respondents that do not reconcile are notes, not problems (the records say what was counted).
+/// Only a reflection longer than A-11 allows is an error for the whole quarter.
 pub fn build(input: &RecordInput<'_>) -> Result<Built, Vec<String>> {
-    let q = input.quarter;
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
     if let Some(r) = input.reflection {
         let n = r.chars().count();
         if n > MAX_REFLECTION_CHARS {
-            problems
-                .push(format!("the reflection text has {n} characters; A-11 allows at most {MAX_REFLECTION_CHARS}"));
+            return Err(vec![format!(
+                "the reflection text has {n} characters; A-11 allows at most {MAX_REFLECTION_CHARS}"
+            )]);
         }
     }
+    let first = build_once(input);
+    if first.problems.is_empty() {
+        return Ok(first);
+    }
+    // Withhold the groups with problems and build the rest again.
+    let withheld: std::collections::BTreeSet<(&fedcx_model::ServiceId, Channel)> =
+        first.problems.iter().map(|p| (&p.service, p.channel)).collect();
+    let keep = |s: &fedcx_model::ServiceId, c: Channel| !withheld.contains(&(s, c));
+    let details: Vec<CollectionDetail> =
+        input.details.iter().filter(|d| keep(&d.service, d.channel)).cloned().collect();
+    let counts: ResponseCounts =
+        input.counts.iter().filter(|(k, _)| keep(&k.service, k.channel)).map(|(k, t)| (k.clone(), t.clone())).collect();
+    let responses: Vec<SurveyResponse> =
+        input.responses.iter().filter(|r| keep(&r.service, r.channel)).cloned().collect();
+    let again = RecordInput { details: &details, counts: &counts, responses: &responses, ..*input };
+    let mut second = build_once(&again);
+    second.problems = first.problems;
+    second.notes = first.notes;
+    second.volumes = first.volumes;
+    Ok(second)
+}
+
+fn build_once(input: &RecordInput<'_>) -> Built {
+    let q = input.quarter;
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
     let details: Vec<&CollectionDetail> = input.details.iter().filter(|d| d.quarter == q).collect();
     let counted = validate_details(input, &details, &mut problems, &mut notes);
     let records = match fedcx_model::SurveyVersion::for_quarter(q) {
@@ -248,11 +291,7 @@ pub fn build(input: &RecordInput<'_>) -> Result<Built, Vec<String>> {
         _ => v2_records(input, &details, &counted, &mut problems),
     };
     let volumes = volume_rows(&details, &counted);
-    if problems.is_empty() {
-        Ok(Built { records, notes, volumes })
-    } else {
-        Err(problems)
-    }
+    Built { records, notes, volumes, problems }
 }
 
 /// The respondents each detail's record reports: those counted for it. Touchpoints computes a
@@ -265,7 +304,7 @@ type Counted = BTreeMap<String, u64>;
 fn validate_details(
     input: &RecordInput<'_>,
     details: &[&CollectionDetail],
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
     notes: &mut Vec<String>,
 ) -> Counted {
     let q = input.quarter;
@@ -274,26 +313,36 @@ fn validate_details(
     for d in details {
         let label = format!("collection detail {} ({} / {})", d.id, d.service, d.channel);
         if !seen_ids.insert(d.id.as_str()) {
-            problems.push(format!("{label}: the id is used twice"));
+            problems.push(problem(d, "duplicate_detail_id", format!("{label}: the id is used twice")));
         }
         if input.registry.service(&d.service).is_none() {
-            problems.push(format!("{label}: the service is not in the registry"));
+            problems.push(problem(d, "unknown_service", format!("{label}: the service is not in the registry")));
         }
         // Volumes a draft left blank are unknown: nothing to compare.
         if let (Some(r), Some(o)) = (d.volume_of_respondents, d.volume_of_customers_provided_survey_opportunity) {
             if r > o {
-                problems.push(format!("{label}: {r} respondents is more than the {o} customers offered the survey"));
+                problems.push(problem(
+                    d,
+                    "respondents_exceed_offered",
+                    format!("{label}: {r} respondents is more than the {o} customers offered the survey"),
+                ));
             }
         }
         if let (Some(o), Some(c)) = (d.volume_of_customers_provided_survey_opportunity, d.volume_of_customers) {
             if o > c {
-                problems
-                    .push(format!("{label}: {o} customers offered the survey is more than the {c} customers served"));
+                problems.push(problem(
+                    d,
+                    "offered_exceed_served",
+                    format!("{label}: {o} customers offered the survey is more than the {c} customers served"),
+                ));
             }
         }
         if !d.omb_control_number.is_empty() && !is_control_number(&d.omb_control_number) {
-            problems
-                .push(format!("{label}: OMB control number {:?} is not of the form 0000-0000", d.omb_control_number));
+            problems.push(problem(
+                d,
+                "bad_control_number",
+                format!("{label}: OMB control number {:?} is not of the form 0000-0000", d.omb_control_number),
+            ));
         }
         by_group.entry(GroupKey { service: d.service.clone(), channel: d.channel, quarter: q }).or_default().push(d);
     }
@@ -365,6 +414,10 @@ fn validate_details(
     counted
 }
 
+fn problem(d: &CollectionDetail, kind: &'static str, detail: String) -> Problem {
+    Problem { service: d.service.clone(), channel: d.channel, kind, detail }
+}
+
 fn is_control_number(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 9 && b[4] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit())
@@ -374,7 +427,7 @@ fn v2_records(
     input: &RecordInput<'_>,
     details: &[&CollectionDetail],
     counted: &Counted,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
 ) -> QuarterRecords {
     let q = input.quarter;
     let reg = input.registry;
@@ -518,19 +571,27 @@ fn v2_records(
 /// The collection name fedcx writes when the input gave none.
 pub const DEFAULT_COLLECTION_NAME: &str = "CX Quarterly Reporting";
 
-fn upload_row(r: &SurveyResponse, d: &CollectionDetail, problems: &mut Vec<String>) -> Option<Vec<String>> {
+fn upload_row(r: &SurveyResponse, d: &CollectionDetail, problems: &mut Vec<Problem>) -> Option<Vec<String>> {
     let Answers::V2(a) = &r.answers else {
-        problems.push(format!("response {} in detail {} answered survey version 1 in a version-2 quarter", r.id, d.id));
+        problems.push(problem(
+            d,
+            "wrong_survey_version",
+            format!("response {} in detail {} answered survey version 1 in a version-2 quarter", r.id, d.id),
+        ));
         return None;
     };
     // A detail without a survey_type takes the scale its responses were read on.
     if let Some(scale) = d.survey_type {
         if a.trust().scale() != scale {
-            problems.push(format!(
-                "response {} answered the trust question on {} but detail {} is a {scale} survey",
-                r.id,
-                a.trust().scale(),
-                d.id,
+            problems.push(problem(
+                d,
+                "trust_scale_mismatch",
+                format!(
+                    "response {} answered the trust question on {} but detail {} is a {scale} survey",
+                    r.id,
+                    a.trust().scale(),
+                    d.id,
+                ),
             ));
             return None;
         }
@@ -603,14 +664,19 @@ pub fn v1_reporting_columns() -> Vec<&'static str> {
     cols
 }
 
-fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: &mut Vec<String>) -> Table {
+fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems: &mut Vec<Problem>) -> Table {
     let q = input.quarter;
     let reg = input.registry;
     let mut rows = Vec::new();
     let int = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     for (k, t) in input.counts.iter().filter(|(k, _)| k.quarter == q) {
         let (Some(service), Some(provider)) = (reg.service(&k.service), reg.provider_of(&k.service)) else {
-            problems.push(format!("{}: not a service in the registry", k.service));
+            problems.push(Problem {
+                service: k.service.clone(),
+                channel: k.channel,
+                kind: "unknown_service",
+                detail: format!("{}: not a service in the registry", k.service),
+            });
             continue;
         };
         let org = reg.organization(&provider.organization);
@@ -691,10 +757,15 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
         row.extend([time(&tp.created_at), time(&tp.updated_at), tp.operational_metrics.clone().unwrap_or_default()]);
         if let Some(offered) = offered {
             if t.v1.respondents > offered && !ds.is_empty() {
-                problems.push(format!(
-                    "{} / {} in {q}: {} respondents is more than the {offered} customers offered the survey",
-                    k.service, k.channel, t.v1.respondents
-                ));
+                problems.push(Problem {
+                    service: k.service.clone(),
+                    channel: k.channel,
+                    kind: "respondents_exceed_offered",
+                    detail: format!(
+                        "{} / {} in {q}: {} respondents is more than the {offered} customers offered the survey",
+                        k.service, k.channel, t.v1.respondents
+                    ),
+                });
             }
         }
         rows.push(row);

@@ -89,6 +89,11 @@ pub struct QuarterReport {
     /// Volumes, response rate and coverage per service and channel, from the collection details.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<crate::records::VolumeRow>,
+    /// Whether any collection detail (volumes) was given for the quarter.
+    pub volumes_provided: bool,
+    /// Groups withheld from the A-11 records, and why (also in `problems.csv`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<crate::records::Problem>,
 }
 
 /// Builds the report's numbers.
@@ -165,6 +170,8 @@ pub fn build(
         reflection: None,
         record_notes: Vec::new(),
         volumes: Vec::new(),
+        volumes_provided: true,
+        withheld: Vec::new(),
     }
 }
 

@@ -151,6 +151,7 @@ fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a>
         quarter: "FY2025 Q2".parse().unwrap(),
         scores: ScoreConfig::default(),
         reflection: None,
+        strict: false,
     }
 }
 
@@ -336,7 +337,8 @@ fn invalid_records_list_every_problem_and_leave_the_old_report() {
     let mut bad = f.details.clone();
     bad[1].volume_of_customers_provided_survey_opportunity = Some(20_000); // more than served
     bad[2].omb_control_number = "15450074".into();
-    let err = write_quarter(dir.path(), &input(&f, &bad)).unwrap_err();
+    let strict = ReportInput { strict: true, ..input(&f, &bad) };
+    let err = write_quarter(dir.path(), &strict).unwrap_err();
     let A11Error::Invalid { problems, .. } = &err else { panic!("{err}") };
     assert_eq!(problems.len(), 2, "{problems:#?}");
     assert!(problems
@@ -374,6 +376,36 @@ fn respondents_that_do_not_reconcile_are_named_and_the_records_say_what_was_coun
     let row = records.lines().find(|l| l.starts_with("101,")).unwrap();
     let cells: Vec<&str> = row.split(',').collect();
     assert_eq!(cells[21], "40", "{row}");
+}
+
+/// One group's invalid data never blocks the others: its records are withheld and listed in
+/// problems.csv, everything else (and the whole human report) is written.
+#[test]
+fn an_invalid_group_is_withheld_and_the_rest_is_written() {
+    let f = fixture();
+    let mut bad = f.details.clone();
+    bad[1].volume_of_customers_provided_survey_opportunity = Some(20_000); // IRS phone: more than served
+    let out = render_quarter(&input(&f, &bad)).unwrap();
+    let problems = String::from_utf8(out["problems.csv"].clone()).unwrap();
+    assert_eq!(problems.lines().count(), 2, "{problems}");
+    assert!(
+        problems.starts_with(
+            "provider,service,channel,kind,detail\ntreasury-irs,treasury-irs-file-return,phone,offered_exceed_served,"
+        ),
+        "{problems}"
+    );
+    let details = String::from_utf8(out["cx_collection_details.csv"].clone()).unwrap();
+    let ids: Vec<&str> = details.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(ids, ["301", "201", "101"], "IRS phone (102) withheld, the rest written");
+    assert!(!out.contains_key("responses/102.csv") && out.contains_key("responses/101.csv"));
+    let md = String::from_utf8(out["report.md"].clone()).unwrap();
+    assert!(md.contains("were withheld from the A-11 records for 1 problem"), "{md}");
+    let json: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    assert_eq!(json["withheld"][0]["kind"], "offered_exceed_served");
+    // Without any detail the report still comes out, marked.
+    let none = render_quarter(&input(&f, &[])).unwrap();
+    let md = String::from_utf8(none["report.md"].clone()).unwrap();
+    assert!(md.contains("Volumes not provided: no collection detail covers FY2025 Q2"), "{md}");
 }
 
 #[test]

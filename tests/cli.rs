@@ -1640,3 +1640,37 @@ fn an_unknown_key_in_fedcx_toml_is_an_error_naming_the_valid_ones() {
     t.ok(&["ingest", &tp("v2/details.csv")]);
     assert!(t.path("mine.db").exists());
 }
+
+// ---- never lose a whole quarter (issue 12) ----
+
+#[test]
+fn one_broken_group_is_withheld_and_strict_writes_nothing() {
+    let t = TestDir::new();
+    // 5102 (phone): 13249 offered of only 100 served.
+    let details = std::fs::read_to_string(tp("v2/details.csv")).unwrap().replace(",2730462,13249,", ",100,13249,");
+    t.write("details.csv", details.as_bytes());
+    let out = t.run(&["report", "--quarter", "FY2024Q2", "--out", "r", "details.csv", &tp("v2/cx_responses.csv")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("1 problem(s) kept groups out of the A-11 records"), "{stderr}");
+    assert!(stderr.contains("  offered_exceed_served: 1 (treasury-irs-file-return / phone)"), "{stderr}");
+    let problems = std::fs::read_to_string(t.path("r/FY2024Q2/problems.csv")).unwrap();
+    assert!(problems.contains("treasury-irs,treasury-irs-file-return,phone,offered_exceed_served,"), "{problems}");
+    let ids: Vec<String> =
+        csv_cells(&t.path("r/FY2024Q2/cx_collection_details.csv")).iter().skip(1).map(|r| r[0].clone()).collect();
+    assert_eq!(ids, ["5101", "5103", "5104"]);
+    assert!(t.path("r/FY2024Q2/report.html").exists());
+
+    let err = t.fails(&[
+        "report",
+        "--quarter",
+        "FY2024Q2",
+        "--out",
+        "s",
+        "--strict",
+        "details.csv",
+        &tp("v2/cx_responses.csv"),
+    ]);
+    assert!(err.contains("not valid (1 problem(s)); nothing was written"), "{err}");
+    assert!(!t.path("s").exists());
+}

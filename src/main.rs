@@ -40,6 +40,8 @@ enum Command {
     Provenance(cmd::store::ProvenanceArgs),
     /// Takes one ingested file's contribution out of the store, in one transaction.
     Forget(cmd::store::ForgetArgs),
+    /// Writes files for you to fill in: `template details` gives a quarter's collection details.
+    Template(cmd::template::Args),
     /// Writes every stored count in long form (service, channel, quarter, item, point, n).
     Export(cmd::store::ExportArgs),
     /// Estimates a PLS path model (the ACSI method) on a numeric CSV, with bootstrap intervals.
@@ -90,6 +92,9 @@ fn run() -> ExitCode {
             Command::Hisps(args) => cmd::hisps::run(&registry, &args),
             Command::Ingest(args) => {
                 cmd::ingest::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?.path)
+            }
+            Command::Template(args) => {
+                cmd::template::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?)
             }
             Command::Forget(args) => cmd::store::forget(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Provenance(args) => cmd::store::provenance(&cmd::store::resolve(cli.store.as_deref())?, &args),

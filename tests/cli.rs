@@ -1674,3 +1674,54 @@ fn one_broken_group_is_withheld_and_strict_writes_nothing() {
     assert!(err.contains("not valid (1 problem(s)); nothing was written"), "{err}");
     assert!(!t.path("s").exists());
 }
+
+/// Without collection details the report is marked; `template details` writes the file to fill
+/// in, and ingested back (volumes filled) it gives the quarter its records.
+#[test]
+fn a_detail_template_round_trips_into_the_quarter() {
+    let t = TestDir::new();
+    t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/cx_responses.csv")]);
+    t.ok(&["forget", &tp("v2/details.csv")]);
+    t.ok(&["report", "--quarter", "FY2024Q2", "--out", "r"]);
+    let md = std::fs::read_to_string(t.path("r/FY2024Q2/report.md")).unwrap();
+    assert!(md.contains("Volumes not provided"), "{md}");
+    t.ok(&["template", "details", "--quarter", "FY2024Q2", "--provider", "treasury-irs"]);
+    let cells = csv_cells(&t.path("collection-details-FY2024Q2.csv"));
+    assert_eq!(cells[0].len(), 28);
+    let rows: Vec<(&str, &str, &str, &str)> =
+        cells.iter().skip(1).map(|r| (r[14].as_str(), r[19].as_str(), r[21].as_str(), r[23].as_str())).collect();
+    assert_eq!(
+        rows,
+        [
+            ("phone", "", "11", "thumbs_up_down"),
+            ("in_person", "", "6", "likert_scale"),
+            ("website", "", "10", "likert_scale"),
+            ("mobile_app", "", "6", "thumbs_up_down"),
+        ]
+    );
+    // Filled in and ingested back, the quarter has its records.
+    let filled: Vec<Vec<String>> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut r = r.clone();
+            if i > 0 {
+                r[19] = "1000".into();
+                r[20] = "100".into();
+            }
+            r
+        })
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &filled {
+        w.write_record(r).unwrap();
+    }
+    t.write("filled.csv", &w.into_inner().unwrap());
+    t.ok(&["ingest", "filled.csv"]);
+    t.ok(&["report", "--quarter", "FY2024Q2", "--out", "r2"]);
+    let details = csv_cells(&t.path("r2/FY2024Q2/cx_collection_details.csv"));
+    assert_eq!(details.len(), 5);
+    assert!(!std::fs::read_to_string(t.path("r2/FY2024Q2/report.md")).unwrap().contains("Volumes not provided"));
+    let err = t.fails(&["template", "details", "--quarter", "FY2024Q2", "--provider", "nope"]);
+    assert!(err.contains("--provider nope: no such provider"), "{err}");
+}

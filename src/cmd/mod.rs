@@ -7,6 +7,7 @@ pub mod pls;
 pub mod registry;
 pub mod report;
 pub mod store;
+pub mod template;
 
 use std::path::Path;
 

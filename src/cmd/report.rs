@@ -44,7 +44,7 @@ pub struct Args {
 }
 
 /// The quarter named by `--quarter FY2025Q2`, or by `--fy 2025 --quarter 2`.
-fn quarter_of(fy: Option<u16>, quarter: &str) -> Result<FiscalQuarter> {
+pub(crate) fn quarter_of(fy: Option<u16>, quarter: &str) -> Result<FiscalQuarter> {
     match (fy, quarter.trim().parse::<u8>()) {
         (Some(year), Ok(q)) => Ok(FiscalQuarter::new(year, Quarter::from_number(q)?)?),
         (None, Ok(_)) => {

@@ -568,6 +568,76 @@ fn v2_records(
     }
 }
 
+/// The collection-detail file for an analyst to fill in: one row per service and channel seen in
+/// `counts` for the quarter (or, with none seen, every channel of the providers' services the
+/// registry lists for that year), volumes blank (unknown), respondents as counted, the survey type
+/// as the answers show it. Ingested back once filled, it gives the quarter its volumes.
+pub fn detail_template(
+    registry: &Registry,
+    counts: &ResponseCounts,
+    quarter: FiscalQuarter,
+    providers: &[fedcx_model::ProviderSlug],
+) -> Table {
+    let wanted = |s: &fedcx_model::ServiceId| {
+        providers.is_empty() || registry.provider_of(s).is_some_and(|p| providers.contains(&p.slug))
+    };
+    let mut groups: Vec<(fedcx_model::ServiceId, Channel)> = counts
+        .iter()
+        .filter(|(k, _)| k.quarter == quarter && wanted(&k.service))
+        .map(|(k, _)| (k.service.clone(), k.channel))
+        .collect();
+    if groups.is_empty() {
+        for s in registry.services().filter(|s| s.reported_in(quarter.year()) && wanted(&s.id)) {
+            groups.extend(s.channels.iter().map(|c| (s.id.clone(), *c)));
+        }
+    }
+    let details: Vec<CollectionDetail> = groups
+        .into_iter()
+        .map(|(service, channel)| {
+            let key = GroupKey { service: service.clone(), channel, quarter };
+            let t = counts.get(&key);
+            let survey_type =
+                t.and_then(|t| match (t.v2.thumbs.iter().sum::<u64>() > 0, t.v2.likert.iter().sum::<u64>() > 0) {
+                    (true, false) => Some(fedcx_model::TrustScale::ThumbsUpDown),
+                    (false, true) => Some(fedcx_model::TrustScale::LikertScale),
+                    _ => None,
+                });
+            CollectionDetail {
+                // A slug made of the service, channel and quarter, anything else turned into `-`.
+                id: fedcx_model::DetailId::new(
+                    &format!("{service}-{channel}-{}", quarter.compact())
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                        .collect::<String>(),
+                )
+                .expect("lowercase letters, digits and '-' make a slug"),
+                service,
+                quarter,
+                transaction_point: fedcx_model::TransactionPoint::PostInteraction,
+                channel,
+                service_stage: None,
+                volume_of_customers: None,
+                volume_of_customers_provided_survey_opportunity: None,
+                volume_of_respondents: t.map(|t| t.respondents()),
+                omb_control_number: String::new(),
+                federal_register_url: String::new(),
+                survey_type,
+                survey_title: String::new(),
+                trust_question_text: String::new(),
+                touchpoints: Default::default(),
+            }
+        })
+        .collect();
+    let refs: Vec<&CollectionDetail> = details.iter().collect();
+    let input = RecordInput { registry, counts, details: &details, responses: &[], quarter, reflection: None };
+    let counted: Counted = details.iter().filter_map(|d| Some((d.id.to_string(), d.volume_of_respondents?))).collect();
+    let mut ignored = Vec::new();
+    match v2_records(&input, &refs, &counted, &mut ignored) {
+        QuarterRecords::V2 { details, .. } => details,
+        QuarterRecords::V1 { reporting } => reporting,
+    }
+}
+
 /// The collection name fedcx writes when the input gave none.
 pub const DEFAULT_COLLECTION_NAME: &str = "CX Quarterly Reporting";
 

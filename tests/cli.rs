@@ -95,6 +95,17 @@ fn demo_runs_the_pipeline_and_reconciles() {
     let n = |k: &str| summary[k].as_u64().unwrap();
     assert_eq!(n("read"), n("accepted") + n("rejected") + n("duplicates"));
     assert!(n("accepted") >= 30_000, "{summary}");
+    // Everything made from demo data says so: the folder's name, a README, a banner.
+    let dirs: Vec<String> = std::fs::read_dir(t.path("demo-out"))
+        .unwrap()
+        .filter_map(|e| e.ok().filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    assert!(dirs[0].ends_with("-DEMO"), "{dirs:?}");
+    let dir = t.path("demo-out").join(&dirs[0]);
+    assert!(std::fs::read_to_string(dir.join("README.txt")).unwrap().starts_with("DEMO DATA"));
+    assert!(std::fs::read_to_string(dir.join("report.md")).unwrap().contains("**DEMO DATA: this report is made from"));
+    assert!(std::fs::read_to_string(dir.join("report.html")).unwrap().contains("<strong>DEMO DATA: this report"));
 }
 
 #[test]

@@ -42,6 +42,7 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         reflection: None,
         bootstrap: 200,
         strict: false,
+        demo: true,
     };
     let dir = super::report::write_report(registry, &result, latest, &args.out, options)?;
     println!("\ningest outputs:");

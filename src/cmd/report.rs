@@ -108,6 +108,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
             reflection: reflection.as_deref(),
             bootstrap: args.bootstrap,
             strict: args.strict,
+            demo: false,
         },
     )?;
     print_outputs(&dir)
@@ -221,6 +222,8 @@ pub struct ReportOptions<'a> {
     pub bootstrap: usize,
     /// Any problem in the records fails the quarter with nothing written.
     pub strict: bool,
+    /// The data is the bundled demo data (outputs say so; the folder is FYyyyyQq-DEMO).
+    pub demo: bool,
 }
 
 /// Writes the quarter's records and report, and summarises the groups withheld from the records.
@@ -244,6 +247,7 @@ pub fn write_report(
         scores: ScoreConfig { min_responses: options.min_responses },
         reflection: options.reflection,
         strict: options.strict,
+        demo: options.demo,
     };
     let dir = fedcx_a11::write_quarter(out, &input)?;
     summarise_problems(&dir)?;

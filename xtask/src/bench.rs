@@ -357,6 +357,7 @@ pub fn report() -> Result<()> {
                 scores: fedcx_index::scores::ScoreConfig::default(),
                 reflection: None,
                 strict: false,
+                demo: false,
             };
             let written = fedcx_a11::write_quarter(&out, &input)?;
             files += std::fs::read_dir(&written)?.count();

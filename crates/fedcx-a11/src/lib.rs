@@ -78,6 +78,9 @@ pub struct ReportInput<'a> {
     /// Any problem in the records fails the quarter with nothing written (`report --strict`);
     /// otherwise the groups with problems are withheld and listed in `problems.csv`.
     pub strict: bool,
+    /// The data is fedcx's synthetic demo data: every output says so, the folder is named
+    /// `FY2025Q2-DEMO` and holds a README saying what it is.
+    pub demo: bool,
 }
 
 /// The files of one quarter, in memory, by relative path.
@@ -145,6 +148,10 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
         input.web_traffic,
     );
     r.reflection = input.reflection.map(str::to_owned);
+    r.demo = input.demo;
+    if input.demo {
+        out.insert("README.txt".into(), format!("{}\n", report::DEMO_NOTICE).into_bytes());
+    }
     r.record_notes = notes;
     r.volumes = volumes;
     r.volumes_provided = input.details.iter().any(|d| d.quarter == input.quarter);
@@ -192,5 +199,6 @@ fn problems_csv(registry: &Registry, problems: &[records::Problem]) -> Result<Ve
 /// refused if they would leave the directory. Returns the directory.
 pub fn write_quarter(out_dir: &Path, input: &ReportInput<'_>) -> Result<PathBuf, A11Error> {
     let files = render_quarter(input)?;
-    Ok(output::write_dir(out_dir, &input.quarter.compact(), &files)?)
+    let name = if input.demo { format!("{}-DEMO", input.quarter.compact()) } else { input.quarter.compact() };
+    Ok(output::write_dir(out_dir, &name, &files)?)
 }

@@ -273,6 +273,9 @@ pub(crate) fn percent_text(v: Option<f64>) -> String {
 /// What a reader must know before any number: volumes missing, groups withheld from the records.
 pub(crate) fn status_lines(r: &QuarterReport) -> Vec<String> {
     let mut out = Vec::new();
+    if r.demo {
+        out.push(crate::report::DEMO_NOTICE.to_owned());
+    }
     if !r.volumes_provided {
         out.push(format!(
             "Volumes not provided: no collection detail covers {}, so no A-11 record was written. \

@@ -91,10 +91,17 @@ pub struct QuarterReport {
     pub volumes: Vec<crate::records::VolumeRow>,
     /// Whether any collection detail (volumes) was given for the quarter.
     pub volumes_provided: bool,
+    /// Whether the report is made from fedcx's synthetic demo data.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
     /// Groups withheld from the A-11 records, and why (also in `problems.csv`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<crate::records::Problem>,
 }
+
+/// What every output made from the demo data says first.
+pub const DEMO_NOTICE: &str = "DEMO DATA: this report is made from fedcx's bundled synthetic responses, \
+     not from any agency's survey. Its numbers describe no real service.";
 
 /// Builds the report's numbers.
 pub fn build(
@@ -171,6 +178,7 @@ pub fn build(
         record_notes: Vec::new(),
         volumes: Vec::new(),
         volumes_provided: true,
+        demo: false,
         withheld: Vec::new(),
     }
 }

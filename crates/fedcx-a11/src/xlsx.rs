@@ -48,6 +48,11 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
     );
     let bold = Format::new().set_bold();
 
+    if r.demo {
+        // First, so the workbook opens on it.
+        let ws = wb.add_worksheet().set_name("Note")?;
+        ws.write_string_with_format(0, 0, crate::report::DEMO_NOTICE, &bold)?;
+    }
     let ws = wb.add_worksheet().set_name("Trend")?;
     header(
         ws,

@@ -152,6 +152,7 @@ fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a>
         scores: ScoreConfig::default(),
         reflection: None,
         strict: false,
+        demo: false,
     }
 }
 
@@ -406,6 +407,27 @@ fn an_invalid_group_is_withheld_and_the_rest_is_written() {
     let none = render_quarter(&input(&f, &[])).unwrap();
     let md = String::from_utf8(none["report.md"].clone()).unwrap();
     assert!(md.contains("Volumes not provided: no collection detail covers FY2025 Q2"), "{md}");
+}
+
+/// Demo outputs say so in every format, and the workbook opens on the notice.
+#[test]
+fn demo_outputs_say_they_are_demo_data() {
+    let f = fixture();
+    let out = render_quarter(&ReportInput { demo: true, ..input(&f, &f.details) }).unwrap();
+    assert!(String::from_utf8_lossy(&out["README.txt"]).starts_with("DEMO DATA"));
+    let json: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    assert_eq!(json["demo"], true);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.xlsx");
+    std::fs::write(&path, &out["report.xlsx"]).unwrap();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    assert_eq!(wb.sheet_names()[0], "Note");
+    let note = wb.worksheet_range("Note").unwrap();
+    assert!(note.get((0, 0)).unwrap().to_string().starts_with("DEMO DATA"));
+    let real = render_quarter(&input(&f, &f.details)).unwrap();
+    assert!(!real.contains_key("README.txt"));
+    assert!(!String::from_utf8_lossy(&real["report.md"]).contains("DEMO DATA"));
 }
 
 #[test]

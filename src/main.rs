@@ -46,8 +46,31 @@ enum Command {
     Export(cmd::store::ExportArgs),
     /// Estimates a PLS path model (the ACSI method) on a numeric CSV, with bootstrap intervals.
     Pls(cmd::pls::Args),
+    /// Writes shell completions (bash, zsh, fish, powershell, elvish) or the man page to stdout;
+    /// `cargo xtask dist` writes them all.
+    #[command(hide = true)]
+    Generate {
+        /// `man`, or a shell name.
+        what: String,
+    },
     /// Builds registry files: `registry import` reads Touchpoints' provider and service exports.
     Registry(cmd::registry::Args),
+}
+
+/// Shell completions or the man page, generated from the argument definitions themselves.
+fn generate(what: &str) -> anyhow::Result<()> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    if what == "man" {
+        clap_mangen::Man::new(cmd).render(&mut out)?;
+    } else {
+        let shell: clap_complete::Shell = what
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{what:?}: {e} (expected man, bash, zsh, fish, powershell or elvish)"))?;
+        clap_complete::generate(shell, &mut cmd, "fedcx", &mut out);
+    }
+    cmd::write_output(std::path::Path::new("-"), &out)
 }
 
 /// Whether a panic is `println!` finding standard output closed (`fedcx hisps | head`).
@@ -100,6 +123,7 @@ fn run() -> ExitCode {
             Command::Provenance(args) => cmd::store::provenance(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Export(args) => cmd::store::export(&cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Pls(args) => cmd::pls::run(&args),
+            Command::Generate { what } => generate(&what),
             Command::Registry(args) => cmd::registry::run(&registry, &args),
             Command::Report(args) => cmd::report::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?),
         }

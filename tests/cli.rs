@@ -1736,3 +1736,18 @@ fn a_detail_template_round_trips_into_the_quarter() {
     let err = t.fails(&["template", "details", "--quarter", "FY2024Q2", "--provider", "nope"]);
     assert!(err.contains("--provider nope: no such provider"), "{err}");
 }
+
+/// `cargo xtask dist` writes these; the man page and completions come from the argument
+/// definitions, so they name every subcommand.
+#[test]
+fn man_page_and_completions_name_every_subcommand() {
+    let t = TestDir::new();
+    let man = t.ok(&["generate", "man"]);
+    assert!(man.starts_with(".ie") && man.contains(".TH fedcx 1"), "{}", &man[..100]);
+    let bash = t.ok(&["generate", "bash"]);
+    for sub in ["ingest", "report", "forget", "template", "provenance", "export", "registry"] {
+        assert!(bash.contains(sub), "bash completion lacks {sub}");
+    }
+    let err = t.fails(&["generate", "tcsh"]);
+    assert!(err.contains("expected man, bash, zsh, fish, powershell or elvish"), "{err}");
+}

@@ -53,6 +53,8 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
+    /// Writes shell completions and the man page for the release build into target/dist/.
+    Dist,
     /// Writes a quarter's A-11 records and report through the release build of the CLI, e.g.
     /// `cargo xtask report --fy 2025 --quarter 2 [--data DIR] [--out DIR]`.
     Report {
@@ -79,6 +81,7 @@ fn main() -> Result<()> {
             "store" => bench::store(),
             other => bail!("no benchmark {other:?}"),
         },
+        Task::Dist => dist(),
         Task::Report { args } => {
             let mut cmd = vec!["run", "--release", "--quiet", "--bin", "fedcx", "--", "report"];
             cmd.extend(args.iter().map(String::as_str));
@@ -96,6 +99,31 @@ pub(crate) fn run(program: &str, args: &[&str]) -> Result<()> {
     let status = Command::new(program).args(args).status().with_context(|| format!("cannot run {program}"))?;
     if !status.success() {
         bail!("{program} {} failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Builds the release CLI and has it write its completions and man page into `target/dist/`.
+fn dist() -> Result<()> {
+    run("cargo", &["build", "--release", "--quiet", "--bin", "fedcx"])?;
+    let dir = Path::new("target/dist");
+    std::fs::create_dir_all(dir.join("completions"))?;
+    let fedcx = Path::new("target/release/fedcx");
+    let files = [
+        ("man", "fedcx.1"),
+        ("bash", "completions/fedcx.bash"),
+        ("zsh", "completions/_fedcx"),
+        ("fish", "completions/fedcx.fish"),
+        ("powershell", "completions/_fedcx.ps1"),
+        ("elvish", "completions/fedcx.elv"),
+    ];
+    for (what, name) in files {
+        let out = Command::new(fedcx).args(["generate", what]).output().context("cannot run target/release/fedcx")?;
+        if !out.status.success() {
+            bail!("fedcx generate {what} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::fs::write(dir.join(name), &out.stdout)?;
+        eprintln!("wrote {}", dir.join(name).display());
     }
     Ok(())
 }

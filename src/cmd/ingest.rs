@@ -212,9 +212,24 @@ pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Re
             let bar = indicatif::ProgressBar::new(size);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                    "{msg} [{bar:40}] {bytes}/{total_bytes} {rate} eta {steady_eta}",
                 )
                 .expect("the template is fixed")
+                .with_key("rate", |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(
+                        w,
+                        "{}",
+                        steady_rate(st.pos(), st.elapsed())
+                            .map_or("…".to_owned(), |r| { format!("{}/s", indicatif::HumanBytes(r as u64)) })
+                    );
+                })
+                .with_key("steady_eta", |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let eta = steady_rate(st.pos(), st.elapsed()).map(|r| {
+                        let left = st.len().unwrap_or(0).saturating_sub(st.pos()) as f64;
+                        std::time::Duration::from_secs_f64(left / r)
+                    });
+                    let _ = write!(w, "{}", eta.map_or("…".to_owned(), |d| format!("{}", indicatif::HumanDuration(d))));
+                })
                 .progress_chars("=> "),
             );
             bar.set_message(super::shown(path));
@@ -256,6 +271,13 @@ pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Re
         file.commit()?;
     }
     Ok(result)
+}
+
+/// Bytes per second over the whole run so far: steady from the start, unlike a short moving
+/// window, which reads a slow first buffer as "eta 6y". Nothing until a quarter second has passed.
+fn steady_rate(pos: u64, elapsed: std::time::Duration) -> Option<f64> {
+    let secs = elapsed.as_secs_f64();
+    (secs >= 0.25 && pos > 0).then(|| pos as f64 / secs)
 }
 
 /// A writer the ingestor can own while the command keeps the file to commit it afterwards.
@@ -355,5 +377,18 @@ pub fn print_reconciliation(result: &IngestResult) {
     if !result.web_traffic.is_empty() {
         let total: u64 = result.web_traffic.values().sum();
         println!("web traffic: {} domain-months, {total} visits", result.web_traffic.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::steady_rate;
+    use std::time::Duration;
+
+    #[test]
+    fn the_rate_waits_for_data_and_then_averages_the_whole_run() {
+        assert_eq!(steady_rate(0, Duration::from_secs(1)), None);
+        assert_eq!(steady_rate(1_000, Duration::from_millis(100)), None, "no estimate from a first buffer");
+        assert_eq!(steady_rate(1_000, Duration::from_secs(2)), Some(500.0));
     }
 }

@@ -10,6 +10,7 @@ pub mod jsonl;
 pub mod mapped;
 mod parallel;
 pub mod pipeline;
+pub mod published;
 pub mod reconcile;
 pub mod redact;
 pub mod rows;

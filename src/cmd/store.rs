@@ -84,6 +84,7 @@ pub fn record(
             details: d.details.clone(),
             benchmarks: d.benchmarks.clone(),
             web_traffic: d.web_traffic.clone(),
+            published: d.published.clone(),
             responses: if keep.responses {
                 d.responses
                     .iter()

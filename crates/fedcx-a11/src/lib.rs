@@ -3,6 +3,7 @@
 //! self-contained HTML with SVG charts, XLSX and JSON. It consumes counts and the index engine's
 //! results; it never re-reads raw input files. Output directories are replaced atomically.
 
+pub mod benchmarks;
 pub mod charts;
 pub mod escape;
 pub mod html;
@@ -16,7 +17,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use fedcx_index::scores::ScoreConfig;
-use fedcx_model::{BenchmarkPoint, CollectionDetail, FiscalQuarter, Registry, ResponseCounts, SurveyResponse};
+use fedcx_model::{
+    BenchmarkPoint, CollectionDetail, FiscalQuarter, PublishedMeans, Registry, ResponseCounts, SurveyResponse,
+};
 
 pub use report::IndexSummary;
 
@@ -66,6 +69,8 @@ pub struct ReportInput<'a> {
     pub benchmarks: &'a [BenchmarkPoint],
     /// Web visits per (domain, month).
     pub web_traffic: &'a BTreeMap<(String, String), u64>,
+    /// performance.gov's published FY2019-20 figures (means on the 1-5 scale, volumes).
+    pub published: &'a [PublishedMeans],
     /// The ACSI-style index, when estimated.
     pub index: Option<&'a IndexSummary>,
     /// The quarter to report.
@@ -135,6 +140,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
         input.web_traffic,
     );
     r.reflection = input.reflection.map(str::to_owned);
+    (r.published_means, r.published_notes) = report::published_history(input.registry, input.published, input.quarter);
     r.record_notes = built.notes;
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());

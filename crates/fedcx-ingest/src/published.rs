@@ -461,6 +461,47 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Whatever follows a header of any layout, the file is read without a panic and every row
+        /// is accepted or rejected (the ingestor fails a file that does not balance).
+        #[test]
+        fn any_rows_are_accounted_for(
+            layout in 0usize..3,
+            body in proptest::collection::vec(
+                proptest::option::of("[a-z0-9,\".\n -]{0,40}"),
+                0..12,
+            ),
+        ) {
+            let (header, valid) = [
+                (
+                    "hisp_service_id,year,quarter,touchpoint,surveys_offered_count,response_count,trust,easy",
+                    "va-vha,2020,2,email,1860215,305079,4.28,4.32",
+                ),
+                ("hisp,service,year,quarter,question,average_score,description", "va,vha,2019,4,Efficiency,4.54,x"),
+                (
+                    "hisp,service,year,quarter,universe,surveyed,respondents,response_rate",
+                    "va,vha,2020,1,\"8,586,476\",\"1,808,680\",\"304,687\",17%",
+                ),
+            ][layout];
+            // `None` is a valid row of the layout, so files mix accepted and rejected rows.
+            let rows: Vec<&str> = body.iter().map(|r| r.as_deref().unwrap_or(valid)).collect();
+            let text = format!("{header}\n{}", rows.join("\n"));
+            let registry = Registry::bundled();
+            let mut ing = crate::Ingestor::new(&registry, crate::IngestConfig { threads: 1, ..Default::default() });
+            let path = Path::new("p.csv");
+            match ing.ingest_bytes(path, text.as_bytes(), &crate::Reader::Format(crate::Format::PerformanceGov)) {
+                Ok(report) => {
+                    let r = &report.reconciliation;
+                    proptest::prop_assert_eq!(r.read, r.accepted + r.rejected);
+                }
+                // A stray quote open at the end of the input is a whole-file error, by design.
+                Err(e) => proptest::prop_assert!(e.to_string().contains("quote"), "{}", e),
+            }
+        }
+    }
+
     #[test]
     fn a_header_of_no_layout_names_the_missing_columns() {
         let registry = Registry::bundled();

@@ -1751,3 +1751,168 @@ fn man_page_and_completions_name_every_subcommand() {
     let err = t.fails(&["generate", "tcsh"]);
     assert!(err.contains("expected man, bash, zsh, fish, powershell or elvish"), "{err}");
 }
+
+// ---- published history and benchmarks (issue 11) ----
+
+/// performance.gov's FY2019-20 files for VA's Veterans Health Administration, as published
+/// (tests/fixtures/performance-gov/.source.md names each repository, path and commit).
+fn performance_gov_fixtures() -> Vec<String> {
+    ["va-vha.csv", "hisp-question-details.csv", "hisp-quarterly-data.csv"]
+        .iter()
+        .map(|f| fixture(&format!("performance-gov/{f}")).to_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn performance_gov_files_are_detected_and_every_row_is_accounted_for() {
+    let t = TestDir::new();
+    let files = performance_gov_fixtures();
+    let mut args = vec!["ingest", "--no-store", "--summary", "s.json", "--rejects", "r.csv"];
+    args.extend(files.iter().map(String::as_str));
+    t.ok(&args);
+    let s = json(&t.path("s.json"));
+    // 2 + 35 + 5 rows; the two "No Data" satisfaction rows of FY2019 Q1 and Q2 are rejected.
+    assert_eq!(
+        (s["read"].as_u64(), s["accepted"].as_u64(), s["rejected"].as_u64()),
+        (Some(42), Some(40), Some(2)),
+        "{s}"
+    );
+    assert_eq!(s["rejected_by_reason"]["missing_value"].as_u64(), Some(2), "{s}");
+    for f in s["files"].as_array().unwrap() {
+        assert_eq!(f["format"], "performance-gov", "{f}");
+    }
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    assert!(rejects.contains("hisp-question-details.csv,23,average_score,No Data,missing_value,"), "{rejects}");
+    assert!(rejects.contains("hisp-question-details.csv,30,average_score,No Data,missing_value,"), "{rejects}");
+}
+
+#[test]
+fn an_fy2020_report_shows_performance_gov_means_labelled_as_means() {
+    let t = TestDir::new();
+    let files = performance_gov_fixtures();
+    let mut args = vec!["report", "--fy", "2020", "--quarter", "2", "--out", "out", "--bootstrap", "0"];
+    args.extend(files.iter().map(String::as_str));
+    t.ok(&args);
+    let r = json(&t.path("out/FY2020Q2/report.json"));
+    let rows = r["published_means"].as_array().unwrap();
+    // FY2019 Q1-Q4 and FY2020 Q1 from the question and volume files (no survey named), FY2020 Q1-Q2
+    // from the per-service file: the eight quarters ending FY2020 Q2.
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| (row["quarter"].as_str().unwrap().to_owned(), row["touchpoint"].as_str().unwrap().to_owned()))
+        .collect();
+    let email = "Post-visit email survey".to_owned();
+    assert_eq!(
+        keys,
+        [
+            ("FY2019Q1".to_owned(), String::new()),
+            ("FY2019Q2".to_owned(), String::new()),
+            ("FY2019Q3".to_owned(), String::new()),
+            ("FY2019Q4".to_owned(), String::new()),
+            ("FY2020Q1".to_owned(), String::new()),
+            ("FY2020Q1".to_owned(), email.clone()),
+            ("FY2020Q2".to_owned(), email),
+        ]
+    );
+    for row in rows {
+        assert_eq!(row["measure"], "published mean, 1-5 scale", "{row}");
+        assert_eq!(row["service"], "va-vha-outpatient-care", "{row}");
+    }
+    let mean = |row: &serde_json::Value, driver: &str| {
+        row["means"].as_array().unwrap().iter().find(|m| m["driver"] == driver).map(|m| m["mean"].as_f64().unwrap())
+    };
+    let q2 = &rows[6];
+    assert_eq!((q2["surveyed"].as_u64(), q2["respondents"].as_u64()), (Some(1_860_215), Some(305_079)));
+    assert_eq!(mean(q2, "satisfaction"), Some(4.38));
+    assert_eq!(mean(q2, "trust"), Some(4.28));
+    assert_eq!(mean(q2, "transparency"), Some(4.40));
+    assert_eq!(mean(q2, "employee"), Some(4.38));
+    // The volume file's row and the seven question rows of FY2019 Q1 combine; satisfaction was "No Data".
+    let q1_2019 = &rows[0];
+    assert_eq!(
+        (q1_2019["customers"].as_u64(), q1_2019["surveyed"].as_u64(), q1_2019["respondents"].as_u64()),
+        (Some(4_282_563), Some(1_236_483), Some(377_268))
+    );
+    assert_eq!(mean(q1_2019, "trust"), Some(4.66));
+    assert_eq!(mean(q1_2019, "satisfaction"), None);
+    assert_eq!(q1_2019["means"].as_array().unwrap().len(), 6);
+    // The two files disagree on FY2020 Q1; both are shown, each with its survey.
+    assert_eq!((mean(&rows[4], "trust"), mean(&rows[5], "trust")), (Some(4.42), Some(4.27)));
+    // Means are never put into the percentage trend.
+    assert!(r["trust_trend"].as_array().unwrap().iter().all(|p| p["share"].is_null()), "{}", r["trust_trend"]);
+
+    let md = std::fs::read_to_string(t.path("out/FY2020Q2/report.md")).unwrap();
+    assert!(md.contains("### Published history (performance.gov, published mean, 1-5 scale)"), "{md}");
+    assert!(md.contains("**published mean, 1-5 scale**, not the percentage who agree"), "{md}");
+    assert!(md.contains("| Trust / confidence (mean) |"), "{md}");
+    assert!(
+        md.contains("| FY2020 Q2 | Getting outpatient care | Post-visit email survey | 1860215 | 305079 | 4.38 | 4.28 | 4.35 | 4.32 | 4.27 | 4.40 | 4.38 |"),
+        "{md}"
+    );
+    assert!(md.contains("| FY2019 Q1 | Getting outpatient care |  | 1236483 | 377268 | - | 4.66 |"), "{md}");
+    let html = std::fs::read_to_string(t.path("out/FY2020Q2/report.html")).unwrap();
+    assert!(html.contains("<caption>performance.gov published means (published mean, 1-5 scale)</caption>"), "{html}");
+    // The ACSI line for FY2020 Q2 (ends 2020-03-31) is 2020's.
+    assert_eq!(r["benchmarks"][0]["label"], "ACSI federal government 2020");
+    assert_eq!(r["benchmarks"][0]["value"].as_f64(), Some(65.1));
+}
+
+#[test]
+fn published_means_kept_in_the_store_reach_a_report_from_the_store() {
+    let t = TestDir::new();
+    let va = fixture("performance-gov/va-vha.csv");
+    t.ok(&["--store", "h.db", "ingest", va.to_str().unwrap()]);
+    t.ok(&["--store", "h.db", "report", "--fy", "2020", "--quarter", "1", "--out", "out"]);
+    let r = json(&t.path("out/FY2020Q1/report.json"));
+    let rows = r["published_means"].as_array().unwrap();
+    // The store returns the trend's quarters only: FY2020 Q2 is after FY2020 Q1.
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0]["quarter"].as_str(), rows[0]["respondents"].as_u64()), (Some("FY2020Q1"), Some(304_687)));
+    assert_eq!(rows[0]["measure"], "published mean, 1-5 scale");
+}
+
+#[test]
+fn an_fy2025_q2_report_uses_the_latest_acsi_year_at_or_before_the_quarter_end() {
+    let t = TestDir::new();
+    let va = fixture("performance-gov/va-vha.csv");
+    t.ok(&["report", "--fy", "2025", "--quarter", "2", "--out", "out", va.to_str().unwrap()]);
+    let r = json(&t.path("out/FY2025Q2/report.json"));
+    // FY2025 Q2 ends 2025-03-31; the latest ACSI data year at or before it is 2024 (69.7).
+    let federal = &r["benchmarks"][0];
+    assert_eq!(federal["label"], "ACSI federal government 2024");
+    assert_eq!((federal["year"].as_u64(), federal["value"].as_f64()), (Some(2024), Some(69.7)));
+    assert_eq!(federal["status"], "reported");
+    assert_eq!(federal["source"], "https://fedscoop.com/federal-government-websites-public-satisfaction/");
+    let private = &r["benchmarks"][1];
+    assert_eq!(
+        (private["label"].as_str(), private["value"].as_f64()),
+        (Some("ACSI private business services 1999"), Some(71.9))
+    );
+    let not_acsi = "It is not ACSI's own survey, sample or model";
+    assert!(r["index_note"].as_str().unwrap().contains(not_acsi), "{}", r["index_note"]);
+    assert!(r.get("published_means").is_none(), "FY2019-20 means are outside FY2025's trend window");
+    let md = std::fs::read_to_string(t.path("out/FY2025Q2/report.md")).unwrap();
+    assert!(md.contains("| ACSI federal government 2024 | 69.7 | reported;"), "{md}");
+    assert!(md.contains("| ACSI private business services 1999 | 71.9 |"), "{md}");
+    assert!(md.contains(not_acsi), "{md}");
+    let html = std::fs::read_to_string(t.path("out/FY2025Q2/report.html")).unwrap();
+    assert!(html.contains("<td>ACSI federal government 2024</td><td class=\"num\">69.7</td>"), "{html}");
+    assert!(html.contains("It is not ACSI&#39;s own survey, sample or model"), "{html}");
+}
+
+#[test]
+fn an_ingested_benchmark_file_with_sources_replaces_the_bundled_value_of_its_year() {
+    let t = TestDir::new();
+    let b = t.write(
+        "acsi-update.csv",
+        b"series,year,value,status,source,note\nacsi_federal_government,2024,70.1,reported,https://example.org/acsi-2024,\n",
+    );
+    let va = fixture("performance-gov/va-vha.csv");
+    t.ok(&["report", "--fy", "2025", "--quarter", "2", "--out", "out", b.to_str().unwrap(), va.to_str().unwrap()]);
+    let r = json(&t.path("out/FY2025Q2/report.json"));
+    assert_eq!(r["benchmarks"][0]["label"], "ACSI federal government 2024");
+    assert_eq!(
+        (r["benchmarks"][0]["value"].as_f64(), r["benchmarks"][0]["status"].as_str()),
+        (Some(70.1), Some("ingested"))
+    );
+}

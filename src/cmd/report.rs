@@ -139,6 +139,7 @@ fn from_store(store: &fedcx_store::Store, quarter: FiscalQuarter) -> Result<Inge
         details: loaded.details,
         benchmarks: loaded.benchmarks,
         web_traffic: loaded.web_traffic,
+        published: loaded.published,
         responses,
         ..IngestResult::default()
     })
@@ -242,6 +243,7 @@ pub fn write_report(
         responses: &result.responses,
         benchmarks: &result.benchmarks,
         web_traffic: &result.web_traffic,
+        published: &result.published,
         index: index.as_ref(),
         quarter,
         scores: ScoreConfig { min_responses: options.min_responses },

@@ -96,6 +96,7 @@ pub fn record(
             benchmarks: d.benchmarks.clone(),
             web_traffic: d.web_traffic.clone(),
             fingerprints: d.fingerprints.clone(),
+            published: d.published.clone(),
             responses: if keep.responses {
                 d.responses
                     .iter()

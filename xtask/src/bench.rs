@@ -351,6 +351,7 @@ pub fn report() -> Result<()> {
                 details: &data.details,
                 responses: &[],
                 benchmarks: &[],
+                published: &[],
                 web_traffic: &traffic,
                 index: None,
                 quarter,

@@ -11,7 +11,9 @@ use fedcx_model::survey::V1_QUESTIONS;
 use crate::charts::{self, ChartError};
 use crate::escape::html as h;
 use crate::markdown::{p_text, trust_text};
-use crate::report::{change_text, interval_text, share_text, suppressed, QuarterReport, INDEX_NOT_ESTIMATED};
+use crate::report::{
+    change_text, interval_text, share_text, suppressed, QuarterReport, INDEX_NOT_ESTIMATED, PUBLISHED_MEAN_LABEL,
+};
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#1b1b1b;line-height:1.45}\
 h1{font-size:1.7em;border-bottom:3px solid #0072b2;padding-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
@@ -70,6 +72,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         let _ = writeln!(s, "<p class=\"note\">No satisfaction answers in these quarters: version 2 of the survey (FY2024 on) does not ask it.</p>");
     }
 
+    published_html(&mut s, r);
     let _ = writeln!(s, "<h3>Digital and assisted channels</h3>");
     if let Some(c) = &r.delivery {
         let bars = vec![("Digital".to_owned(), Some(c.to)), ("Assisted".to_owned(), Some(c.from))];
@@ -100,14 +103,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
             let _ = writeln!(s, "<p>{INDEX_NOT_ESTIMATED}</p>");
         }
     }
-    let _ = writeln!(
-        s,
-        "<table><caption>Benchmarks</caption><tr><th scope=\"col\">benchmark</th><th scope=\"col\">index</th></tr>"
-    );
-    for b in &r.benchmarks {
-        let _ = writeln!(s, "<tr><td>{}</td><td class=\"num\">{:.1}</td></tr>", h(&b.label), b.value);
-    }
-    let _ = writeln!(s, "</table>");
+    benchmarks_html(&mut s, r);
 
     if let Some(text) = &r.reflection {
         let _ = writeln!(s, "<h3>Reflection on the quarter</h3>");
@@ -338,5 +334,74 @@ fn gap_html(s: &mut String, c: Option<&Comparison>, min: u64) {
         None => {
             let _ = writeln!(s, "<p>Digital vs assisted: only one kind of channel has answers.</p>");
         }
+    }
+}
+
+/// The ACSI lines, each labelled with its year and source, and what the index is not.
+fn benchmarks_html(s: &mut String, r: &QuarterReport) {
+    let _ = writeln!(s, "<p class=\"note\">{}</p>", h(r.index_note));
+    let _ = writeln!(
+        s,
+        "<table><caption>Benchmarks</caption><tr><th scope=\"col\">benchmark</th><th scope=\"col\">index (0-100)</th><th scope=\"col\">basis</th><th scope=\"col\">source</th></tr>"
+    );
+    for b in &r.benchmarks {
+        let basis = if b.note.is_empty() { b.status.clone() } else { format!("{}; {}", b.status, b.note) };
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"num\">{:.1}</td><td>{}</td><td>{}</td></tr>",
+            h(&b.label),
+            b.value,
+            h(&basis),
+            h(&b.source)
+        );
+    }
+    let _ = writeln!(s, "</table>");
+}
+
+/// performance.gov's published means for the trend's quarters, labelled as means.
+fn published_html(s: &mut String, r: &QuarterReport) {
+    if r.published_means.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "<h3>Published history (performance.gov, {PUBLISHED_MEAN_LABEL})</h3>");
+    let _ = writeln!(
+        s,
+        "<p class=\"note\">The figures performance.gov published for these quarters, before Touchpoints: each driver\u{2019}s \
+         <strong>{PUBLISHED_MEAN_LABEL}</strong>, not the percentage who agree, so they cannot be compared with the shares above.</p>"
+    );
+    let drivers = crate::report::published_drivers(&r.published_means);
+    let _ = write!(
+        s,
+        "<table><caption>performance.gov published means ({PUBLISHED_MEAN_LABEL})</caption><tr><th scope=\"col\">quarter</th>\
+         <th scope=\"col\">service</th><th scope=\"col\">survey</th><th scope=\"col\">surveyed</th><th scope=\"col\">respondents</th>"
+    );
+    for (_, label) in &drivers {
+        let _ = write!(s, "<th scope=\"col\">{} (mean)</th>", h(label));
+    }
+    let _ = writeln!(s, "</tr>");
+    let count = |n: Option<u64>| n.map_or("-".to_owned(), |n| n.to_string());
+    for row in &r.published_means {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            row.quarter,
+            h(&row.service_name),
+            h(&row.touchpoint),
+            count(row.surveyed),
+            count(row.respondents)
+        );
+        for (d, _) in &drivers {
+            let cell = row.means.iter().find(|m| m.driver == *d).map_or("-".to_owned(), |m| format!("{:.2}", m.mean));
+            let _ = write!(s, "<td class=\"num\">{cell}</td>");
+        }
+        let _ = writeln!(s, "</tr>");
+    }
+    let _ = writeln!(s, "</table>");
+    if !r.published_notes.is_empty() {
+        let _ = writeln!(s, "<ul>");
+        for n in &r.published_notes {
+            let _ = writeln!(s, "<li>{}</li>", h(n));
+        }
+        let _ = writeln!(s, "</ul>");
     }
 }

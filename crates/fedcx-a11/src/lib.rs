@@ -3,6 +3,7 @@
 //! self-contained HTML with SVG charts, XLSX and JSON. It consumes counts and the index engine's
 //! results; it never re-reads raw input files. Output directories are replaced atomically.
 
+pub mod benchmarks;
 pub mod charts;
 pub mod escape;
 pub mod html;
@@ -16,7 +17,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use fedcx_index::scores::ScoreConfig;
-use fedcx_model::{BenchmarkPoint, CollectionDetail, FiscalQuarter, Registry, ResponseCounts, SurveyResponse};
+use fedcx_model::{
+    BenchmarkPoint, CollectionDetail, FiscalQuarter, PublishedMeans, Registry, ResponseCounts, SurveyResponse,
+};
 
 pub use report::IndexSummary;
 
@@ -67,6 +70,8 @@ pub struct ReportInput<'a> {
     pub benchmarks: &'a [BenchmarkPoint],
     /// Web visits per (domain, month).
     pub web_traffic: &'a BTreeMap<(String, String), u64>,
+    /// performance.gov's published FY2019-20 figures (means on the 1-5 scale, volumes).
+    pub published: &'a [PublishedMeans],
     /// The ACSI-style index, when estimated.
     pub index: Option<&'a IndexSummary>,
     /// The quarter to report.
@@ -152,6 +157,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
     if input.demo {
         out.insert("README.txt".into(), format!("{}\n", report::DEMO_NOTICE).into_bytes());
     }
+    (r.published_means, r.published_notes) = report::published_history(input.registry, input.published, input.quarter);
     r.record_notes = notes;
     r.volumes = volumes;
     r.volumes_provided = input.details.iter().any(|d| d.quarter == input.quarter);

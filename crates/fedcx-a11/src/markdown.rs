@@ -6,7 +6,9 @@ use fedcx_index::scores::{Comparison, GroupScores, TrendPoint};
 use fedcx_model::survey::V1_QUESTIONS;
 
 use crate::escape::markdown as md;
-use crate::report::{change_text, interval_text, share_text, suppressed, QuarterReport, INDEX_NOT_ESTIMATED};
+use crate::report::{
+    change_text, interval_text, share_text, suppressed, QuarterReport, INDEX_NOT_ESTIMATED, PUBLISHED_MEAN_LABEL,
+};
 
 /// Renders the report.
 pub fn render(r: &QuarterReport) -> String {
@@ -37,6 +39,7 @@ pub fn render(r: &QuarterReport) -> String {
             "No satisfaction answers in these quarters: version 2 of the survey (FY2024 on) does not ask it.\n"
         );
     }
+    published_history(&mut s, r);
     let _ = writeln!(s, "### Digital and assisted channels\n");
     gap(&mut s, r.delivery.as_ref(), min);
     let _ = writeln!(s, "### ACSI-style satisfaction index\n");
@@ -55,10 +58,7 @@ pub fn render(r: &QuarterReport) -> String {
             let _ = writeln!(s, "{INDEX_NOT_ESTIMATED}\n");
         }
     }
-    let _ = writeln!(s, "| benchmark | index |\n|---|---|");
-    for b in &r.benchmarks {
-        let _ = writeln!(s, "| {} | {:.1} |", md(&b.label), b.value);
-    }
+    benchmarks(&mut s, r);
     if let Some(text) = &r.reflection {
         let _ = writeln!(s, "\n### Reflection on the quarter\n");
         for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
@@ -130,6 +130,64 @@ pub fn render(r: &QuarterReport) -> String {
         let _ = writeln!(s);
     }
     s
+}
+
+/// The ACSI lines, each labelled with its year, and what the index is not.
+fn benchmarks(s: &mut String, r: &QuarterReport) {
+    let _ = writeln!(s, "{}\n", md(r.index_note));
+    let _ = writeln!(s, "| benchmark | index (0-100) | basis |\n|---|---|---|");
+    for b in &r.benchmarks {
+        let basis = if b.note.is_empty() { b.status.clone() } else { format!("{}; {}", b.status, b.note) };
+        let _ = writeln!(s, "| {} | {:.1} | {} |", md(&b.label), b.value, md(&basis));
+    }
+    if !r.benchmarks.is_empty() {
+        let sources: Vec<String> =
+            r.benchmarks.iter().map(|b| format!("{}: {}", md(&b.label), md(&b.source))).collect();
+        let _ = writeln!(s, "\nSources: {}.", sources.join("; "));
+    }
+}
+
+/// performance.gov's published means for the trend's quarters, labelled as means.
+fn published_history(s: &mut String, r: &QuarterReport) {
+    if r.published_means.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "### Published history (performance.gov, {PUBLISHED_MEAN_LABEL})\n");
+    let _ = writeln!(
+        s,
+        "The figures performance.gov published for these quarters, before Touchpoints: each driver's \
+         **{PUBLISHED_MEAN_LABEL}**, not the percentage who agree, so they cannot be compared with the shares above.\n"
+    );
+    let drivers = crate::report::published_drivers(&r.published_means);
+    let _ = write!(s, "| quarter | service | survey | surveyed | respondents |");
+    for (_, label) in &drivers {
+        let _ = write!(s, " {label} (mean) |");
+    }
+    let _ = writeln!(s, "\n|---|---|---|---|---|{}", "---|".repeat(drivers.len()));
+    let count = |n: Option<u64>| n.map_or("-".to_owned(), |n| n.to_string());
+    for row in &r.published_means {
+        let _ = write!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            row.quarter,
+            md(&row.service_name),
+            md(&row.touchpoint),
+            count(row.surveyed),
+            count(row.respondents)
+        );
+        for (d, _) in &drivers {
+            let cell = row.means.iter().find(|m| m.driver == *d).map_or("-".to_owned(), |m| format!("{:.2}", m.mean));
+            let _ = write!(s, " {cell} |");
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s);
+    for n in &r.published_notes {
+        let _ = writeln!(s, "- {}", md(n));
+    }
+    if !r.published_notes.is_empty() {
+        let _ = writeln!(s);
+    }
 }
 
 pub(crate) fn trust_text(g: &GroupScores, min: u64) -> String {

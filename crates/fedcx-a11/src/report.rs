@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use fedcx_index::scores::{self, Comparison, GroupScores, Metric, ScoreConfig, TrendPoint};
 use fedcx_index::stats::Share;
-use fedcx_model::{BenchmarkPoint, FiscalQuarter, Registry, ResponseCounts, SurveyVersion};
+use fedcx_model::{BenchmarkPoint, Driver, FiscalQuarter, PublishedMeans, Registry, ResponseCounts, SurveyVersion};
 use serde::Serialize;
 
 /// How many quarters trends show.
@@ -24,13 +24,64 @@ pub struct IndexSummary {
     pub respondents: usize,
 }
 
-/// A benchmark line for the index chart.
+/// A benchmark line for the index chart: the latest published year at or before the quarter's end.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BenchmarkLine {
-    /// For people, e.g. "Federal government (ACSI, 2021)".
+    /// For people, with the year, e.g. "ACSI federal government 2022".
     pub label: String,
     /// The value, 0-100.
     pub value: f64,
+    /// The ACSI data year.
+    pub year: u16,
+    /// `reported`, `derived` (back-computed from a reported change) or `ingested`.
+    pub status: String,
+    /// Where the value was published.
+    pub source: String,
+    /// Anything a reader should know about the value.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// What every report says about the index and the ACSI lines beside it.
+pub const INDEX_METHOD_NOTE: &str = "fedcx's index is estimated from the A-11 survey questions with ACSI's method \
+     (a PLS path model scored 0-100). It is not ACSI's own survey, sample or model, so the ACSI lines are \
+     context, not a like-for-like comparison.";
+
+/// How every published performance.gov figure is labelled: a mean, not a share who agree.
+pub const PUBLISHED_MEAN_LABEL: &str = "published mean, 1-5 scale";
+
+/// One driver's published mean.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublishedMean {
+    /// The driver.
+    pub driver: Driver,
+    /// Its name for people.
+    pub label: &'static str,
+    /// The mean on the 1-5 answer scale, as published.
+    pub mean: f64,
+}
+
+/// performance.gov's published figures for one service, quarter and survey (FY2019-20).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublishedRow {
+    /// The quarter.
+    pub quarter: FiscalQuarter,
+    /// The service id.
+    pub service: String,
+    /// The service's name.
+    pub service_name: String,
+    /// The survey the figures come from; empty when the source names none.
+    pub touchpoint: String,
+    /// Always [`PUBLISHED_MEAN_LABEL`]: these are means, never % agree.
+    pub measure: &'static str,
+    /// Customers served, when published.
+    pub customers: Option<u64>,
+    /// Surveys offered, when published.
+    pub surveyed: Option<u64>,
+    /// Respondents, when published.
+    pub respondents: Option<u64>,
+    /// Each driver's published mean, in survey order.
+    pub means: Vec<PublishedMean>,
 }
 
 /// One HISP's section.
@@ -75,6 +126,15 @@ pub struct QuarterReport {
     pub index: Option<IndexSummary>,
     /// Benchmark lines for the index.
     pub benchmarks: Vec<BenchmarkLine>,
+    /// What the index is and is not ([`INDEX_METHOD_NOTE`]).
+    pub index_note: &'static str,
+    /// performance.gov's published means for the trend's quarters (FY2019-20 history), labelled
+    /// [`PUBLISHED_MEAN_LABEL`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub published_means: Vec<PublishedRow>,
+    /// Where published figures for the same service, quarter and survey disagree (the first is shown).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub published_notes: Vec<String>,
     /// HISPs with the largest drop in trust from the previous quarter, largest first (at most five).
     pub largest_drops: Vec<(String, String, Comparison)>,
     /// Per HISP.
@@ -171,7 +231,10 @@ pub fn build(
         satisfaction_trend,
         delivery,
         index,
-        benchmarks: benchmark_lines(benchmarks),
+        benchmarks: benchmark_lines(benchmarks, quarter),
+        index_note: INDEX_METHOD_NOTE,
+        published_means: Vec::new(),
+        published_notes: Vec::new(),
         largest_drops,
         providers,
         reflection: None,
@@ -183,20 +246,98 @@ pub fn build(
     }
 }
 
-/// The federal and private-sector lines: the latest ingested value of each ACSI series, or the
-/// published figures (federal government 63.4 in 2021; private business services 71.9 in 1999).
-fn benchmark_lines(points: &[BenchmarkPoint]) -> Vec<BenchmarkLine> {
-    let latest = |series: &str| points.iter().filter(|p| p.series == series).max_by_key(|p| p.year);
-    let federal = latest("acsi_federal_government")
-        .map(|p| (p.year, p.value.to_string().parse().unwrap_or(f64::NAN)))
-        .unwrap_or((2021, 63.4));
-    let private = latest("acsi_private_business_services")
-        .map(|p| (p.year, p.value.to_string().parse().unwrap_or(f64::NAN)))
-        .unwrap_or((1999, 71.9));
-    vec![
-        BenchmarkLine { label: format!("Federal government (ACSI, {})", federal.0), value: federal.1 },
-        BenchmarkLine { label: format!("Private business services (ACSI, {})", private.0), value: private.1 },
-    ]
+/// The federal and private-sector lines: for each, the latest data year at or before the quarter's
+/// end, from the bundled series ([`crate::benchmarks`]) with ingested values replacing bundled ones.
+fn benchmark_lines(points: &[BenchmarkPoint], quarter: FiscalQuarter) -> Vec<BenchmarkLine> {
+    let values = crate::benchmarks::merged(points);
+    crate::benchmarks::SHOWN
+        .iter()
+        .filter_map(|(series, name)| {
+            let v = crate::benchmarks::latest_at_or_before(&values, series, quarter)?;
+            Some(BenchmarkLine {
+                label: format!("{name} {}", v.year),
+                value: v.value,
+                year: v.year,
+                status: v.status.clone(),
+                source: v.source.clone(),
+                note: v.note.clone(),
+            })
+        })
+        .collect()
+}
+
+/// performance.gov's published figures for the quarters of the trend window ending at `quarter`,
+/// one row per (service, quarter, survey): the rows of a source that publishes volumes and each
+/// driver apart are combined. Where two sources give different values for the same row, the first
+/// is kept and the disagreement is returned as a note.
+pub fn published_history(
+    registry: &Registry,
+    published: &[PublishedMeans],
+    quarter: FiscalQuarter,
+) -> (Vec<PublishedRow>, Vec<String>) {
+    let window = quarter.trailing(TREND_QUARTERS);
+    let mut rows: BTreeMap<(String, FiscalQuarter, String), PublishedMeans> = BTreeMap::new();
+    let mut notes = Vec::new();
+    for p in published.iter().filter(|p| window.contains(&p.quarter)) {
+        let key = (p.service.to_string(), p.quarter, p.touchpoint.clone());
+        let Some(row) = rows.get_mut(&key) else {
+            rows.insert(key, p.clone());
+            continue;
+        };
+        let what = format!("{} {}", p.service, p.quarter);
+        for (name, kept, new) in [
+            ("customers", &mut row.customers, p.customers),
+            ("surveyed", &mut row.surveyed, p.surveyed),
+            ("respondents", &mut row.respondents, p.respondents),
+        ] {
+            match (*kept, new) {
+                (None, Some(n)) => *kept = Some(n),
+                (Some(k), Some(n)) if k != n => notes.push(format!("{what}: {name} published as {k} and as {n}")),
+                _ => {}
+            }
+        }
+        for (driver, mean) in &p.means {
+            match row.means.get(driver) {
+                None => {
+                    row.means.insert(*driver, *mean);
+                }
+                Some(k) if k != mean => {
+                    notes.push(format!("{what}: {} mean published as {k} and as {mean}", driver.label()))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let out = rows
+        .into_values()
+        .map(|p| PublishedRow {
+            quarter: p.quarter,
+            service_name: registry.service(&p.service).map_or_else(|| p.service.to_string(), |s| s.name.clone()),
+            service: p.service.to_string(),
+            touchpoint: p.touchpoint,
+            measure: PUBLISHED_MEAN_LABEL,
+            customers: p.customers,
+            surveyed: p.surveyed,
+            respondents: p.respondents,
+            means: p
+                .means
+                .iter()
+                .filter_map(|(d, m)| {
+                    m.to_string().parse().ok().map(|mean| PublishedMean { driver: *d, label: d.label(), mean })
+                })
+                .collect(),
+        })
+        .collect();
+    (out, notes)
+}
+
+/// The drivers any published row has a mean for, in survey order, with their names.
+pub fn published_drivers(rows: &[PublishedRow]) -> Vec<(Driver, &'static str)> {
+    let mut drivers: Vec<(Driver, &'static str)> =
+        rows.iter().flat_map(|r| r.means.iter().map(|m| (m.driver, m.label))).collect();
+    drivers.sort_unstable();
+    drivers.dedup();
+    drivers
 }
 
 /// The `YYYY-MM` months of a fiscal quarter.
@@ -259,6 +400,66 @@ mod tests {
     fn domains() {
         assert_eq!(domain_of("https://www.irs.gov/refunds").as_deref(), Some("irs.gov"));
         assert_eq!(domain_of("https://studentaid.gov").as_deref(), Some("studentaid.gov"));
+    }
+
+    fn published(
+        quarter: &str,
+        touchpoint: &str,
+        respondents: Option<u64>,
+        means: &[(Driver, &str)],
+    ) -> PublishedMeans {
+        PublishedMeans {
+            service: fedcx_model::ServiceId::new("va-vha-outpatient-care").unwrap(),
+            quarter: quarter.parse().unwrap(),
+            touchpoint: touchpoint.into(),
+            customers: None,
+            surveyed: None,
+            respondents,
+            means: means.iter().map(|(d, m)| (*d, m.parse().unwrap())).collect(),
+        }
+    }
+
+    #[test]
+    fn published_history_combines_rows_keeps_the_window_and_notes_disagreements() {
+        let registry = Registry::bundled();
+        let input = [
+            published("FY2019 Q4", "", Some(310_992), &[]),
+            published("FY2019 Q4", "", None, &[(Driver::Trust, "4.39")]),
+            published("FY2019 Q4", "", None, &[(Driver::Satisfaction, "4.7")]),
+            published("FY2020 Q1", "", None, &[(Driver::Trust, "4.42")]),
+            published("FY2020 Q1", "", None, &[(Driver::Trust, "4.27")]),
+            published("FY2020 Q1", "Post-visit email survey", Some(304_687), &[(Driver::Trust, "4.27")]),
+            // Outside the eight quarters ending FY2020 Q2.
+            published("FY2018 Q2", "", Some(1), &[(Driver::Trust, "4.0")]),
+        ];
+        let (rows, notes) = published_history(&registry, &input, "FY2020 Q2".parse().unwrap());
+        let shown: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let means: Vec<String> = r.means.iter().map(|m| format!("{:?} {}", m.driver, m.mean)).collect();
+                format!("{} [{}] {:?}: {}", r.quarter, r.touchpoint, r.respondents, means.join(", "))
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "FY2019 Q4 [] Some(310992): Satisfaction 4.7, Trust 4.39",
+                "FY2020 Q1 [] None: Trust 4.42",
+                "FY2020 Q1 [Post-visit email survey] Some(304687): Trust 4.27",
+            ]
+        );
+        assert!(rows.iter().all(|r| r.measure == "published mean, 1-5 scale"));
+        assert_eq!(rows[0].service_name, registry.service(&input[0].service).unwrap().name);
+        assert_eq!(notes, ["va-vha-outpatient-care FY2020 Q1: Trust / confidence mean published as 4.42 and as 4.27"]);
+    }
+
+    #[test]
+    fn benchmark_lines_carry_their_year_in_the_label() {
+        let lines = benchmark_lines(&[], "FY2025 Q2".parse().unwrap());
+        let shown: Vec<(&str, f64)> = lines.iter().map(|l| (l.label.as_str(), l.value)).collect();
+        assert_eq!(shown, [("ACSI federal government 2024", 69.7), ("ACSI private business services 1999", 71.9)]);
+        let lines = benchmark_lines(&[], "FY2023 Q2".parse().unwrap());
+        assert_eq!((lines[0].label.as_str(), lines[0].status.as_str()), ("ACSI federal government 2023", "derived"));
     }
 
     #[test]

@@ -146,6 +146,7 @@ fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a>
         details,
         responses: &f.responses,
         benchmarks: &[],
+        published: &[],
         web_traffic: &f.traffic,
         index: Some(&f.index),
         quarter: "FY2025 Q2".parse().unwrap(),

@@ -32,11 +32,14 @@ pub enum Format {
     Benchmark,
     /// Counts in long form (CSV: service, channel, quarter, item, point, n), as `fedcx export` writes them.
     Counts,
+    /// performance.gov's FY2019-20 HISP data: volumes and each driver's published mean (1-5 scale),
+    /// in any of the site's three CSV layouts ([`crate::published`]).
+    PerformanceGov,
 }
 
 impl Format {
     /// Every format, by its command-line name.
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::TouchpointsV2,
         Format::TouchpointsResponses,
         Format::TouchpointsV1,
@@ -46,6 +49,7 @@ impl Format {
         Format::Benchmark,
         Format::TouchpointsDetails,
         Format::Counts,
+        Format::PerformanceGov,
     ];
 
     /// The name used on the command line and in summaries.
@@ -60,6 +64,7 @@ impl Format {
             Format::Dap => "dap",
             Format::Benchmark => "benchmark",
             Format::Counts => "counts",
+            Format::PerformanceGov => "performance-gov",
         }
     }
 
@@ -96,8 +101,12 @@ impl Format {
         if columns == crate::counts::COUNTS_HEADER {
             return Ok(Format::Counts);
         }
-        if columns == crate::series::BENCHMARK_HEADER {
+        // A benchmark file may carry more columns after these (the bundled ACSI series has its sources).
+        if columns.len() >= 3 && columns.iter().zip(crate::series::BENCHMARK_HEADER).all(|(c, w)| c == w) {
             return Ok(Format::Benchmark);
+        }
+        if crate::published::Layout::of_header(&columns).is_some() {
+            return Ok(Format::PerformanceGov);
         }
         if has_all(&DETAIL_EXPORT_COLUMNS[..1]) && has_all(&["cx_collection_id", "volume_of_respondents"]) {
             return Ok(Format::TouchpointsDetails);
@@ -157,6 +166,17 @@ mod tests {
         );
         assert_eq!(detect("{\"name\":\"domain\",\"data\":[{\"date\":\"2024-01-01\",\"visits\":1}]}"), Ok(Format::Dap));
         assert_eq!(detect("series,year,value\nacsi,2021,63.4"), Ok(Format::Benchmark));
+        assert_eq!(detect("series,year,value,status,source,note\n"), Ok(Format::Benchmark));
+        // performance.gov's three layouts (tests/fixtures/performance-gov/).
+        assert_eq!(
+            detect("hisp_service_id,year,quarter,touchpoint,surveys_offered_count,response_count,satisfied,trust,effective,easy,efficient,transparent,employee"),
+            Ok(Format::PerformanceGov)
+        );
+        assert_eq!(detect("hisp,service,year,quarter,question,average_score,description"), Ok(Format::PerformanceGov));
+        assert_eq!(
+            detect("hisp,service,year,quarter,universe,surveyed,respondents,response_rate"),
+            Ok(Format::PerformanceGov)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod mapped;
 mod parallel;
 pub mod pipeline;
 pub mod plausibility;
+pub mod published;
 pub mod reconcile;
 pub mod redact;
 pub mod rows;

@@ -8,7 +8,7 @@ use std::io::{BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
-use fedcx_model::{BenchmarkPoint, CollectionDetail, Registry, ResponseCounts, SurveyResponse};
+use fedcx_model::{BenchmarkPoint, CollectionDetail, PublishedMeans, Registry, ResponseCounts, SurveyResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -77,6 +77,8 @@ pub struct IngestResult {
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Web visits per (domain, month `YYYY-MM`).
     pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
+    /// Figures performance.gov published (FY2019-20 means on the 1-5 scale, volumes).
+    pub published: Vec<PublishedMeans>,
     /// Per file.
     pub files: Vec<FileReport>,
     /// What each ingested (not skipped) file contributed, in the order of `files`' non-skipped entries.
@@ -98,6 +100,8 @@ pub struct FileData {
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Its web visits per (domain, month).
     pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
+    /// Its performance.gov figures.
+    pub published: Vec<PublishedMeans>,
     /// Its accepted responses, when [`IngestConfig::keep_responses`] was set.
     pub responses: Vec<SurveyResponse>,
     /// The [`response_fingerprint`] of each accepted response, for the store's duplicate check.
@@ -386,6 +390,11 @@ impl<'a> Ingestor<'a> {
                 let mut src = crate::counts::CountsSource::new(path, input, self.registry)?;
                 self.drain(path, &mut src)?
             }
+            (Format::PerformanceGov, _) => {
+                let mut src = crate::published::PublishedSource::new(path, input, self.registry)?;
+                src.limit_record_lines(self.config.max_record_lines);
+                self.drain(path, &mut src)?
+            }
         };
         Ok(reconciliation)
     }
@@ -405,6 +414,7 @@ impl<'a> Ingestor<'a> {
         self.result.counts.merge(&done.counts);
         self.result.details.extend(done.details.iter().cloned());
         self.result.benchmarks.extend(done.benchmarks.iter().cloned());
+        self.result.published.extend(done.published.iter().cloned());
         for (k, v) in &done.web_traffic {
             *self.result.web_traffic.entry(k.clone()).or_default() += v;
         }
@@ -535,6 +545,10 @@ impl<'a> Ingestor<'a> {
                 SourceItem::WebVisits(v) => {
                     rec.accept();
                     *self.current.web_traffic.entry((v.domain, v.month)).or_default() += v.visits;
+                }
+                SourceItem::PublishedMeans(p) => {
+                    rec.accept();
+                    self.current.published.push(*p);
                 }
                 _ => {}
             }

@@ -30,5 +30,5 @@ pub use response::{
     AnswerError, Answers, IndicatorState, IndicatorStates, Likert, SurveyResponse, TrustAnswer, V1Answer, V1Answers,
     V2Answers,
 };
-pub use series::{BenchmarkPoint, WebVisits};
+pub use series::{BenchmarkPoint, PublishedMeans, WebVisits};
 pub use survey::{Driver, Indicator, Polarity, SurveyVersion, TrustScale, V1Question};

@@ -39,6 +39,8 @@ pub enum SourceItem {
     Benchmark(crate::series::BenchmarkPoint),
     /// Web visits to a domain on one day or month (summed into months by the consumer).
     WebVisits(crate::series::WebVisits),
+    /// A quarter's figures as performance.gov published them (means on the 1-5 scale).
+    PublishedMeans(Box<crate::series::PublishedMeans>),
 }
 
 /// A stream of rows from one input, each accepted or rejected.

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fedcx_model::{
-    BenchmarkPoint, Channel, CollectionDetail, FiscalQuarter, GroupKey, Registry, ResponseCounts, ServiceId, Tally,
+    BenchmarkPoint, Channel, CollectionDetail, FiscalQuarter, GroupKey, PublishedMeans, Registry, ResponseCounts,
+    ServiceId, Tally,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -96,6 +97,15 @@ const MIGRATIONS: &[&str] = &[
         fp BLOB NOT NULL
     );
     CREATE INDEX response_fingerprint_by_file ON response_fingerprint (file_id);",
+    // 5: the figures performance.gov published for FY2019-20 (volumes and each driver's mean on the
+    // 1-5 scale), one row per source row, as the JSON of `PublishedMeans`.
+    "CREATE TABLE published_means (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        quarter TEXT NOT NULL,
+        service TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX published_means_by_quarter ON published_means (quarter);",
 ];
 
 /// Removes one file's rows inside a transaction and notes the removal.
@@ -120,7 +130,15 @@ fn forget_in(
         return Err(StoreError::NotIngested { path: path.to_owned(), sha256: sha256.to_owned() });
     };
     let entry = entry.map_err(|why| StoreError::Damaged { path: path.to_owned(), what: "manifest entry", why })?;
-    for table in ["count_cell", "collection_detail", "benchmark", "web_traffic", "response", "response_fingerprint"] {
+    for table in [
+        "count_cell",
+        "collection_detail",
+        "benchmark",
+        "web_traffic",
+        "response",
+        "response_fingerprint",
+        "published_means",
+    ] {
         tx.execute(&format!("DELETE FROM {table} WHERE file_id = ?1"), [id]).map_err(sql)?;
     }
     tx.execute("DELETE FROM ingest_file WHERE id = ?1", [id]).map_err(sql)?;
@@ -260,6 +278,8 @@ pub struct FileContribution {
     pub responses: Vec<fedcx_model::SurveyResponse>,
     /// Fingerprints of every accepted response (kept always: 16 bytes each, no answers).
     pub fingerprints: Vec<u128>,
+    /// Figures performance.gov published (means on the 1-5 scale, volumes).
+    pub published: Vec<PublishedMeans>,
 }
 
 /// What was read back for a report.
@@ -273,6 +293,8 @@ pub struct Loaded {
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Every web-traffic month.
     pub web_traffic: BTreeMap<(String, String), u64>,
+    /// performance.gov's published figures for the quarters asked for.
+    pub published: Vec<PublishedMeans>,
 }
 
 /// What the store says about an ingest that was asked for.
@@ -520,6 +542,15 @@ impl Store {
                 insert.execute(params![file_id, domain, month, int(*visits, &path)?]).map_err(sql)?;
             }
             let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO published_means (file_id, quarter, service, record) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(sql)?;
+            for p in &contribution.published {
+                let json = serde_json::to_string(p).expect("published means serialise");
+                insert.execute(params![file_id, p.quarter.compact(), p.service.as_str(), json]).map_err(sql)?;
+            }
+            let mut insert = tx
                 .prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)")
                 .map_err(sql)?;
             for r in &contribution.responses {
@@ -633,6 +664,10 @@ impl Store {
             .map_err(self.sql())?;
         let mut details =
             self.conn.prepare("SELECT detail FROM collection_detail WHERE quarter = ?1").map_err(self.sql())?;
+        let mut published = self
+            .conn
+            .prepare("SELECT record FROM published_means WHERE quarter = ?1 ORDER BY rowid")
+            .map_err(self.sql())?;
         for &q in quarters {
             let compact = q.compact();
             let mut groups: BTreeMap<(String, String), Tally> = BTreeMap::new();
@@ -669,6 +704,12 @@ impl Store {
                 let json = row.map_err(self.sql())?;
                 out.details
                     .push(serde_json::from_str(&json).map_err(|e| self.damaged("collection detail", e.to_string()))?);
+            }
+            let rows = published.query_map([&compact], |r| r.get::<_, String>(0)).map_err(self.sql())?;
+            for row in rows {
+                let json = row.map_err(self.sql())?;
+                out.published
+                    .push(serde_json::from_str(&json).map_err(|e| self.damaged("published means", e.to_string()))?);
             }
         }
         let mut stmt =
@@ -975,6 +1016,37 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
         assert_eq!(store.manifest().unwrap()[0].path, "old.csv");
         assert!(store.load_responses(&["FY2025 Q1".parse().unwrap()]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn published_means_round_trip_by_quarter_and_a_version_2_store_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            // A store as the second schema left it.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        let q1: FiscalQuarter = "FY2020 Q1".parse().unwrap();
+        let q2: FiscalQuarter = "FY2020 Q2".parse().unwrap();
+        let p = |quarter, trust: &str| PublishedMeans {
+            service: ServiceId::new("va-vha-outpatient-care").unwrap(),
+            quarter,
+            touchpoint: "Post-visit email survey".into(),
+            customers: None,
+            surveyed: Some(1_860_215),
+            respondents: Some(305_079),
+            means: BTreeMap::from([(fedcx_model::Driver::Trust, trust.parse().unwrap())]),
+        };
+        let c = FileContribution { published: vec![p(q1, "4.27"), p(q2, "4.28")], ..FileContribution::default() };
+        store.record(&entry("a"), &c, &mut |_| {}).unwrap();
+        let loaded = store.load(&[q2]).unwrap();
+        assert_eq!(loaded.published, [p(q2, "4.28")]);
+        assert_eq!(loaded.published[0].means[&fedcx_model::Driver::Trust].to_string(), "4.28");
+        assert_eq!(store.load(&[q1, q2]).unwrap().published.len(), 2);
     }
 
     #[test]

@@ -1184,6 +1184,168 @@ pub fn native_record(r: &SurveyResponse) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::{IngestConfig, Ingestor, Reader};
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../../tests/fixtures/tools/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn example(name: &str) -> Mapping {
+        let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+        Mapping::from_toml_str(Path::new(&path), &std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+
+    /// The summary and counts of one file read with `threads` workers and chunks of `chunk` bytes.
+    fn ingest(bytes: &[u8], mapping: &Mapping, threads: usize, chunk: usize) -> (String, String) {
+        let registry = Registry::bundled();
+        let mut ing = Ingestor::new(&registry, IngestConfig { threads, ..IngestConfig::default() });
+        ing.set_chunk_bytes(chunk);
+        ing.ingest_bytes(Path::new("in.csv"), bytes, &Reader::Mapped(mapping.clone())).unwrap();
+        let result = ing.finish().unwrap();
+        let mut summary = crate::pipeline::summary_json(&result);
+        summary["files"][0]["reconciliation"]["warnings"] = serde_json::json!(result.files[0].reconciliation.warnings);
+        (summary.to_string(), serde_json::to_string(&result.counts).unwrap())
+    }
+
+    #[test]
+    fn tool_exports_read_the_same_on_one_thread_and_in_chunks() {
+        for (file, mapping) in [
+            ("qualtrics-3row.csv", "qualtrics.toml"),
+            ("qualtrics-2row.csv", "qualtrics.toml"),
+            ("surveymonkey.csv", "surveymonkey.toml"),
+        ] {
+            let (bytes, mapping) = (fixture(file), example(mapping));
+            let one = ingest(&bytes, &mapping, 1, 1 << 20);
+            assert!(one.0.contains("\"physical\":") && one.0.contains("\"excluded\":"), "{}", one.0);
+            for chunk in [1, 50, 700] {
+                assert_eq!(ingest(&bytes, &mapping, 2, chunk), one, "{file}, chunk {chunk}");
+            }
+        }
+    }
+
+    /// Reads `rows` (after the Qualtrics header rows of `header`) and returns each response's
+    /// positive and negative indicator states, or the rejection's reason.
+    fn states(mapping: &Mapping, header: &str, rows: &[&str]) -> Vec<Result<[IndicatorStates; 2], &'static str>> {
+        let registry = Registry::bundled();
+        let text = format!("{header}{}", rows.iter().map(|r| format!("{r}\n")).collect::<String>());
+        let mut src = MappedCsvSource::new(Path::new("t.csv"), text.as_bytes(), mapping.clone(), &registry).unwrap();
+        let mut out = Vec::new();
+        while let Some(item) = src.next_item().unwrap() {
+            out.push(match item {
+                SourceItem::Response(_, r) => match r.answers {
+                    Answers::V2(a) => Ok([*a.indicators(Polarity::Positive), *a.indicators(Polarity::Negative)]),
+                    _ => Err("not version 2"),
+                },
+                SourceItem::Rejected(rej) => Err(rej.reason),
+                _ => Err("unexpected item"),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn a_blank_box_is_not_selected_only_under_the_follow_up_shown_and_reached() {
+        use IndicatorState::{NotOffered as O, NotSelected as N, Selected as S};
+        let header = "ResponseId,EndDate,Status,Finished,Q1,P1,P2,N1,N2\n\
+                      Response ID,End Date,Response Type,Finished,Trust,What went well? - Need,What went well? - Easy,\
+                      What didn't? - Need,What didn't? - Easy\n";
+        let mut mapping = Mapping {
+            tool: Some(Tool::Qualtrics),
+            columns: [
+                ("question_1", "Q1"),
+                ("positive_effectiveness", "P1"),
+                ("positive_ease", "P2"),
+                ("negative_effectiveness", "N1"),
+                ("negative_ease", "N2"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+            constants: [("service_id", "dos-ca-passport-renewal"), ("channel", "website"), ("survey_version", "v2")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ..Mapping::default()
+        };
+        mapping.indicators.blank = BlankIndicator::NotSelected;
+        let rest = [O; INDICATOR_COUNT - 2];
+        let with = |a: IndicatorState, b: IndicatorState| {
+            let mut s = [O; INDICATOR_COUNT];
+            s[0] = a;
+            s[1] = b;
+            debug_assert_eq!(s[2..], rest);
+            s
+        };
+        let rows = [
+            // Agree: "what went well" shown; its blank box is not selected, the hidden question's stay not offered.
+            "R_1,2024-02-05 09:00:00,IP Address,True,Agree,,easy,,",
+            // Disagree: the other way round; the choice's text or 1 both tick a box.
+            "R_2,2024-02-05 09:00:00,IP Address,True,Disagree,,,1,",
+            // Finished, nothing ticked: both boxes of the shown question are not selected.
+            "R_3,2024-02-05 09:00:00,IP Address,True,Agree,,,,",
+            // Partial, nothing ticked: the respondent may have left before the question.
+            "R_4,2024-02-05 09:00:00,IP Address,False,Agree,,,,",
+            // Partial with a box ticked: the question was reached.
+            "R_5,2024-02-05 09:00:00,IP Address,False,Agree,1,,,",
+            // Partial without the trust answer; a preview; a status fedcx does not know.
+            "R_6,2024-02-05 09:00:00,IP Address,False,,,,,",
+            "R_7,2024-02-05 09:00:00,Survey Preview,True,Agree,1,,,",
+            "R_8,2024-02-05 09:00:00,Bot,True,Agree,1,,,",
+            // A box of another question's wording is neither ticked nor blank.
+            "R_9,2024-02-05 09:00:00,IP Address,True,Agree,,Need,,",
+        ];
+        let got = states(&mapping, header, &rows);
+        assert_eq!(got[0], Ok([with(N, S), with(O, O)]));
+        assert_eq!(got[1], Ok([with(O, O), with(S, N)]));
+        assert_eq!(got[2], Ok([with(N, N), with(O, O)]));
+        assert_eq!(got[3], Ok([with(O, O), with(O, O)]));
+        assert_eq!(got[4], Ok([with(S, N), with(O, O)]));
+        assert_eq!(got[5], Err(reason::UNFINISHED));
+        assert_eq!(got[6], Err(crate::reconcile::exclusion::SURVEY_PREVIEW));
+        assert_eq!(got[7], Err(reason::UNKNOWN_STATUS));
+        assert_eq!(got[8], Err(reason::UNKNOWN_LABEL));
+        // Without the rule a blank box is not offered anywhere (Touchpoints' reading), and per field
+        // the rule can be turned back.
+        mapping.indicators.fields.insert("positive_effectiveness".into(), BlankIndicator::NotOffered);
+        assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
+        mapping.indicators = IndicatorRules::default();
+        assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
+    }
+
+    #[test]
+    fn the_export_time_zone_is_used_and_a_contradicting_mapping_is_refused() {
+        let registry = Registry::bundled();
+        let bytes = fixture("qualtrics-3row.csv");
+        let mut mapping = example("qualtrics.toml");
+        let src = MappedCsvSource::new(Path::new("q.csv"), bytes.as_slice(), mapping.clone(), &registry).unwrap();
+        assert_eq!(src.parser.zone, chrono_tz::America::New_York);
+        mapping.timestamp.time_zone = Some("America/Denver".into());
+        let err =
+            MappedCsvSource::new(Path::new("q.csv"), bytes.as_slice(), mapping, &registry).unwrap_err().to_string();
+        assert!(
+            err.contains("q.csv: bad header for format csv: header line 3, column \"EndDate\": the export says its times are in America/New_York, but the mapping's [timestamp] time_zone is America/Denver"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn mapping_files_with_a_tool_are_checked() {
+        let check =
+            |text: &str| Mapping::from_toml_str(Path::new("m.toml"), text).map(|_| ()).map_err(|e| e.to_string());
+        // A tool names the id and date columns itself.
+        assert_eq!(check("tool = 'qualtrics'\n[columns]\nquestion_1 = 'Q1'\n[constants]\nservice_id = 'x'\nchannel = 'website'\n"), Ok(()));
+        let err = check(
+            "tool = 'surveymonkey'\n[indicators]\nblank = 'not_selected'\n[indicators.fields]\npositive_mood = 'not_offered'\n\
+             [columns]\nquestion_1 = 'Q1'\n[constants]\nservice_id = 'x'\nchannel = 'website'\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("[indicators.fields] names \"positive_mood\""), "{err}");
+        assert!(err.contains("tool = \"surveymonkey\": its exports carry no time zone"), "{err}");
+        let err = check("tool = 'typeform'\n").unwrap_err();
+        assert!(err.contains("unknown variant `typeform`") && err.contains("qualtrics"), "{err}");
+        let err = check("[indicators]\nblank = 'maybe'\n").unwrap_err();
+        assert!(err.contains("unknown variant `maybe`") && err.contains("not_selected"), "{err}");
+    }
 
     #[test]
     fn a_mapping_built_in_code_without_service_or_channel_is_refused_not_a_panic() {

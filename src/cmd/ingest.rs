@@ -323,7 +323,7 @@ pub fn print_reconciliation(result: &IngestResult) {
                 }
                 fedcx_ingest::mapped::warning::PARTIAL_RESPONSE_KEPT => {
                     "partial response(s) (Finished = False) kept because the trust question (or, in version 1, a \
-                     question) was answered; a follow-up question with no box ticked counts as not offered"
+                     question) was answered (with blank = \"not_selected\", a follow-up question with no box ticked counts as not offered)"
                 }
                 _ => "row(s)",
             };

@@ -555,8 +555,8 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
                 problems.push(format!("{field} needs a column in [columns] or a value in [constants]"));
             }
         }
-        let zone = time_zone(&mapping, submitted_at.and_then(|i| info.zones.get(i).cloned().flatten()))
-            .map_err(|why| bad_header(why))?;
+        let zone =
+            time_zone(&mapping, submitted_at.and_then(|i| info.zones.get(i).cloned().flatten())).map_err(bad_header)?;
         let tool_formats = mapping.tool.map_or(&["rfc3339"][..], Tool::default_formats);
         let format_names: Vec<String> = if mapping.timestamp.formats.is_empty() {
             tool_formats.iter().map(|f| (*f).to_owned()).collect()
@@ -666,13 +666,13 @@ fn time_zone(mapping: &Mapping, from_file: Option<String>) -> Result<chrono_tz::
         .as_deref()
         .map(|z| {
             parse(z).map_err(|e| {
-                format!("header line 3, column {column:?}: the export's time zone {z:?} is not an IANA time zone ({e})")
+                format!("ImportId header row, column {column:?}: the export's time zone {z:?} is not an IANA time zone ({e})")
             })
         })
         .transpose()?;
     match (configured, file) {
         (Some(c), Some(f)) if c != f => Err(format!(
-            "header line 3, column {column:?}: the export says its times are in {f}, but the mapping's [timestamp] \
+            "ImportId header row, column {column:?}: the export says its times are in {f}, but the mapping's [timestamp] \
              time_zone is {c}; remove time_zone from the mapping or export again in {c}"
         )),
         (Some(z), _) | (None, Some(z)) => Ok(z),
@@ -1323,7 +1323,7 @@ mod tests {
         let err =
             MappedCsvSource::new(Path::new("q.csv"), bytes.as_slice(), mapping, &registry).unwrap_err().to_string();
         assert!(
-            err.contains("q.csv: bad header for format csv: header line 3, column \"EndDate\": the export says its times are in America/New_York, but the mapping's [timestamp] time_zone is America/Denver"),
+            err.contains("q.csv: bad header for format csv: ImportId header row, column \"EndDate\": the export says its times are in America/New_York, but the mapping's [timestamp] time_zone is America/Denver"),
             "{err}"
         );
     }

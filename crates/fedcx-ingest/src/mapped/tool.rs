@@ -236,14 +236,14 @@ pub(crate) fn header_info(tool: Option<Tool>, rows: &[Vec<String>]) -> Result<He
             if let Some(labels) = rows.get(1) {
                 // A question's text stands over its first column only (the cells after it were merged).
                 let mut question = String::new();
-                for i in 0..n {
-                    if !first[i].is_empty() {
-                        question = first[i].clone();
+                for (i, own) in first.iter().enumerate() {
+                    if !own.is_empty() {
+                        question = own.clone();
                     }
                     let label = labels.get(i).map(String::as_str).unwrap_or("");
                     let generic = label.is_empty() || GENERIC_SUBLABELS.iter().any(|g| label.eq_ignore_ascii_case(g));
                     if generic {
-                        info.names[i] = if first[i].is_empty() { question.clone() } else { first[i].clone() };
+                        info.names[i] = question.clone();
                     } else {
                         info.names[i] = format!("{question} / {label}");
                         info.choice_labels[i] = Some(label.to_owned());

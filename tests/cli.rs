@@ -1916,3 +1916,190 @@ fn an_ingested_benchmark_file_with_sources_replaces_the_bundled_value_of_its_yea
         (Some(70.1), Some("ingested"))
     );
 }
+
+// ---- survey tool exports (issue 11) ----
+// Fixtures in tests/fixtures/tools/ are hand-built exports; each has a `.source.md` naming the
+// documentation followed and the hand-computed numbers asserted here.
+
+fn tool_fixture(name: &str) -> String {
+    fixture("tools").join(name).to_string_lossy().into_owned()
+}
+
+fn example_path(name: &str) -> String {
+    example(name).to_string_lossy().into_owned()
+}
+
+/// `fedcx export` of the store as (item, point) -> n for one service, channel and quarter.
+fn exported(t: &TestDir, group: &str) -> std::collections::BTreeMap<(String, String), u64> {
+    t.ok(&["export", "--out", "e.csv"]);
+    let text = std::fs::read_to_string(t.path("e.csv")).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        assert_eq!(c.len(), 6, "{line}");
+        assert_eq!(c[..3].join(","), group, "every count is in the one group: {text}");
+        out.insert((c[3].to_owned(), c[4].to_owned()), c[5].parse().unwrap());
+    }
+    out
+}
+
+/// (selected, offered) of an indicator.
+fn share(counts: &std::collections::BTreeMap<(String, String), u64>, item: &str) -> (u64, u64) {
+    let n = |point: &str| counts.get(&(item.to_owned(), point.to_owned())).copied().unwrap_or(0);
+    (n("selected"), n("offered"))
+}
+
+const PASSPORT_WEB_Q2: &str = "dos-ca-passport-renewal,website,FY2024Q2";
+
+/// qualtrics-3row.source.md: 10 rows = 7 accepted + 1 rejected (unfinished) + 2 excluded (preview,
+/// spam); blank boxes under the follow-up shown are "not selected", so positive_ease is 3 of 4.
+#[test]
+fn tools_qualtrics_three_header_rows_previews_spam_and_partial_responses() {
+    let t = TestDir::new();
+    let out = t.ok(&[
+        "ingest",
+        &tool_fixture("qualtrics-3row.csv"),
+        "--mapping",
+        &example_path("qualtrics.toml"),
+        "--summary",
+        "s.json",
+        "--rejects",
+        "r.csv",
+    ]);
+    assert!(
+        out.contains("qualtrics-3row.csv (csv): 10 read, 7 accepted, 1 rejected, 0 duplicates, 2 excluded"),
+        "{out}"
+    );
+    assert!(out.contains("total: 10 read = 7 accepted + 1 rejected + 0 duplicates + 2 excluded"), "{out}");
+    assert!(out.contains("excluded (not respondents' answers) by reason: spam 1, survey_preview 1"), "{out}");
+    assert!(out.contains("warning: 2 partial response(s) (Finished = False) kept"), "{out}");
+    let s = json(&t.path("s.json"));
+    assert_eq!(
+        (s["read"].as_u64(), s["accepted"].as_u64(), s["rejected"].as_u64()),
+        (Some(10), Some(7), Some(1)),
+        "{s}"
+    );
+    assert_eq!(s["excluded"].as_u64(), Some(2), "{s}");
+    assert_eq!(s["excluded_by_reason"], serde_json::json!({"spam": 1, "survey_preview": 1}), "{s}");
+    assert_eq!(s["rejected_by_reason"], serde_json::json!({"unfinished": 1}), "{s}");
+    // The question-text and ImportId rows are header lines, not rejected rows.
+    let lines = &s["files"][0]["reconciliation"]["lines"];
+    assert_eq!(lines, &serde_json::json!({"physical": 13, "header": 3, "blank": 0, "in_rows": 10}), "{s}");
+    // Only the unfinished response without a trust answer is in the reject file; previews and spam are not rejects.
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    assert_eq!(rejects.lines().count(), 2, "{rejects}");
+    assert!(rejects.contains(",12,Q1,,unfinished,"), "{rejects}");
+    let c = exported(&t, PASSPORT_WEB_Q2);
+    // R_0 ended at 23:30 on 31 March 2024 New York time (the ImportId row's timeZone): FY2024 Q2, not Q3.
+    assert_eq!(c[&("respondents".into(), "v2".into())], 7);
+    for (point, n) in [("2", 1), ("3", 1), ("4", 3), ("5", 2)] {
+        assert_eq!(c[&("trust_likert".into(), point.into())], n, "trust {point}");
+    }
+    // Shown "what went well" to R_1, R_2, R_3, R_8 (partial, nothing ticked: not offered) and R_0.
+    assert_eq!(share(&c, "positive_ease"), (3, 4));
+    assert_eq!(share(&c, "positive_effectiveness"), (1, 4));
+    assert_eq!(share(&c, "positive_efficiency"), (1, 4));
+    assert_eq!(share(&c, "positive_humanity"), (1, 4));
+    assert_eq!(share(&c, "positive_transparency"), (0, 4));
+    assert_eq!(share(&c, "negative_ease"), (1, 2));
+    assert_eq!(share(&c, "negative_effectiveness"), (0, 2));
+}
+
+/// qualtrics-2row.source.md: the question-text row only, numeric values, Status as codes; nothing
+/// is rejected, so --strict passes while the preview and the spam are excluded.
+#[test]
+fn tools_qualtrics_two_header_rows_with_numeric_values_pass_strict() {
+    let t = TestDir::new();
+    let out = t.ok(&[
+        "ingest",
+        "--strict",
+        &tool_fixture("qualtrics-2row.csv"),
+        "--mapping",
+        &example_path("qualtrics.toml"),
+        "--summary",
+        "s.json",
+    ]);
+    assert!(
+        out.contains("qualtrics-2row.csv (csv): 6 read, 4 accepted, 0 rejected, 0 duplicates, 2 excluded"),
+        "{out}"
+    );
+    let s = json(&t.path("s.json"));
+    assert_eq!(s["excluded_by_reason"], serde_json::json!({"spam": 1, "survey_preview": 1}), "{s}");
+    assert_eq!(s["files"][0]["reconciliation"]["lines"]["header"].as_u64(), Some(2), "{s}");
+    let c = exported(&t, PASSPORT_WEB_Q2);
+    assert_eq!(share(&c, "positive_ease"), (2, 3));
+    assert_eq!(share(&c, "positive_effectiveness"), (1, 3));
+    assert_eq!(share(&c, "positive_other"), (1, 3));
+    assert_eq!(share(&c, "negative_ease"), (1, 1));
+    assert_eq!(share(&c, "negative_efficiency"), (1, 1));
+}
+
+/// surveymonkey.source.md: two header rows, columns named "question / answer label", choice text
+/// in ticked boxes, `MM/DD/YYYY hh:mm:ss PM` in the mapping's zone.
+#[test]
+fn tools_surveymonkey_two_header_rows_and_choice_text() {
+    let t = TestDir::new();
+    let out = t.ok(&[
+        "ingest",
+        &tool_fixture("surveymonkey.csv"),
+        "--mapping",
+        &example_path("surveymonkey.toml"),
+        "--summary",
+        "s.json",
+        "--rejects",
+        "r.csv",
+    ]);
+    assert!(out.contains("surveymonkey.csv (csv): 6 read, 5 accepted, 1 rejected, 0 duplicates\n"), "{out}");
+    let s = json(&t.path("s.json"));
+    assert_eq!(s["rejected_by_reason"], serde_json::json!({"missing_trust_answer": 1}), "{s}");
+    assert_eq!(s["excluded"].as_u64(), Some(0), "{s}");
+    assert_eq!(s["redactions"]["phone"].as_u64(), Some(1), "{s}");
+    assert_eq!(s["files"][0]["reconciliation"]["lines"]["header"].as_u64(), Some(2), "{s}");
+    // The reject names the question by its text (line 8: two header lines, then the sixth response).
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    assert!(rejects.contains(",8,\"Based on my experience renewing my passport,"), "{rejects}");
+    // 114201000003 ended at 9:30 PM on 31 March 2024 in New York: FY2024 Q2.
+    let c = exported(&t, PASSPORT_WEB_Q2);
+    assert_eq!(c[&("respondents".into(), "v2".into())], 5);
+    assert_eq!(share(&c, "positive_ease"), (2, 4));
+    assert_eq!(share(&c, "positive_efficiency"), (1, 4));
+    assert_eq!(share(&c, "positive_effectiveness"), (1, 4));
+    assert_eq!(share(&c, "negative_ease"), (1, 1));
+    assert_eq!(share(&c, "negative_transparency"), (1, 1));
+}
+
+/// With --mapping alone, a file of a format fedcx detects is read as that format; the mapping reads
+/// the others. With --format csv the mapping applies to every file.
+#[test]
+fn tools_one_command_reads_a_mapped_export_and_a_touchpoints_detail_export() {
+    let t = TestDir::new();
+    let details = fixture("touchpoints").join("v2/details.csv").to_string_lossy().into_owned();
+    let q = tool_fixture("qualtrics-3row.csv");
+    let mapping = example_path("qualtrics.toml");
+    let out = t.ok(&["ingest", "--no-store", &q, &details, "--mapping", &mapping]);
+    assert!(out.contains("qualtrics-3row.csv (csv): 10 read, 7 accepted"), "{out}");
+    assert!(out.contains("details.csv (touchpoints-details): 4 read, 4 accepted"), "{out}");
+    assert!(out.contains("4 collection details"), "{out}");
+    let err = t.fails(&["ingest", "--no-store", &q, &details, "--format", "csv", "--mapping", &mapping]);
+    assert!(err.contains("details.csv: the header lacks required column(s) ResponseId, EndDate, Q1, Q2_1"), "{err}");
+}
+
+#[test]
+fn tools_medallia_tool_reads_its_spreadsheet_dates() {
+    let t = TestDir::new();
+    let out = t.ok(&[
+        "ingest",
+        "--no-store",
+        &fixture("medallia-v1.csv").to_string_lossy(),
+        "--mapping",
+        &example_path("medallia.toml"),
+    ]);
+    // As examples/medallia-v1.toml reads it (medallia_export_with_spreadsheet_dates).
+    assert!(out.contains("medallia-v1.csv (csv): 5 read, 3 accepted, 1 rejected, 1 duplicates"), "{out}");
+}
+
+#[test]
+fn tools_ingest_help_points_to_the_mapping_docs() {
+    let out = TestDir::new().ok(&["ingest", "--help"]);
+    assert!(out.contains("docs/mapping.md"), "{out}");
+}

@@ -20,7 +20,10 @@ pub struct Args {
     /// The files' format; detected from the header when not given.
     #[arg(long, value_parser = parse_format)]
     format: Option<Format>,
-    /// A mapping file for `--format csv` exports of other survey tools (see examples/).
+    /// A mapping file for respondent-level exports of other survey tools (Qualtrics, SurveyMonkey,
+    /// Medallia, in-house). Files of a format fedcx detects (a Touchpoints export, say) are still
+    /// read as that format; the mapping reads the others (with `--format csv`, every file). Every
+    /// mapping key and each tool's conventions: docs/mapping.md; examples in examples/.
     #[arg(long, value_name = "M.toml")]
     mapping: Option<PathBuf>,
     /// Write every rejected row here (CSV: source file, line, field, raw value, reason, detail).
@@ -68,7 +71,8 @@ fn parse_format(s: &str) -> Result<Format, String> {
 /// Runs the command.
 pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     let reader = match (&args.mapping, args.format) {
-        (Some(m), None | Some(Format::Csv)) => Reader::Mapped(fedcx_ingest::load_mapping(m)?),
+        (Some(m), Some(Format::Csv)) => Reader::Mapped(fedcx_ingest::load_mapping(m)?),
+        (Some(m), None) => Reader::DetectOrMapped(fedcx_ingest::load_mapping(m)?),
         (Some(_), Some(f)) => anyhow::bail!("--mapping goes with --format csv, not --format {f}"),
         (None, Some(f)) => Reader::Format(f),
         (None, None) => Reader::Detect,
@@ -293,19 +297,29 @@ impl std::io::Write for SharedWriter {
     }
 }
 
+/// The excluded count with its words around it, or nothing when no row was excluded (most files).
+fn excluded_part(r: &fedcx_ingest::Reconciliation, before: &str, after: &str) -> String {
+    if r.excluded == 0 {
+        String::new()
+    } else {
+        format!("{before}{}{after}", r.excluded)
+    }
+}
+
 /// Prints the reconciliation for people.
 pub fn print_reconciliation(result: &IngestResult) {
     // A skipped file already had its one message, when it was met.
     for f in result.files.iter().filter(|f| !f.skipped_same_content) {
         let r = &f.reconciliation;
         println!(
-            "{} ({}): {} read, {} accepted, {} rejected, {} duplicates",
+            "{} ({}): {} read, {} accepted, {} rejected, {} duplicates{}",
             super::shown(&f.path),
             f.format,
             r.read,
             r.accepted,
             r.rejected,
             r.duplicates,
+            excluded_part(r, ", ", " excluded"),
         );
     }
     for f in &result.files {
@@ -315,8 +329,12 @@ pub fn print_reconciliation(result: &IngestResult) {
     }
     let r = &result.reconciliation;
     println!(
-        "total: {} read = {} accepted + {} rejected + {} duplicates",
-        r.read, r.accepted, r.rejected, r.duplicates
+        "total: {} read = {} accepted + {} rejected + {} duplicates{}",
+        r.read,
+        r.accepted,
+        r.rejected,
+        r.duplicates,
+        excluded_part(r, " + ", " excluded")
     );
     let l = &r.lines;
     if l.physical > 0 {
@@ -333,6 +351,11 @@ pub fn print_reconciliation(result: &IngestResult) {
     if !r.rejected_by_reason.is_empty() {
         let reasons: Vec<String> = reasons_by_count(r).iter().map(|(k, v)| format!("{k} {v}")).collect();
         println!("rejected by reason: {}", reasons.join(", "));
+    }
+    if !r.excluded_by_reason.is_empty() {
+        // Previews, tests and spam: read, not respondents' answers, so neither accepted nor rejected.
+        let reasons: Vec<String> = r.excluded_by_reason.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("excluded (not respondents' answers) by reason: {}", reasons.join(", "));
     }
     if !r.warnings.is_empty() {
         // Rows kept and counted, with something set aside; each kind says what.
@@ -355,6 +378,10 @@ pub fn print_reconciliation(result: &IngestResult) {
                 }
                 fedcx_ingest::touchpoints::v1_warning::POINT_SCALE_DISAGREES => {
                     "q*_point_scale value(s) are not the mean of their question's counts: the counts were used"
+                }
+                fedcx_ingest::mapped::warning::PARTIAL_RESPONSE_KEPT => {
+                    "partial response(s) (Finished = False) kept because the trust question (or, in version 1, a \
+                     question) was answered (with blank = \"not_selected\", a follow-up question with no box ticked counts as not offered)"
                 }
                 _ => "row(s)",
             };

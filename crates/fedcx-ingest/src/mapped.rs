@@ -1,12 +1,18 @@
-//! Respondent-level CSV exports of any survey tool (Qualtrics, Medallia, in-house), read through a
-//! mapping file that names the columns and translates answer labels.
+//! Respondent-level CSV exports of any survey tool (Qualtrics, SurveyMonkey, Medallia, in-house),
+//! read through a mapping file that names the columns and translates answer labels. A mapping's
+//! `tool` turns on that tool's export conventions ([`Tool`]), so it need only name the questions;
+//! `docs/mapping.md` describes every key.
 //!
 //! With no mapping file the built-in [`Mapping::native`] is used: fedcx's own layout ([`NATIVE_HEADER`]),
 //! which the bundled demo data is written in and which [`native_record`] writes.
 
-use crate::rows::{Counted, Produced};
+mod tool;
+
+pub use tool::Tool;
+
+use crate::rows::{Counted, Produced, QuoteState};
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Chain, Cursor, Read};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
@@ -82,29 +88,47 @@ pub enum Word {
 }
 
 /// How to read timestamps.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimestampSpec {
     /// Formats tried in order: `rfc3339`, `excel` (a spreadsheet day number such as 45292.5), or a
-    /// chrono `strftime` pattern such as `%m/%d/%Y %H:%M`.
-    #[serde(default = "default_formats")]
+    /// chrono `strftime` pattern such as `%m/%d/%Y %H:%M`. Empty: the tool's formats, or `rfc3339`.
+    #[serde(default)]
     pub formats: Vec<String>,
-    /// The IANA time zone of timestamps that carry no offset, e.g. `America/New_York`.
-    #[serde(default = "default_zone")]
-    pub time_zone: String,
+    /// The IANA time zone of timestamps that carry no offset, e.g. `America/New_York`. Absent: the
+    /// zone a Qualtrics export names in its ImportId row, else UTC (SurveyMonkey needs one).
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
-fn default_formats() -> Vec<String> {
-    vec!["rfc3339".to_owned()]
+/// What a blank multi-select indicator cell means.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlankIndicator {
+    /// The box was not on the form (Touchpoints' `null`): the indicator is not counted as offered.
+    #[default]
+    NotOffered,
+    /// A box left unticked (as Qualtrics and SurveyMonkey export one): not selected, under the
+    /// follow-up question the trust answer showed; under the other one it stays not offered.
+    NotSelected,
 }
 
-fn default_zone() -> String {
-    "UTC".to_owned()
+/// How the mapping reads blank indicator cells: one rule for every indicator, and overrides per field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorRules {
+    /// The rule for every indicator field not named in `fields`.
+    #[serde(default)]
+    pub blank: BlankIndicator,
+    /// Indicator field (e.g. `positive_other`) to its own rule.
+    #[serde(default)]
+    pub fields: BTreeMap<String, BlankIndicator>,
 }
 
-impl Default for TimestampSpec {
-    fn default() -> TimestampSpec {
-        TimestampSpec { formats: default_formats(), time_zone: default_zone() }
+impl IndicatorRules {
+    /// The rule for one indicator field.
+    pub fn blank_for(&self, field: &str) -> BlankIndicator {
+        self.fields.get(field).copied().unwrap_or(self.blank)
     }
 }
 
@@ -112,6 +136,13 @@ impl Default for TimestampSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
+    /// The survey tool whose export conventions apply (header rows, default columns and formats,
+    /// statuses); none for a plain one-header CSV.
+    #[serde(default)]
+    pub tool: Option<Tool>,
+    /// How blank multi-select indicator cells are read.
+    #[serde(default)]
+    pub indicators: IndicatorRules,
     /// Field name (as in [`NATIVE_HEADER`]) to the export's column name.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
@@ -164,20 +195,31 @@ impl Mapping {
             }
         }
         for required in ["response_id", "submitted_at"] {
-            if !m.columns.contains_key(required) {
+            if m.column_of(required).is_none() {
                 problems.push(format!("[columns] must name the column of {required}"));
             }
+        }
+        for field in m.indicators.fields.keys() {
+            if !indicator_fields().any(|f| f == *field) {
+                problems.push(format!(
+                    "[indicators.fields] names {field:?}, which is not an indicator field (positive_* or negative_*)"
+                ));
+            }
+        }
+        if m.tool.is_some_and(Tool::needs_time_zone) && m.timestamp.time_zone.is_none() {
+            problems.push(format!(
+                "tool = {:?}: its exports carry no time zone, so [timestamp] time_zone must name the zone of the \
+                 account that exported it (e.g. \"America/New_York\")",
+                m.tool.map_or("", Tool::as_str)
+            ));
         }
         for either in ["service_id", "channel"] {
             if !m.columns.contains_key(either) && !m.constants.contains_key(either) {
                 problems.push(format!("{either} needs a column in [columns] or a value in [constants]"));
             }
         }
-        if let Err(e) = m.timestamp.time_zone.parse::<chrono_tz::Tz>() {
+        if let Some(Err(e)) = m.timestamp.time_zone.as_deref().map(str::parse::<chrono_tz::Tz>) {
             problems.push(format!("[timestamp] time_zone: {e}"));
-        }
-        if m.timestamp.formats.is_empty() {
-            problems.push("[timestamp] formats is empty".to_owned());
         }
         for (label, id) in &m.services {
             if ServiceId::new(id).is_err() {
@@ -199,6 +241,85 @@ impl Mapping {
             Err(bad(problems))
         }
     }
+
+    /// The export column of a field: the one `[columns]` names, else the tool's default.
+    pub fn column_of(&self, field: &str) -> Option<&str> {
+        self.columns.get(field).map(String::as_str).or_else(|| self.tool.and_then(|t| t.default_column(field)))
+    }
+
+    /// How many records at the top of a file can be header rows (1 without a tool with extra rows).
+    pub(crate) fn max_header_records(&self) -> usize {
+        self.tool.map_or(1, Tool::max_header_records)
+    }
+
+    /// How many of `records` (the first records of a file, as cells) are header rows.
+    pub(crate) fn header_record_count(&self, records: &[Vec<String>]) -> usize {
+        tool::header_record_count(self.tool, self.column_of("response_id").unwrap_or(""), records)
+    }
+}
+
+/// The 14 indicator fields, positive then negative.
+fn indicator_fields() -> impl Iterator<Item = String> {
+    Polarity::ALL.into_iter().flat_map(|p| Indicator::ALL.into_iter().map(move |i| i.column(p)))
+}
+
+/// Reads up to `max` records from the start of `input`, each with the bytes up to and including
+/// the newline that ends it (blank lines and records of empty fields before it included), and stops
+/// there, so the rest of `input` starts on a record. Returns each record's bytes and cells.
+pub(crate) fn read_records<R: Read>(input: &mut R, max: usize) -> std::io::Result<Vec<(Vec<u8>, Vec<String>)>> {
+    let mut out = Vec::new();
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    let mut state = QuoteState::StartRecord;
+    let mut started = false;
+    while out.len() < max {
+        let eof = match input.read(&mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if !eof {
+            bytes.push(byte[0]);
+            state = state.step(byte[0]);
+            started |= state != QuoteState::StartRecord;
+        }
+        let ended = eof || (byte[0] == b'\n' && started && state == QuoteState::StartRecord);
+        if !ended {
+            continue;
+        }
+        let cells = first_record_cells(&bytes, out.is_empty());
+        // A record of empty fields is a blank line to the row reader: it belongs to the next record.
+        if !cells.is_empty() || (eof && !bytes.is_empty()) {
+            out.push((std::mem::take(&mut bytes), cells));
+        }
+        started = false;
+        if eof {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The cells of the first record in `bytes` that has a value, trimmed (lossy UTF-8; a BOM removed
+/// from the file's first cell); empty when there is none.
+fn first_record_cells(bytes: &[u8], file_start: bool) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        return record
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = if i == 0 && file_start { f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f) } else { f };
+                String::from_utf8_lossy(f).trim().to_owned()
+            })
+            .collect();
+    }
+    Vec::new()
 }
 
 /// A field read from a column, or a constant.
@@ -223,6 +344,10 @@ struct Resolved {
     trust: Option<usize>,
     indicators: [[Option<usize>; INDICATOR_COUNT]; 2],
     comment: Option<usize>,
+    /// Qualtrics' `Status` column, when the tool is Qualtrics and the export has it.
+    status: Option<usize>,
+    /// Qualtrics' `Finished` column, likewise.
+    finished: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -232,16 +357,52 @@ enum TsFormat {
     Pattern { text: String, has_time: bool },
 }
 
+/// The kinds of rows kept with something to say, as [`crate::Reconciliation::warnings`] counts them.
+pub mod warning {
+    /// A partial response (Qualtrics `Finished = False`) kept because its trust question (version
+    /// 2) or a question (version 1) was answered.
+    pub const PARTIAL_RESPONSE_KEPT: &str = "partial_response_kept";
+}
+
+/// What reading rows set aside, by kind: personal data redacted from comments, and rows kept with a
+/// warning ([`warning`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Notes {
+    /// Personal data redacted, by kind.
+    pub redactions: BTreeMap<&'static str, u64>,
+    /// Rows kept with a warning, by kind.
+    pub warnings: BTreeMap<&'static str, u64>,
+}
+
+impl Notes {
+    /// Adds another part's notes.
+    pub(crate) fn merge(&mut self, other: &Notes) {
+        for (k, n) in &other.redactions {
+            *self.redactions.entry(k).or_default() += n;
+        }
+        for (k, n) in &other.warnings {
+            *self.warnings.entry(k).or_default() += n;
+        }
+    }
+}
+
+/// The input a [`MappedCsvSource`] reads: the records it read ahead to find the header rows, then
+/// the rest.
+type AheadThen<R> = Chain<Cursor<Vec<u8>>, R>;
+
 /// Reads a respondent-level CSV through a mapping.
 #[derive(Debug)]
 pub struct MappedCsvSource<'a, R: Read> {
-    rows: CsvRows<R>,
+    rows: CsvRows<AheadThen<R>>,
     parser: RowParser<'a>,
-    redactions: BTreeMap<&'static str, u64>,
+    notes: Notes,
+    /// Header rows after the first (a survey tool's question texts, ImportIds): read as records by
+    /// the row reader, accounted here as header lines.
+    extra_header: Produced,
 }
 
 /// Everything needed to turn one row into a response. It is immutable, so worker threads can share
-/// it; each caller keeps its own redaction counts.
+/// it; each caller keeps its own notes.
 #[derive(Debug)]
 pub(crate) struct RowParser<'a> {
     resolved: Resolved,
@@ -249,6 +410,14 @@ pub(crate) struct RowParser<'a> {
     mapping: Mapping,
     formats: Vec<TsFormat>,
     zone: chrono_tz::Tz,
+    /// Each column's name as rejections name it (SurveyMonkey: question / answer label).
+    names: Vec<String>,
+    /// Per column, the text that means a multi-select box was ticked (the choice's label).
+    choice_labels: Vec<Option<String>>,
+    /// The mapping's labels, then the tool's standard ones.
+    labels: Vec<(String, LabelValue)>,
+    /// Per polarity and indicator, what a blank cell means.
+    blank: [[BlankIndicator; INDICATOR_COUNT]; 2],
 }
 
 /// What a cell says.
@@ -259,19 +428,59 @@ enum Cell {
     Number(i64),
 }
 
+/// What an indicator cell says, before the trust answer and completion say what a blank means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tick {
+    Ticked,
+    Unticked,
+    NotShown,
+    Blank,
+}
+
 impl<'a, R: Read> MappedCsvSource<'a, R> {
     /// Opens a file with the given mapping; required columns missing from the header fail at once.
-    pub fn new(path: &Path, input: R, mapping: Mapping, registry: &'a Registry) -> Result<Self, IngestError> {
+    /// With a `tool`, the tool's extra header rows are read as header, not as rows.
+    pub fn new(path: &Path, mut input: R, mapping: Mapping, registry: &'a Registry) -> Result<Self, IngestError> {
+        let io = |source| IngestError::Io { path: path.to_owned(), source };
+        let bad_header = |why: String| IngestError::BadHeader { path: path.to_owned(), format: "csv", why };
+        let max = mapping.max_header_records();
+        let ahead = if max > 1 { read_records(&mut input, max).map_err(io)? } else { Vec::new() };
+        let cells: Vec<Vec<String>> = ahead.iter().map(|(_, c)| c.clone()).collect();
+        let header_records = if max > 1 { mapping.header_record_count(&cells) } else { 1 };
+        let ahead: Vec<u8> = ahead.into_iter().flat_map(|(b, _)| b).collect();
         let expected: Vec<&str> = mapping.columns.values().map(String::as_str).collect();
-        let rows = CsvRows::open(path, input, &expected.join(","))?;
-        rows.forbid_duplicate_columns("csv")?;
+        let mut rows = CsvRows::open(path, Cursor::new(ahead).chain(input), &expected.join(","))?;
+        let mut header_rows = vec![rows.header().to_vec()];
+        let before = rows.produced();
+        for _ in 1..header_records {
+            let Some(row) = rows.next_row()? else { break };
+            let fields = (0..row.len()).map(|i| row.get(i).map_or_else(|rej| rej.raw, str::to_owned)).collect();
+            header_rows.push(fields);
+        }
+        let after = rows.produced();
+        let extra_header = Produced {
+            records: after.records - before.records,
+            record_lines: after.record_lines - before.record_lines,
+            ..Produced::default()
+        };
+        let info = tool::header_info(mapping.tool, &header_rows).map_err(bad_header)?;
+        for (i, h) in info.names.iter().enumerate() {
+            if !h.is_empty() && info.names[..i].iter().any(|g| g.eq_ignore_ascii_case(h)) {
+                return Err(bad_header(format!("column {h:?} appears twice")));
+            }
+        }
+        let find = |name: &str| -> Option<usize> {
+            info.names.iter().position(|h| h.eq_ignore_ascii_case(name)).or_else(|| {
+                info.aliases.iter().position(|a| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+            })
+        };
         let mut problems = Vec::new();
         let mut missing = Vec::new();
         let mut col = |field: &str| -> Option<usize> {
-            let name = mapping.columns.get(field)?;
-            let found = rows.find(name);
+            let name = mapping.column_of(field)?;
+            let found = find(name);
             if found.is_none() {
-                missing.push(name.clone());
+                missing.push(name.to_owned());
             }
             found
         };
@@ -299,9 +508,13 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
                 path: path.to_owned(),
                 format: "csv",
                 missing,
-                found: rows.header().to_vec(),
+                found: info.names,
             });
         }
+        let (status, finished) = match mapping.tool {
+            Some(Tool::Qualtrics) => (find("Status"), find("Finished")),
+            Some(Tool::SurveyMonkey | Tool::Medallia) | None => (None, None),
+        };
         fn slot<T, E: std::fmt::Display>(
             column: Option<usize>,
             constant: Option<&String>,
@@ -342,13 +555,15 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
                 problems.push(format!("{field} needs a column in [columns] or a value in [constants]"));
             }
         }
-        let zone: chrono_tz::Tz = mapping.timestamp.time_zone.parse().map_err(|e| IngestError::BadConfig {
-            path: path.to_owned(),
-            problems: vec![format!("[timestamp] time_zone: {e}")],
-        })?;
-        let formats = mapping
-            .timestamp
-            .formats
+        let zone =
+            time_zone(&mapping, submitted_at.and_then(|i| info.zones.get(i).cloned().flatten())).map_err(bad_header)?;
+        let tool_formats = mapping.tool.map_or(&["rfc3339"][..], Tool::default_formats);
+        let format_names: Vec<String> = if mapping.timestamp.formats.is_empty() {
+            tool_formats.iter().map(|f| (*f).to_owned()).collect()
+        } else {
+            mapping.timestamp.formats.clone()
+        };
+        let formats = format_names
             .iter()
             .map(|f| match f.as_str() {
                 "rfc3339" => TsFormat::Rfc3339,
@@ -380,20 +595,88 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             trust,
             indicators,
             comment,
+            status,
+            finished,
         };
-        let parser = RowParser { resolved, registry, mapping, formats, zone };
-        Ok(MappedCsvSource { rows, parser, redactions: BTreeMap::new() })
+        let mut labels: Vec<(String, LabelValue)> = mapping.labels.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        if mapping.tool.is_some() {
+            for (label, n) in tool::STANDARD_LABELS {
+                if !labels.iter().any(|(k, _)| k.eq_ignore_ascii_case(label)) {
+                    labels.push((label.to_owned(), LabelValue::Number(n)));
+                }
+            }
+        }
+        let mut blank = [[BlankIndicator::NotOffered; INDICATOR_COUNT]; 2];
+        for p in Polarity::ALL {
+            for ind in Indicator::ALL {
+                blank[p.index()][ind.index()] = mapping.indicators.blank_for(&ind.column(p));
+            }
+        }
+        let mapping = Mapping { timestamp: TimestampSpec { formats: format_names, ..mapping.timestamp }, ..mapping };
+        let parser = RowParser {
+            resolved,
+            registry,
+            mapping,
+            formats,
+            zone,
+            names: info.names,
+            choice_labels: info.choice_labels,
+            labels,
+            blank,
+        };
+        Ok(MappedCsvSource { rows, parser, notes: Notes::default(), extra_header })
     }
-
     /// Personal data redacted so far, by kind.
     pub fn redactions(&self) -> &BTreeMap<&'static str, u64> {
-        &self.redactions
+        &self.notes.redactions
     }
 
-    /// The parser and header, for reading the rest of the file in parallel chunks.
+    /// Rows kept with a warning so far, by kind ([`warning`]).
+    pub fn warnings(&self) -> &BTreeMap<&'static str, u64> {
+        &self.notes.warnings
+    }
+
+    /// The parser, the first header row and what the header rows held, for reading the rest of
+    /// the file in parallel chunks.
     pub(crate) fn into_parts(self) -> (RowParser<'a>, Vec<String>, Produced) {
-        let produced = self.rows.produced();
+        let produced = self.produced();
         (self.parser, self.rows.header().to_vec(), produced)
+    }
+}
+
+/// The zone of timestamps without an offset: the mapping's, the one the export names (`from_file`,
+/// Qualtrics' ImportId `timeZone`), or UTC. A mapping and an export that disagree are an error:
+/// the times would be read an offset apart.
+fn time_zone(mapping: &Mapping, from_file: Option<String>) -> Result<chrono_tz::Tz, String> {
+    let parse = |name: &str| -> Result<chrono_tz::Tz, String> {
+        if name.eq_ignore_ascii_case("Z") || name.eq_ignore_ascii_case("UTC") {
+            return Ok(chrono_tz::UTC);
+        }
+        name.parse::<chrono_tz::Tz>().map_err(|e| e.to_string())
+    };
+    let configured = mapping
+        .timestamp
+        .time_zone
+        .as_deref()
+        .map(parse)
+        .transpose()
+        .map_err(|e| format!("[timestamp] time_zone: {e}"))?;
+    let column = mapping.column_of("submitted_at").unwrap_or("submitted_at");
+    let file = from_file
+        .as_deref()
+        .map(|z| {
+            parse(z).map_err(|e| {
+                format!("ImportId header row, column {column:?}: the export's time zone {z:?} is not an IANA time zone ({e})")
+            })
+        })
+        .transpose()?;
+    match (configured, file) {
+        (Some(c), Some(f)) if c != f => Err(format!(
+            "ImportId header row, column {column:?}: the export says its times are in {f}, but the mapping's [timestamp] \
+             time_zone is {c}; remove time_zone from the mapping or export again in {c}"
+        )),
+        (Some(z), _) | (None, Some(z)) => Ok(z),
+        (None, None) => Ok(chrono_tz::UTC),
     }
 }
 
@@ -420,7 +703,7 @@ impl RowParser<'_> {
         if let Ok(n) = text.parse::<i64>() {
             return Some(Cell::Number(n));
         }
-        if let Some((_, v)) = self.mapping.labels.iter().find(|(label, _)| label.eq_ignore_ascii_case(text)) {
+        if let Some((_, v)) = self.labels.iter().find(|(label, _)| label.eq_ignore_ascii_case(text)) {
             return Some(match v {
                 LabelValue::Number(n) => Cell::Number(*n),
                 LabelValue::Word(Word::Na) => Cell::Na,
@@ -478,57 +761,102 @@ impl RowParser<'_> {
         self.zone.from_local_datetime(&naive).earliest().map(|t| t.fixed_offset())
     }
 
-    pub(crate) fn parse_row(
-        &self,
-        row: &Row<'_>,
-        redactions: &mut BTreeMap<&'static str, u64>,
-    ) -> Result<SurveyResponse, Rejection> {
+    /// A rejection of column `i`, naming the column as the mapping does (SurveyMonkey's columns
+    /// have no name of their own in the first header row).
+    fn reject(&self, row: &Row<'_>, i: usize, reason: &'static str, detail: impl Into<String>) -> Rejection {
+        let mut rej = row.reject(i, reason, detail);
+        rej.field = Some(self.names.get(i).cloned().unwrap_or_default());
+        rej
+    }
+
+    /// Field `i` as text, trimmed; invalid UTF-8 is a rejection naming the column.
+    fn get<'r>(&self, row: &'r Row<'_>, i: usize) -> Result<&'r str, Rejection> {
+        row.get(i).map_err(|mut rej| {
+            rej.field = Some(self.names.get(i).cloned().unwrap_or_default());
+            rej
+        })
+    }
+
+    pub(crate) fn parse_row(&self, row: &Row<'_>, notes: &mut Notes) -> Result<SurveyResponse, Rejection> {
         row.check_width()?;
         let r = &self.resolved;
-        let id_text = row.get(r.response_id)?;
-        if id_text.is_empty() {
-            return Err(row.reject(r.response_id, reason::MISSING_VALUE, "the response id is empty"));
+        // A preview, test or spam response is set aside whatever else it holds.
+        if let Some(i) = r.status {
+            let t = self.get(row, i)?;
+            match tool::qualtrics_status(t) {
+                Some(tool::Status::Keep) => {}
+                Some(tool::Status::Exclude(why)) => {
+                    return Err(self.reject(
+                        row,
+                        i,
+                        why,
+                        "not a respondent's answer: Qualtrics' Status marks a preview, test or spam response, \
+                         counted as excluded",
+                    ))
+                }
+                None => {
+                    return Err(self.reject(
+                        row,
+                        i,
+                        reason::UNKNOWN_STATUS,
+                        format!("expected one of Qualtrics' Status values: {}", tool::STATUS_VALUES),
+                    ))
+                }
+            }
         }
-        let id =
-            ResponseId::new(id_text).map_err(|e| row.reject(r.response_id, reason::BAD_RESPONSE_ID, e.to_string()))?;
-        let ts_text = row.get(r.submitted_at)?;
+        let unfinished = match r.finished {
+            Some(i) => {
+                let t = self.get(row, i)?;
+                !tool::qualtrics_finished(t)
+                    .ok_or_else(|| self.reject(row, i, reason::BAD_FINISHED, "expected True, False, 1 or 0"))?
+            }
+            None => false,
+        };
+        let id_text = self.get(row, r.response_id)?;
+        if id_text.is_empty() {
+            return Err(self.reject(row, r.response_id, reason::MISSING_VALUE, "the response id is empty"));
+        }
+        let id = ResponseId::new(id_text)
+            .map_err(|e| self.reject(row, r.response_id, reason::BAD_RESPONSE_ID, e.to_string()))?;
+        let ts_text = self.get(row, r.submitted_at)?;
         if ts_text.is_empty() {
-            return Err(row.reject(r.submitted_at, reason::MISSING_VALUE, "the timestamp is empty"));
+            return Err(self.reject(row, r.submitted_at, reason::MISSING_VALUE, "the timestamp is empty"));
         }
         let submitted_at = self.timestamp(ts_text).ok_or_else(|| {
-            row.reject(
+            self.reject(
+                row,
                 r.submitted_at,
                 reason::BAD_TIMESTAMP,
                 format!("not a real date and time in any of the formats {:?}", self.mapping.timestamp.formats),
             )
         })?;
         let quarter = FiscalQuarter::from_date(submitted_at.date_naive())
-            .map_err(|e| row.reject(r.submitted_at, reason::BAD_TIMESTAMP, e.to_string()))?;
+            .map_err(|e| self.reject(row, r.submitted_at, reason::BAD_TIMESTAMP, e.to_string()))?;
         let service = match &r.service {
             Slot::Column(i) => {
-                let t = row.get(*i)?;
+                let t = self.get(row, *i)?;
                 resolve_service(self.registry, &self.mapping, t)
-                    .map_err(|e| row.reject(*i, reason::UNKNOWN_SERVICE, e))?
+                    .map_err(|e| self.reject(row, *i, reason::UNKNOWN_SERVICE, e))?
             }
             Slot::Constant(s) => s.clone(),
             Slot::Absent => unreachable!("MappedCsvSource::new refuses a mapping without a service column or constant"),
         };
         let channel = match &r.channel {
             Slot::Column(i) => {
-                let t = row.get(*i)?;
-                resolve_channel(&self.mapping, t).map_err(|e| row.reject(*i, reason::UNKNOWN_CHANNEL, e))?
+                let t = self.get(row, *i)?;
+                resolve_channel(&self.mapping, t).map_err(|e| self.reject(row, *i, reason::UNKNOWN_CHANNEL, e))?
             }
             Slot::Constant(c) => *c,
             Slot::Absent => unreachable!("MappedCsvSource::new refuses a mapping without a channel column or constant"),
         };
         let transaction_point = match &r.transaction_point {
             Slot::Column(i) => {
-                let t = row.get(*i)?;
+                let t = self.get(row, *i)?;
                 if t.is_empty() {
                     TransactionPoint::PostInteraction
                 } else {
                     t.parse().map_err(|e: fedcx_model::org::UnknownTransactionPoint| {
-                        row.reject(*i, reason::UNKNOWN_TRANSACTION_POINT, e.to_string())
+                        self.reject(row, *i, reason::UNKNOWN_TRANSACTION_POINT, e.to_string())
                     })?
                 }
             }
@@ -537,12 +865,12 @@ impl RowParser<'_> {
         };
         let version = match &r.survey_version {
             Slot::Column(i) => {
-                let t = row.get(*i)?;
+                let t = self.get(row, *i)?;
                 if t.is_empty() {
                     SurveyVersion::for_quarter(quarter)
                 } else {
                     t.parse().map_err(|e: fedcx_model::survey::UnknownSurveyVersion| {
-                        row.reject(*i, reason::UNKNOWN_SURVEY_VERSION, e.to_string())
+                        self.reject(row, *i, reason::UNKNOWN_SURVEY_VERSION, e.to_string())
                     })?
                 }
             }
@@ -550,10 +878,13 @@ impl RowParser<'_> {
             Slot::Absent => SurveyVersion::for_quarter(quarter),
         };
         let answers = match version {
-            SurveyVersion::V1 => Answers::V1(self.v1_answers(row)?),
-            _ => Answers::V2(self.v2_answers(row)?),
+            SurveyVersion::V1 => Answers::V1(self.v1_answers(row, unfinished)?),
+            _ => Answers::V2(self.v2_answers(row, unfinished)?),
         };
-        let comment = r.comment.and_then(|i| row.free_text(i, redactions));
+        if unfinished {
+            *notes.warnings.entry(warning::PARTIAL_RESPONSE_KEPT).or_default() += 1;
+        }
+        let comment = r.comment.and_then(|i| row.free_text(i, &mut notes.redactions));
         Ok(SurveyResponse {
             id,
             service,
@@ -567,24 +898,29 @@ impl RowParser<'_> {
         })
     }
 
-    fn v1_answers(&self, row: &Row<'_>) -> Result<V1Answers, Rejection> {
+    fn v1_answers(&self, row: &Row<'_>, unfinished: bool) -> Result<V1Answers, Rejection> {
         let r = &self.resolved;
         self.forbid_other_version(row, r.trust.iter().chain(r.indicators.iter().flatten().flatten()), "version 1")?;
         let mut answers = [None; V1_QUESTION_COUNT];
         for (q, col) in r.v1.iter().enumerate() {
             let Some(i) = *col else { continue };
-            let t = row.get(i)?;
+            let t = self.get(row, i)?;
             answers[q] = match self.cell(t) {
                 Some(Cell::Empty | Cell::Null) => None,
                 Some(Cell::Na) => Some(V1Answer::NotApplicable),
                 Some(Cell::Number(n)) => {
                     let l = u8::try_from(n).ok().and_then(|v| Likert::new(v).ok()).ok_or_else(|| {
-                        row.reject(i, reason::ANSWER_OUT_OF_RANGE, format!("q{} must be 1 to 5 or n/a", q + 1))
+                        self.reject(row, i, reason::ANSWER_OUT_OF_RANGE, format!("q{} must be 1 to 5 or n/a", q + 1))
                     })?;
                     Some(V1Answer::Score(l))
                 }
                 None => {
-                    return Err(row.reject(i, reason::UNKNOWN_LABEL, "not a number and not a label in the mapping"))
+                    return Err(self.reject(
+                        row,
+                        i,
+                        reason::UNKNOWN_LABEL,
+                        "not a number and not a label in the mapping",
+                    ))
                 }
             };
         }
@@ -592,22 +928,26 @@ impl RowParser<'_> {
             line: row.line,
             field: None,
             raw: String::new(),
-            reason: reason::NO_ANSWERS,
-            detail: e.to_string(),
+            reason: if unfinished { reason::UNFINISHED } else { reason::NO_ANSWERS },
+            detail: if unfinished {
+                format!("a partial response (Finished = False) that answered no question: {e}")
+            } else {
+                e.to_string()
+            },
         })
     }
 
-    fn v2_answers(&self, row: &Row<'_>) -> Result<V2Answers, Rejection> {
+    fn v2_answers(&self, row: &Row<'_>, unfinished: bool) -> Result<V2Answers, Rejection> {
         let r = &self.resolved;
         self.forbid_other_version(row, r.v1.iter().flatten(), "version 2")?;
         let scale = match &r.survey_type {
             Slot::Column(i) => {
-                let t = row.get(*i)?;
+                let t = self.get(row, *i)?;
                 if t.is_empty() {
-                    return Err(row.reject(*i, reason::MISSING_VALUE, "a version-2 row needs its survey_type"));
+                    return Err(self.reject(row, *i, reason::MISSING_VALUE, "a version-2 row needs its survey_type"));
                 }
                 t.parse().map_err(|e: fedcx_model::survey::UnknownTrustScale| {
-                    row.reject(*i, reason::UNKNOWN_SURVEY_TYPE, e.to_string())
+                    self.reject(row, *i, reason::UNKNOWN_SURVEY_TYPE, e.to_string())
                 })?
             }
             Slot::Constant(s) => *s,
@@ -622,29 +962,64 @@ impl RowParser<'_> {
                 detail: "a version-2 row needs question_1, and the mapping names no column for it".into(),
             });
         };
-        let trust = match self.cell(row.get(ti)?) {
+        let trust = match self.cell(self.get(row, ti)?) {
             Some(Cell::Number(n)) => TrustAnswer::from_value(scale, n)
-                .map_err(|e| row.reject(ti, reason::ANSWER_OUT_OF_RANGE, e.to_string()))?,
-            Some(Cell::Empty | Cell::Null | Cell::Na) => {
-                return Err(row.reject(ti, reason::MISSING_TRUST_ANSWER, "question_1 (trust) is required in version 2"))
+                .map_err(|e| self.reject(row, ti, reason::ANSWER_OUT_OF_RANGE, e.to_string()))?,
+            Some(Cell::Empty | Cell::Null | Cell::Na) if unfinished => {
+                return Err(self.reject(
+                    row,
+                    ti,
+                    reason::UNFINISHED,
+                    "a partial response (Finished = False) that left question_1 (trust) unanswered",
+                ))
             }
-            None => return Err(row.reject(ti, reason::UNKNOWN_LABEL, "not a number and not a label in the mapping")),
+            Some(Cell::Empty | Cell::Null | Cell::Na) => {
+                return Err(self.reject(
+                    row,
+                    ti,
+                    reason::MISSING_TRUST_ANSWER,
+                    "question_1 (trust) is required in version 2",
+                ))
+            }
+            None => {
+                return Err(self.reject(row, ti, reason::UNKNOWN_LABEL, "not a number and not a label in the mapping"))
+            }
         };
-        let mut states: [IndicatorStates; 2] = [[IndicatorState::NotOffered; INDICATOR_COUNT]; 2];
+        let mut ticks = [[Tick::NotShown; INDICATOR_COUNT]; 2];
         for p in Polarity::ALL {
             for ind in Indicator::ALL {
                 let Some(i) = r.indicators[p.index()][ind.index()] else { continue };
-                states[p.index()][ind.index()] = match self.cell(row.get(i)?) {
-                    Some(Cell::Number(1)) => IndicatorState::Selected,
-                    Some(Cell::Number(0)) => IndicatorState::NotSelected,
-                    Some(Cell::Empty | Cell::Null) => IndicatorState::NotOffered,
-                    Some(_) => return Err(row.reject(i, reason::BAD_INDICATOR_VALUE, "expected 1, 0 or null")),
-                    None => {
-                        return Err(row.reject(i, reason::UNKNOWN_LABEL, "not 1, 0, null or a label in the mapping"))
+                let t = self.get(row, i)?;
+                let choice = self.choice_labels.get(i).and_then(Option::as_deref);
+                ticks[p.index()][ind.index()] = if choice.is_some_and(|c| !t.is_empty() && c.eq_ignore_ascii_case(t)) {
+                    // A choice-text export writes the choice's own label in a ticked box.
+                    Tick::Ticked
+                } else {
+                    match self.cell(t) {
+                        Some(Cell::Number(1)) => Tick::Ticked,
+                        Some(Cell::Number(0)) => Tick::Unticked,
+                        Some(Cell::Null) => Tick::NotShown,
+                        Some(Cell::Empty) => Tick::Blank,
+                        Some(Cell::Number(_) | Cell::Na) => {
+                            let expected = match choice {
+                                Some(c) => format!("expected 1, 0, null, blank or the choice's label {c:?}"),
+                                None => "expected 1, 0, null or blank".to_owned(),
+                            };
+                            return Err(self.reject(row, i, reason::BAD_INDICATOR_VALUE, expected));
+                        }
+                        None => {
+                            return Err(self.reject(
+                                row,
+                                i,
+                                reason::UNKNOWN_LABEL,
+                                "not 1, 0, null, a choice label or a label in the mapping",
+                            ))
+                        }
                     }
                 };
             }
         }
+        let states = self.indicator_states(&ticks, trust.follow_up(), unfinished);
         let [positive, negative] = states;
         V2Answers::new(trust, positive, negative).map_err(|e| {
             let field = match &e {
@@ -652,8 +1027,41 @@ impl RowParser<'_> {
                 _ => String::new(),
             };
             let i = row_header_index(&self.mapping, &field, &self.resolved).unwrap_or(ti);
-            row.reject(i, reason::INDICATOR_AGAINST_TRUST, e.to_string())
+            self.reject(row, i, reason::INDICATOR_AGAINST_TRUST, e.to_string())
         })
+    }
+
+    /// What each indicator cell means. A blank is not selected only where the mapping says so, under
+    /// the follow-up question the trust answer showed (`shown`), and, for a partial response, only
+    /// when the respondent answered that question at all (else they may have left before it):
+    /// everywhere else a blank is not offered.
+    fn indicator_states(
+        &self,
+        ticks: &[[Tick; INDICATOR_COUNT]; 2],
+        shown: Polarity,
+        unfinished: bool,
+    ) -> [IndicatorStates; 2] {
+        let mut states: [IndicatorStates; 2] = [[IndicatorState::NotOffered; INDICATOR_COUNT]; 2];
+        for p in Polarity::ALL {
+            let row = &ticks[p.index()];
+            let reached = !unfinished || row.iter().any(|t| matches!(t, Tick::Ticked | Tick::Unticked));
+            for ind in Indicator::ALL {
+                states[p.index()][ind.index()] = match row[ind.index()] {
+                    Tick::Ticked => IndicatorState::Selected,
+                    Tick::Unticked => IndicatorState::NotSelected,
+                    Tick::NotShown => IndicatorState::NotOffered,
+                    Tick::Blank => {
+                        let rule = self.blank[p.index()][ind.index()];
+                        if rule == BlankIndicator::NotSelected && p == shown && reached {
+                            IndicatorState::NotSelected
+                        } else {
+                            IndicatorState::NotOffered
+                        }
+                    }
+                };
+            }
+        }
+        states
     }
 
     fn forbid_other_version<'c>(
@@ -663,10 +1071,11 @@ impl RowParser<'_> {
         version: &str,
     ) -> Result<(), Rejection> {
         for &i in columns {
-            let t = row.get(i)?;
+            let t = self.get(row, i)?;
             // "null" is how version-2 exports mark indicators that were not offered; it carries no answer.
             if !t.is_empty() && !t.eq_ignore_ascii_case("null") {
-                return Err(row.reject(
+                return Err(self.reject(
+                    row,
                     i,
                     reason::ANSWERS_OF_OTHER_VERSION,
                     format!("a {version} row must leave the other version's questions empty"),
@@ -678,7 +1087,7 @@ impl RowParser<'_> {
 }
 
 fn row_header_index(mapping: &Mapping, field: &str, r: &Resolved) -> Option<usize> {
-    mapping.columns.get(field)?;
+    mapping.column_of(field)?;
     for p in Polarity::ALL {
         for ind in Indicator::ALL {
             if ind.column(p) == field {
@@ -702,8 +1111,13 @@ fn excel_serial(text: &str) -> Option<NaiveDateTime> {
 }
 
 impl<R: Read> Counted for MappedCsvSource<'_, R> {
+    /// What was read, with the tool's extra header rows moved from records to header lines.
     fn produced(&self) -> Produced {
-        self.rows.produced()
+        let mut p = self.rows.produced();
+        p.records -= self.extra_header.records;
+        p.record_lines -= self.extra_header.record_lines;
+        p.header_lines += self.extra_header.record_lines;
+        p
     }
 
     fn limit_record_lines(&mut self, n: u64) {
@@ -716,7 +1130,7 @@ impl<R: Read> ResponseSource for MappedCsvSource<'_, R> {
 
     fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
         let Some(row) = self.rows.next_row()? else { return Ok(None) };
-        Ok(Some(match self.parser.parse_row(&row, &mut self.redactions) {
+        Ok(Some(match self.parser.parse_row(&row, &mut self.notes) {
             Ok(r) => SourceItem::Response(row.line, Box::new(r)),
             Err(rej) => SourceItem::Rejected(rej),
         }))
@@ -770,6 +1184,168 @@ pub fn native_record(r: &SurveyResponse) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::{IngestConfig, Ingestor, Reader};
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../../tests/fixtures/tools/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn example(name: &str) -> Mapping {
+        let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+        Mapping::from_toml_str(Path::new(&path), &std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+
+    /// The summary and counts of one file read with `threads` workers and chunks of `chunk` bytes.
+    fn ingest(bytes: &[u8], mapping: &Mapping, threads: usize, chunk: usize) -> (String, String) {
+        let registry = Registry::bundled();
+        let mut ing = Ingestor::new(&registry, IngestConfig { threads, ..IngestConfig::default() });
+        ing.set_chunk_bytes(chunk);
+        ing.ingest_bytes(Path::new("in.csv"), bytes, &Reader::Mapped(mapping.clone())).unwrap();
+        let result = ing.finish().unwrap();
+        let mut summary = crate::pipeline::summary_json(&result);
+        summary["files"][0]["reconciliation"]["warnings"] = serde_json::json!(result.files[0].reconciliation.warnings);
+        (summary.to_string(), serde_json::to_string(&result.counts).unwrap())
+    }
+
+    #[test]
+    fn tool_exports_read_the_same_on_one_thread_and_in_chunks() {
+        for (file, mapping) in [
+            ("qualtrics-3row.csv", "qualtrics.toml"),
+            ("qualtrics-2row.csv", "qualtrics.toml"),
+            ("surveymonkey.csv", "surveymonkey.toml"),
+        ] {
+            let (bytes, mapping) = (fixture(file), example(mapping));
+            let one = ingest(&bytes, &mapping, 1, 1 << 20);
+            assert!(one.0.contains("\"physical\":") && one.0.contains("\"excluded\":"), "{}", one.0);
+            for chunk in [1, 50, 700] {
+                assert_eq!(ingest(&bytes, &mapping, 2, chunk), one, "{file}, chunk {chunk}");
+            }
+        }
+    }
+
+    /// Reads `rows` (after the Qualtrics header rows of `header`) and returns each response's
+    /// positive and negative indicator states, or the rejection's reason.
+    fn states(mapping: &Mapping, header: &str, rows: &[&str]) -> Vec<Result<[IndicatorStates; 2], &'static str>> {
+        let registry = Registry::bundled();
+        let text = format!("{header}{}", rows.iter().map(|r| format!("{r}\n")).collect::<String>());
+        let mut src = MappedCsvSource::new(Path::new("t.csv"), text.as_bytes(), mapping.clone(), &registry).unwrap();
+        let mut out = Vec::new();
+        while let Some(item) = src.next_item().unwrap() {
+            out.push(match item {
+                SourceItem::Response(_, r) => match r.answers {
+                    Answers::V2(a) => Ok([*a.indicators(Polarity::Positive), *a.indicators(Polarity::Negative)]),
+                    _ => Err("not version 2"),
+                },
+                SourceItem::Rejected(rej) => Err(rej.reason),
+                _ => Err("unexpected item"),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn a_blank_box_is_not_selected_only_under_the_follow_up_shown_and_reached() {
+        use IndicatorState::{NotOffered as O, NotSelected as N, Selected as S};
+        let header = "ResponseId,EndDate,Status,Finished,Q1,P1,P2,N1,N2\n\
+                      Response ID,End Date,Response Type,Finished,Trust,What went well? - Need,What went well? - Easy,\
+                      What didn't? - Need,What didn't? - Easy\n";
+        let mut mapping = Mapping {
+            tool: Some(Tool::Qualtrics),
+            columns: [
+                ("question_1", "Q1"),
+                ("positive_effectiveness", "P1"),
+                ("positive_ease", "P2"),
+                ("negative_effectiveness", "N1"),
+                ("negative_ease", "N2"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+            constants: [("service_id", "dos-ca-passport-renewal"), ("channel", "website"), ("survey_version", "v2")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ..Mapping::default()
+        };
+        mapping.indicators.blank = BlankIndicator::NotSelected;
+        let rest = [O; INDICATOR_COUNT - 2];
+        let with = |a: IndicatorState, b: IndicatorState| {
+            let mut s = [O; INDICATOR_COUNT];
+            s[0] = a;
+            s[1] = b;
+            debug_assert_eq!(s[2..], rest);
+            s
+        };
+        let rows = [
+            // Agree: "what went well" shown; its blank box is not selected, the hidden question's stay not offered.
+            "R_1,2024-02-05 09:00:00,IP Address,True,Agree,,easy,,",
+            // Disagree: the other way round; the choice's text or 1 both tick a box.
+            "R_2,2024-02-05 09:00:00,IP Address,True,Disagree,,,1,",
+            // Finished, nothing ticked: both boxes of the shown question are not selected.
+            "R_3,2024-02-05 09:00:00,IP Address,True,Agree,,,,",
+            // Partial, nothing ticked: the respondent may have left before the question.
+            "R_4,2024-02-05 09:00:00,IP Address,False,Agree,,,,",
+            // Partial with a box ticked: the question was reached.
+            "R_5,2024-02-05 09:00:00,IP Address,False,Agree,1,,,",
+            // Partial without the trust answer; a preview; a status fedcx does not know.
+            "R_6,2024-02-05 09:00:00,IP Address,False,,,,,",
+            "R_7,2024-02-05 09:00:00,Survey Preview,True,Agree,1,,,",
+            "R_8,2024-02-05 09:00:00,Bot,True,Agree,1,,,",
+            // A box of another question's wording is neither ticked nor blank.
+            "R_9,2024-02-05 09:00:00,IP Address,True,Agree,,Need,,",
+        ];
+        let got = states(&mapping, header, &rows);
+        assert_eq!(got[0], Ok([with(N, S), with(O, O)]));
+        assert_eq!(got[1], Ok([with(O, O), with(S, N)]));
+        assert_eq!(got[2], Ok([with(N, N), with(O, O)]));
+        assert_eq!(got[3], Ok([with(O, O), with(O, O)]));
+        assert_eq!(got[4], Ok([with(S, N), with(O, O)]));
+        assert_eq!(got[5], Err(reason::UNFINISHED));
+        assert_eq!(got[6], Err(crate::reconcile::exclusion::SURVEY_PREVIEW));
+        assert_eq!(got[7], Err(reason::UNKNOWN_STATUS));
+        assert_eq!(got[8], Err(reason::UNKNOWN_LABEL));
+        // Without the rule a blank box is not offered anywhere (Touchpoints' reading), and per field
+        // the rule can be turned back.
+        mapping.indicators.fields.insert("positive_effectiveness".into(), BlankIndicator::NotOffered);
+        assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
+        mapping.indicators = IndicatorRules::default();
+        assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
+    }
+
+    #[test]
+    fn the_export_time_zone_is_used_and_a_contradicting_mapping_is_refused() {
+        let registry = Registry::bundled();
+        let bytes = fixture("qualtrics-3row.csv");
+        let mut mapping = example("qualtrics.toml");
+        let src = MappedCsvSource::new(Path::new("q.csv"), bytes.as_slice(), mapping.clone(), &registry).unwrap();
+        assert_eq!(src.parser.zone, chrono_tz::America::New_York);
+        mapping.timestamp.time_zone = Some("America/Denver".into());
+        let err =
+            MappedCsvSource::new(Path::new("q.csv"), bytes.as_slice(), mapping, &registry).unwrap_err().to_string();
+        assert!(
+            err.contains("q.csv: bad header for format csv: ImportId header row, column \"EndDate\": the export says its times are in America/New_York, but the mapping's [timestamp] time_zone is America/Denver"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn mapping_files_with_a_tool_are_checked() {
+        let check =
+            |text: &str| Mapping::from_toml_str(Path::new("m.toml"), text).map(|_| ()).map_err(|e| e.to_string());
+        // A tool names the id and date columns itself.
+        assert_eq!(check("tool = 'qualtrics'\n[columns]\nquestion_1 = 'Q1'\n[constants]\nservice_id = 'x'\nchannel = 'website'\n"), Ok(()));
+        let err = check(
+            "tool = 'surveymonkey'\n[indicators]\nblank = 'not_selected'\n[indicators.fields]\npositive_mood = 'not_offered'\n\
+             [columns]\nquestion_1 = 'Q1'\n[constants]\nservice_id = 'x'\nchannel = 'website'\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("[indicators.fields] names \"positive_mood\""), "{err}");
+        assert!(err.contains("tool = \"surveymonkey\": its exports carry no time zone"), "{err}");
+        let err = check("tool = 'typeform'\n").unwrap_err();
+        assert!(err.contains("unknown variant `typeform`") && err.contains("qualtrics"), "{err}");
+        let err = check("[indicators]\nblank = 'maybe'\n").unwrap_err();
+        assert!(err.contains("unknown variant `maybe`") && err.contains("not_selected"), "{err}");
+    }
 
     #[test]
     fn a_mapping_built_in_code_without_service_or_channel_is_refused_not_a_panic() {

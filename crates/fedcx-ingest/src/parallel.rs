@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use fedcx_model::traits::{ResponseSource, SourceItem};
 
 use crate::error::IngestError;
-use crate::mapped::RowParser;
+use crate::mapped::{Notes, RowParser};
 use crate::rows::{Counted, CsvRows, Produced, QuoteState};
 
 /// Chunks are cut at the first record boundary after this many bytes.
@@ -33,7 +33,7 @@ struct Chunk {
 struct Parsed {
     index: usize,
     items: Vec<SourceItem>,
-    redactions: BTreeMap<&'static str, u64>,
+    notes: Notes,
     produced: Produced,
 }
 
@@ -44,7 +44,7 @@ pub(crate) struct ParallelSource {
     pending: BTreeMap<usize, VecDeque<SourceItem>>,
     current: VecDeque<SourceItem>,
     next_index: usize,
-    redactions: BTreeMap<&'static str, u64>,
+    notes: Notes,
     /// The header's counts, then each chunk's as it is handed out.
     produced: Produced,
 }
@@ -56,9 +56,9 @@ impl Counted for ParallelSource {
 }
 
 impl ParallelSource {
-    /// Personal data redacted, by kind, over the chunks handed out so far.
-    pub(crate) fn redactions(&self) -> &BTreeMap<&'static str, u64> {
-        &self.redactions
+    /// Personal data redacted and rows kept with a warning, by kind, over the chunks handed out so far.
+    pub(crate) fn notes(&self) -> &Notes {
+        &self.notes
     }
 }
 
@@ -77,9 +77,7 @@ impl ResponseSource for ParallelSource {
             }
             match self.results.recv() {
                 Ok(Ok(p)) => {
-                    for (k, n) in p.redactions {
-                        *self.redactions.entry(k).or_default() += n;
-                    }
+                    self.notes.merge(&p.notes);
                     self.produced.merge(&p.produced);
                     self.pending.insert(p.index, p.items.into());
                 }
@@ -150,7 +148,7 @@ pub(crate) fn read<T>(
             pending: BTreeMap::new(),
             current: VecDeque::new(),
             next_index: 0,
-            redactions: BTreeMap::new(),
+            notes: Notes::default(),
             produced: head,
         };
         let out = consume(&mut source);
@@ -169,15 +167,15 @@ fn parse_chunk(
 ) -> Result<Parsed, IngestError> {
     let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line, max_record_lines);
     let mut items = Vec::new();
-    let mut redactions = BTreeMap::new();
+    let mut notes = Notes::default();
     while let Some(row) = rows.next_row()? {
-        items.push(match parser.parse_row(&row, &mut redactions) {
+        items.push(match parser.parse_row(&row, &mut notes) {
             Ok(r) => SourceItem::Response(row.line, Box::new(r)),
             Err(rej) => SourceItem::Rejected(rej),
         });
     }
     let produced = rows.produced();
-    Ok(Parsed { index: chunk.index, items, redactions, produced })
+    Ok(Parsed { index: chunk.index, items, notes, produced })
 }
 
 /// Cuts the input into chunks of whole records and sends them in order.

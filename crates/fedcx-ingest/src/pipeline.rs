@@ -17,8 +17,8 @@ use crate::error::IngestError;
 use crate::format::Format;
 use crate::jsonl::JsonlSource;
 use crate::mapped::{MappedCsvSource, Mapping};
-use crate::reconcile::{reason, Reconciliation, RejectWriter};
-use crate::rows::{Counted, QuoteState, DEFAULT_MAX_RECORD_LINES};
+use crate::reconcile::{exclusion, reason, Reconciliation, RejectWriter};
+use crate::rows::{Counted, DEFAULT_MAX_RECORD_LINES};
 
 /// How strict an ingest is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,8 +140,19 @@ pub enum Reader {
     Detect,
     /// A named format.
     Format(Format),
-    /// A respondent-level CSV with this mapping.
+    /// A respondent-level CSV with this mapping, every file (`--format csv --mapping`).
     Mapped(Mapping),
+    /// The format is told from the file's header; a file whose header is of no format fedcx
+    /// detects is read as a respondent-level CSV with this mapping (`--mapping` alone), so one
+    /// command can take a survey tool's export and, say, Touchpoints' collection-detail export.
+    DetectOrMapped(Mapping),
+}
+
+/// How one file is read: its format, and for respondent-level CSV the mapping (`None`: the native one).
+#[derive(Debug, Clone, Copy)]
+struct Plan<'r> {
+    format: Format,
+    mapping: Option<&'r Mapping>,
 }
 
 impl<'a> Ingestor<'a> {
@@ -240,12 +251,13 @@ impl<'a> Ingestor<'a> {
         let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha256::new()));
         let whole: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head.clone()).chain(input));
         let hashing = Box::new(HashingReader { inner: whole, hasher: std::sync::Arc::clone(&hasher) });
-        let format = self.format_of(path, &head, reader)?;
+        let plan = self.plan(path, &head, reader)?;
+        let format = plan.format;
         // This input's rejects wait in an unnamed temporary file until it is known to be new.
         let mut spool_file = tempfile::tempfile().map_err(io)?;
         let spool = RejectWriter::without_header(Box::new(spool_file.try_clone().map_err(io)?) as Box<dyn Write + 'a>);
         let main = self.rejects.replace(spool);
-        let parsed = self.parse_input(path, format, reader, wrap(hashing));
+        let parsed = self.parse_input(path, plan, wrap(hashing));
         let spool = std::mem::replace(&mut self.rejects, main).expect("the spool was put in place above");
         let reconciliation = parsed?;
         let digest: [u8; 32] = match std::sync::Arc::try_unwrap(hasher) {
@@ -265,11 +277,18 @@ impl<'a> Ingestor<'a> {
         self.finish_file(path, format, digest, reconciliation)
     }
 
-    fn format_of(&self, path: &Path, head: &[u8], reader: &Reader) -> Result<Format, IngestError> {
+    /// How a file is read. With [`Reader::DetectOrMapped`], detection comes first: only a file
+    /// of no detectable format takes the mapping (a detected native CSV keeps the native layout).
+    fn plan<'r>(&self, path: &Path, head: &[u8], reader: &'r Reader) -> Result<Plan<'r>, IngestError> {
         Ok(match reader {
-            Reader::Detect => Format::detect(path, head)?,
-            Reader::Format(f) => *f,
-            Reader::Mapped(_) => Format::Csv,
+            Reader::Detect => Plan { format: Format::detect(path, head)?, mapping: None },
+            Reader::Format(f) => Plan { format: *f, mapping: None },
+            Reader::Mapped(m) => Plan { format: Format::Csv, mapping: Some(m) },
+            Reader::DetectOrMapped(m) => match Format::detect(path, head) {
+                Ok(format) => Plan { format, mapping: None },
+                Err(IngestError::UndetectableFormat { .. }) => Plan { format: Format::Csv, mapping: Some(m) },
+                Err(e) => return Err(e),
+            },
         })
     }
 
@@ -293,28 +312,25 @@ impl<'a> Ingestor<'a> {
         input: Box<dyn Read + Send + '_>,
         reader: &Reader,
     ) -> Result<&FileReport, IngestError> {
-        let format = self.format_of(path, head, reader)?;
+        let plan = self.plan(path, head, reader)?;
         if !self.seen_content.insert(digest) {
-            return Ok(self.push_skipped(path, format, digest));
+            return Ok(self.push_skipped(path, plan.format, digest));
         }
-        let reconciliation = self.parse_input(path, format, reader, input)?;
-        self.finish_file(path, format, digest, reconciliation)
+        let reconciliation = self.parse_input(path, plan, input)?;
+        self.finish_file(path, plan.format, digest, reconciliation)
     }
 
     /// Reads one input into `current`, returning its reconciliation once it balances.
     fn parse_input(
         &mut self,
         path: &Path,
-        format: Format,
-        reader: &Reader,
+        plan: Plan<'_>,
         input: Box<dyn Read + Send + '_>,
     ) -> Result<Reconciliation, IngestError> {
-        let reconciliation = match (format, reader) {
-            (Format::Csv, reader) => {
-                let mapping = match reader {
-                    Reader::Mapped(m) => m.clone(),
-                    _ => Mapping::native(),
-                };
+        let format = plan.format;
+        let reconciliation = match (format, plan.mapping) {
+            (Format::Csv, mapping) => {
+                let mapping = mapping.cloned().unwrap_or_else(Mapping::native);
                 let threads = match self.config.threads {
                     0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
                     n => n,
@@ -326,6 +342,7 @@ impl<'a> Ingestor<'a> {
                     src.limit_record_lines(self.config.max_record_lines);
                     let mut rec = self.drain(path, &mut src)?;
                     rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                    rec.warnings = src.warnings().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
                     rec
                 }
             }
@@ -443,28 +460,23 @@ impl<'a> Ingestor<'a> {
         threads: usize,
     ) -> Result<Reconciliation, IngestError> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
-        // The header is read here, up to the newline that ends its record (empty lines before it
-        // are skipped, as the csv parser skips them), so the rest of the stream is left whole for
-        // the splitter.
+        // The header is read here, up to the newline that ends its last record (empty lines before
+        // it are skipped, as the csv parser skips them), so the rest of the stream is left whole
+        // for the splitter. A survey tool's export may have more than one header row: the records
+        // that could be header rows are read ahead, and those that are not go back before the rest.
+        let ahead = crate::mapped::read_records(&mut input, mapping.max_header_records()).map_err(io)?;
+        let cells: Vec<Vec<String>> = ahead.iter().map(|(_, c)| c.clone()).collect();
+        let header_records = mapping.header_record_count(&cells).min(ahead.len()).max(1);
         let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        let mut state = QuoteState::StartRecord;
-        let mut started = false;
-        loop {
-            match input.read(&mut byte) {
-                Ok(0) => break,
-                Ok(_) => {
-                    head.push(byte[0]);
-                    state = state.step(byte[0]);
-                    started |= state != QuoteState::StartRecord;
-                    if byte[0] == b'\n' && started && state == QuoteState::StartRecord {
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io(e)),
+        let mut rest = Vec::new();
+        for (i, (bytes, _)) in ahead.into_iter().enumerate() {
+            if i < header_records {
+                head.extend(bytes);
+            } else {
+                rest.extend(bytes);
             }
         }
+        let input: Box<dyn Read + Send + '_> = Box::new(std::io::Cursor::new(rest).chain(input));
         let (parser, header, head_produced) =
             MappedCsvSource::new(path, head.as_slice(), mapping, self.registry)?.into_parts();
         let config = crate::parallel::ParallelConfig {
@@ -474,10 +486,12 @@ impl<'a> Ingestor<'a> {
         };
         let mut rec = crate::parallel::read(path, input, &parser, (header, head_produced), config, |src| {
             let mut rec = self.drain(path, src)?;
-            rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+            rec.redactions = src.notes().redactions.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+            rec.warnings = src.notes().warnings.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
             Ok(rec)
         })?;
         rec.redactions.retain(|_, v| *v > 0);
+        rec.warnings.retain(|_, v| *v > 0);
         Ok(rec)
     }
 
@@ -534,6 +548,9 @@ impl<'a> Ingestor<'a> {
                     rec.accept();
                     self.current.counts.add_tally(&key, &tally);
                 }
+                // A survey tool's preview, test or spam response: read, not a respondent's answer.
+                // Counted apart, never a reject (nor a failure under --strict).
+                SourceItem::Rejected(rej) if exclusion::is_exclusion(rej.reason) => rec.exclude(rej.reason),
                 SourceItem::Rejected(rej) => {
                     rec.reject(rej.reason);
                     self.on_reject(path, &rej)?;
@@ -684,8 +701,8 @@ impl std::hash::Hasher for FingerprintHasher {
     }
 }
 
-/// Fails unless read = accepted + rejected + duplicates (with `read` counted by the source) and
-/// every physical line is accounted for.
+/// Fails unless read = accepted + rejected + duplicates + excluded (with `read` counted by the
+/// source) and every physical line is accounted for.
 fn check_balance(path: &Path, rec: &Reconciliation) -> Result<(), IngestError> {
     match rec.imbalance() {
         None => Ok(()),
@@ -751,7 +768,9 @@ pub fn summary_json(result: &IngestResult) -> serde_json::Value {
         "accepted": r.accepted,
         "rejected": r.rejected,
         "duplicates": r.duplicates,
+        "excluded": r.excluded,
         "rejected_by_reason": r.rejected_by_reason,
+        "excluded_by_reason": r.excluded_by_reason,
         "redactions": r.redactions,
         "groups": result.counts.len(),
         "respondents_counted": result.counts.respondents(),

@@ -65,10 +65,38 @@ pub mod reason {
     pub const AMBIGUOUS_SURVEY_TYPE: &str = "ambiguous_survey_type";
     /// A response id already seen in this ingest (counted as a duplicate, not a reject).
     pub const DUPLICATE_RESPONSE_ID: &str = "duplicate_response_id";
+    /// A survey tool's partial response (Qualtrics `Finished = False`) without the answer it needs
+    /// to count: the trust question (version 2), or any question (version 1).
+    pub const UNFINISHED: &str = "unfinished";
+    /// A Qualtrics `Status` value fedcx does not know.
+    pub const UNKNOWN_STATUS: &str = "unknown_status";
+    /// A Qualtrics `Finished` value other than True, False, 1 or 0.
+    pub const BAD_FINISHED: &str = "bad_finished";
 }
 
-/// The reconciliation of one ingest: every row read is accepted, rejected or a duplicate, and every
-/// physical line of a file is its header's, blank, or a row's.
+/// Rows that are read but are not respondents' answers (a survey tool's previews, tests and spam):
+/// neither accepted nor rejected, they are counted apart as `excluded`, by these reasons. A source
+/// hands one on as a [`Rejection`] with one of these reasons; the ingest counts it as excluded,
+/// never writes it to the reject file, and `--strict` does not fail on it.
+pub mod exclusion {
+    /// A response the survey's owner made in the tool's preview (Qualtrics `Status` Survey Preview).
+    pub const SURVEY_PREVIEW: &str = "survey_preview";
+    /// A response the tool generated to test the survey (Qualtrics `Status` Survey Test).
+    pub const SURVEY_TEST: &str = "survey_test";
+    /// A response the tool flagged as spam (Qualtrics `Status` Spam).
+    pub const SPAM: &str = "spam";
+    /// Every exclusion reason.
+    pub const ALL: [&str; 3] = [SURVEY_PREVIEW, SURVEY_TEST, SPAM];
+
+    /// Whether a reason code is an exclusion rather than a rejection.
+    pub fn is_exclusion(reason: &str) -> bool {
+        ALL.contains(&reason)
+    }
+}
+
+/// The reconciliation of one ingest: every row read is accepted, rejected, a duplicate or excluded
+/// (a survey tool's preview, test or spam response), and every physical line of a file is its
+/// header's, blank, or a row's.
 ///
 /// `read` and `lines` are counted where the source produces records and from the input's bytes
 /// ([`crate::rows::Produced`]); `accepted`, `rejected` and `duplicates` where each record is
@@ -85,6 +113,12 @@ pub struct Reconciliation {
     pub duplicates: u64,
     /// Rejected rows by reason code.
     pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Rows read that are not respondents' answers (see [`exclusion`]): neither accepted nor rejected.
+    #[serde(default)]
+    pub excluded: u64,
+    /// Excluded rows by reason code.
+    #[serde(default)]
+    pub excluded_by_reason: BTreeMap<String, u64>,
     /// Personal data redacted from free text, by kind.
     pub redactions: BTreeMap<String, u64>,
     /// Rows accepted with something set aside, by kind (e.g. `hidden_follow_up_ignored`).
@@ -110,24 +144,28 @@ pub struct LineAccount {
 }
 
 impl Reconciliation {
-    /// Whether read = accepted + rejected + duplicates, the reasons add up to the rejects, and
-    /// every physical line is accounted for.
+    /// Whether read = accepted + rejected + duplicates + excluded, the reasons add up to the rejects
+    /// and the exclusions, and every physical line is accounted for.
     pub fn balances(&self) -> bool {
         self.imbalance().is_none()
     }
 
     /// What does not add up, if anything.
     pub fn imbalance(&self) -> Option<String> {
-        let classified = self.accepted + self.rejected + self.duplicates;
+        let classified = self.accepted + self.rejected + self.duplicates + self.excluded;
         if self.read != classified {
             return Some(format!(
-                "{} rows read but {} accepted + {} rejected + {} duplicates = {classified}",
-                self.read, self.accepted, self.rejected, self.duplicates
+                "{} rows read but {} accepted + {} rejected + {} duplicates + {} excluded = {classified}",
+                self.read, self.accepted, self.rejected, self.duplicates, self.excluded
             ));
         }
         let by_reason: u64 = self.rejected_by_reason.values().sum();
         if self.rejected != by_reason {
             return Some(format!("{} rows rejected but {by_reason} by reason", self.rejected));
+        }
+        let excluded_by_reason: u64 = self.excluded_by_reason.values().sum();
+        if self.excluded != excluded_by_reason {
+            return Some(format!("{} rows excluded but {excluded_by_reason} by reason", self.excluded));
         }
         let l = &self.lines;
         if l.physical != l.header + l.blank + l.in_rows {
@@ -166,14 +204,24 @@ impl Reconciliation {
         self.duplicates += 1;
     }
 
+    /// Records a row excluded for `reason` (one of [`exclusion::ALL`]).
+    pub fn exclude(&mut self, reason: &str) {
+        self.excluded += 1;
+        *self.excluded_by_reason.entry(reason.to_owned()).or_default() += 1;
+    }
+
     /// Adds another file's reconciliation into this one.
     pub fn merge(&mut self, other: &Reconciliation) {
         self.read += other.read;
         self.accepted += other.accepted;
         self.rejected += other.rejected;
         self.duplicates += other.duplicates;
+        self.excluded += other.excluded;
         for (k, v) in &other.rejected_by_reason {
             *self.rejected_by_reason.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &other.excluded_by_reason {
+            *self.excluded_by_reason.entry(k.clone()).or_default() += v;
         }
         for (k, v) in &other.redactions {
             *self.redactions.entry(k.clone()).or_default() += v;
@@ -311,6 +359,34 @@ mod tests {
         // A line unaccounted for breaks the balance too.
         b.lines.physical += 1;
         assert!(b.imbalance().unwrap().contains("physical lines"), "{:?}", b.imbalance());
+    }
+
+    #[test]
+    fn excluded_rows_are_part_of_the_balance() {
+        let mut a = Reconciliation::default();
+        a.accept();
+        a.exclude(exclusion::SURVEY_PREVIEW);
+        a.exclude(exclusion::SPAM);
+        a.set_produced(&crate::rows::Produced {
+            records: 3,
+            lines: 4,
+            header_lines: 1,
+            blank_lines: 0,
+            record_lines: 3,
+        });
+        assert!(a.balances(), "{:?}", a.imbalance());
+        let mut b = a.clone();
+        b.merge(&a);
+        assert_eq!((b.read, b.accepted, b.excluded), (6, 2, 4));
+        assert_eq!(b.excluded_by_reason["survey_preview"], 2);
+        // An exclusion not counted (or counted without its reason) breaks the balance.
+        let mut c = a.clone();
+        c.excluded -= 1;
+        assert!(c.imbalance().unwrap().contains("+ 1 excluded = 2"), "{:?}", c.imbalance());
+        let mut d = a.clone();
+        d.excluded_by_reason.clear();
+        assert!(d.imbalance().unwrap().contains("2 rows excluded but 0 by reason"), "{:?}", d.imbalance());
+        assert!(exclusion::is_exclusion("spam") && !exclusion::is_exclusion(reason::UNFINISHED));
     }
 
     #[test]

@@ -2103,3 +2103,33 @@ fn tools_ingest_help_points_to_the_mapping_docs() {
     let out = TestDir::new().ok(&["ingest", "--help"]);
     assert!(out.contains("docs/mapping.md"), "{out}");
 }
+
+// ---- plausibility warnings (issue 11) ----
+
+/// An indicator every respondent selected (what a blank read as "not offered" produces), and a
+/// stray quarter, are named with the file, question and numbers, on screen and in the summary.
+#[test]
+fn implausible_patterns_are_named_with_their_numbers() {
+    let t = TestDir::new();
+    let header = "response_id,submitted_at,service_id,channel,transaction_point,survey_version,survey_type,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,question_1,positive_effectiveness,positive_ease,positive_efficiency,positive_transparency,positive_humanity,positive_employee,positive_other,negative_effectiveness,negative_ease,negative_efficiency,negative_transparency,negative_humanity,negative_employee,negative_other,comment";
+    let mut text = format!("{header}\n");
+    for i in 0..40 {
+        // 30 thumbs up, every one with positive_ease ticked and nothing else answered.
+        let (up, ease) = if i < 30 { ("1", "1") } else { ("0", "") };
+        let date = if i == 39 { "2023-12-15T10:00:00-05:00" } else { "2024-02-15T10:00:00-05:00" };
+        text.push_str(&format!(
+            "R{i},{date},treasury-irs-file-return,website,post_interaction,v2,thumbs_up_down,,,,,,,,,,,,{up},,{ease},,,,,,,,,,,,,\n"
+        ));
+    }
+    t.write("irs-FY2024Q2.csv", text.as_bytes());
+    let out = t.ok(&["ingest", "--no-store", "irs-FY2024Q2.csv", "--summary", "s.json"]);
+    assert!(
+        out.contains("check: irs-FY2024Q2.csv: treasury-irs-file-return / website / FY2024 Q2: positive_ease was selected by every one of the 30 respondents offered it (30 of 30)"),
+        "{out}"
+    );
+    assert!(out.contains("1 respondents are in FY2024 Q1, while 39 of 40 are in FY2024 Q2 [quarter_outlier]"), "{out}");
+    let s = json(&t.path("s.json"));
+    let kinds: Vec<&str> =
+        s["files"][0]["plausibility"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"indicator_always_selected") && kinds.contains(&"quarter_outlier"), "{kinds:?}");
+}

@@ -2133,3 +2133,32 @@ fn implausible_patterns_are_named_with_their_numbers() {
         s["files"][0]["plausibility"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"indicator_always_selected") && kinds.contains(&"quarter_outlier"), "{kinds:?}");
 }
+
+// ---- scoped reports (issue 12) ----
+
+/// One agency's report names the agency, never "Government-wide", and lists only its providers.
+#[test]
+fn a_report_scoped_to_one_provider_is_titled_by_it() {
+    let t = TestDir::new();
+    let (details, responses) = demo_files();
+    t.ok(&["ingest", &details, &responses]);
+    t.ok(&["report", "--quarter", "FY2025Q2", "--out", "r", "--provider", "dhs-cbp"]);
+    let md = std::fs::read_to_string(t.path("r/FY2025Q2/report.md")).unwrap();
+    assert!(md.starts_with("# U.S. Customs and Border Protection, FY2025 Q2: A-11 Section 280"), "{}", &md[..200]);
+    assert!(!md.contains("Government-wide"), "{md}");
+    let report = json(&t.path("r/FY2025Q2/report.json"));
+    let slugs: Vec<&str> =
+        report["providers"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["dhs-cbp"]);
+    // Only CBP's respondents are counted in the overall numbers.
+    let all = t.ok(&["export", "--out", "-"]);
+    let cbp: u64 = all
+        .lines()
+        .filter(|l| l.starts_with("dhs-cbp") && l.contains(",FY2025Q2,respondents,v2,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert!(cbp > 0);
+    assert_eq!(report["government"]["respondents_v2"].as_u64(), Some(cbp));
+    let err = t.fails(&["report", "--quarter", "FY2025Q2", "--out", "r2", "--provider", "nope"]);
+    assert!(err.contains("--provider nope: no such provider"), "{err}");
+}

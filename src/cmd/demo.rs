@@ -43,6 +43,7 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         bootstrap: 200,
         strict: false,
         demo: true,
+        scope: None,
     };
     let dir = super::report::write_report(registry, &result, latest, &args.out, options)?;
     println!("\ningest outputs:");

@@ -36,11 +36,58 @@ pub struct Args {
     /// Bootstrap resamples for the index's interval.
     #[arg(long, default_value_t = 200)]
     bootstrap: usize,
+    /// Only this provider's services (repeatable), e.g. dhs-cbp; the report is titled by it.
+    #[arg(long = "provider", value_name = "SLUG")]
+    providers: Vec<fedcx_model::ProviderSlug>,
+    /// Only this service (repeatable), e.g. treasury-irs-file-return.
+    #[arg(long = "service", value_name = "ID")]
+    services: Vec<fedcx_model::ServiceId>,
     /// Any problem in the records (a detail's volumes that do not add up, a bad control number...)
     /// fails the quarter with nothing written. Without it, the groups with problems are left out
     /// of the A-11 records and listed in problems.csv, and everything else is written.
     #[arg(long)]
     strict: bool,
+}
+
+/// Narrows the data to the providers and services asked for, and names the scope: one provider's
+/// name, or the services' names. Nothing asked for: the data and no scope.
+fn narrow(
+    registry: &Registry,
+    mut result: IngestResult,
+    providers: &[fedcx_model::ProviderSlug],
+    services: &[fedcx_model::ServiceId],
+) -> Result<(IngestResult, Option<(String, Vec<fedcx_model::ProviderSlug>)>)> {
+    if providers.is_empty() && services.is_empty() {
+        return Ok((result, None));
+    }
+    let mut names = Vec::new();
+    let mut in_scope: Vec<fedcx_model::ProviderSlug> = providers.to_vec();
+    for p in providers {
+        let Some(found) = registry.provider(p) else {
+            anyhow::bail!("--provider {p}: no such provider in the registry (see `fedcx hisps`)")
+        };
+        names.push(found.name.clone());
+    }
+    for s in services {
+        let Some(found) = registry.service(s) else {
+            anyhow::bail!("--service {s}: no such service in the registry (see `fedcx hisps`)")
+        };
+        // A service of a provider already named adds nothing to the title.
+        if !providers.contains(&found.provider) {
+            names.push(found.name.clone());
+        }
+        if !in_scope.contains(&found.provider) {
+            in_scope.push(found.provider.clone());
+        }
+    }
+    let keep = |s: &fedcx_model::ServiceId| {
+        services.contains(s) || registry.provider_of(s).is_some_and(|p| providers.contains(&p.slug))
+    };
+    result.counts =
+        result.counts.iter().filter(|(k, _)| keep(&k.service)).map(|(k, t)| (k.clone(), t.clone())).collect();
+    result.details.retain(|d| keep(&d.service));
+    result.responses.retain(|r| keep(&r.service));
+    Ok((result, Some((names.join(", "), in_scope))))
 }
 
 /// The quarter named by `--quarter FY2025Q2`, or by `--fy 2025 --quarter 2`.
@@ -98,6 +145,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         .as_ref()
         .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", super::shown(p))))
         .transpose()?;
+    let (result, scope) = narrow(registry, result, &args.providers, &args.services)?;
     let dir = write_report(
         registry,
         &result,
@@ -109,6 +157,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
             bootstrap: args.bootstrap,
             strict: args.strict,
             demo: false,
+            scope: scope.as_ref().map(|(label, providers)| fedcx_a11::Scope { label, providers }),
         },
     )?;
     print_outputs(&dir)
@@ -225,6 +274,8 @@ pub struct ReportOptions<'a> {
     pub strict: bool,
     /// The data is the bundled demo data (outputs say so; the folder is FYyyyyQq-DEMO).
     pub demo: bool,
+    /// What the data was narrowed to, e.g. "U.S. Customs and Border Protection".
+    pub scope: Option<fedcx_a11::Scope<'a>>,
 }
 
 /// Writes the quarter's records and report, and summarises the groups withheld from the records.
@@ -250,6 +301,7 @@ pub fn write_report(
         reflection: options.reflection,
         strict: options.strict,
         demo: options.demo,
+        scope: options.scope,
     };
     let dir = fedcx_a11::write_quarter(out, &input)?;
     summarise_problems(&dir)?;

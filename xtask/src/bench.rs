@@ -359,6 +359,7 @@ pub fn report() -> Result<()> {
                 reflection: None,
                 strict: false,
                 demo: false,
+                scope: None,
             };
             let written = fedcx_a11::write_quarter(&out, &input)?;
             files += std::fs::read_dir(&written)?.count();

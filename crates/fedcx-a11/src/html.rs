@@ -27,7 +27,7 @@ details{margin:.4em 0 1em}summary{cursor:pointer;font-weight:600}nav ol{columns:
 pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     let min = r.min_responses;
     let mut s = String::new();
-    let title = format!("A-11 Section 280 customer experience report: {}", r.quarter);
+    let title = r.title();
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -47,14 +47,15 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     }
     let _ = writeln!(
         s,
-        "<nav aria-label=\"Contents\"><h2>Contents</h2><ol><li><a href=\"#government\">Government-wide</a></li>"
+        "<nav aria-label=\"Contents\"><h2>Contents</h2><ol><li><a href=\"#government\">{}</a></li>",
+        h(&r.overall_heading())
     );
     for p in &r.providers {
         let _ = writeln!(s, "<li><a href=\"#{}\">{}</a></li>", h(&p.slug), h(&p.name));
     }
     let _ = writeln!(s, "</ol></nav>");
 
-    let _ = writeln!(s, "<section id=\"government\"><h2>Government-wide</h2>");
+    let _ = writeln!(s, "<section id=\"government\"><h2>{}</h2>", h(&r.overall_heading()));
     scores_html(&mut s, &r.government, min);
     let alt = format!(
         "Line chart of the share of respondents who trust, government-wide, {} to {}",
@@ -216,6 +217,13 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
             );
         }
         let _ = writeln!(s, "</table></section>");
+    }
+    if !r.providers_without_data.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>Providers in scope with no data this quarter: {}.</p>",
+            h(&r.providers_without_data.join(", "))
+        );
     }
     let _ = writeln!(s, "</main>\n</body>\n</html>");
     Ok(s)

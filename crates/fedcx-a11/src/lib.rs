@@ -83,9 +83,21 @@ pub struct ReportInput<'a> {
     /// Any problem in the records fails the quarter with nothing written (`report --strict`);
     /// otherwise the groups with problems are withheld and listed in `problems.csv`.
     pub strict: bool,
+    /// What the report covers when narrowed to some providers or services (the caller filters
+    /// the data): titles the report, and providers without data are only listed.
+    pub scope: Option<Scope<'a>>,
     /// The data is fedcx's synthetic demo data: every output says so, the folder is named
     /// `FY2025Q2-DEMO` and holds a README saying what it is.
     pub demo: bool,
+}
+
+/// A report narrowed to some providers (or to some of their services).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// What the report is titled by, e.g. "U.S. Customs and Border Protection".
+    pub label: &'a str,
+    /// The providers in scope: those named, and those of the services named.
+    pub providers: &'a [fedcx_model::ProviderSlug],
 }
 
 /// The files of one quarter, in memory, by relative path.
@@ -154,6 +166,9 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
     );
     r.reflection = input.reflection.map(str::to_owned);
     r.demo = input.demo;
+    if let Some(scope) = input.scope {
+        r.scope_to(scope.label.to_owned(), scope.providers);
+    }
     if input.demo {
         out.insert("README.txt".into(), format!("{}\n", report::DEMO_NOTICE).into_bytes());
     }

@@ -14,7 +14,7 @@ use crate::report::{
 pub fn render(r: &QuarterReport) -> String {
     let mut s = String::new();
     let min = r.min_responses;
-    let _ = writeln!(s, "# A-11 Section 280 customer experience report: {}\n", r.quarter);
+    let _ = writeln!(s, "# {}\n", md(&r.title()));
     let _ = writeln!(
         s,
         "Survey version {}. Shares are the percentage who agree (4-5 on the 5-point scale, or thumbs up), with \
@@ -25,7 +25,7 @@ pub fn render(r: &QuarterReport) -> String {
     for line in status_lines(r) {
         let _ = writeln!(s, "**{}**\n", md(&line));
     }
-    let _ = writeln!(s, "## Government-wide\n");
+    let _ = writeln!(s, "## {}\n", md(&r.overall_heading()));
     scores_section(&mut s, &r.government, min);
     let _ = writeln!(s, "### Trust over the last {} quarters\n", r.trust_trend.len());
     trend_table(&mut s, &r.trust_trend, min);
@@ -128,6 +128,13 @@ pub fn render(r: &QuarterReport) -> String {
             let _ = writeln!(s, "| {} | {} | {} |", md(name), g.respondents_v1 + g.respondents_v2, trust_text(g, min));
         }
         let _ = writeln!(s);
+    }
+    if !r.providers_without_data.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nProviders in scope with no data this quarter: {}.",
+            md(&r.providers_without_data.join(", "))
+        );
     }
     s
 }

@@ -151,12 +151,47 @@ pub struct QuarterReport {
     pub volumes: Vec<crate::records::VolumeRow>,
     /// Whether any collection detail (volumes) was given for the quarter.
     pub volumes_provided: bool,
+    /// What the report covers when it is not government-wide, e.g. "U.S. Customs and Border
+    /// Protection": it titles the report, and providers without data are only listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// In a scoped report, the providers in scope without data this quarter (names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers_without_data: Vec<String>,
     /// Whether the report is made from fedcx's synthetic demo data.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub demo: bool,
     /// Groups withheld from the A-11 records, and why (also in `problems.csv`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<crate::records::Problem>,
+}
+
+impl QuarterReport {
+    /// The report's title: the scope (or "A-11 Section 280 customer experience report") and quarter.
+    pub fn title(&self) -> String {
+        match &self.scope {
+            Some(scope) => format!("{scope}, {}: A-11 Section 280 customer experience report", self.quarter),
+            None => format!("A-11 Section 280 customer experience report: {}", self.quarter),
+        }
+    }
+
+    /// The heading of the all-groups section: "Government-wide", or the scope's name.
+    pub fn overall_heading(&self) -> String {
+        self.scope.clone().unwrap_or_else(|| "Government-wide".to_owned())
+    }
+
+    /// Narrows a report to a scope: the label titles it, providers out of scope are left out, and
+    /// those in scope without any respondent in the quarter are listed at the end instead of
+    /// showing empty sections.
+    pub fn scope_to(&mut self, label: String, in_scope: &[fedcx_model::ProviderSlug]) {
+        self.scope = Some(label);
+        let (with, without): (Vec<ProviderSection>, Vec<ProviderSection>) = std::mem::take(&mut self.providers)
+            .into_iter()
+            .filter(|p| in_scope.iter().any(|s| s.as_str() == p.slug))
+            .partition(|p| p.scores.respondents_v1 + p.scores.respondents_v2 > 0);
+        self.providers = with;
+        self.providers_without_data = without.into_iter().map(|p| p.name).collect();
+    }
 }
 
 /// What every output made from the demo data says first.
@@ -241,6 +276,8 @@ pub fn build(
         record_notes: Vec::new(),
         volumes: Vec::new(),
         volumes_provided: true,
+        scope: None,
+        providers_without_data: Vec::new(),
         demo: false,
         withheld: Vec::new(),
     }

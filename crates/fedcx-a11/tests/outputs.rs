@@ -154,6 +154,7 @@ fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a>
         reflection: None,
         strict: false,
         demo: false,
+        scope: None,
     }
 }
 

@@ -49,6 +49,9 @@ pub struct Args {
     strict: bool,
 }
 
+/// A scope's title and the providers in it.
+type NamedScope = (String, Vec<fedcx_model::ProviderSlug>);
+
 /// Narrows the data to the providers and services asked for, and names the scope: one provider's
 /// name, or the services' names. Nothing asked for: the data and no scope.
 fn narrow(
@@ -56,7 +59,7 @@ fn narrow(
     mut result: IngestResult,
     providers: &[fedcx_model::ProviderSlug],
     services: &[fedcx_model::ServiceId],
-) -> Result<(IngestResult, Option<(String, Vec<fedcx_model::ProviderSlug>)>)> {
+) -> Result<(IngestResult, Option<NamedScope>)> {
     if providers.is_empty() && services.is_empty() {
         return Ok((result, None));
     }

@@ -1,6 +1,7 @@
-//! The report as an XLSX workbook for analysts: one sheet per table, numbers as numbers, suppressed
-//! groups as the suppression notice (never a number), and a fixed creation date so the same inputs
-//! give the same bytes.
+//! The report as an XLSX workbook for analysts: one sheet per table with the header frozen, an
+//! autofilter and fitted widths; shares as numbers in a percent format with one decimal, a
+//! suppressed share as empty cells with the reason in a status column (never text in a numeric
+//! column); volumes as numbers; and a fixed creation date so the same inputs give the same bytes.
 
 use fedcx_index::stats::Share;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
@@ -15,22 +16,57 @@ fn header(ws: &mut Worksheet, cols: &[&str], bold: &Format) -> Result<(), XlsxEr
     Ok(())
 }
 
-/// Writes a share as three numeric cells (share, low, high) in percent, or the notice in the first.
-fn share_cells(ws: &mut Worksheet, row: u32, col: u16, share: Option<&Share>, min: u64) -> Result<(), XlsxError> {
+/// Writes a share as three numeric cells (share, low, high) formatted as percentages with one
+/// decimal, and a status cell: blank when the share is shown, else why not. A suppressed share
+/// leaves its numeric cells empty, never text in a numeric column.
+fn share_cells(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    share: Option<&Share>,
+    min: u64,
+    pct: &Format,
+) -> Result<(), XlsxError> {
     match share {
         Some(s) if s.n >= min => {
-            ws.write_number(row, col, 100.0 * s.value)?;
-            ws.write_number(row, col + 1, 100.0 * s.lo)?;
-            ws.write_number(row, col + 2, 100.0 * s.hi)?;
+            ws.write_number_with_format(row, col, s.value, pct)?;
+            ws.write_number_with_format(row, col + 1, s.lo, pct)?;
+            ws.write_number_with_format(row, col + 2, s.hi, pct)?;
         }
         Some(_) => {
-            ws.write_string(row, col, suppressed(min))?;
+            ws.write_string(row, col + 3, suppressed(min))?;
         }
         None => {
-            ws.write_string(row, col, "no answers")?;
+            ws.write_string(row, col + 3, "no answers")?;
         }
     }
     Ok(())
+}
+
+/// The header row frozen, an autofilter over the table, and columns as wide as their contents.
+fn finish_sheet(ws: &mut Worksheet, widths: &[usize], rows: u32) -> Result<(), XlsxError> {
+    ws.set_freeze_panes(1, 0)?;
+    if !widths.is_empty() {
+        ws.autofilter(0, 0, rows, widths.len() as u16 - 1)?;
+    }
+    for (c, w) in widths.iter().enumerate() {
+        // Room for the filter button; long free text is capped.
+        ws.set_column_width(c as u16, (*w as f64 + 3.0).min(60.0))?;
+    }
+    Ok(())
+}
+
+/// Column widths from a header and rows of text.
+fn widths_of<'a>(header: &[&str], rows: impl Iterator<Item = Vec<&'a str>>) -> Vec<usize> {
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (c, v) in r.iter().enumerate() {
+            if let Some(x) = w.get_mut(c) {
+                *x = (*x).max(v.chars().count());
+            }
+        }
+    }
+    w
 }
 
 /// Renders the workbook.
@@ -47,6 +83,7 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         &DocProperties::new().set_title(format!("A-11 CX report {}", r.quarter)).set_creation_datetime(&created),
     );
     let bold = Format::new().set_bold();
+    let pct = Format::new().set_num_format("0.0%");
 
     if r.demo {
         // First, so the workbook opens on it.
@@ -54,38 +91,50 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         ws.write_string_with_format(0, 0, crate::report::DEMO_NOTICE, &bold)?;
     }
     let ws = wb.add_worksheet().set_name("Trend")?;
-    header(
-        ws,
-        &[
-            "quarter",
-            "survey",
-            "trust % agree",
-            "low",
-            "high",
-            "answers",
-            "satisfaction % agree",
-            "low",
-            "high",
-            "answers",
-        ],
-        &bold,
-    )?;
+    let cols = [
+        "quarter",
+        "survey",
+        "trust agree",
+        "low",
+        "high",
+        "trust status",
+        "answers",
+        "satisfaction agree",
+        "low",
+        "high",
+        "satisfaction status",
+        "answers",
+    ];
+    header(ws, &cols, &bold)?;
     for (i, (t, sat)) in r.trust_trend.iter().zip(&r.satisfaction_trend).enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, t.quarter.to_string())?;
         ws.write_string(row, 1, t.version.as_str())?;
-        share_cells(ws, row, 2, t.share.as_ref(), min)?;
-        ws.write_number(row, 5, t.share.as_ref().map_or(0.0, |s| s.n as f64))?;
-        share_cells(ws, row, 6, sat.share.as_ref(), min)?;
-        ws.write_number(row, 9, sat.share.as_ref().map_or(0.0, |s| s.n as f64))?;
+        share_cells(ws, row, 2, t.share.as_ref(), min, &pct)?;
+        ws.write_number(row, 6, t.share.as_ref().map_or(0.0, |s| s.n as f64))?;
+        share_cells(ws, row, 7, sat.share.as_ref(), min, &pct)?;
+        ws.write_number(row, 11, sat.share.as_ref().map_or(0.0, |s| s.n as f64))?;
     }
+    finish_sheet(
+        ws,
+        &widths_of(&cols, std::iter::once(vec!["FY2025 Q2", "suppressed (n < 30)"])),
+        r.trust_trend.len() as u32,
+    )?;
 
     let ws = wb.add_worksheet().set_name("HISPs")?;
-    header(
-        ws,
-        &["HISP", "agency", "respondents", "trust % agree", "low", "high", "digital - assisted (points)", "p"],
-        &bold,
-    )?;
+    let cols = [
+        "HISP",
+        "agency",
+        "respondents",
+        "trust agree",
+        "low",
+        "high",
+        "trust status",
+        "digital - assisted (points)",
+        "p",
+        "gap status",
+    ];
+    header(ws, &cols, &bold)?;
     for (i, p) in r.providers.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, &p.name)?;
@@ -97,21 +146,29 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
             .as_ref()
             .and_then(|t| t.agree)
             .or_else(|| p.scores.v1.iter().find(|q| q.question == 2).and_then(|q| q.agree));
-        share_cells(ws, row, 3, trust.as_ref(), min)?;
+        share_cells(ws, row, 3, trust.as_ref(), min, &pct)?;
         match &p.delivery_gap {
             Some(c) if c.from.n >= min && c.to.n >= min => {
-                ws.write_number(row, 6, 100.0 * c.difference.value)?;
-                ws.write_number(row, 7, c.difference.p_value)?;
+                ws.write_number(row, 7, 100.0 * c.difference.value)?;
+                ws.write_number(row, 8, c.difference.p_value)?;
             }
             Some(_) => {
-                ws.write_string(row, 6, suppressed(min))?;
+                ws.write_string(row, 9, suppressed(min))?;
             }
-            None => {}
+            None => {
+                ws.write_string(row, 9, "no comparison")?;
+            }
         }
     }
+    finish_sheet(
+        ws,
+        &widths_of(&cols, r.providers.iter().map(|p| vec![p.name.as_str(), p.agency.as_str()])),
+        r.providers.len() as u32,
+    )?;
 
     let ws = wb.add_worksheet().set_name("Services")?;
-    header(ws, &["HISP", "service id", "service", "respondents", "trust % agree", "low", "high"], &bold)?;
+    let cols = ["HISP", "service id", "service", "respondents", "trust agree", "low", "high", "trust status"];
+    header(ws, &cols, &bold)?;
     let mut row = 1;
     for p in &r.providers {
         for (id, name, g) in &p.services {
@@ -124,9 +181,29 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
                 .as_ref()
                 .and_then(|t| t.agree)
                 .or_else(|| g.v1.iter().find(|q| q.question == 2).and_then(|q| q.agree));
-            share_cells(ws, row, 4, trust.as_ref(), min)?;
+            share_cells(ws, row, 4, trust.as_ref(), min, &pct)?;
             row += 1;
         }
+    }
+    let service_rows = r
+        .providers
+        .iter()
+        .flat_map(|p| p.services.iter().map(move |(id, n, _)| vec![p.name.as_str(), id.as_str(), n.as_str()]));
+    finish_sheet(ws, &widths_of(&cols, service_rows), row - 1)?;
+
+    if !r.withheld.is_empty() {
+        let ws = wb.add_worksheet().set_name("Problems")?;
+        let cols = ["service", "channel", "kind", "detail"];
+        header(ws, &cols, &bold)?;
+        for (i, p) in r.withheld.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, p.service.as_str())?;
+            ws.write_string(row, 1, p.channel.as_str())?;
+            ws.write_string(row, 2, p.kind)?;
+            ws.write_string(row, 3, crate::records::neutralise(&p.detail))?;
+        }
+        let rows = r.withheld.iter().map(|p| vec![p.service.as_str(), p.channel.as_str(), p.kind, p.detail.as_str()]);
+        finish_sheet(ws, &widths_of(&cols, rows), r.withheld.len() as u32)?;
     }
 
     for t in records {
@@ -135,10 +212,23 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         header(ws, &t.columns, &bold)?;
         for (i, r) in t.rows.iter().enumerate() {
             for (c, v) in r.iter().enumerate() {
-                // Written as text: an identifier such as 0412-0609 must not become a number or a formula.
-                ws.write_string(i as u32 + 1, c as u16, v)?;
+                let kind =
+                    t.columns.get(c).map_or(crate::records::ColumnKind::Text, |n| crate::records::ColumnKind::of(n));
+                match (kind, v.parse::<u64>()) {
+                    // Volumes, counts and Touchpoints' integer ids as numbers.
+                    (crate::records::ColumnKind::Integer, Ok(n)) if n <= fedcx_model::MAX_COUNT => {
+                        ws.write_number(i as u32 + 1, c as u16, n as f64)?;
+                    }
+                    // Anything else as text: an identifier such as 0412-0609 must not become a
+                    // number or a formula.
+                    _ => {
+                        ws.write_string(i as u32 + 1, c as u16, v)?;
+                    }
+                }
             }
         }
+        let rows = t.rows.iter().map(|r| r.iter().map(String::as_str).collect());
+        finish_sheet(ws, &widths_of(&t.columns, rows), t.rows.len() as u32)?;
     }
     wb.save_to_buffer()
 }

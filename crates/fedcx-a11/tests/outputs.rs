@@ -300,27 +300,43 @@ fn suppression_rule_holds_in_every_format() {
     std::fs::write(&path, &out["report.xlsx"]).unwrap();
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    use calamine::DataType;
+    // A suppressed share is empty numeric cells and the reason in the status column; a shown
+    // share is a number (a fraction, formatted as a percentage), never text.
     let services = wb.worksheet_range("Services").unwrap();
-    let mut saw_notice = false;
-    for row in services.rows() {
+    let (mut saw_notice, mut saw_share) = (false, false);
+    for row in services.rows().skip(1) {
         let service = row.get(1).map(|c| c.to_string()).unwrap_or_default();
-        let n: f64 = row.get(3).and_then(|c| c.to_string().parse().ok()).unwrap_or(-1.0);
-        let trust = row.get(4).map(|c| c.to_string()).unwrap_or_default();
+        let n = row.get(3).and_then(|c| c.get_float()).unwrap_or(-1.0);
+        let trust = row.get(4).unwrap();
+        let status = row.get(7).map(|c| c.to_string()).unwrap_or_default();
         if (0.0..30.0).contains(&n) && n > 0.0 {
-            assert_eq!(trust, "suppressed (n < 30)", "{service}");
+            assert!(trust.is_empty(), "{service}: {trust:?}");
+            assert_eq!(status, "suppressed (n < 30)", "{service}");
             saw_notice = true;
+        } else if n >= 30.0 {
+            let v = trust.get_float().unwrap_or_else(|| panic!("{service}: {trust:?} is not a number"));
+            assert!((0.0..=1.0).contains(&v), "{service}: {v}");
+            assert_eq!(status, "");
+            saw_share = true;
         }
     }
+    assert!(saw_notice && saw_share);
     let hisps = wb.worksheet_range("HISPs").unwrap();
     for row in hisps.rows().skip(1) {
-        let n: f64 = row.get(2).and_then(|c| c.to_string().parse().ok()).unwrap_or(0.0);
-        let trust = row.get(3).map(|c| c.to_string()).unwrap_or_default();
+        let n = row.get(2).and_then(|c| c.get_float()).unwrap_or(0.0);
         if n < 30.0 && n > 0.0 {
-            assert_eq!(trust, "suppressed (n < 30)");
-            saw_notice = true;
+            assert!(row.get(3).unwrap().is_empty());
+            assert_eq!(row.get(6).map(|c| c.to_string()).unwrap_or_default(), "suppressed (n < 30)");
         }
     }
-    assert!(saw_notice || services.rows().count() > 0);
+    // Volumes in the records sheets are numbers; control numbers stay text.
+    let details = wb.worksheet_range("cx_collection_details").unwrap();
+    let header: Vec<String> = details.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let first = details.rows().nth(1).unwrap();
+    assert_eq!(first[col("volume_of_customers")].get_float(), Some(10_000.0));
+    assert_eq!(first[col("omb_control_number")].get_string(), Some("1545-0074"));
 }
 
 #[test]

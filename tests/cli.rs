@@ -2162,3 +2162,113 @@ fn a_report_scoped_to_one_provider_is_titled_by_it() {
     let err = t.fails(&["report", "--quarter", "FY2025Q2", "--out", "r2", "--provider", "nope"]);
     assert!(err.contains("--provider nope: no such provider"), "{err}");
 }
+
+// ---- web analytics (issue 11) ----
+
+/// A DAP snapshot fixture (tests/fixtures/dap, see top-domains.source.md).
+fn dap_fixture(name: &str) -> String {
+    fixture(&format!("dap/{name}")).to_str().unwrap().to_owned()
+}
+
+/// A report's web visits: per provider slug, (its domains that had visits, visits); and the
+/// unattributed hosts with their visits.
+type WebVisits = (std::collections::BTreeMap<String, (String, u64)>, Vec<(String, u64)>);
+
+/// The web visits of a report.json.
+fn web_visits(report: &serde_json::Value) -> WebVisits {
+    let mut providers = std::collections::BTreeMap::new();
+    for p in report["providers"].as_array().unwrap() {
+        if let Some([domains, visits]) = p["web_visits"].as_array().map(Vec::as_slice) {
+            let entry = (domains.as_str().unwrap().to_owned(), visits.as_u64().unwrap());
+            providers.insert(p["slug"].as_str().unwrap().to_owned(), entry);
+        }
+    }
+    let unattributed = report["unattributed_web_visits"].as_array().map_or_else(Vec::new, |rows| {
+        rows.iter().map(|r| (r[0].as_str().unwrap().to_owned(), r[1].as_u64().unwrap())).collect()
+    });
+    (providers, unattributed)
+}
+
+fn report_json(t: &TestDir, fy: &str, quarter: &str) -> serde_json::Value {
+    let out = format!("r{fy}{quarter}");
+    t.ok(&["report", "--fy", fy, "--quarter", quarter, "--out", &out, "--bootstrap", "0"]);
+    json(&t.path(&format!("{out}/FY{fy}Q{quarter}/report.json")))
+}
+
+/// Real analytics.usa.gov snapshots (Treasury's 30-day and VA's 7-day top domains, both taken
+/// 2024-01-05): every row read is accepted, each file's window lands in the month holding most of
+/// its days, and hosts roll up to the provider owning their longest domain suffix. The numbers are
+/// the hand sums in tests/fixtures/dap/top-domains.source.md.
+#[test]
+fn dap_snapshots_roll_up_to_providers_by_registered_domain() {
+    let t = TestDir::new();
+    let (treasury, va) =
+        (dap_fixture("treasury-top-domains-30-days.json"), dap_fixture("veterans-affairs-top-domains-7-days.json"));
+    let out = t.ok(&["ingest", &treasury, &va, "--summary", "s.json"]);
+    assert!(out.contains("treasury-top-domains-30-days.json (dap): 20 read, 20 accepted, 0 rejected"), "{out}");
+    assert!(out.contains("veterans-affairs-top-domains-7-days.json (dap): 20 read, 20 accepted, 0 rejected"), "{out}");
+    let s = json(&t.path("s.json"));
+    assert_eq!((s["read"].as_u64(), s["accepted"].as_u64(), s["rejected"].as_u64()), (Some(40), Some(40), Some(0)));
+
+    // Treasury's window, 2023-12-06..2024-01-04, is 26 days December: FY2024 Q1 (Oct-Dec 2023).
+    let (providers, unattributed) = web_visits(&report_json(&t, "2024", "1"));
+    assert_eq!(providers["treasury-irs"], ("irs.gov".to_owned(), 19_389_834));
+    let fs = ("fiscal.treasury.gov, treasurydirect.gov, usaspending.gov".to_owned(), 2_628_773);
+    assert_eq!(providers["treasury-fs"], fs);
+    assert_eq!(providers.len(), 2, "VA's 7-day window is January's: {providers:?}");
+    // www.occ.gov and occ.gov are one host once www. is stripped; *.treasury.gov hosts other than
+    // fiscal.treasury.gov belong to no bureau and stay listed.
+    assert_eq!(unattributed.len(), 13, "{unattributed:?}");
+    assert_eq!(unattributed[0], ("home.treasury.gov".to_owned(), 1_213_908));
+    assert!(unattributed.contains(&("occ.gov".to_owned(), 556_873)), "{unattributed:?}");
+    assert!(unattributed.contains(&("helpwithmybank.gov".to_owned(), 285_729)), "{unattributed:?}");
+    assert!(unattributed.contains(&("fiscaldata.treasury.gov".to_owned(), 105_722)), "{unattributed:?}");
+    let listed: u64 = unattributed.iter().map(|(_, v)| v).sum();
+    assert_eq!(listed, 5_248_592);
+    assert_eq!(19_389_834 + 2_628_773 + listed, 27_267_199, "the report's totals.visits: no visit dropped");
+
+    // VA's window, 2023-12-29..2024-01-04, is 4 days January: FY2024 Q2.
+    let (providers, unattributed) = web_visits(&report_json(&t, "2024", "2"));
+    assert_eq!(providers["va-vba"], ("benefits.va.gov".to_owned(), 170_030 + 88_008));
+    assert_eq!(providers["va-nca"], ("cem.va.gov".to_owned(), 60_562));
+    assert_eq!(providers.len(), 2, "{providers:?}");
+    assert_eq!(unattributed[0], ("va.gov".to_owned(), 3_972_617), "www.va.gov is VA's, no one bureau's");
+    let listed: u64 = unattributed.iter().map(|(_, v)| v).sum();
+    assert_eq!((unattributed.len(), listed), (17, 8_172_271));
+    assert_eq!(258_038 + 60_562 + listed, 8_490_871);
+}
+
+/// The government-wide snapshot holds GA4's "(other)" row: rejected with its reason and counted,
+/// so read = accepted + rejected; every named host is attributed or listed.
+#[test]
+fn dap_the_other_row_is_rejected_with_its_reason_and_every_row_is_accounted() {
+    let t = TestDir::new();
+    let live = dap_fixture("live-top-domains-7-days.json");
+    let out = t.ok(&["ingest", &live, "--rejects", "rejects.csv", "--summary", "s.json"]);
+    assert!(out.contains("live-top-domains-7-days.json (dap): 20 read, 19 accepted, 1 rejected"), "{out}");
+    let s = json(&t.path("s.json"));
+    assert_eq!(s["rejected_by_reason"], serde_json::json!({"missing_value": 1}), "{s}");
+    let rejects = std::fs::read_to_string(t.path("rejects.csv")).unwrap();
+    let row = rejects.lines().find(|l| l.contains("live-top-domains-7-days.json")).unwrap();
+    assert!(row.contains(",3,domain,") && row.contains("(other) is GA4's placeholder"), "{rejects}");
+
+    let (providers, unattributed) = web_visits(&report_json(&t, "2024", "2"));
+    let expected = [
+        ("dhs-uscis", "uscis.gov", 3_548_023 + 2_132_746),
+        ("doc-noaa", "weather.gov", 11_332_541 + 4_440_537),
+        ("doi-nps", "nps.gov", 3_490_187),
+        ("dos-ca", "travel.state.gov", 4_310_642),
+        ("ed-fsa", "studentaid.gov", 12_739_183),
+        ("hhs-cms", "healthcare.gov", 2_588_800),
+        ("opm-fes", "usajobs.gov", 3_922_049),
+        ("ssa", "ssa.gov", 7_004_932),
+        ("treasury-irs", "irs.gov", 8_348_467),
+    ];
+    let got: Vec<(&str, &str, u64)> = providers.iter().map(|(k, (d, v))| (k.as_str(), d.as_str(), *v)).collect();
+    assert_eq!(got, expected);
+    let attributed: u64 = expected.iter().map(|e| e.2).sum();
+    let listed: u64 = unattributed.iter().map(|(_, v)| v).sum();
+    assert_eq!((attributed, unattributed.len(), listed), (63_858_107, 8, 118_027_664));
+    assert_eq!(unattributed[0], ("tools.usps.com".to_owned(), 56_112_854));
+    assert_eq!(attributed + listed + 14_211_527, 196_097_298, "totals.visits, with the (other) row");
+}

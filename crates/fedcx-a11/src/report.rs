@@ -101,7 +101,8 @@ pub struct ProviderSection {
     pub delivery_gap: Option<Comparison>,
     /// Each service's scores for the quarter.
     pub services: Vec<(String, String, GroupScores)>,
-    /// Web visits in the quarter's months, when DAP data covers the provider's domain.
+    /// Web visits in the quarter's months to hosts under the provider's registered domains, and
+    /// the domains that had any (comma-separated), when DAP data covers one of them.
     pub web_visits: Option<(String, u64)>,
 }
 
@@ -142,6 +143,10 @@ pub struct QuarterReport {
     /// The provider's reflection on the quarter, as given with `--reflection`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reflection: Option<String>,
+    /// Web visits in the quarter's months to hosts no provider's domains cover, by host, most
+    /// visited first: listed, not dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unattributed_web_visits: Vec<(String, u64)>,
     /// What the records could not reconcile (declared respondents against those counted, responses
     /// without a detail), each naming its detail or group.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -215,6 +220,7 @@ pub fn build(
     let satisfaction_trend = scores::trend(counts, Metric::Satisfaction, &quarters, config, |_| true);
     let delivery = scores::delivery_gap(counts, Metric::Trust, in_q);
     let months = quarter_months(quarter);
+    let (mut web, unattributed_web_visits) = web_rollup(registry, web_traffic, &months);
     let mut providers = Vec::new();
     for p in registry.providers() {
         let of_p = |k: &fedcx_model::GroupKey| registry.provider_of(&k.service).is_some_and(|sp| sp.slug == p.slug);
@@ -231,11 +237,9 @@ pub fn build(
                 (s.id.to_string(), s.name.clone(), scores::score(&t, config))
             })
             .collect();
-        let domain = p.url.as_deref().and_then(domain_of);
-        let web_visits = domain.and_then(|d| {
-            let visits: u64 = months.iter().filter_map(|m| web_traffic.get(&(d.clone(), m.clone()))).sum();
-            let any = months.iter().any(|m| web_traffic.contains_key(&(d.clone(), m.clone())));
-            any.then_some((d, visits))
+        let web_visits = web.remove(p.slug.as_str()).map(|(matched, visits)| {
+            let listed: Vec<&str> = p.domains.iter().map(String::as_str).filter(|d| matched.contains(d)).collect();
+            (listed.join(", "), visits)
         });
         providers.push(ProviderSection {
             slug: p.slug.to_string(),
@@ -280,6 +284,7 @@ pub fn build(
         providers_without_data: Vec::new(),
         demo: false,
         withheld: Vec::new(),
+        unattributed_web_visits,
     }
 }
 
@@ -377,6 +382,43 @@ pub fn published_drivers(rows: &[PublishedRow]) -> Vec<(Driver, &'static str)> {
     drivers
 }
 
+/// Per provider slug: the domains of its `domains` that matched a host, and the visits.
+type ProviderVisits<'r> = BTreeMap<&'r str, (std::collections::BTreeSet<&'r str>, u64)>;
+
+/// Rolls the web visits of the quarter's months up to providers: each host counts for the
+/// provider whose registered domain is its longest suffix on a dot boundary
+/// ([`Registry::provider_of_host`]). Returns, by provider slug, the domains that matched and the
+/// visits; and the hosts no provider owns with their visits, most visited first. Every visit of
+/// those months lands in exactly one of the two.
+fn web_rollup<'r>(
+    registry: &'r Registry,
+    web_traffic: &BTreeMap<(String, String), u64>,
+    months: &[String],
+) -> (ProviderVisits<'r>, Vec<(String, u64)>) {
+    let mut by_provider = ProviderVisits::new();
+    let mut unattributed: BTreeMap<String, u64> = BTreeMap::new();
+    for ((host, month), visits) in web_traffic {
+        if !months.contains(month) {
+            continue;
+        }
+        match registry.provider_of_host(host) {
+            Some((p, domain)) => {
+                let entry = by_provider.entry(p.slug.as_str()).or_default();
+                entry.0.insert(domain);
+                entry.1 = entry.1.saturating_add(*visits);
+            }
+            None => {
+                let shown = fedcx_model::registry::normalize_host(host).unwrap_or_else(|| host.clone());
+                let total = unattributed.entry(shown).or_default();
+                *total = total.saturating_add(*visits);
+            }
+        }
+    }
+    let mut unattributed: Vec<(String, u64)> = unattributed.into_iter().collect();
+    unattributed.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    (by_provider, unattributed)
+}
+
 /// The `YYYY-MM` months of a fiscal quarter.
 fn quarter_months(q: FiscalQuarter) -> Vec<String> {
     let start = q.start_date();
@@ -387,13 +429,6 @@ fn quarter_months(q: FiscalQuarter) -> Vec<String> {
             format!("{y:04}-{:02}", m0 % 12 + 1)
         })
         .collect()
-}
-
-/// `https://www.irs.gov/x` -> `irs.gov`.
-fn domain_of(url: &str) -> Option<String> {
-    let rest = url.split("://").nth(1).unwrap_or(url);
-    let host = rest.split('/').next()?.to_ascii_lowercase();
-    Some(host.strip_prefix("www.").unwrap_or(&host).to_owned())
 }
 
 /// A share as people read it: "72.4% [70.1, 74.6]", or the suppression notice.
@@ -434,9 +469,34 @@ mod tests {
     }
 
     #[test]
-    fn domains() {
-        assert_eq!(domain_of("https://www.irs.gov/refunds").as_deref(), Some("irs.gov"));
-        assert_eq!(domain_of("https://studentaid.gov").as_deref(), Some("studentaid.gov"));
+    fn web_visits_roll_up_to_the_provider_owning_the_longest_domain_suffix() {
+        let registry = Registry::bundled();
+        let q = |m: &str| m.to_owned();
+        let traffic = BTreeMap::from([
+            // www. and subdomains of irs.gov are IRS's; notirs.gov is not.
+            ((q("irs.gov"), q("2024-01")), 100),
+            ((q("sa.www4.irs.gov"), q("2024-02")), 20),
+            ((q("notirs.gov"), q("2024-01")), 7),
+            // benefits.va.gov is VBA's; va.gov itself no bureau's (VA's department-wide site).
+            ((q("benefits.va.gov"), q("2024-03")), 30),
+            ((q("www.benefits.va.gov"), q("2024-03")), 3),
+            ((q("va.gov"), q("2024-01")), 50),
+            // Outside the quarter: not counted anywhere.
+            ((q("irs.gov"), q("2024-04")), 1_000),
+            // A key stored before hosts were normalised is normalised here.
+            ((q("WWW.SSA.GOV"), q("2024-01")), 9),
+        ]);
+        let months = quarter_months("FY2024 Q2".parse().unwrap());
+        let (by_provider, unattributed) = web_rollup(&registry, &traffic, &months);
+        let got = |slug: &str| by_provider.get(slug).map(|(d, v)| (d.iter().copied().collect::<Vec<_>>(), *v));
+        assert_eq!(got("treasury-irs"), Some((vec!["irs.gov"], 120)));
+        assert_eq!(got("va-vba"), Some((vec!["benefits.va.gov"], 33)));
+        assert_eq!(got("ssa"), Some((vec!["ssa.gov"], 9)));
+        assert_eq!(got("va-vha"), None);
+        assert_eq!(unattributed, [(q("va.gov"), 50), (q("notirs.gov"), 7)]);
+        let attributed: u64 = by_provider.values().map(|(_, v)| v).sum();
+        let listed: u64 = unattributed.iter().map(|(_, v)| v).sum();
+        assert_eq!(attributed + listed, 100 + 20 + 7 + 30 + 3 + 50 + 9, "every visit of the quarter lands once");
     }
 
     fn published(

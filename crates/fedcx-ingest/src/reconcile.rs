@@ -54,6 +54,8 @@ pub mod reason {
     pub const RECORD_TOO_LONG: &str = "record_too_long";
     /// A count too large to be real (more than 2^53, the largest integer every consumer keeps exactly).
     pub const COUNT_TOO_LARGE: &str = "count_too_large";
+    /// A web-analytics row whose host is not a host name (e.g. `www.irs gov`).
+    pub const BAD_DOMAIN: &str = "bad_domain";
     /// A collection detail id that is neither Touchpoints' digits nor a slug (it would name a file).
     pub const BAD_DETAIL_ID: &str = "bad_detail_id";
     /// A response naming a collection detail whose own row was rejected.

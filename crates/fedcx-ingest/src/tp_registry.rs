@@ -738,6 +738,7 @@ fn provider_row(
         year_designated,
         active: !inactive.unwrap_or(false),
         url: url.map(str::to_owned),
+        domains: Vec::new(),
         verified: false,
         source: Some(source),
         aliases,

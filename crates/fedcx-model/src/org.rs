@@ -51,6 +51,13 @@ pub struct ServiceProvider {
     /// Home page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The host names the provider owns, bare (`irs.gov`: lower case, no `www.`, scheme, port or
+    /// path). Web visits to a host count for the provider listing the longest of the host's
+    /// suffixes on a dot boundary ([`crate::Registry::provider_of_host`]), so `sa.www4.irs.gov`
+    /// counts for the one listing `irs.gov` and `notirs.gov` does not. No two providers list the
+    /// same domain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
     /// Whether the designation was confirmed against a published list (performance.gov's HISP
     /// list or GSA's export of Touchpoints HISP reporting) when the registry was compiled.
     #[serde(default = "default_true")]

@@ -162,6 +162,24 @@ impl Registry {
         cur
     }
 
+    /// The provider owning a host name, and the domain of its `domains` that matched: the host is
+    /// normalised ([`normalize_host`]), then its suffixes on dot boundaries are tried from the
+    /// longest, so `www.benefits.va.gov` goes to a provider listing `benefits.va.gov` before one
+    /// listing `va.gov`, and `notirs.gov` is not `irs.gov`. `None` when no provider lists any of
+    /// them, or the text is not a host name.
+    pub fn provider_of_host(&self, host: &str) -> Option<(&ServiceProvider, &str)> {
+        let host = normalize_host(host)?;
+        let mut candidate = host.as_str();
+        loop {
+            for p in self.providers.values() {
+                if let Some(d) = p.domains.iter().find(|d| d.as_str() == candidate) {
+                    return Some((p, d.as_str()));
+                }
+            }
+            candidate = candidate.split_once('.')?.1;
+        }
+    }
+
     /// The provider of a service.
     pub fn provider_of(&self, service: &ServiceId) -> Option<&ServiceProvider> {
         self.services.get(service).and_then(|s| self.providers.get(&s.provider))
@@ -330,6 +348,33 @@ impl RegistryBuilder {
     }
 }
 
+/// A host name as fedcx compares them: trimmed, ASCII lower case, without a scheme (`https://`),
+/// path, port or trailing dots, and without one leading `www.`. `None` unless what is left is a
+/// host name of at least two labels, each of ASCII letters, digits, `-` or `_` (at most 63
+/// characters a label, 253 in all).
+///
+/// ```
+/// use fedcx_model::registry::normalize_host;
+/// assert_eq!(normalize_host(" WWW.IRS.gov.:443 ").as_deref(), Some("irs.gov"));
+/// assert_eq!(normalize_host("https://www.va.gov/health/").as_deref(), Some("va.gov"));
+/// assert_eq!(normalize_host("(other)"), None);
+/// ```
+pub fn normalize_host(text: &str) -> Option<String> {
+    let t = text.trim();
+    let t = t.split_once("://").map_or(t, |(_, rest)| rest);
+    let t = t.split(['/', '?', '#']).next().unwrap_or_default();
+    let t = match t.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => t,
+    };
+    let t = t.trim_end_matches('.').to_ascii_lowercase();
+    let host = t.strip_prefix("www.").unwrap_or(&t);
+    let label_ok = |l: &str| {
+        !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    (host.len() <= 253 && host.contains('.') && host.split('.').all(label_ok)).then(|| host.to_owned())
+}
+
 /// Whether trimmed `text` is an entry's identifier or one of its aliases, ignoring ASCII case.
 fn is_id_or_alias(text: &str, id: &str, aliases: &[String]) -> bool {
     id.eq_ignore_ascii_case(text) || aliases.iter().any(|a| a.trim().eq_ignore_ascii_case(text))
@@ -391,6 +436,7 @@ fn check(file: RegistryFile) -> Result<Registry, RegistryError> {
             problems.push(format!("service {} is defined twice", old.id));
         }
     }
+    problems.extend(domain_problems(&providers));
     problems.extend(clashes(
         "provider",
         providers.values().map(|p| (p.slug.as_str(), &p.name, &p.aliases, p.touchpoints_id.as_slice())),
@@ -403,6 +449,31 @@ fn check(file: RegistryFile) -> Result<Registry, RegistryError> {
         return Err(RegistryError::Inconsistent(problems));
     }
     Ok(Registry { sources: file.sources, organizations, providers, services })
+}
+
+/// Domains that are not bare host names, and domains listed by more than one provider (a host
+/// would count for whichever came first).
+fn domain_problems(providers: &BTreeMap<ProviderSlug, ServiceProvider>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut claims: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for p in providers.values() {
+        for d in &p.domains {
+            if normalize_host(d).as_deref() != Some(d.as_str()) {
+                problems.push(format!(
+                    "provider {} lists domain {d:?}, not a bare host name (expected e.g. irs.gov: lower case, no www., scheme, port or path)",
+                    p.slug
+                ));
+            }
+            claims.entry(d.as_str()).or_default().insert(p.slug.as_str());
+        }
+    }
+    for (d, slugs) in claims {
+        if slugs.len() > 1 {
+            let slugs: Vec<&str> = slugs.into_iter().collect();
+            problems.push(format!("domain {d:?} is listed by more than one provider: {}", slugs.join(", ")));
+        }
+    }
+    problems
 }
 
 /// Whether `text` is an entry's name or one of its aliases, ignoring ASCII case.
@@ -718,6 +789,81 @@ mod tests {
         let p = r.provider_by_str("dept-a").unwrap();
         assert!(p.aliases.is_empty() && p.source.is_none() && p.touchpoints_id.is_none());
         assert!(r.service_by_str("dept-a-call").unwrap().first_year.is_none());
+    }
+
+    #[test]
+    fn hosts_are_normalised() {
+        for (text, want) in [
+            ("irs.gov", Some("irs.gov")),
+            (" WWW.IRS.GOV ", Some("irs.gov")),
+            ("www.irs.gov.", Some("irs.gov")),
+            ("irs.gov:8443", Some("irs.gov")),
+            ("https://www.va.gov/health?x=1", Some("va.gov")),
+            ("www4.va.gov", Some("www4.va.gov")),
+            ("www.www.va.gov", Some("www.va.gov")),
+            ("mhvidp-prod.myhealth.va.gov", Some("mhvidp-prod.myhealth.va.gov")),
+            ("", None),
+            ("(other)", None),
+            ("gov", None),
+            ("www.gov", None),
+            ("irs..gov", None),
+            ("irs gov.x", None),
+            ("irs.gov:", None),
+            ("[::1]:80", None),
+            ("pérez.gov", None),
+        ] {
+            assert_eq!(normalize_host(text).as_deref(), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn hosts_belong_to_the_provider_listing_their_longest_suffix_on_a_dot_boundary() {
+        let r = Registry::bundled();
+        let owner = |h: &str| r.provider_of_host(h).map(|(p, d)| (p.slug.as_str(), d));
+        assert_eq!(owner("www.irs.gov"), Some(("treasury-irs", "irs.gov")));
+        assert_eq!(owner("sa.www4.irs.gov"), Some(("treasury-irs", "irs.gov")));
+        assert_eq!(owner("notirs.gov"), None, "a suffix counts on a dot boundary only");
+        assert_eq!(owner("www.benefits.va.gov"), Some(("va-vba", "benefits.va.gov")));
+        assert_eq!(owner("www.gravelocator.cem.va.gov"), Some(("va-nca", "cem.va.gov")));
+        assert_eq!(owner("ssabest.benefits.gov"), None, "benefits.gov is not benefits.va.gov");
+        assert_eq!(owner("www.va.gov"), None, "va.gov is VA's department-wide site, no one bureau's");
+        assert_eq!(owner("travel.state.gov"), Some(("dos-ca", "travel.state.gov")));
+        assert_eq!(owner("passportappointment.travel.state.gov"), Some(("dos-ca", "travel.state.gov")));
+        assert_eq!(owner("www.state.gov"), None);
+        assert_eq!(owner("forecast.weather.gov"), Some(("doc-noaa", "weather.gov")));
+        assert_eq!(owner("(other)"), None);
+        // Every listed domain, and any host under it, is its own provider's.
+        for p in r.providers() {
+            for d in &p.domains {
+                assert_eq!(owner(d), Some((p.slug.as_str(), d.as_str())), "{d}");
+                assert_eq!(owner(&format!("www.a-b.{d}")).map(|o| o.0), Some(p.slug.as_str()), "{d}");
+            }
+        }
+        // A user's registry crediting va.gov to VHA still sends benefits.va.gov to VBA.
+        let mut b = r.to_builder();
+        let mut vha = b.provider(&ProviderSlug::new("va-vha").unwrap()).unwrap().clone();
+        vha.domains.push("va.gov".into());
+        b.insert_provider(vha);
+        let r = b.build().unwrap();
+        let owner = |h: &str| r.provider_of_host(h).map(|(p, _)| p.slug.as_str());
+        assert_eq!(owner("www.va.gov"), Some("va-vha"));
+        assert_eq!(owner("benefits.va.gov"), Some("va-vba"));
+    }
+
+    #[test]
+    fn domains_must_be_bare_and_listed_once() {
+        let text = small(["a", "b"], ["c", "d"])
+            .replace("touchpoints_id = 7", "touchpoints_id = 7\n            domains = [\"a.gov\", \"WWW.B.GOV\"]")
+            .replace("year_designated = 2022", "year_designated = 2022\n            domains = [\"a.gov\", \"b.gov\"]");
+        let err = Registry::from_toml_str(&text).unwrap_err();
+        let RegistryError::Inconsistent(problems) = &err else { panic!("{err}") };
+        assert_eq!(
+            problems,
+            &[
+                r#"provider dept-a lists domain "WWW.B.GOV", not a bare host name (expected e.g. irs.gov: lower case, no www., scheme, port or path)"#,
+                r#"domain "a.gov" is listed by more than one provider: dept-a, dept-b"#,
+            ]
+        );
     }
 
     #[test]

@@ -57,30 +57,7 @@ pub enum Channel {
 pub struct UnknownChannel(pub String);
 
 impl Channel {
-    /// Every channel, in Touchpoints' order, then the retired `mixed`.
-    pub const ALL: [Channel; 19] = [
-        Channel::Computer,
-        Channel::Mobile,
-        Channel::Email,
-        Channel::Chatbot,
-        Channel::Phone,
-        Channel::AutomatedPhone,
-        Channel::InPerson,
-        Channel::Paper,
-        Channel::PostalMail,
-        Channel::Fax,
-        Channel::SelfServiceKiosk,
-        Channel::OtherNonDigital,
-        Channel::Website,
-        Channel::MobileApp,
-        Channel::LiveChat,
-        Channel::SmsTextMessages,
-        Channel::SocialMedia,
-        Channel::OtherDigital,
-        Channel::Mixed,
-    ];
-
-    /// The 18 channels Touchpoints offers today (version 2 accepts only these).
+    /// The 18 channels Touchpoints offers today (version 2 accepts only these), in its order.
     pub const CURRENT: [Channel; 18] = [
         Channel::Computer,
         Channel::Mobile,
@@ -101,6 +78,17 @@ impl Channel {
         Channel::SocialMedia,
         Channel::OtherDigital,
     ];
+
+    /// Every channel: the current ones, then the retired `mixed`.
+    pub const ALL: [Channel; 19] = {
+        let mut all = [Channel::Mixed; 19];
+        let mut i = 0;
+        while i < Channel::CURRENT.len() {
+            all[i] = Channel::CURRENT[i];
+            i += 1;
+        }
+        all
+    };
 
     /// The stable identifier, as Touchpoints writes it.
     pub fn as_str(self) -> &'static str {

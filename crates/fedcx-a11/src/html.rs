@@ -21,7 +21,12 @@ h3{margin-top:1.6em}table{border-collapse:collapse;margin:.6em 0 1.2em;font-size
 th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left;vertical-align:top}th{background:#eef3f8}\
 td.num{text-align:right;font-variant-numeric:tabular-nums}.note{color:#555;font-size:.9em}\
 .sup{color:#555;font-style:italic}figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#444}\
-details{margin:.4em 0 1em}summary{cursor:pointer;font-weight:600}nav ol{columns:2}";
+details{margin:.4em 0 1em}summary{cursor:pointer;font-weight:600}nav ol{columns:2}\
+table{display:block;max-width:100%;overflow-x:auto}.scroll{max-width:100%;overflow-x:auto}\
+.status{background:#fff4e5;border-left:4px solid #e69f00;padding:.4em .8em}\
+@media (max-width:480px){body{margin:1em auto;font-size:.95em}nav ol{columns:1}h1{font-size:1.35em}}\
+@media print{nav{display:none}body{max-width:none;margin:0}a{color:inherit;text-decoration:none}\
+table{display:table;overflow:visible}section{break-inside:avoid-page}}";
 
 /// Renders the report.
 pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
@@ -55,6 +60,13 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     }
     let _ = writeln!(s, "</ol></nav>");
 
+    if !r.findings.is_empty() {
+        let _ = writeln!(s, "<section id=\"summary\"><h2>Summary</h2><ul>");
+        for f in &r.findings {
+            let _ = writeln!(s, "<li>{} <a href=\"#{}\">(table)</a></li>", h(&f.sentence), h(&f.section));
+        }
+        let _ = writeln!(s, "</ul></section>");
+    }
     let _ = writeln!(s, "<section id=\"government\"><h2>{}</h2>", h(&r.overall_heading()));
     scores_html(&mut s, &r.government, min);
     let alt = format!(
@@ -85,8 +97,26 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         );
     }
     gap_html(&mut s, r.delivery.as_ref(), min);
+    if !r.channels.is_empty() {
+        let _ = writeln!(s, "<div class=\"scroll\"><table id=\"channels\"><caption>Trust by channel</caption><tr><th scope=\"col\">channel</th><th scope=\"col\">side</th><th scope=\"col\">trust % agree [95% CI]</th><th scope=\"col\">answers</th></tr>");
+        for c in &r.channels {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                h(c.channel.label()),
+                crate::markdown::delivery_label(c.delivery),
+                h(&share_text(Some(&c.trust), min)),
+                c.trust.n
+            );
+        }
+        let _ = writeln!(
+            s,
+            "</table></div><p class=\"note\">Channels with fewer than {min} answers are not shown. Digital channels: {}.</p>",
+            h(&crate::report::digital_channels().join(", "))
+        );
+    }
 
-    let _ = writeln!(s, "<h3>ACSI-style satisfaction index</h3>");
+    let _ = writeln!(s, "<h3 id=\"index\">ACSI-style satisfaction index</h3>");
     match &r.index {
         Some(i) => {
             let alt = format!("Bar chart of the fedcx index, {:.1}, beside the ACSI benchmarks", i.value);
@@ -114,7 +144,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     }
     if !r.volumes.is_empty() {
         use crate::markdown::{count_text, percent_text};
-        let _ = writeln!(s, "<table><caption>Response rate and coverage</caption><tr><th scope=\"col\">service</th><th scope=\"col\">channel</th><th scope=\"col\">customers</th><th scope=\"col\">offered</th><th scope=\"col\">respondents</th><th scope=\"col\">response rate</th><th scope=\"col\">coverage</th></tr>");
+        let _ = writeln!(s, "<table id=\"volumes\"><caption>Response rate and coverage</caption><tr><th scope=\"col\">service</th><th scope=\"col\">channel</th><th scope=\"col\">customers</th><th scope=\"col\">offered</th><th scope=\"col\">respondents</th><th scope=\"col\">response rate</th><th scope=\"col\">coverage</th></tr>");
         for v in &r.volumes {
             let _ = writeln!(
                 s,
@@ -137,7 +167,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         }
         let _ = writeln!(s, "</ul>");
     }
-    let _ = writeln!(s, "<h3>Largest drops in trust from the previous quarter</h3>");
+    let _ = writeln!(s, "<h3 id=\"drops\">Largest drops in trust from the previous quarter</h3>");
     if r.largest_drops.is_empty() {
         let _ = writeln!(s, "<p>No HISP with at least {min} responses in both quarters lost trust.</p>");
     } else {

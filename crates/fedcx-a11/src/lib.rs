@@ -180,6 +180,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
         out.insert("problems.csv".into(), problems_csv(input.registry, &problems)?);
     }
     r.withheld = problems;
+    r.summarise(input.counts);
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());
     out.insert("report.xlsx".into(), xlsx::render(&r, &tables)?);

@@ -25,6 +25,13 @@ pub fn render(r: &QuarterReport) -> String {
     for line in status_lines(r) {
         let _ = writeln!(s, "**{}**\n", md(&line));
     }
+    if !r.findings.is_empty() {
+        let _ = writeln!(s, "## Summary\n");
+        for f in &r.findings {
+            let _ = writeln!(s, "- {}", md(&f.sentence));
+        }
+        let _ = writeln!(s);
+    }
     let _ = writeln!(s, "## {}\n", md(&r.overall_heading()));
     scores_section(&mut s, &r.government, min);
     let _ = writeln!(s, "### Trust over the last {} quarters\n", r.trust_trend.len());
@@ -42,6 +49,7 @@ pub fn render(r: &QuarterReport) -> String {
     published_history(&mut s, r);
     let _ = writeln!(s, "### Digital and assisted channels\n");
     gap(&mut s, r.delivery.as_ref(), min);
+    channels_table(&mut s, r);
     let _ = writeln!(s, "### ACSI-style satisfaction index\n");
     match &r.index {
         Some(i) => {
@@ -360,4 +368,39 @@ pub(crate) fn status_lines(r: &QuarterReport) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Trust per channel with enough answers, with its side of the comparison, and which channels count
+/// as digital.
+fn channels_table(s: &mut String, r: &QuarterReport) {
+    if r.channels.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "### Trust by channel\n");
+    let _ = writeln!(s, "| channel | side | trust % agree [95% CI] | answers |\n|---|---|---|---|");
+    for c in &r.channels {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            md(c.channel.label()),
+            delivery_label(c.delivery),
+            share_text(Some(&c.trust), r.min_responses),
+            c.trust.n
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nChannels with fewer than {} answers are not shown. Digital channels: {}.\n",
+        r.min_responses,
+        crate::report::digital_channels().join(", ")
+    );
+}
+
+/// The side of the digital-versus-assisted comparison, for people.
+pub(crate) fn delivery_label(d: fedcx_model::Delivery) -> &'static str {
+    match d {
+        fedcx_model::Delivery::Digital => "digital",
+        fedcx_model::Delivery::Assisted => "assisted",
+        fedcx_model::Delivery::Mixed => "neither (mixed)",
+    }
 }

@@ -160,6 +160,14 @@ pub struct QuarterReport {
     /// Protection": it titles the report, and providers without data are only listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The summary a leader reads first: plain sentences made from the numbers, each naming the
+    /// section with its table.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// Trust per channel with at least `min_responses` answers, with its side of the
+    /// digital-versus-assisted comparison.
+    #[serde(default)]
+    pub channels: Vec<ChannelRow>,
     /// In a scoped report, the providers in scope without data this quarter (names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers_without_data: Vec<String>,
@@ -171,7 +179,156 @@ pub struct QuarterReport {
     pub withheld: Vec<crate::records::Problem>,
 }
 
+/// One sentence of the summary, and the section that holds its table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The sentence.
+    pub sentence: String,
+    /// The id of the section with the numbers (`government`, `channels`, `drops`, `volumes`, ...).
+    pub section: String,
+}
+
+/// Trust on one channel in the quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelRow {
+    /// The channel.
+    pub channel: fedcx_model::Channel,
+    /// Digital, assisted, or (version 1's `mixed`) neither.
+    pub delivery: fedcx_model::Delivery,
+    /// Trust agreement.
+    pub trust: Share,
+}
+
+/// The channels that count as digital, for the sentence that says so.
+pub fn digital_channels() -> Vec<&'static str> {
+    fedcx_model::Channel::CURRENT.iter().filter(|c| c.is_digital()).map(|c| c.as_str()).collect()
+}
+
+/// A change for people: "up 4.2 points (significant, p = 0.012)" or "not a significant change
+/// (-1.0 points, p = 0.61)". Significant means the 95% interval of the difference excludes 0.
+pub fn change_sentence(c: &Comparison) -> String {
+    let d = &c.difference;
+    let points = 100.0 * d.value;
+    if d.lo > 0.0 || d.hi < 0.0 {
+        let dir = if points > 0.0 { "up" } else { "down" };
+        format!(
+            "{dir} {:.1} points [{:+.1}, {:+.1}] (significant, p = {:.3})",
+            points.abs(),
+            100.0 * d.lo,
+            100.0 * d.hi,
+            d.p_value
+        )
+    } else {
+        format!(
+            "not a significant change ({points:+.1} points [{:+.1}, {:+.1}], p = {:.2})",
+            100.0 * d.lo,
+            100.0 * d.hi,
+            d.p_value
+        )
+    }
+}
+
 impl QuarterReport {
+    /// Fills the per-channel table and the summary from the quarter's counts (already narrowed to
+    /// the report's scope) and what the report holds: headline trust (and, in version-1 quarters,
+    /// satisfaction) with its change from the previous quarter and from the same quarter a year
+    /// before, the response rate, the index against the federal benchmark, the largest drop.
+    pub fn summarise(&mut self, counts: &ResponseCounts) {
+        let q = self.quarter;
+        let min = self.min_responses;
+        let in_q = |quarter: FiscalQuarter| counts.sum_where(|k| k.quarter == quarter);
+        let now = in_q(q);
+        self.channels = fedcx_model::Channel::ALL
+            .iter()
+            .filter_map(|&c| {
+                let trust = Metric::Trust.share(&counts.sum_where(|k| k.quarter == q && k.channel == c))?;
+                (trust.n >= min).then_some(ChannelRow { channel: c, delivery: c.delivery(), trust })
+            })
+            .collect();
+        let mut findings = Vec::new();
+        let year_before = FiscalQuarter::new(q.year().saturating_sub(1), q.quarter()).ok();
+        let mut headline = |metric: Metric, name: &str| {
+            let Some(share) = metric.share(&now) else { return };
+            if share.n < min {
+                findings.push(Finding {
+                    sentence: format!("{name}: fewer than {min} answers this quarter, so no share is shown."),
+                    section: "government".into(),
+                });
+                return;
+            }
+            let mut sentence = format!(
+                "{name}: {:.1}% agree [{:.1}, {:.1}] of {} answers in {q}",
+                100.0 * share.value,
+                100.0 * share.lo,
+                100.0 * share.hi,
+                share.n
+            );
+            for (label, other) in [("the previous quarter", q.prev()), ("a year before", year_before)] {
+                let Some(other) = other else { continue };
+                match scores::change(metric, &in_q(other), &now) {
+                    Some(c) if c.from.n >= min => {
+                        sentence.push_str(&format!("; from {label} ({other}): {}", change_sentence(&c)))
+                    }
+                    Some(c) => {
+                        sentence.push_str(&format!("; no comparison with {label} ({other}): {} answers then", c.from.n))
+                    }
+                    None => sentence.push_str(&format!("; no comparison with {label} ({other}): no answers then")),
+                }
+            }
+            sentence.push('.');
+            findings.push(Finding { sentence, section: "government".into() });
+        };
+        headline(Metric::Trust, "Trust");
+        if SurveyVersion::for_quarter(q) == SurveyVersion::V1 {
+            headline(Metric::Satisfaction, "Satisfaction");
+        }
+        let (mut respondents, mut offered) = (0u64, 0u64);
+        let mut unknown = 0;
+        for v in &self.volumes {
+            match (v.respondents, v.offered) {
+                (Some(r), Some(o)) => {
+                    respondents += r;
+                    offered += o;
+                }
+                _ => unknown += 1,
+            }
+        }
+        if offered > 0 {
+            let mut sentence = format!(
+                "Response rate: {:.2}% ({respondents} respondents of {offered} customers offered the survey)",
+                100.0 * respondents as f64 / offered as f64
+            );
+            if unknown > 0 {
+                sentence
+                    .push_str(&format!("; {unknown} service-channel group(s) left volumes blank and are not in it"));
+            }
+            sentence.push('.');
+            findings.push(Finding { sentence, section: "volumes".into() });
+        } else if !self.volumes_provided {
+            findings.push(Finding {
+                sentence: "Response rate: unknown, no collection detail gives the volumes.".into(),
+                section: "volumes".into(),
+            });
+        }
+        if let (Some(index), Some(federal)) = (&self.index, self.benchmarks.first()) {
+            let side = if index.value >= federal.value { "at or above" } else { "below" };
+            findings.push(Finding {
+                sentence: format!(
+                    "The ACSI-style index, {:.1}, is {side} the {} ({:.1}).",
+                    index.value, federal.label, federal.value
+                ),
+                section: "index".into(),
+            });
+        }
+        if let Some((_, name, c)) = self.largest_drops.first() {
+            findings.push(Finding {
+                sentence: format!("Largest drop in trust: {name}, {}.", change_sentence(c)),
+                section: "drops".into(),
+            });
+        }
+        self.findings = findings;
+    }
+
     /// The report's title: the scope (or "A-11 Section 280 customer experience report") and quarter.
     pub fn title(&self) -> String {
         match &self.scope {
@@ -281,6 +438,8 @@ pub fn build(
         volumes: Vec::new(),
         volumes_provided: true,
         scope: None,
+        findings: Vec::new(),
+        channels: Vec::new(),
         providers_without_data: Vec::new(),
         demo: false,
         withheld: Vec::new(),

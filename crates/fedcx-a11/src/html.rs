@@ -233,6 +233,9 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         trend_table(&mut s, &p.trust_trend, min, &format!("Trust by quarter, {}", p.name));
         let _ = writeln!(s, "</details>");
         gap_html(&mut s, p.delivery_gap.as_ref(), min);
+        for q in &p.questions_asked {
+            let _ = writeln!(s, "<p>Trust question asked: <q>{}</q></p>", h(q));
+        }
         if let Some((domain, visits)) = &p.web_visits {
             let _ = writeln!(s, "<p>Web traffic ({}): {visits} visits this quarter.</p>", h(domain));
         }

@@ -128,6 +128,9 @@ pub fn render(r: &QuarterReport) -> String {
         scores_section(&mut s, &p.scores, min);
         let _ = writeln!(s, "Trust trend: {}\n", trend_inline(&p.trust_trend, min));
         gap(&mut s, p.delivery_gap.as_ref(), min);
+        for q in &p.questions_asked {
+            let _ = writeln!(s, "Trust question asked: \"{}\"\n", md(q));
+        }
         if let Some((domain, visits)) = &p.web_visits {
             let _ = writeln!(s, "Web traffic ({}): {visits} visits this quarter.\n", md(domain));
         }

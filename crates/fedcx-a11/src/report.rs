@@ -104,6 +104,10 @@ pub struct ProviderSection {
     /// Web visits in the quarter's months to hosts under the provider's registered domains, and
     /// the domains that had any (comma-separated), when DAP data covers one of them.
     pub web_visits: Option<(String, u64)>,
+    /// The trust question as the provider's surveys asked it this quarter: the agency's own text
+    /// from its collection details, else the standard A-11 wording.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions_asked: Vec<String>,
 }
 
 /// Everything the human report shows.
@@ -329,6 +333,35 @@ impl QuarterReport {
         self.findings = findings;
     }
 
+    /// Names, per provider, the trust question its surveys asked this quarter: the distinct texts of
+    /// its collection details, else (version 2) the standard wording with the service's name.
+    pub fn record_wordings(&mut self, registry: &Registry, details: &[fedcx_model::CollectionDetail]) {
+        let q = self.quarter;
+        for p in &mut self.providers {
+            let mut texts: Vec<String> = details
+                .iter()
+                .filter(|d| {
+                    d.quarter == q && registry.provider_of(&d.service).is_some_and(|sp| sp.slug.as_str() == p.slug)
+                })
+                .map(|d| d.trust_question_text.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect();
+            texts.sort();
+            texts.dedup();
+            let answered = p.scores.respondents_v1 + p.scores.respondents_v2 > 0;
+            if texts.is_empty() && answered && SurveyVersion::for_quarter(q) != SurveyVersion::V1 {
+                let agency = p.name.clone();
+                texts.push(
+                    fedcx_model::survey::V2_TRUST_WORDING
+                        .replace("[Service]", "this service")
+                        .replace("[Agency]", &agency)
+                        + " (standard A-11 wording; the collection details give no text of their own)",
+                );
+            }
+            p.questions_asked = texts;
+        }
+    }
+
     /// The report's title: the scope (or "A-11 Section 280 customer experience report") and quarter.
     pub fn title(&self) -> String {
         match &self.scope {
@@ -407,6 +440,7 @@ pub fn build(
             delivery_gap: scores::delivery_gap(counts, Metric::Trust, |k| k.quarter == quarter && of_p(k)),
             services,
             web_visits,
+            questions_asked: Vec::new(),
         });
     }
     let largest_drops = scores::largest_drops(counts, Metric::Trust, quarter, registry, config)

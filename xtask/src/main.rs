@@ -55,6 +55,13 @@ enum Task {
     },
     /// Writes shell completions and the man page for the release build into target/dist/.
     Dist,
+    /// Renders the demo report's HTML in headless Chromium at 1280 and 390 px wide into
+    /// target/screenshots/, to look at (needs `chromium` on the PATH, e.g. Debian's package).
+    Screenshots {
+        /// The Chromium binary.
+        #[arg(long, default_value = "chromium")]
+        chromium: String,
+    },
     /// Writes a quarter's A-11 records and report through the release build of the CLI, e.g.
     /// `cargo xtask report --fy 2025 --quarter 2 [--data DIR] [--out DIR]`.
     Report {
@@ -82,6 +89,7 @@ fn main() -> Result<()> {
             other => bail!("no benchmark {other:?}"),
         },
         Task::Dist => dist(),
+        Task::Screenshots { chromium } => screenshots(&chromium),
         Task::Report { args } => {
             let mut cmd = vec!["run", "--release", "--quiet", "--bin", "fedcx", "--", "report"];
             cmd.extend(args.iter().map(String::as_str));
@@ -124,6 +132,41 @@ fn dist() -> Result<()> {
         }
         std::fs::write(dir.join(name), &out.stdout)?;
         eprintln!("wrote {}", dir.join(name).display());
+    }
+    Ok(())
+}
+
+/// The demo report in Chromium at a desktop and a phone width: full-height PNGs to inspect.
+fn screenshots(chromium: &str) -> Result<()> {
+    let dir = Path::new("target/screenshots");
+    let data = dir.join("demo");
+    run("cargo", &["run", "--release", "--quiet", "--bin", "fedcx", "--", "demo", "--out", &data.to_string_lossy()])?;
+    let report = std::fs::read_dir(&data)?
+        .filter_map(|e| e.ok().map(|e| e.path().join("report.html")))
+        .find(|p| p.exists())
+        .context("the demo wrote no report.html")?;
+    let url = format!("file://{}", std::fs::canonicalize(&report)?.display());
+    for (width, height) in [(1280, 9000), (390, 16000)] {
+        let out = dir.join(format!("report-{width}.png"));
+        let status = Command::new(chromium)
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                &format!("--window-size={width},{height}"),
+                &format!(
+                    "--screenshot={}",
+                    std::fs::canonicalize(dir)?.join(out.file_name().expect("named")).display()
+                ),
+                &url,
+            ])
+            .status()
+            .with_context(|| format!("cannot run {chromium}; install Debian's chromium package"))?;
+        if !status.success() {
+            bail!("{chromium} failed with {status}");
+        }
+        eprintln!("wrote {}", out.display());
     }
     Ok(())
 }

@@ -148,6 +148,8 @@ fn horizontal_frame<'a, 'b>(
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 22))
         .margin(12)
+        // Room for half of the last tick label ("100%"), which is centred on the right edge.
+        .margin_right(28)
         .x_label_area_size(40)
         .y_label_area_size(330)
         .build_cartesian_2d(0f64..100f64, (0i32..n as i32).into_segmented())
@@ -266,7 +268,7 @@ pub fn index(title: &str, index: &IndexSummary, lines: &[BenchmarkLine], alt: &s
                             8,
                         )])
                         .map_err(err(title))?;
-                    label_x = hi + 1.0;
+                    label_x = hi + 1.8;
                 }
             }
             chart

@@ -22,7 +22,8 @@ th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left;vertical-align:to
 td.num{text-align:right;font-variant-numeric:tabular-nums}.note{color:#555;font-size:.9em}\
 .sup{color:#555;font-style:italic}figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#444}\
 details{margin:.4em 0 1em}summary{cursor:pointer;font-weight:600}nav ol{columns:2}\
-table{display:block;max-width:100%;overflow-x:auto}.scroll{max-width:100%;overflow-x:auto}\
+table{display:block;max-width:100%;overflow-x:auto}.scroll{max-width:100%;overflow-x:auto}td.num{white-space:nowrap}\
+figure{overflow-x:auto}figure svg{min-width:560px}\
 .status{background:#fff4e5;border-left:4px solid #e69f00;padding:.4em .8em}\
 @media (max-width:480px){body{margin:1em auto;font-size:.95em}nav ol{columns:1}h1{font-size:1.35em}}\
 @media print{nav{display:none}body{max-width:none;margin:0}a{color:inherit;text-decoration:none}\
@@ -50,6 +51,13 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     for line in crate::markdown::status_lines(r) {
         let _ = writeln!(s, "<p class=\"status\" role=\"status\"><strong>{}</strong></p>", h(&line));
     }
+    if !r.findings.is_empty() {
+        let _ = writeln!(s, "<section id=\"summary\"><h2>Summary</h2><ul>");
+        for f in &r.findings {
+            let _ = writeln!(s, "<li>{} <a href=\"#{}\">(table)</a></li>", h(&f.sentence), h(&f.section));
+        }
+        let _ = writeln!(s, "</ul></section>");
+    }
     let _ = writeln!(
         s,
         "<nav aria-label=\"Contents\"><h2>Contents</h2><ol><li><a href=\"#government\">{}</a></li>",
@@ -60,13 +68,6 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     }
     let _ = writeln!(s, "</ol></nav>");
 
-    if !r.findings.is_empty() {
-        let _ = writeln!(s, "<section id=\"summary\"><h2>Summary</h2><ul>");
-        for f in &r.findings {
-            let _ = writeln!(s, "<li>{} <a href=\"#{}\">(table)</a></li>", h(&f.sentence), h(&f.section));
-        }
-        let _ = writeln!(s, "</ul></section>");
-    }
     let _ = writeln!(s, "<section id=\"government\"><h2>{}</h2>", h(&r.overall_heading()));
     scores_html(&mut s, &r.government, min);
     let alt = format!(

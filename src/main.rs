@@ -22,6 +22,10 @@ struct Cli {
     /// The history store (default: $FEDCX_STORE, else `store` in ./fedcx.toml, else ./fedcx.db).
     #[arg(long, global = true, value_name = "FILE")]
     store: Option<PathBuf>,
+    /// Print no status lines (what was read, stored, written); results, warnings and errors still
+    /// appear, and the exit status says how it went.
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
 
 fn run() -> ExitCode {
     let cli = Cli::parse();
+    cmd::set_quiet(cli.quiet);
     let result = (|| -> anyhow::Result<()> {
         let registry = match &cli.registry {
             Some(path) => fedcx_ingest::load_registry(path)?,

@@ -55,6 +55,14 @@ impl TestDir {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Runs and expects success, returning stdout and stderr together (results, then warnings).
+    fn ok_all(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "fedcx {args:?} failed:\n{stderr}");
+        String::from_utf8(out.stdout).unwrap() + &stderr
+    }
+
     /// Runs and expects failure, returning stderr.
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
@@ -1171,7 +1179,7 @@ fn tp_the_cx_responses_export_routes_each_row_to_its_own_detail() {
 #[test]
 fn tp_a_thumbs_down_with_went_well_boxes_is_counted_with_a_warning() {
     let t = TestDir::new();
-    let out = t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv")]);
+    let out = t.ok_all(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv")]);
     assert!(out.contains("5102.csv (touchpoints-v2): 11 read, 11 accepted, 0 rejected"), "{out}");
     assert!(out.contains("warning: 2 row(s) had boxes ticked under the follow-up question"), "{out}");
     t.ok(&["export", "--out", "e.csv"]);
@@ -1385,7 +1393,7 @@ fn registry_import_fails_naming_the_reasons_when_a_file_has_every_row_rejected()
 #[test]
 fn tp_a_version_one_export_alone_round_trips_to_the_same_v1_records() {
     let t = TestDir::new();
-    let out = t.ok(&["ingest", &tp("v1/reporting.csv")]);
+    let out = t.ok_all(&["ingest", &tp("v1/reporting.csv")]);
     assert!(out.contains("reporting.csv (touchpoints-v1): 4 read, 4 accepted, 0 rejected"), "{out}");
     assert!(out.contains("warning: 4 row(s) had the organization's name and abbreviation swapped"), "{out}");
     let input = csv_cells(Path::new(&tp("v1/reporting.csv")));
@@ -1440,7 +1448,7 @@ fn tp_a_version_one_export_alone_round_trips_to_the_same_v1_records() {
 #[test]
 fn tp_a_question_not_on_the_five_point_scale_is_kept_out_of_percent_agree() {
     let t = TestDir::new();
-    let out = t.ok(&["ingest", &tp("v1/point_scale.csv")]);
+    let out = t.ok_all(&["ingest", &tp("v1/point_scale.csv")]);
     assert!(out.contains("point_scale.csv (touchpoints-v1): 4 read, 4 accepted, 0 rejected"), "{out}");
     assert!(out.contains("warning: 3 version-1 question(s) were asked on another scale"), "{out}");
     assert!(!out.contains("point_scale_disagrees"), "every published mean matches its counts: {out}");
@@ -1956,7 +1964,7 @@ const PASSPORT_WEB_Q2: &str = "dos-ca-passport-renewal,website,FY2024Q2";
 #[test]
 fn tools_qualtrics_three_header_rows_previews_spam_and_partial_responses() {
     let t = TestDir::new();
-    let out = t.ok(&[
+    let out = t.ok_all(&[
         "ingest",
         &tool_fixture("qualtrics-3row.csv"),
         "--mapping",
@@ -2122,7 +2130,7 @@ fn implausible_patterns_are_named_with_their_numbers() {
         ));
     }
     t.write("irs-FY2024Q2.csv", text.as_bytes());
-    let out = t.ok(&["ingest", "--no-store", "irs-FY2024Q2.csv", "--summary", "s.json"]);
+    let out = t.ok_all(&["ingest", "--no-store", "irs-FY2024Q2.csv", "--summary", "s.json"]);
     assert!(
         out.contains("check: irs-FY2024Q2.csv: treasury-irs-file-return / website / FY2024 Q2: positive_ease was selected by every one of the 30 respondents offered it (30 of 30)"),
         "{out}"
@@ -2271,4 +2279,20 @@ fn dap_the_other_row_is_rejected_with_its_reason_and_every_row_is_accounted() {
     assert_eq!((attributed, unattributed.len(), listed), (63_858_107, 8, 118_027_664));
     assert_eq!(unattributed[0], ("tools.usps.com".to_owned(), 56_112_854));
     assert_eq!(attributed + listed + 14_211_527, 196_097_298, "totals.visits, with the (other) row");
+}
+
+/// `-q` prints no status lines; warnings still reach stderr, and the work is done.
+#[test]
+fn quiet_prints_no_status_lines() {
+    let t = TestDir::new();
+    let out = t.run(&["-q", "ingest", &tp("v2/details.csv"), &tp("v2/5102.csv")]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: 2 row(s)"));
+    assert!(t.path("fedcx.db").exists());
+    let out = t.run(&["--quiet", "report", "--quarter", "FY2024Q2", "--out", "r"]);
+    assert!(out.status.success() && out.stdout.is_empty());
+    assert!(t.path("r/FY2024Q2/report.md").exists());
+    // Results asked for still print.
+    assert!(t.ok(&["-q", "hisps"]).contains("dhs-cbp"));
 }

@@ -22,7 +22,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(registry: &Registry, args: &Args) -> Result<()> {
-    println!("fedcx demo: bundled synthetic data (not real responses), FY2022-FY2025");
+    super::say!("fedcx demo: bundled synthetic data (not real responses), FY2022-FY2025");
     let mut ingestor = Ingestor::new(registry, IngestConfig { keep_responses: true, ..IngestConfig::default() });
     let rejects_path = args.out.join("rejects.csv");
     std::fs::create_dir_all(&args.out)?;
@@ -46,11 +46,11 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         scope: None,
     };
     let dir = super::report::write_report(registry, &result, latest, &args.out, options)?;
-    println!("\ningest outputs:");
+    super::say!("\ningest outputs:");
     for p in [&summary_path, &counts_path, &rejects_path] {
-        println!("  {}", super::shown(p));
+        super::say!("  {}", super::shown(p));
     }
     super::report::print_outputs(&dir)?;
-    println!("\nopen {} in a browser for the report", dir.join("report.html").display());
+    super::say!("\nopen {} in a browser for the report", dir.join("report.html").display());
     Ok(())
 }

@@ -311,7 +311,7 @@ pub fn print_reconciliation(result: &IngestResult) {
     // A skipped file already had its one message, when it was met.
     for f in result.files.iter().filter(|f| !f.skipped_same_content) {
         let r = &f.reconciliation;
-        println!(
+        super::say!(
             "{} ({}): {} read, {} accepted, {} rejected, {} duplicates{}",
             super::shown(&f.path),
             f.format,
@@ -324,11 +324,11 @@ pub fn print_reconciliation(result: &IngestResult) {
     }
     for f in &result.files {
         for finding in &f.plausibility {
-            println!("check: {}: {} [{}]", super::shown(&f.path), finding.message, finding.kind);
+            eprintln!("check: {}: {} [{}]", super::shown(&f.path), finding.message, finding.kind);
         }
     }
     let r = &result.reconciliation;
-    println!(
+    super::say!(
         "total: {} read = {} accepted + {} rejected + {} duplicates{}",
         r.read,
         r.accepted,
@@ -339,7 +339,7 @@ pub fn print_reconciliation(result: &IngestResult) {
     let l = &r.lines;
     if l.physical > 0 {
         // Lines inside rows beyond one per row are where an unbalanced quote shows.
-        println!(
+        super::say!(
             "lines: {} = {} header + {} blank + {} in rows ({} beyond one per row)",
             l.physical,
             l.header,
@@ -350,12 +350,12 @@ pub fn print_reconciliation(result: &IngestResult) {
     }
     if !r.rejected_by_reason.is_empty() {
         let reasons: Vec<String> = reasons_by_count(r).iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("rejected by reason: {}", reasons.join(", "));
+        super::say!("rejected by reason: {}", reasons.join(", "));
     }
     if !r.excluded_by_reason.is_empty() {
         // Previews, tests and spam: read, not respondents' answers, so neither accepted nor rejected.
         let reasons: Vec<String> = r.excluded_by_reason.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("excluded (not respondents' answers) by reason: {}", reasons.join(", "));
+        super::say!("excluded (not respondents' answers) by reason: {}", reasons.join(", "));
     }
     if !r.warnings.is_empty() {
         // Rows kept and counted, with something set aside; each kind says what.
@@ -385,25 +385,25 @@ pub fn print_reconciliation(result: &IngestResult) {
                 }
                 _ => "row(s)",
             };
-            println!("warning: {n} {what} [{kind}]");
+            eprintln!("warning: {n} {what} [{kind}]");
         }
     }
     if !r.redactions.is_empty() {
         let red: Vec<String> = r.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("personal data redacted from comments: {}", red.join(", "));
+        super::say!("personal data redacted from comments: {}", red.join(", "));
     }
-    println!(
+    super::say!(
         "counts: {} groups (service x channel x quarter), {} respondents; {} collection details",
         result.counts.len(),
         result.counts.respondents(),
         result.details.len()
     );
     if !result.benchmarks.is_empty() {
-        println!("benchmark series: {} values", result.benchmarks.len());
+        super::say!("benchmark series: {} values", result.benchmarks.len());
     }
     if !result.web_traffic.is_empty() {
         let total: u64 = result.web_traffic.values().sum();
-        println!("web traffic: {} domain-months, {total} visits", result.web_traffic.len());
+        super::say!("web traffic: {} domain-months, {total} visits", result.web_traffic.len());
     }
 }
 

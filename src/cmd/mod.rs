@@ -10,8 +10,33 @@ pub mod store;
 pub mod template;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use std::io::Write as _;
+
+/// `--quiet`: status lines (what was read, stored, written) are not printed; results asked for
+/// (a listing, an export to stdout) and warnings and errors (stderr) still are.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Sets `--quiet` for the run.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether `--quiet` was given.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// A status line on stdout, unless `--quiet`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !$crate::cmd::quiet() {
+            println!($($arg)*);
+        }
+    };
+}
+pub(crate) use say;
 
 use anyhow::Context;
 
@@ -33,7 +58,7 @@ pub fn report_written(path: &Path, what: &str) {
     if path == Path::new("-") {
         eprintln!("{what} to standard output");
     } else {
-        println!("{what} to {}", shown(path));
+        say!("{what} to {}", shown(path));
     }
 }
 

@@ -70,7 +70,13 @@ fn import(registry: &Registry, args: &ImportArgs) -> Result<()> {
     let result = tp_registry::import_registry(base, &args.providers, &args.services, &options)?;
     // With the registry on standard output, the summary goes to standard error.
     let to_stdout = args.out == Path::new("-");
-    let say = |line: String| if to_stdout { eprintln!("{line}") } else { println!("{line}") };
+    let say = |line: String| {
+        if to_stdout {
+            eprintln!("{line}")
+        } else if !super::quiet() {
+            println!("{line}")
+        }
+    };
     for (kind, read) in [("providers", &result.providers), ("services", &result.services)] {
         summarise(kind, read, &say);
     }

@@ -118,7 +118,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
     }
     // Never synthetic data by accident: with no files and no store, say how to get data in.
     let result = if files.is_empty() && (store.explicit || store.path.exists()) {
-        println!("reading counts from the store {}", super::shown(&store.path));
+        super::say!("reading counts from the store {}", super::shown(&store.path));
         from_store(&store.open_read_only()?, quarter)?
     } else if files.is_empty() {
         anyhow::bail!(
@@ -184,7 +184,7 @@ fn from_store(store: &fedcx_store::Store, quarter: FiscalQuarter) -> Result<Inge
     }
     let responses = store.load_responses(&wanted)?;
     if responses.is_empty() {
-        println!("the store keeps no respondent-level answers for {quarter} (ingest with --keep-responses): no 17-column uploads and no index");
+        super::say!("the store keeps no respondent-level answers for {quarter} (ingest with --keep-responses): no 17-column uploads and no index");
     }
     Ok(IngestResult {
         counts: loaded.counts,
@@ -343,15 +343,15 @@ fn summarise_problems(dir: &Path) -> Result<()> {
 
 /// Lists what was written.
 pub fn print_outputs(dir: &Path) -> Result<()> {
-    println!("report written to {}:", super::shown(dir));
+    super::say!("report written to {}:", super::shown(dir));
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             let n = std::fs::read_dir(&p)?.count();
-            println!("  {}/ ({n} files)", super::shown(&p));
+            super::say!("  {}/ ({n} files)", super::shown(&p));
         } else {
-            println!("  {}", super::shown(&p));
+            super::say!("  {}", super::shown(&p));
         }
     }
     Ok(())

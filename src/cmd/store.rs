@@ -138,7 +138,7 @@ pub fn record(
         }
     })?;
     for e in forgotten {
-        println!(
+        super::say!(
             "replaced {} (sha256 {}, {} accepted rows, ingested {})",
             super::escape_controls(&e.path),
             e.sha256,
@@ -148,7 +148,7 @@ pub fn record(
     }
     for ((entry, _), outcome) in files.iter().zip(outcomes) {
         match outcome {
-            Recorded::Stored => println!("stored {} in {}", entry.path, super::shown(path)),
+            Recorded::Stored => super::say!("stored {} in {}", entry.path, super::shown(path)),
             Recorded::AlreadyIngested(e) => eprintln!(
                 "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
                 entry.path,

@@ -26,6 +26,10 @@ struct Cli {
     /// appear, and the exit status says how it went.
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Colour the error, warning and check labels: auto (a terminal, unless NO_COLOR is set),
+    /// always or never.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    color: cmd::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
 fn run() -> ExitCode {
     let cli = Cli::parse();
     cmd::set_quiet(cli.quiet);
+    cmd::set_color(cli.color);
     let result = (|| -> anyhow::Result<()> {
         let registry = match &cli.registry {
             Some(path) => fedcx_ingest::load_registry(path)?,
@@ -138,7 +143,7 @@ fn run() -> ExitCode {
         Err(e) => {
             // One line, with every cause, so scripts and people see the root of the problem.
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("error: {}", cmd::escape_controls(&chain.join(": ")));
+            eprintln!("{} {}", cmd::label("error"), cmd::escape_controls(&chain.join(": ")));
             ExitCode::FAILURE
         }
     }

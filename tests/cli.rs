@@ -2296,3 +2296,20 @@ fn quiet_prints_no_status_lines() {
     // Results asked for still print.
     assert!(t.ok(&["-q", "hisps"]).contains("dhs-cbp"));
 }
+
+/// `--color`: labels coloured only when asked or on a terminal without NO_COLOR.
+#[test]
+fn color_follows_the_flag_and_no_color() {
+    let t = TestDir::new();
+    let err = t.fails(&["--color", "always", "report", "--quarter", "2", "--out", "r"]);
+    assert!(err.starts_with("\u{1b}[1;31merror:\u{1b}[0m --quarter 2 needs --fy"), "{err:?}");
+    let err = t.fails(&["report", "--quarter", "2", "--out", "r"]);
+    assert!(err.starts_with("error: --quarter 2"), "not a terminal: plain {err:?}");
+    let out = t
+        .command()
+        .args(["--color", "never", "report", "--quarter", "2", "--out", "r"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+}

@@ -324,7 +324,7 @@ pub fn print_reconciliation(result: &IngestResult) {
     }
     for f in &result.files {
         for finding in &f.plausibility {
-            eprintln!("check: {}: {} [{}]", super::shown(&f.path), finding.message, finding.kind);
+            eprintln!("{} {}: {} [{}]", super::label("check"), super::shown(&f.path), finding.message, finding.kind);
         }
     }
     let r = &result.reconciliation;
@@ -385,7 +385,7 @@ pub fn print_reconciliation(result: &IngestResult) {
                 }
                 _ => "row(s)",
             };
-            eprintln!("warning: {n} {what} [{kind}]");
+            eprintln!("{} {n} {what} [{kind}]", super::label("warning"));
         }
     }
     if !r.redactions.is_empty() {

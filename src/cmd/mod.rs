@@ -18,6 +18,46 @@ use std::io::Write as _;
 /// (a listing, an export to stdout) and warnings and errors (stderr) still are.
 static QUIET: AtomicBool = AtomicBool::new(false);
 
+/// Whether stderr's `error:`/`warning:`/`check:` labels are coloured (`--color`, `NO_COLOR`).
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+/// When to colour: `auto` colours a terminal unless `NO_COLOR` is set (no-color.org).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stderr is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Decides colouring for the run.
+pub fn set_color(choice: ColorChoice) {
+    use std::io::IsTerminal;
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    COLOR.store(on, Ordering::Relaxed);
+}
+
+/// A stderr label (`error`, `warning`, `check`) with its colon, coloured when colouring is on.
+pub fn label(kind: &str) -> String {
+    if !COLOR.load(Ordering::Relaxed) {
+        return format!("{kind}:");
+    }
+    let code = match kind {
+        "error" => "1;31",
+        "warning" => "1;33",
+        _ => "1;36",
+    };
+    format!("\x1b[{code}m{kind}:\x1b[0m")
+}
+
 /// Sets `--quiet` for the run.
 pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);

@@ -107,7 +107,7 @@ pub fn run(args: &Args) -> Result<()> {
         if !args.allow_nonconvergence {
             bail!("{what}; raise --max-iterations, or pass --allow-nonconvergence to see the unconverged estimates");
         }
-        eprintln!("warning: {what}; the estimates below are not converged");
+        eprintln!("{} {what}; the estimates below are not converged", super::label("warning"));
     }
     let index = match (&args.index, preset_index) {
         (Some(name), _) => {

@@ -330,7 +330,8 @@ fn summarise_problems(dir: &Path) -> Result<()> {
     }
     let total: usize = by_kind.values().map(Vec::len).sum();
     eprintln!(
-        "warning: {total} problem(s) kept groups out of the A-11 records (the report has their numbers); details in {}:",
+        "{} {total} problem(s) kept groups out of the A-11 records (the report has their numbers); details in {}:",
+        super::label("warning"),
         super::shown(&path)
     );
     for (kind, groups) in &by_kind {

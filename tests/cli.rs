@@ -2313,3 +2313,48 @@ fn color_follows_the_flag_and_no_color() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
 }
+
+/// Drivers of trust, checked against a computation straight from the upload's cells: among the
+/// 5-point answers 4-5 (those shown "what went well"), the mean trust of those who ticked
+/// positive_ease minus that of those who did not.
+#[test]
+fn drivers_of_trust_match_a_computation_from_the_raw_upload() {
+    let t = TestDir::new();
+    t.ok(&[
+        "report",
+        "--quarter",
+        "FY2024Q2",
+        "--out",
+        "r",
+        "--min-responses",
+        "2",
+        &tp("v2/details.csv"),
+        &tp("v2/5101.csv"),
+    ]);
+    let cells = csv_cells(Path::new(&tp("v2/5101.csv")));
+    let col = |n: &str| cells[0].iter().position(|h| h == n).unwrap();
+    let (mut sel, mut not) = (Vec::new(), Vec::new());
+    for r in cells.iter().skip(1) {
+        let v: f64 = r[col("question_1")].parse().unwrap();
+        if v >= 4.0 {
+            if r[col("positive_ease")] == "1" {
+                sel.push(v)
+            } else {
+                not.push(v)
+            }
+        }
+    }
+    let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+    let report = json(&t.path("r/FY2024Q2/report.json"));
+    let ease = report["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["indicator"] == "ease" && d["polarity"] == "positive")
+        .expect("positive_ease is a driver");
+    assert_eq!(ease["selected"][0].as_u64(), Some(sel.len() as u64));
+    assert_eq!(ease["not_selected"][0].as_u64(), Some(not.len() as u64));
+    let diff = ease["difference"].as_f64().unwrap();
+    assert!((diff - (mean(&sel) - mean(&not))).abs() < 1e-12, "{diff} vs {sel:?} {not:?}");
+    assert!(std::fs::read_to_string(t.path("r/FY2024Q2/report.md")).unwrap().contains("### Drivers of trust"));
+}

@@ -117,6 +117,29 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         );
     }
 
+    if !r.drivers.is_empty() {
+        let _ = writeln!(
+            s,
+            "<h3 id=\"drivers\">Drivers of trust</h3><p class=\"note\">{}</p>",
+            h(crate::report::DRIVERS_METHOD)
+        );
+        let _ = writeln!(s, "<table><caption>Drivers of trust</caption><tr><th scope=\"col\">indicator</th><th scope=\"col\">selected: n, mean</th><th scope=\"col\">not selected: n, mean</th><th scope=\"col\">difference [95% CI]</th></tr>");
+        for d in &r.drivers {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td class=\"num\">{}, {:.2}</td><td class=\"num\">{}, {:.2}</td><td class=\"num\">{:+.2} [{:+.2}, {:+.2}]</td></tr>",
+                h(&d.indicator.column(d.polarity)),
+                d.selected.0,
+                d.selected.1,
+                d.not_selected.0,
+                d.not_selected.1,
+                d.difference,
+                d.interval.0,
+                d.interval.1
+            );
+        }
+        let _ = writeln!(s, "</table>");
+    }
     let _ = writeln!(s, "<h3 id=\"index\">ACSI-style satisfaction index</h3>");
     match &r.index {
         Some(i) => {

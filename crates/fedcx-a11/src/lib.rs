@@ -181,6 +181,9 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
     }
     r.withheld = problems;
     r.summarise(input.counts);
+    let in_quarter: Vec<SurveyResponse> =
+        input.responses.iter().filter(|x| x.fiscal_quarter().ok() == Some(input.quarter)).cloned().collect();
+    r.drivers = fedcx_index::drivers::trust_drivers(&in_quarter, input.scores.min_responses);
     r.record_wordings(input.registry, input.details);
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());

@@ -50,6 +50,7 @@ pub fn render(r: &QuarterReport) -> String {
     let _ = writeln!(s, "### Digital and assisted channels\n");
     gap(&mut s, r.delivery.as_ref(), min);
     channels_table(&mut s, r);
+    drivers_table(&mut s, r);
     let _ = writeln!(s, "### ACSI-style satisfaction index\n");
     match &r.index {
         Some(i) => {
@@ -406,4 +407,32 @@ pub(crate) fn delivery_label(d: fedcx_model::Delivery) -> &'static str {
         fedcx_model::Delivery::Assisted => "assisted",
         fedcx_model::Delivery::Mixed => "neither (mixed)",
     }
+}
+
+/// The drivers of trust, largest first, with the method in a sentence.
+fn drivers_table(s: &mut String, r: &QuarterReport) {
+    if r.drivers.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "### Drivers of trust\n");
+    let _ = writeln!(s, "{}\n", md(crate::report::DRIVERS_METHOD));
+    let _ = writeln!(
+        s,
+        "| indicator | selected: n, mean | not selected: n, mean | difference [95% CI] |\n|---|---|---|---|"
+    );
+    for d in &r.drivers {
+        let _ = writeln!(
+            s,
+            "| {} | {}, {:.2} | {}, {:.2} | {:+.2} [{:+.2}, {:+.2}] |",
+            md(&d.indicator.column(d.polarity)),
+            d.selected.0,
+            d.selected.1,
+            d.not_selected.0,
+            d.not_selected.1,
+            d.difference,
+            d.interval.0,
+            d.interval.1
+        );
+    }
+    let _ = writeln!(s);
 }

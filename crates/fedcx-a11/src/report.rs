@@ -172,6 +172,10 @@ pub struct QuarterReport {
     /// digital-versus-assisted comparison.
     #[serde(default)]
     pub channels: Vec<ChannelRow>,
+    /// Drivers of trust (version 2, 5-point answers, respondent-level data only): each indicator's
+    /// selected-minus-not-selected mean trust, largest first.
+    #[serde(default)]
+    pub drivers: Vec<fedcx_index::drivers::DriverEffect>,
     /// In a scoped report, the providers in scope without data this quarter (names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers_without_data: Vec<String>,
@@ -202,6 +206,13 @@ pub struct ChannelRow {
     /// Trust agreement.
     pub trust: Share,
 }
+
+/// How the drivers of trust are computed, in a sentence for the report.
+pub const DRIVERS_METHOD: &str = "For each indicator, the mean trust answer (1-5) of respondents who \
+     selected it minus that of respondents who were offered it and did not, with a Welch 95% interval; \
+     5-point answers only (after a thumbs answer the form shows each follow-up to one answer only, so \
+     thumbs give no contrast), both groups at or above the suppression threshold. An association, \
+     not a cause.";
 
 /// The channels that count as digital, for the sentence that says so.
 pub fn digital_channels() -> Vec<&'static str> {
@@ -474,6 +485,7 @@ pub fn build(
         scope: None,
         findings: Vec::new(),
         channels: Vec::new(),
+        drivers: Vec::new(),
         providers_without_data: Vec::new(),
         demo: false,
         withheld: Vec::new(),

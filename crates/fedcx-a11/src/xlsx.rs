@@ -90,6 +90,60 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         let ws = wb.add_worksheet().set_name("Note")?;
         ws.write_string_with_format(0, 0, crate::report::DEMO_NOTICE, &bold)?;
     }
+    let ws = wb.add_worksheet().set_name("Summary")?;
+    header(ws, &["finding", "section"], &bold)?;
+    for (i, f) in r.findings.iter().enumerate() {
+        ws.write_string(i as u32 + 1, 0, &f.sentence)?;
+        ws.write_string(i as u32 + 1, 1, &f.section)?;
+    }
+    finish_sheet(
+        ws,
+        &widths_of(&["finding", "section"], r.findings.iter().map(|f| vec![f.sentence.as_str(), f.section.as_str()])),
+        r.findings.len() as u32,
+    )?;
+
+    let ws = wb.add_worksheet().set_name("Channels")?;
+    let cols = ["channel", "side", "trust agree", "low", "high", "trust status", "answers"];
+    header(ws, &cols, &bold)?;
+    for (i, c) in r.channels.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, c.channel.as_str())?;
+        ws.write_string(row, 1, crate::markdown::delivery_label(c.delivery))?;
+        share_cells(ws, row, 2, Some(&c.trust), min, &pct)?;
+        ws.write_number(row, 6, c.trust.n as f64)?;
+    }
+    finish_sheet(
+        ws,
+        &widths_of(&cols, std::iter::once(vec!["self_service_kiosk", "neither (mixed)"])),
+        r.channels.len() as u32,
+    )?;
+
+    let ws = wb.add_worksheet().set_name("Drivers")?;
+    let cols = [
+        "indicator",
+        "selected n",
+        "selected mean",
+        "not selected n",
+        "not selected mean",
+        "difference",
+        "low",
+        "high",
+    ];
+    header(ws, &cols, &bold)?;
+    let two = Format::new().set_num_format("0.00");
+    for (i, d) in r.drivers.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, d.indicator.column(d.polarity))?;
+        ws.write_number(row, 1, d.selected.0 as f64)?;
+        ws.write_number_with_format(row, 2, d.selected.1, &two)?;
+        ws.write_number(row, 3, d.not_selected.0 as f64)?;
+        ws.write_number_with_format(row, 4, d.not_selected.1, &two)?;
+        ws.write_number_with_format(row, 5, d.difference, &two)?;
+        ws.write_number_with_format(row, 6, d.interval.0, &two)?;
+        ws.write_number_with_format(row, 7, d.interval.1, &two)?;
+    }
+    finish_sheet(ws, &widths_of(&cols, std::iter::once(vec!["negative_transparency"])), r.drivers.len() as u32)?;
+
     let ws = wb.add_worksheet().set_name("Trend")?;
     let cols = [
         "quarter",

@@ -2358,3 +2358,30 @@ fn drivers_of_trust_match_a_computation_from_the_raw_upload() {
     assert!((diff - (mean(&sel) - mean(&not))).abs() < 1e-12, "{diff} vs {sel:?} {not:?}");
     assert!(std::fs::read_to_string(t.path("r/FY2024Q2/report.md")).unwrap().contains("### Drivers of trust"));
 }
+
+/// The workbook the binary writes, read back with calamine: frozen header rows are not checked
+/// here (calamine does not expose them), but the cell types are: shares are numbers between 0 and
+/// 1, a suppressed share is an empty cell with its reason beside it, volumes are numbers.
+#[test]
+fn the_workbook_has_numbers_where_numbers_belong() {
+    use calamine::{DataType, Reader};
+    let t = TestDir::new();
+    t.ok(&["report", "--quarter", "FY2024Q2", "--out", "r", &tp("v2/details.csv"), &tp("v2/cx_responses.csv")]);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(t.path("r/FY2024Q2/report.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    for sheet in ["Summary", "Channels", "Drivers", "Trend", "HISPs", "Services", "cx_collection_details"] {
+        assert!(names.iter().any(|n| n == sheet), "{names:?}");
+    }
+    let services = wb.worksheet_range("Services").unwrap();
+    let irs = services.rows().find(|r| r[1].to_string() == "treasury-irs-file-return").unwrap();
+    assert_eq!(irs[3].get_float(), Some(33.0));
+    let share = irs[4].get_float().expect("a number");
+    assert!((share - 21.0 / 33.0).abs() < 1e-12, "{share}");
+    assert_eq!(irs[7].to_string(), "");
+    let channels = wb.worksheet_range("Channels").unwrap();
+    assert_eq!(channels.rows().count(), 1, "no channel has 30 answers: header only");
+    let details = wb.worksheet_range("cx_collection_details").unwrap();
+    let first = details.rows().nth(1).unwrap();
+    assert_eq!(first[19].get_float(), Some(48211.0));
+    assert_eq!(first[22].get_string(), Some("1545-2290"));
+}

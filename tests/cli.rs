@@ -2373,7 +2373,7 @@ fn the_workbook_has_numbers_where_numbers_belong() {
         assert!(names.iter().any(|n| n == sheet), "{names:?}");
     }
     let services = wb.worksheet_range("Services").unwrap();
-    let irs = services.rows().find(|r| r[1].to_string() == "treasury-irs-file-return").unwrap();
+    let irs = services.rows().find(|r| r[1] == "treasury-irs-file-return").unwrap();
     assert_eq!(irs[3].get_float(), Some(33.0));
     let share = irs[4].get_float().expect("a number");
     assert!((share - 21.0 / 33.0).abs() < 1e-12, "{share}");

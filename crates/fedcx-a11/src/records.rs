@@ -288,7 +288,7 @@ fn build_once(input: &RecordInput<'_>) -> Built {
         fedcx_model::SurveyVersion::V1 => {
             QuarterRecords::V1 { reporting: v1_reporting(input, &details, &mut problems) }
         }
-        _ => v2_records(input, &details, &counted, &mut problems),
+        fedcx_model::SurveyVersion::V2 => v2_records(input, &details, &counted, &mut problems),
     };
     let volumes = volume_rows(&details, &counted);
     Built { records, notes, volumes, problems }

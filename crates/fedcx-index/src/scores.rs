@@ -456,7 +456,7 @@ mod tests {
     fn trust_tally(agree: u64, other: u64, version: SurveyVersion) -> Tally {
         match version {
             SurveyVersion::V1 => v1_tally([0; 5], [other, 0, 0, agree, 0], 0),
-            _ => {
+            SurveyVersion::V2 => {
                 let mut t = Tally::default();
                 t.v2.thumbs = [other, agree];
                 t.v2.respondents = agree + other;

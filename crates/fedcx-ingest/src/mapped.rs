@@ -879,7 +879,7 @@ impl RowParser<'_> {
         };
         let answers = match version {
             SurveyVersion::V1 => Answers::V1(self.v1_answers(row, unfinished)?),
-            _ => Answers::V2(self.v2_answers(row, unfinished)?),
+            SurveyVersion::V2 => Answers::V2(self.v2_answers(row, unfinished)?),
         };
         if unfinished {
             *notes.warnings.entry(warning::PARTIAL_RESPONSE_KEPT).or_default() += 1;
@@ -1175,7 +1175,6 @@ pub fn native_record(r: &SurveyResponse) -> Vec<String> {
                 }
             }
         }
-        _ => unreachable!("native_record knows every survey version"),
     }
     out.push(r.comment.clone().unwrap_or_default());
     out

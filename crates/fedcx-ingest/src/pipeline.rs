@@ -567,7 +567,6 @@ impl<'a> Ingestor<'a> {
                     rec.accept();
                     self.current.published.push(*p);
                 }
-                _ => {}
             }
         }
         rec.set_produced(&source.produced());

@@ -81,7 +81,6 @@ fn default_true() -> bool {
 
 /// What a service does for its customers, as Touchpoints classifies services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
 pub enum ServiceKind {
     /// Registrations, permits, documents.
     Administrative,

@@ -349,7 +349,6 @@ impl From<V2Answers> for V2AnswersRepr {
 /// A respondent's answers, in the form of the survey version they answered.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "version")]
-#[non_exhaustive]
 pub enum Answers {
     /// Version 1 (FY2019-FY2023).
     #[serde(rename = "v1")]

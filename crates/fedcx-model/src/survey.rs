@@ -14,7 +14,6 @@ use crate::fiscal::FiscalQuarter;
 
 /// A version of the A-11 standard survey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
 pub enum SurveyVersion {
     /// Seven 5-point agreement questions (FY2019-FY2023).
     #[serde(rename = "v1")]
@@ -71,7 +70,6 @@ impl FromStr for SurveyVersion {
 /// What a question measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Driver {
     /// Overall satisfaction with the service.
     Satisfaction,

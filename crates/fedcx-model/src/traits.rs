@@ -27,7 +27,6 @@ pub struct Rejection {
 
 /// What a source yields for one row.
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub enum SourceItem {
     /// A respondent-level response, with the line its row starts on.
     Response(u64, Box<SurveyResponse>),
@@ -65,7 +64,9 @@ pub enum SourceItem {
 ///             }
 ///             SourceItem::Counts(key, tally) => counts.add_tally(&key, &tally),
 ///             SourceItem::Rejected(_) => rejected += 1,
-///             _ => {}
+///             SourceItem::Benchmark(_)
+///             | SourceItem::WebVisits(_)
+///             | SourceItem::PublishedMeans(_) => {}
 ///         }
 ///     }
 ///     Ok((counts, rejected))

@@ -554,7 +554,13 @@ impl Store {
                 .prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)")
                 .map_err(sql)?;
             for r in &contribution.responses {
-                let Ok(q) = r.fiscal_quarter() else { continue };
+                // Ingest rejects a response without a fiscal quarter, so one here is a bug: say so
+                // rather than drop it.
+                let q = r.fiscal_quarter().map_err(|e| StoreError::Damaged {
+                    path: path.clone(),
+                    what: "response",
+                    why: format!("response {} has no fiscal quarter: {e}", r.id),
+                })?;
                 let json = serde_json::to_string(r).expect("responses serialise");
                 insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
                 done += 1;

@@ -1,13 +1,10 @@
 //! The small traits that tie the crates together, so a team can use one crate alone.
 //!
-//! - [`ResponseSource`]: where responses come from (fedcx-ingest implements it for each format).
-//! - [`CountsSink`]: what consumes counts ([`ResponseCounts`] itself, and a store).
-//! - [`IndexModel`]: what turns data into an index (fedcx-index implements it).
-//! - [`ReportWriter`]: what turns results into a document (fedcx-a11 implements it).
+//! - [`ResponseSource`]: where responses come from (fedcx-ingest implements it for each format, and
+//!   the ingestor drains any implementor, so a team can plug in its own reader).
+//! - [`IndexModel`]: what turns data into an index (fedcx-index's `PlsModel` implements it).
 
-use std::io::Write;
-
-use crate::counts::{GroupKey, ResponseCounts, Tally};
+use crate::counts::{GroupKey, Tally};
 use crate::response::SurveyResponse;
 
 /// Why one input row was not accepted; the source keeps going after it.
@@ -80,30 +77,6 @@ pub trait ResponseSource {
     fn next_item(&mut self) -> Result<Option<SourceItem>, Self::Error>;
 }
 
-/// Something that takes counts: an in-memory total, a database, a network peer.
-///
-/// ```
-/// use fedcx_model::traits::CountsSink;
-/// use fedcx_model::{GroupKey, ResponseCounts, Tally};
-///
-/// let mut total = ResponseCounts::default();
-/// let part = ResponseCounts::default();
-/// for (key, tally) in part.iter() {
-///     total.accept(key, tally);
-/// }
-/// assert!(total.is_empty());
-/// ```
-pub trait CountsSink {
-    /// Adds one group's tally.
-    fn accept(&mut self, key: &GroupKey, tally: &Tally);
-}
-
-impl CountsSink for ResponseCounts {
-    fn accept(&mut self, key: &GroupKey, tally: &Tally) {
-        self.add_tally(key, tally);
-    }
-}
-
 /// A model that estimates an index from some input: driver scores from counts, a PLS path model
 /// from respondent-level data.
 ///
@@ -141,39 +114,4 @@ pub trait IndexModel {
 
     /// Estimates the model on the input.
     fn estimate(&self, input: &Self::Input) -> Result<Self::Output, Self::Error>;
-}
-
-/// Writes a report of some kind in one output format.
-///
-/// ```
-/// use std::io::Write;
-/// use fedcx_model::traits::ReportWriter;
-/// use fedcx_model::ResponseCounts;
-///
-/// struct Total;
-///
-/// impl ReportWriter for Total {
-///     type Report = ResponseCounts;
-///     type Error = std::io::Error;
-///     fn extension(&self) -> &str { "txt" }
-///     fn write(&self, counts: &ResponseCounts, out: &mut dyn Write) -> Result<(), std::io::Error> {
-///         writeln!(out, "{} respondents", counts.respondents())
-///     }
-/// }
-///
-/// let mut buf = Vec::new();
-/// Total.write(&ResponseCounts::default(), &mut buf).unwrap();
-/// assert_eq!(buf, b"0 respondents\n");
-/// ```
-pub trait ReportWriter {
-    /// What it writes about.
-    type Report: ?Sized;
-    /// Why it could not.
-    type Error: std::error::Error + Send + Sync + 'static;
-
-    /// The file extension of its format, without the dot.
-    fn extension(&self) -> &str;
-
-    /// Writes the report. The caller decides where the bytes go (and writes files atomically).
-    fn write(&self, report: &Self::Report, out: &mut dyn Write) -> Result<(), Self::Error>;
 }

@@ -405,21 +405,6 @@ impl Store {
         move |source| StoreError::Sqlite { path: self.path.clone(), source }
     }
 
-    /// The manifest entry of a file with this content, if one was ingested.
-    pub fn find_file(&self, sha256: &str) -> Result<Option<ManifestEntry>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions
-                 FROM ingest_file WHERE sha256 = ?1",
-                [sha256],
-                row_to_entry,
-            )
-            .optional()
-            .map_err(self.sql())?
-            .map(|e| e.map_err(|why| self.damaged("manifest entry", why)))
-            .transpose()
-    }
-
     fn damaged(&self, what: &'static str, why: String) -> StoreError {
         StoreError::Damaged { path: self.path.clone(), what, why }
     }

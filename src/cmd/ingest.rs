@@ -195,7 +195,10 @@ pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Re
     ingestor.know_details(run.known_details.clone());
     ingestor.know_responses(run.known_responses.iter().copied());
     for sha in stored.keys() {
-        ingestor.mark_ingested(sha);
+        // The store writes only digests it computed, so one that does not parse is damage.
+        let digest: fedcx_model::Digest =
+            sha.parse().map_err(|e| anyhow::anyhow!("the store's manifest holds a damaged content hash: {e}"))?;
+        ingestor.mark_ingested(digest);
     }
     // The reject file is committed after the ingest; `-` streams it to standard output.
     let mut rejects_file = None;

@@ -164,14 +164,13 @@ pub fn record(
 /// The SHA-256 of an ingested file named by its hash, by a file with the same content, or by the
 /// path it was ingested from.
 pub fn stored_sha(store: &Store, named: &str) -> Result<String> {
-    let is_hash = named.len() == 64 && named.bytes().all(|b| b.is_ascii_hexdigit());
-    if is_hash {
-        return Ok(named.to_ascii_lowercase());
+    if let Ok(d) = named.parse::<fedcx_model::Digest>() {
+        return Ok(d.to_string());
     }
     let p = Path::new(named);
     if p.is_file() {
         let digest = fedcx_ingest::pipeline::hash_file(p)?;
-        return Ok(digest.iter().map(|b| format!("{b:02x}")).collect());
+        return Ok(fedcx_model::Digest(digest).to_string());
     }
     let matches: Vec<ManifestEntry> = store.manifest()?.into_iter().filter(|e| e.path == named).collect();
     match matches.as_slice() {

@@ -180,23 +180,10 @@ impl<'a> Ingestor<'a> {
         Ok(())
     }
 
-    /// Treats content with this SHA-256 (hex) as already ingested, e.g. because a store holds it: a
-    /// file with that content is skipped like a repeat within this ingest, after hashing it once.
-    /// Returns false when the text is not a SHA-256 in hex.
-    pub fn mark_ingested(&mut self, sha256_hex: &str) -> bool {
-        let bytes = sha256_hex.as_bytes();
-        if bytes.len() != 64 {
-            return false;
-        }
-        let mut digest = [0u8; 32];
-        for (i, pair) in bytes.chunks(2).enumerate() {
-            match std::str::from_utf8(pair).ok().and_then(|p| u8::from_str_radix(p, 16).ok()) {
-                Some(b) => digest[i] = b,
-                None => return false,
-            }
-        }
-        self.seen_content.insert(digest);
-        true
+    /// Treats content with this digest as already ingested, e.g. because a store holds it: a file
+    /// with that content is skipped like a repeat within this ingest, after hashing it once.
+    pub fn mark_ingested(&mut self, digest: fedcx_model::Digest) {
+        self.seen_content.insert(digest.0);
     }
 
     /// The collection detail whose context (service, channel, quarter, survey type) Touchpoints
@@ -752,11 +739,7 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    fedcx_model::digest::hex(bytes)
 }
 
 /// Reconciliation numbers as the summary JSON writes them.

@@ -321,8 +321,7 @@ pub fn sanitize(r: &Rejection) -> Rejection {
 
 /// `sha256:` and the first 16 hex digits of a digest: names a row in a reject file without its text.
 pub fn short_hash(digest: &[u8]) -> String {
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", fedcx_model::digest::hex(&digest[..digest.len().min(8)]))
 }
 
 /// Cuts a raw value to a length a person can read in a reject file.

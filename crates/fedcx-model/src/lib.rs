@@ -8,6 +8,7 @@
 
 pub mod channel;
 pub mod counts;
+pub mod digest;
 pub mod fiscal;
 pub mod ids;
 pub mod org;
@@ -21,6 +22,7 @@ pub mod traits;
 
 pub use channel::{Channel, Delivery};
 pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
+pub use digest::Digest;
 pub use fiscal::{FiscalQuarter, Quarter};
 pub use ids::{DetailId, OrganizationId, ProviderSlug, ResponseId, ServiceId};
 pub use org::{Organization, Service, ServiceFlags, ServiceKind, ServiceProvider, ServiceStage, TransactionPoint};

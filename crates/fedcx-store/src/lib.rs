@@ -873,12 +873,8 @@ fn row_to_entry_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<EntryRe
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    use std::fmt::Write;
-    Sha256::digest(bytes).iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    use sha2::{Digest as _, Sha256};
+    fedcx_model::digest::hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

@@ -700,7 +700,7 @@ impl RowParser<'_> {
         if text.is_empty() {
             return Some(Cell::Empty);
         }
-        if let Ok(n) = text.parse::<i64>() {
+        if let Some(n) = crate::rows::whole_number(text) {
             return Some(Cell::Number(n));
         }
         if let Some((_, v)) = self.labels.iter().find(|(label, _)| label.eq_ignore_ascii_case(text)) {
@@ -716,12 +716,7 @@ impl RowParser<'_> {
         if text.eq_ignore_ascii_case("null") {
             return Some(Cell::Null);
         }
-        // Spreadsheets write whole numbers as "5.0".
-        if let Some(whole) = text.strip_suffix(".0") {
-            if let Ok(n) = whole.parse::<i64>() {
-                return Some(Cell::Number(n));
-            }
-        }
+
         None
     }
 

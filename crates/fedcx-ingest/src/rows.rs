@@ -597,3 +597,27 @@ mod tests {
         assert_eq!(err, "m.csv: the header lacks required column(s) b, d for format test (header has: a, c)");
     }
 }
+
+/// An answer cell as a whole number: `5`, or `5.0` as spreadsheets re-save whole numbers. The one
+/// reading of answer codes every reader shares (Touchpoints uploads and mapped exports alike), so
+/// the same cell never means a number to one reader and an error to another.
+pub fn whole_number(text: &str) -> Option<i64> {
+    let t = text.trim();
+    t.parse::<i64>().ok().or_else(|| t.strip_suffix(".0").and_then(|w| w.parse::<i64>().ok()))
+}
+
+#[cfg(test)]
+mod whole_number_tests {
+    use super::whole_number;
+
+    #[test]
+    fn whole_numbers_as_written_and_as_spreadsheets_resave_them() {
+        assert_eq!(whole_number("5"), Some(5));
+        assert_eq!(whole_number(" 5.0 "), Some(5));
+        assert_eq!(whole_number("0"), Some(0));
+        assert_eq!(whole_number("4.5"), None);
+        assert_eq!(whole_number("5.00"), None);
+        assert_eq!(whole_number(""), None);
+        assert_eq!(whole_number("null"), None);
+    }
+}

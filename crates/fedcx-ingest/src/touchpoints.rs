@@ -181,10 +181,10 @@ pub fn infer_scales(
             None => upload_detail,
         };
         let Ok(v) = row.get(q1) else { continue };
-        let slot = match v.trim() {
-            "0" => 0,
-            "1" => 1,
-            "2" | "3" | "4" | "5" => 2,
+        let slot = match crate::rows::whole_number(v) {
+            Some(0) => 0,
+            Some(1) => 1,
+            Some(2..=5) => 2,
             _ => continue,
         };
         match seen.get_mut(id) {
@@ -314,10 +314,8 @@ fn parse_v2(
             }
         },
     };
-    let value: i64 = trust_text
-        .trim()
-        .parse()
-        .map_err(|_| row.reject(c[1], reason::ANSWER_OUT_OF_RANGE, format!("expected a {scale} answer")))?;
+    let value = crate::rows::whole_number(trust_text)
+        .ok_or_else(|| row.reject(c[1], reason::ANSWER_OUT_OF_RANGE, format!("expected a {scale} answer")))?;
     let trust = TrustAnswer::from_value(scale, value)
         .map_err(|e| row.reject(c[1], reason::ANSWER_OUT_OF_RANGE, e.to_string()))?;
     let mut states: [IndicatorStates; 2] = [[IndicatorState::NotOffered; INDICATOR_COUNT]; 2];
@@ -325,11 +323,11 @@ fn parse_v2(
         for ind in Indicator::ALL {
             let i = c[2 + p.index() * INDICATOR_COUNT + ind.index()];
             let t = row.get(i)?;
-            states[p.index()][ind.index()] = match t.trim() {
-                "1" => IndicatorState::Selected,
-                "0" => IndicatorState::NotSelected,
-                "" => IndicatorState::NotOffered,
-                t if t.eq_ignore_ascii_case("null") => IndicatorState::NotOffered,
+            let t = t.trim();
+            states[p.index()][ind.index()] = match crate::rows::whole_number(t) {
+                Some(1) => IndicatorState::Selected,
+                Some(0) => IndicatorState::NotSelected,
+                None if t.is_empty() || t.eq_ignore_ascii_case("null") => IndicatorState::NotOffered,
                 _ => return Err(row.reject(i, reason::BAD_INDICATOR_VALUE, "expected 1, 0 or null")),
             };
         }
@@ -875,6 +873,20 @@ mod tests {
         let mut c = context(None);
         c.inferred = infer_scales(Path::new("42.csv"), ones.as_bytes(), "42").unwrap();
         assert_eq!(read_with(&ones, c), vec![Err("ambiguous_survey_type"), Err("ambiguous_survey_type")]);
+    }
+
+    /// A re-saved spreadsheet writes `5.0` and `1.0`: read as 5 and 1, as the mapped reader reads
+    /// them (one parser, `rows::whole_number`); `4.5` is still an error.
+    #[test]
+    fn spreadsheet_whole_numbers_read_as_the_mapped_reader_reads_them() {
+        let header = RESPONSE_UPLOAD_COLUMNS.join(",");
+        let text = format!("{header}\nA,5.0,1.0,0.0,,,,,,,,,,,,,\nB,4.5,,,,,,,,,,,,,,,\n");
+        let got = read_v2(&text, TrustScale::LikertScale);
+        let Answers::V2(a) = &got[0].as_ref().unwrap().answers else { panic!() };
+        assert_eq!(a.trust().value(), 5);
+        assert_eq!(a.indicators(Polarity::Positive)[0], IndicatorState::Selected);
+        assert_eq!(a.indicators(Polarity::Positive)[1], IndicatorState::NotSelected);
+        assert_eq!(got[1].as_ref().unwrap_err(), &"answer_out_of_range");
     }
 
     #[test]

@@ -2,6 +2,20 @@
 //! GSA Touchpoints' exact layouts ([`records`]), and the human report ([`report`]) as Markdown,
 //! self-contained HTML with SVG charts, XLSX and JSON. It consumes counts and the index engine's
 //! results; it never re-reads raw input files. Output directories are replaced atomically.
+//!
+//! # Example
+//!
+//! ```
+//! use fedcx_a11::records::ColumnKind;
+//!
+//! // How a Touchpoints column is typed in the JSON records, from its name.
+//! assert_eq!(ColumnKind::of("service_provider_id"), ColumnKind::Integer);
+//! assert_eq!(ColumnKind::of("q1_5"), ColumnKind::Integer);
+//! assert_eq!(ColumnKind::of("created_at"), ColumnKind::Timestamp);
+//! assert_eq!(ColumnKind::of("fiscal_year"), ColumnKind::Text);
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod benchmarks;
 pub mod charts;

@@ -2,6 +2,23 @@
 //! ([`scores`], [`stats`]), and an ACSI-style index estimated by PLS path modeling with bootstrap
 //! intervals ([`pls`]), and the drivers of trust from respondent-level answers ([`drivers`]). Pure
 //! computation: no IO, no file formats.
+//!
+//! # Example
+//!
+//! ```
+//! use fedcx_index::stats::Share;
+//!
+//! // 80 of 100 respondents agreed: the share with its 95% Wilson score interval.
+//! let share = Share::wilson(80, 100).unwrap();
+//! assert_eq!(share.value, 0.8);
+//! assert!(share.lo < 0.8 && 0.8 < share.hi);
+//! assert!(share.lo > 0.7 && share.hi < 0.9);
+//!
+//! // No respondents, no share.
+//! assert!(Share::wilson(0, 0).is_none());
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod drivers;
 pub mod pls;

@@ -1,6 +1,42 @@
 //! Streaming readers for the files agencies actually have: Touchpoints exports, generic survey CSVs
 //! with a mapping file, JSON Lines, Digital Analytics Program reports and benchmark series. Every row
 //! is accounted for: accepted, or rejected with its file, line, field and reason.
+//!
+//! # Example
+//!
+//! Reading a tiny CSV in fedcx's native layout ([`NATIVE_HEADER`]) from memory, checked against the
+//! bundled registry:
+//!
+//! ```
+//! use std::path::Path;
+//!
+//! use fedcx_ingest::{IngestConfig, Ingestor, Reader, NATIVE_HEADER};
+//! use fedcx_model::Registry;
+//!
+//! let mut csv = NATIVE_HEADER.join(",");
+//! csv.push('\n');
+//! // One valid response, and one for a service the registry does not know.
+//! csv.push_str("R-1,2023-11-15T10:00:00-05:00,dhs-cbp-port-of-entry,in_person,post_interaction,v1,,4,5,4,4,5,4,5");
+//! csv.push_str(&",".repeat(NATIVE_HEADER.len() - 14));
+//! csv.push('\n');
+//! csv.push_str("R-2,2023-11-15T11:00:00-05:00,no-such-service,in_person,post_interaction,v1,,4,5,4,4,5,4,5");
+//! csv.push_str(&",".repeat(NATIVE_HEADER.len() - 14));
+//! csv.push('\n');
+//!
+//! let registry = Registry::bundled();
+//! let mut ingestor = Ingestor::new(&registry, IngestConfig::default());
+//! let report = ingestor.ingest_bytes(Path::new("example.csv"), csv.as_bytes(), &Reader::Detect)?;
+//! // Every row is accounted for: accepted or rejected with a reason.
+//! assert_eq!(report.reconciliation.read, 2);
+//! assert_eq!(report.reconciliation.accepted, 1);
+//! assert_eq!(report.reconciliation.rejected, 1);
+//!
+//! let result = ingestor.finish()?;
+//! assert_eq!(result.counts.respondents(), 1);
+//! # Ok::<(), fedcx_ingest::IngestError>(())
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod counts;
 pub mod details;

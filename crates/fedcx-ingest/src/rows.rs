@@ -344,7 +344,7 @@ impl Row<'_> {
 /// The csv crate's own record positions point into the previous row's terminator and differ between
 /// CRLF and LF files, so fedcx does not use them.
 ///
-/// It also follows the quoting as the csv crate reads it ([`QuoteState`]), to count blank lines
+/// It also follows the quoting as the csv crate reads it (`QuoteState`), to count blank lines
 /// and to tell whether the input ended inside a quoted field.
 #[derive(Debug)]
 pub struct LineCounter<R> {

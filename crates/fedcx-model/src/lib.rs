@@ -5,6 +5,23 @@
 //!
 //! This crate does no IO and parses no outside files; it defines the types and the small traits
 //! ([`traits`]) through which the other crates meet.
+//!
+//! # Example
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use fedcx_model::{FiscalQuarter, Quarter};
+//!
+//! // The federal fiscal year starts on 1 October: 15 November 2023 is in FY2024 Q1.
+//! let date = NaiveDate::from_ymd_opt(2023, 11, 15).unwrap();
+//! let quarter = FiscalQuarter::from_date(date).unwrap();
+//! assert_eq!(quarter.year(), 2024);
+//! assert_eq!(quarter.quarter(), Quarter::Q1);
+//! assert_eq!(quarter.to_string(), "FY2024 Q1");
+//! assert_eq!("FY2024 Q1".parse::<FiscalQuarter>().unwrap(), quarter);
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod channel;
 pub mod counts;

@@ -6,6 +6,23 @@
 //! One ingest is one transaction: a crash or a refused file leaves the store as it was. The schema is
 //! versioned and migrated on open; a store written by a newer fedcx is refused. WAL mode and a busy
 //! timeout let two processes ingest at once without corrupting it.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! use fedcx_store::Store;
+//!
+//! // Opens (creating or migrating as needed) a store and lists the quarters it holds.
+//! let store = Store::open(Path::new("fedcx-history.sqlite"))?;
+//! for quarter in store.quarters()? {
+//!     println!("{quarter}");
+//! }
+//! # Ok::<(), fedcx_store::StoreError>(())
+//! ```
+
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -137,3 +137,21 @@ fn libraries_do_not_print_and_pure_crates_do_no_io() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Every public item of a library crate is documented: each library asks the compiler to warn on
+/// a missing doc, and CI turns warnings into errors.
+#[test]
+fn library_crates_warn_on_missing_docs() {
+    let crates = root().join("crates");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&crates).unwrap() {
+        let lib = entry.unwrap().path().join("src/lib.rs");
+        if !lib.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&lib).unwrap();
+        assert!(text.contains("#![warn(missing_docs)]"), "{} lacks #![warn(missing_docs)]", lib.display());
+        checked += 1;
+    }
+    assert_eq!(checked, 5, "the five library crates");
+}

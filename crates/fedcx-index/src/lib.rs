@@ -3,6 +3,7 @@
 //! intervals ([`pls`]), and the drivers of trust from respondent-level answers ([`drivers`]). Pure
 //! computation: no IO, no file formats.
 
+pub mod a11_index;
 pub mod drivers;
 pub mod pls;
 pub mod scores;

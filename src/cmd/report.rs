@@ -1,14 +1,13 @@
 //! `fedcx report`: the A-11 Section 280 records and the human report for one quarter.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use fedcx_a11::{IndexSummary, ReportInput};
-use fedcx_index::pls::{self, presets, BootstrapConfig, PathModel, PlsConfig};
+use fedcx_index::a11_index::{a11_index, IndexConfig};
 use fedcx_index::scores::ScoreConfig;
 use fedcx_ingest::{IngestConfig, IngestResult, Reader};
-use fedcx_model::{Answers, FiscalQuarter, Quarter, Registry, SurveyVersion, V1Answer};
+use fedcx_model::{FiscalQuarter, Quarter, Registry, SurveyVersion};
 
 /// Arguments of `fedcx report`.
 #[derive(clap::Args)]
@@ -210,57 +209,13 @@ fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// The ACSI-style index from the A-11 model on the latest version-1 fiscal year's responses.
 pub fn estimate_index(result: &IngestResult, quarter: FiscalQuarter, bootstrap: usize) -> Result<Option<IndexSummary>> {
-    let years: Vec<u16> = result
-        .responses
-        .iter()
-        .filter(|r| r.answers.version() == SurveyVersion::V1)
-        .filter_map(|r| r.fiscal_quarter().ok())
-        .filter(|q| *q <= quarter)
-        .map(|q| q.year())
-        .collect();
-    let Some(&year) = years.iter().max() else { return Ok(None) };
-    let preset = presets::a11();
-    let model = PathModel::new(preset.spec)?;
-    let mut columns: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
-    for r in &result.responses {
-        let Answers::V1(a) = &r.answers else { continue };
-        if r.fiscal_quarter().map(|q| q.year()).ok() != Some(year) {
-            continue;
-        }
-        for q in 1..=6usize {
-            let v = match a.get(q - 1) {
-                Some(V1Answer::Score(l)) => Some(f64::from(l.value())),
-                _ => None,
-            };
-            columns.entry(format!("q{q}")).or_default().push(v);
-        }
-    }
-    let data = pls::prepare_data(&model, &columns)?;
-    let config = PlsConfig::default();
-    let fit = pls::estimate(&model, &data.matrix, &config)?;
-    let k = model.latent_index(preset.index_latent).expect("the preset names its latent");
-    let value = pls::acsi_index(&model, &fit, k, preset.scale);
-    let interval = if bootstrap > 0 {
-        let b = pls::bootstrap(
-            &model,
-            &data.matrix,
-            &config,
-            &BootstrapConfig {
-                resamples: bootstrap,
-                seed: 1,
-                index_of: Some((k, preset.scale)),
-                ..BootstrapConfig::default()
-            },
-        )?;
-        b.index.map(|i| (i.lo, i.hi))
-    } else {
-        None
-    };
-    Ok(Some(IndexSummary {
-        label: format!("A-11 PLS model, FY{year} version-1 responses"),
-        value,
-        interval,
-        respondents: data.matrix.nrows(),
+    let config = IndexConfig { bootstrap, ..IndexConfig::default() };
+    let index = a11_index(&result.responses, quarter, &config)?;
+    Ok(index.map(|i| IndexSummary {
+        label: i.label(),
+        value: i.value,
+        interval: i.interval,
+        respondents: i.respondents,
     }))
 }
 

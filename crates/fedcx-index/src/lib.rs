@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod a11_index;
 pub mod drivers;
 pub mod pls;
 pub mod scores;

@@ -2234,6 +2234,11 @@ fn dap_snapshots_roll_up_to_providers_by_registered_domain() {
     let listed: u64 = unattributed.iter().map(|(_, v)| v).sum();
     assert_eq!(listed, 5_248_592);
     assert_eq!(19_389_834 + 2_628_773 + listed, 27_267_199, "the report's totals.visits: no visit dropped");
+    let md = std::fs::read_to_string(t.path("r20241/FY2024Q1/report.md")).unwrap();
+    assert!(
+        md.contains("registered domains cover: 5248592 in all; the most visited: home.treasury.gov (1213908)"),
+        "the unattributed hosts are in the report people read too"
+    );
 
     // VA's window, 2023-12-29..2024-01-04, is 4 days January: FY2024 Q2.
     let (providers, unattributed) = web_visits(&report_json(&t, "2024", "2"));

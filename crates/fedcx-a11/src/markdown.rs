@@ -141,6 +141,16 @@ pub fn render(r: &QuarterReport) -> String {
         }
         let _ = writeln!(s);
     }
+    if !r.unattributed_web_visits.is_empty() {
+        let total: u64 = r.unattributed_web_visits.iter().map(|(_, v)| v).sum();
+        let shown: Vec<String> =
+            r.unattributed_web_visits.iter().take(10).map(|(host, v)| format!("{} ({v})", md(host))).collect();
+        let _ = writeln!(
+            s,
+            "\nWeb visits to hosts no provider's registered domains cover: {total} in all; the most visited: {}.",
+            shown.join(", ")
+        );
+    }
     if !r.providers_without_data.is_empty() {
         let _ = writeln!(
             s,

@@ -812,7 +812,7 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
             url,
         ]);
         for (i, def) in V1_QUESTIONS.iter().enumerate() {
-            let off = tp.off_scale.iter().find(|o| usize::from(o.question) == i + 1);
+            let off = tp.off_scale.iter().find(|o| o.question.index() == i);
             let counts = off.map_or(t.v1.scores[i], |o| o.counts);
             let asked = counts.iter().sum::<u64>() > 0;
             let text = match tp.question_texts.get(i) {

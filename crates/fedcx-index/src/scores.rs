@@ -163,7 +163,7 @@ pub enum Metric {
     /// Satisfaction agreement (version-1 q1).
     Satisfaction,
     /// Agreement with one version-1 question, by number.
-    V1Question(u8),
+    V1Question(fedcx_model::V1Question),
 }
 
 impl Metric {
@@ -187,8 +187,7 @@ impl Metric {
                 (a1 + a2, n1 + n2)
             }
             Metric::Satisfaction => v1(0),
-            Metric::V1Question(q) if (1..=V1_QUESTION_COUNT as u8).contains(&q) => v1(usize::from(q - 1)),
-            Metric::V1Question(_) => (0, 0),
+            Metric::V1Question(q) => v1(q.index()),
         }
     }
 
@@ -197,7 +196,7 @@ impl Metric {
         match self {
             Metric::Trust => "Trust (agree)".to_owned(),
             Metric::Satisfaction => "Satisfaction (agree)".to_owned(),
-            Metric::V1Question(q) => format!("q{q} (agree)"),
+            Metric::V1Question(q) => format!("q{} (agree)", q.number()),
         }
     }
 }

@@ -606,7 +606,8 @@ fn parse_v1(
             tally.v1.scores[qi] = counts;
         } else if counts.iter().any(|&c| c > 0) {
             *warnings.entry(v1_warning::QUESTION_NOT_ON_5_POINT_SCALE).or_default() += 1;
-            off_scale.push(OffScaleQuestion { question: qi as u8 + 1, scale, counts });
+            let question = fedcx_model::V1Question::new(qi as u8 + 1).expect("qi counts the 11 questions");
+            off_scale.push(OffScaleQuestion { question, scale, counts });
         }
     }
     let respondents = row.count(base[5])?.unwrap_or(0);

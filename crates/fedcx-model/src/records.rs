@@ -124,8 +124,8 @@ pub struct TouchpointsFields {
 /// A version-1 question an agency answered on another scale and reported in the 1-5 columns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffScaleQuestion {
-    /// The question number, 1 to 11.
-    pub question: u8,
+    /// The question.
+    pub question: crate::survey::V1Question,
     /// The scale it was asked on.
     pub scale: QuestionScale,
     /// The counts as reported in its `_1` .. `_5` columns.

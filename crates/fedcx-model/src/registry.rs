@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::channel::Channel;
 use crate::ids::{OrganizationId, ProviderSlug, ServiceId};
 use crate::org::{Organization, Service, ServiceProvider};
 
@@ -183,11 +182,6 @@ impl Registry {
     /// The provider of a service.
     pub fn provider_of(&self, service: &ServiceId) -> Option<&ServiceProvider> {
         self.services.get(service).and_then(|s| self.providers.get(&s.provider))
-    }
-
-    /// Whether a service is offered through a channel, per the registry.
-    pub fn offers(&self, service: &ServiceId, channel: Channel) -> bool {
-        self.services.get(service).is_some_and(|s| s.channels.contains(&channel))
     }
 }
 

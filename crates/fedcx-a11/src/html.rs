@@ -68,36 +68,66 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     }
     let _ = writeln!(s, "</ol></nav>");
 
+    government_html(&mut s, r, min)?;
+    channels_and_drivers_html(&mut s, r, min)?;
+    index_html(&mut s, r)?;
+    quarter_notes_html(&mut s, r)?;
+    drops_html(&mut s, r, min)?;
+    providers_html(&mut s, r, min)?;
+    if !r.unattributed_web_visits.is_empty() {
+        let total: u64 = r.unattributed_web_visits.iter().map(|(_, v)| v).sum();
+        let shown: Vec<String> =
+            r.unattributed_web_visits.iter().take(10).map(|(host, v)| format!("{} ({v})", h(host))).collect();
+        let _ = writeln!(
+            s,
+            "<p>Web visits to hosts no provider's registered domains cover: {total} in all; the most visited: {}.</p>",
+            shown.join(", ")
+        );
+    }
+    if !r.providers_without_data.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>Providers in scope with no data this quarter: {}.</p>",
+            h(&r.providers_without_data.join(", "))
+        );
+    }
+    let _ = writeln!(s, "</main>\n</body>\n</html>");
+    Ok(s)
+}
+
+/// The all-groups section: scores, trust trend, published history, digital against assisted.
+fn government_html(s: &mut String, r: &QuarterReport, min: u64) -> Result<(), ChartError> {
     let _ = writeln!(s, "<section id=\"government\"><h2>{}</h2>", h(&r.overall_heading()));
-    scores_html(&mut s, &r.government, min);
+    scores_html(s, &r.government, min);
     let alt = format!(
         "Line chart of the share of respondents who trust, government-wide, {} to {}",
         first_q(&r.trust_trend),
         r.quarter
     );
-    figure(&mut s, &charts::trend("Trust, government-wide", &r.trust_trend, min, &alt)?, &alt);
-    trend_table(&mut s, &r.trust_trend, min, "Trust by quarter");
+    figure(s, &charts::trend("Trust, government-wide", &r.trust_trend, min, &alt)?, &alt);
+    trend_table(s, &r.trust_trend, min, "Trust by quarter");
     if r.satisfaction_trend.iter().any(|p| p.share.is_some()) {
         let alt = "Line chart of the share of respondents satisfied (version-1 q1) by quarter";
-        figure(&mut s, &charts::trend("Satisfaction (version 1, q1)", &r.satisfaction_trend, min, alt)?, alt);
+        figure(s, &charts::trend("Satisfaction (version 1, q1)", &r.satisfaction_trend, min, alt)?, alt);
         let _ = writeln!(s, "<p class=\"note\">Version 2 of the survey (FY2024 on) does not ask satisfaction.</p>");
-        trend_table(&mut s, &r.satisfaction_trend, min, "Satisfaction by quarter");
+        trend_table(s, &r.satisfaction_trend, min, "Satisfaction by quarter");
     } else {
         let _ = writeln!(s, "<p class=\"note\">No satisfaction answers in these quarters: version 2 of the survey (FY2024 on) does not ask it.</p>");
     }
 
-    published_html(&mut s, r);
+    published_html(s, r);
     let _ = writeln!(s, "<h3>Digital and assisted channels</h3>");
     if let Some(c) = &r.delivery {
         let bars = vec![("Digital".to_owned(), Some(c.to)), ("Assisted".to_owned(), Some(c.from))];
         let alt = "Bar chart of trust on digital and on assisted channels, government-wide";
-        figure(
-            &mut s,
-            &charts::bars("Trust by kind of channel", &bars, charts::BarColours::Alternating, min, alt)?,
-            alt,
-        );
+        figure(s, &charts::bars("Trust by kind of channel", &bars, charts::BarColours::Alternating, min, alt)?, alt);
     }
-    gap_html(&mut s, r.delivery.as_ref(), min);
+    gap_html(s, r.delivery.as_ref(), min);
+    Ok(())
+}
+
+/// Trust by channel and the drivers of trust.
+fn channels_and_drivers_html(s: &mut String, r: &QuarterReport, min: u64) -> Result<(), ChartError> {
     if !r.channels.is_empty() {
         let _ = writeln!(s, "<div class=\"scroll\"><table id=\"channels\"><caption>Trust by channel</caption><tr><th scope=\"col\">channel</th><th scope=\"col\">side</th><th scope=\"col\">trust % agree [95% CI]</th><th scope=\"col\">answers</th></tr>");
         for c in &r.channels {
@@ -140,11 +170,16 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         }
         let _ = writeln!(s, "</table>");
     }
+    Ok(())
+}
+
+/// The ACSI-style index against its benchmarks.
+fn index_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
     let _ = writeln!(s, "<h3 id=\"index\">ACSI-style satisfaction index</h3>");
     match &r.index {
         Some(i) => {
             let alt = format!("Bar chart of the fedcx index, {:.1}, beside the ACSI benchmarks", i.value);
-            figure(&mut s, &charts::index("Index against benchmarks", i, &r.benchmarks, &alt)?, &alt);
+            figure(s, &charts::index("Index against benchmarks", i, &r.benchmarks, &alt)?, &alt);
             let interval = interval_text(i);
             let _ = writeln!(
                 s,
@@ -158,8 +193,13 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
             let _ = writeln!(s, "<p>{INDEX_NOT_ESTIMATED}</p>");
         }
     }
-    benchmarks_html(&mut s, r);
+    benchmarks_html(s, r);
 
+    Ok(())
+}
+
+/// The reflection, response rates and what the records could not reconcile.
+fn quarter_notes_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
     if let Some(text) = &r.reflection {
         let _ = writeln!(s, "<h3>Reflection on the quarter</h3>");
         for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
@@ -191,6 +231,11 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         }
         let _ = writeln!(s, "</ul>");
     }
+    Ok(())
+}
+
+/// The largest drops in trust from the previous quarter.
+fn drops_html(s: &mut String, r: &QuarterReport, min: u64) -> Result<(), ChartError> {
     let _ = writeln!(s, "<h3 id=\"drops\">Largest drops in trust from the previous quarter</h3>");
     if r.largest_drops.is_empty() {
         let _ = writeln!(s, "<p>No HISP with at least {min} responses in both quarters lost trust.</p>");
@@ -209,6 +254,11 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         }
         let _ = writeln!(s, "</table>");
     }
+    Ok(())
+}
+
+/// Trust by HISP and a section per HISP.
+fn providers_html(s: &mut String, r: &QuarterReport, min: u64) -> Result<(), ChartError> {
     let mut bars: Vec<(String, Option<Share>)> = r
         .providers
         .iter()
@@ -231,7 +281,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         (None, None) => a.0.cmp(&b.0),
     });
     let alt = format!("Bar chart of trust by HISP in {}, highest first", r.quarter);
-    figure(&mut s, &charts::bars("Trust by HISP", &bars, charts::BarColours::Uniform, min, &alt)?, &alt);
+    figure(s, &charts::bars("Trust by HISP", &bars, charts::BarColours::Uniform, min, &alt)?, &alt);
     let _ = writeln!(s, "<table><caption>Trust by HISP, {}</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">trust (agree) [95% CI]</th></tr>", r.quarter);
     for (label, share) in &bars {
         let _ = writeln!(
@@ -252,11 +302,11 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
             h(&p.name),
             h(&p.agency)
         );
-        scores_html(&mut s, &p.scores, min);
+        scores_html(s, &p.scores, min);
         let _ = writeln!(s, "<details><summary>Trust over the last {} quarters</summary>", p.trust_trend.len());
-        trend_table(&mut s, &p.trust_trend, min, &format!("Trust by quarter, {}", p.name));
+        trend_table(s, &p.trust_trend, min, &format!("Trust by quarter, {}", p.name));
         let _ = writeln!(s, "</details>");
-        gap_html(&mut s, p.delivery_gap.as_ref(), min);
+        gap_html(s, p.delivery_gap.as_ref(), min);
         for q in &p.questions_asked {
             let _ = writeln!(s, "<p>Trust question asked: <q>{}</q></p>", h(q));
         }
@@ -275,25 +325,7 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         }
         let _ = writeln!(s, "</table></section>");
     }
-    if !r.unattributed_web_visits.is_empty() {
-        let total: u64 = r.unattributed_web_visits.iter().map(|(_, v)| v).sum();
-        let shown: Vec<String> =
-            r.unattributed_web_visits.iter().take(10).map(|(host, v)| format!("{} ({v})", h(host))).collect();
-        let _ = writeln!(
-            s,
-            "<p>Web visits to hosts no provider's registered domains cover: {total} in all; the most visited: {}.</p>",
-            shown.join(", ")
-        );
-    }
-    if !r.providers_without_data.is_empty() {
-        let _ = writeln!(
-            s,
-            "<p>Providers in scope with no data this quarter: {}.</p>",
-            h(&r.providers_without_data.join(", "))
-        );
-    }
-    let _ = writeln!(s, "</main>\n</body>\n</html>");
-    Ok(s)
+    Ok(())
 }
 
 fn first_q(points: &[TrendPoint]) -> String {

@@ -71,7 +71,6 @@ fn widths_of<'a>(header: &[&str], rows: impl Iterator<Item = Vec<&'a str>>) -> V
 
 /// Renders the workbook.
 pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxError> {
-    let min = r.min_responses;
     let mut wb = Workbook::new();
     let end = r.quarter.end_date();
     let created = ExcelDateTime::from_ymd(
@@ -82,16 +81,33 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
     wb.set_properties(
         &DocProperties::new().set_title(format!("A-11 CX report {}", r.quarter)).set_creation_datetime(&created),
     );
-    let bold = Format::new().set_bold();
-    let pct = Format::new().set_num_format("0.0%");
-
+    let f = Formats { bold: Format::new().set_bold(), pct: Format::new().set_num_format("0.0%") };
     if r.demo {
         // First, so the workbook opens on it.
         let ws = wb.add_worksheet().set_name("Note")?;
-        ws.write_string_with_format(0, 0, crate::report::DEMO_NOTICE, &bold)?;
+        ws.write_string_with_format(0, 0, crate::report::DEMO_NOTICE, &f.bold)?;
     }
+    summary_sheet(&mut wb, r, &f)?;
+    channels_sheet(&mut wb, r, &f)?;
+    drivers_sheet(&mut wb, r, &f)?;
+    trend_sheet(&mut wb, r, &f)?;
+    hisps_sheet(&mut wb, r, &f)?;
+    services_sheet(&mut wb, r, &f)?;
+    problems_sheet(&mut wb, r, &f)?;
+    record_sheets(&mut wb, records, &f)?;
+    wb.save_to_buffer()
+}
+
+/// The cell formats every sheet shares.
+struct Formats {
+    bold: Format,
+    pct: Format,
+}
+
+/// The summary sentences, each with its section.
+fn summary_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name("Summary")?;
-    header(ws, &["finding", "section"], &bold)?;
+    header(ws, &["finding", "section"], &f.bold)?;
     for (i, f) in r.findings.iter().enumerate() {
         ws.write_string(i as u32 + 1, 0, &f.sentence)?;
         ws.write_string(i as u32 + 1, 1, &f.section)?;
@@ -101,15 +117,20 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         &widths_of(&["finding", "section"], r.findings.iter().map(|f| vec![f.sentence.as_str(), f.section.as_str()])),
         r.findings.len() as u32,
     )?;
+    Ok(())
+}
 
+/// Trust per channel.
+fn channels_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
+    let min = r.min_responses;
     let ws = wb.add_worksheet().set_name("Channels")?;
     let cols = ["channel", "side", "trust agree", "low", "high", "trust status", "answers"];
-    header(ws, &cols, &bold)?;
+    header(ws, &cols, &f.bold)?;
     for (i, c) in r.channels.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, c.channel.as_str())?;
         ws.write_string(row, 1, crate::markdown::delivery_label(c.delivery))?;
-        share_cells(ws, row, 2, Some(&c.trust), min, &pct)?;
+        share_cells(ws, row, 2, Some(&c.trust), min, &f.pct)?;
         ws.write_number(row, 6, c.trust.n as f64)?;
     }
     finish_sheet(
@@ -117,7 +138,11 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         &widths_of(&cols, std::iter::once(vec!["self_service_kiosk", "neither (mixed)"])),
         r.channels.len() as u32,
     )?;
+    Ok(())
+}
 
+/// The drivers of trust.
+fn drivers_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name("Drivers")?;
     let cols = [
         "indicator",
@@ -129,7 +154,7 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         "low",
         "high",
     ];
-    header(ws, &cols, &bold)?;
+    header(ws, &cols, &f.bold)?;
     let two = Format::new().set_num_format("0.00");
     for (i, d) in r.drivers.iter().enumerate() {
         let row = i as u32 + 1;
@@ -143,7 +168,12 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         ws.write_number_with_format(row, 7, d.interval.1, &two)?;
     }
     finish_sheet(ws, &widths_of(&cols, std::iter::once(vec!["negative_transparency"])), r.drivers.len() as u32)?;
+    Ok(())
+}
 
+/// Trust and satisfaction over the trend window.
+fn trend_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
+    let min = r.min_responses;
     let ws = wb.add_worksheet().set_name("Trend")?;
     let cols = [
         "quarter",
@@ -159,14 +189,14 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         "satisfaction status",
         "answers",
     ];
-    header(ws, &cols, &bold)?;
+    header(ws, &cols, &f.bold)?;
     for (i, (t, sat)) in r.trust_trend.iter().zip(&r.satisfaction_trend).enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, t.quarter.to_string())?;
         ws.write_string(row, 1, t.version.as_str())?;
-        share_cells(ws, row, 2, t.share.as_ref(), min, &pct)?;
+        share_cells(ws, row, 2, t.share.as_ref(), min, &f.pct)?;
         ws.write_number(row, 6, t.share.as_ref().map_or(0.0, |s| s.n as f64))?;
-        share_cells(ws, row, 7, sat.share.as_ref(), min, &pct)?;
+        share_cells(ws, row, 7, sat.share.as_ref(), min, &f.pct)?;
         ws.write_number(row, 11, sat.share.as_ref().map_or(0.0, |s| s.n as f64))?;
     }
     finish_sheet(
@@ -174,7 +204,12 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         &widths_of(&cols, std::iter::once(vec!["FY2025 Q2", "suppressed (n < 30)"])),
         r.trust_trend.len() as u32,
     )?;
+    Ok(())
+}
 
+/// Trust and the digital gap per HISP.
+fn hisps_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
+    let min = r.min_responses;
     let ws = wb.add_worksheet().set_name("HISPs")?;
     let cols = [
         "HISP",
@@ -188,7 +223,7 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         "p",
         "gap status",
     ];
-    header(ws, &cols, &bold)?;
+    header(ws, &cols, &f.bold)?;
     for (i, p) in r.providers.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_string(row, 0, &p.name)?;
@@ -200,7 +235,7 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
             .as_ref()
             .and_then(|t| t.agree)
             .or_else(|| p.scores.v1.iter().find(|q| q.question == 2).and_then(|q| q.agree));
-        share_cells(ws, row, 3, trust.as_ref(), min, &pct)?;
+        share_cells(ws, row, 3, trust.as_ref(), min, &f.pct)?;
         match &p.delivery_gap {
             Some(c) if c.from.n >= min && c.to.n >= min => {
                 ws.write_number(row, 7, 100.0 * c.difference.value)?;
@@ -219,10 +254,15 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         &widths_of(&cols, r.providers.iter().map(|p| vec![p.name.as_str(), p.agency.as_str()])),
         r.providers.len() as u32,
     )?;
+    Ok(())
+}
 
+/// Trust per service.
+fn services_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
+    let min = r.min_responses;
     let ws = wb.add_worksheet().set_name("Services")?;
     let cols = ["HISP", "service id", "service", "respondents", "trust agree", "low", "high", "trust status"];
-    header(ws, &cols, &bold)?;
+    header(ws, &cols, &f.bold)?;
     let mut row = 1;
     for p in &r.providers {
         for (id, name, g) in &p.services {
@@ -235,7 +275,7 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
                 .as_ref()
                 .and_then(|t| t.agree)
                 .or_else(|| g.v1.iter().find(|q| q.question == 2).and_then(|q| q.agree));
-            share_cells(ws, row, 4, trust.as_ref(), min, &pct)?;
+            share_cells(ws, row, 4, trust.as_ref(), min, &f.pct)?;
             row += 1;
         }
     }
@@ -244,11 +284,15 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         .iter()
         .flat_map(|p| p.services.iter().map(move |(id, n, _)| vec![p.name.as_str(), id.as_str(), n.as_str()]));
     finish_sheet(ws, &widths_of(&cols, service_rows), row - 1)?;
+    Ok(())
+}
 
+/// The groups withheld from the records.
+fn problems_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
     if !r.withheld.is_empty() {
         let ws = wb.add_worksheet().set_name("Problems")?;
         let cols = ["service", "channel", "kind", "detail"];
-        header(ws, &cols, &bold)?;
+        header(ws, &cols, &f.bold)?;
         for (i, p) in r.withheld.iter().enumerate() {
             let row = i as u32 + 1;
             ws.write_string(row, 0, p.service.as_str())?;
@@ -259,11 +303,15 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         let rows = r.withheld.iter().map(|p| vec![p.service.as_str(), p.channel.as_str(), p.kind, p.detail.as_str()]);
         finish_sheet(ws, &widths_of(&cols, rows), r.withheld.len() as u32)?;
     }
+    Ok(())
+}
 
+/// The A-11 records, one sheet per table, volumes as numbers.
+fn record_sheets(wb: &mut Workbook, records: &[&Table], f: &Formats) -> Result<(), XlsxError> {
     for t in records {
         let name: String = t.name.chars().take(31).collect();
         let ws = wb.add_worksheet().set_name(&name)?;
-        header(ws, &t.columns, &bold)?;
+        header(ws, &t.columns, &f.bold)?;
         for (i, r) in t.rows.iter().enumerate() {
             for (c, v) in r.iter().enumerate() {
                 let kind =
@@ -284,5 +332,5 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
         let rows = t.rows.iter().map(|r| r.iter().map(String::as_str).collect());
         finish_sheet(ws, &widths_of(&t.columns, rows), t.rows.len() as u32)?;
     }
-    wb.save_to_buffer()
+    Ok(())
 }

@@ -168,6 +168,92 @@ fn forget_in(
     Ok(entry)
 }
 
+/// Inserts everything one file contributed under its manifest row `file_id`: counts, details,
+/// series, respondent-level answers and their fingerprints. `done` counts the rows written, for
+/// `progress`.
+fn insert_contribution(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    file_id: i64,
+    contribution: &FileContribution,
+    (done, progress): (&mut usize, &mut dyn FnMut(usize)),
+) -> Result<(), StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    let path = path.to_owned();
+    let mut insert = tx
+        .prepare_cached("INSERT INTO count_cell (file_id, service, channel, quarter, item, point, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .map_err(sql)?;
+    for (k, t) in contribution.counts.iter() {
+        let quarter = k.quarter.compact();
+        for c in t.cells() {
+            insert
+                .execute(params![
+                    file_id,
+                    k.service.as_str(),
+                    k.channel.as_str(),
+                    quarter,
+                    c.item,
+                    c.point,
+                    int(c.n, &path)?
+                ])
+                .map_err(sql)?;
+            *done += 1;
+            if *done % 10_000 == 0 {
+                progress(*done);
+            }
+        }
+    }
+    let mut insert = tx
+        .prepare_cached("INSERT INTO collection_detail (file_id, quarter, detail) VALUES (?1, ?2, ?3)")
+        .map_err(sql)?;
+    for d in &contribution.details {
+        let json = serde_json::to_string(d).expect("details serialise");
+        insert.execute(params![file_id, d.quarter.compact(), json]).map_err(sql)?;
+    }
+    let mut insert = tx
+        .prepare_cached("INSERT INTO benchmark (file_id, series, year, value) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(sql)?;
+    for b in &contribution.benchmarks {
+        insert.execute(params![file_id, b.series, b.year, b.value.to_string()]).map_err(sql)?;
+    }
+    let mut insert = tx
+        .prepare_cached("INSERT INTO web_traffic (file_id, domain, month, visits) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(sql)?;
+    for ((domain, month), visits) in &contribution.web_traffic {
+        insert.execute(params![file_id, domain, month, int(*visits, &path)?]).map_err(sql)?;
+    }
+    let mut insert = tx
+        .prepare_cached("INSERT INTO published_means (file_id, quarter, service, record) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(sql)?;
+    for p in &contribution.published {
+        let json = serde_json::to_string(p).expect("published means serialise");
+        insert.execute(params![file_id, p.quarter.compact(), p.service.as_str(), json]).map_err(sql)?;
+    }
+    let mut insert =
+        tx.prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)").map_err(sql)?;
+    for r in &contribution.responses {
+        // Ingest rejects a response without a fiscal quarter, so one here is a bug: say so
+        // rather than drop it.
+        let q = r.fiscal_quarter().map_err(|e| StoreError::Damaged {
+            path: path.clone(),
+            what: "response",
+            why: format!("response {} has no fiscal quarter: {e}", r.id),
+        })?;
+        let json = serde_json::to_string(r).expect("responses serialise");
+        insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
+        *done += 1;
+        if *done % 10_000 == 0 {
+            progress(*done);
+        }
+    }
+    let mut insert =
+        tx.prepare_cached("INSERT INTO response_fingerprint (file_id, fp) VALUES (?1, ?2)").map_err(sql)?;
+    for fp in &contribution.fingerprints {
+        insert.execute(params![file_id, &fp.to_be_bytes()[..]]).map_err(sql)?;
+    }
+    Ok(())
+}
+
 /// The schema version this fedcx writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -501,80 +587,7 @@ impl Store {
             )
             .map_err(sql)?;
             let file_id = tx.last_insert_rowid();
-            let mut insert = tx
-                .prepare_cached("INSERT INTO count_cell (file_id, service, channel, quarter, item, point, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                .map_err(sql)?;
-            for (k, t) in contribution.counts.iter() {
-                let quarter = k.quarter.compact();
-                for c in t.cells() {
-                    insert
-                        .execute(params![
-                            file_id,
-                            k.service.as_str(),
-                            k.channel.as_str(),
-                            quarter,
-                            c.item,
-                            c.point,
-                            int(c.n, &path)?
-                        ])
-                        .map_err(sql)?;
-                    done += 1;
-                    if done % 10_000 == 0 {
-                        progress(done);
-                    }
-                }
-            }
-            let mut insert = tx
-                .prepare_cached("INSERT INTO collection_detail (file_id, quarter, detail) VALUES (?1, ?2, ?3)")
-                .map_err(sql)?;
-            for d in &contribution.details {
-                let json = serde_json::to_string(d).expect("details serialise");
-                insert.execute(params![file_id, d.quarter.compact(), json]).map_err(sql)?;
-            }
-            let mut insert = tx
-                .prepare_cached("INSERT INTO benchmark (file_id, series, year, value) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(sql)?;
-            for b in &contribution.benchmarks {
-                insert.execute(params![file_id, b.series, b.year, b.value.to_string()]).map_err(sql)?;
-            }
-            let mut insert = tx
-                .prepare_cached("INSERT INTO web_traffic (file_id, domain, month, visits) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(sql)?;
-            for ((domain, month), visits) in &contribution.web_traffic {
-                insert.execute(params![file_id, domain, month, int(*visits, &path)?]).map_err(sql)?;
-            }
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO published_means (file_id, quarter, service, record) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(sql)?;
-            for p in &contribution.published {
-                let json = serde_json::to_string(p).expect("published means serialise");
-                insert.execute(params![file_id, p.quarter.compact(), p.service.as_str(), json]).map_err(sql)?;
-            }
-            let mut insert = tx
-                .prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)")
-                .map_err(sql)?;
-            for r in &contribution.responses {
-                // Ingest rejects a response without a fiscal quarter, so one here is a bug: say so
-                // rather than drop it.
-                let q = r.fiscal_quarter().map_err(|e| StoreError::Damaged {
-                    path: path.clone(),
-                    what: "response",
-                    why: format!("response {} has no fiscal quarter: {e}", r.id),
-                })?;
-                let json = serde_json::to_string(r).expect("responses serialise");
-                insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
-                done += 1;
-                if done % 10_000 == 0 {
-                    progress(done);
-                }
-            }
-            let mut insert =
-                tx.prepare_cached("INSERT INTO response_fingerprint (file_id, fp) VALUES (?1, ?2)").map_err(sql)?;
-            for fp in &contribution.fingerprints {
-                insert.execute(params![file_id, &fp.to_be_bytes()[..]]).map_err(sql)?;
-            }
+            insert_contribution(&tx, &path, file_id, contribution, (&mut done, progress))?;
             outcomes.push(Recorded::Stored);
         }
         progress(done);

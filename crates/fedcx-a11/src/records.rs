@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use fedcx_model::records::format_timestamp;
+use fedcx_model::records::{format_timestamp, TouchpointsFields};
 use fedcx_model::records::{DETAIL_EXPORT_COLUMNS, RESPONSE_UPLOAD_COLUMNS};
 use fedcx_model::survey::{Polarity, V1_QUESTIONS, V1_QUESTION_COUNT};
 use fedcx_model::{
@@ -439,123 +439,25 @@ fn v2_records(
         by_service.entry((&d.service, d.touchpoints.collection_id)).or_default().push(d);
     }
     let mut collections = Vec::new();
-    let int = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
-    let time = |v: &Option<chrono::DateTime<chrono::Utc>>| v.as_ref().map_or(String::new(), format_timestamp);
     for ((service_id, _), ds) in &by_service {
         let Some(service) = reg.service(service_id) else { continue };
         let Some(provider) = reg.provider(&service.provider) else { continue };
-        let org = reg.organization(&provider.organization);
-        let dept = reg.organization(reg.department_of(&provider.organization));
         // Touchpoints' own values where the input had them; fedcx's registry slugs where not
         // (docs/touchpoints.md lists the columns).
         let first = &ds[0].touchpoints;
-        let collection_id =
-            first.collection_id.map_or_else(|| format!("{}-{}", service.id, q.compact()), |v| v.to_string());
-        let collection_name = first.collection_name.clone().unwrap_or_else(|| DEFAULT_COLLECTION_NAME.to_owned());
-        for d in ds {
-            let tp = &d.touchpoints;
-            let or = |v: &Option<String>, fallback: String| v.clone().unwrap_or(fallback);
-            let row = vec![
-                d.id.to_string(),
-                tp.organization_id.map_or_else(|| dept.map_or(String::new(), |o| o.id.to_string()), |v| v.to_string()),
-                or(&tp.organization_abbreviation, dept.map_or(String::new(), |o| o.abbreviation.clone())),
-                or(&tp.organization_name, dept.map_or(String::new(), |o| o.name.clone())),
-                tp.collection_id.map_or_else(|| collection_id.clone(), |v| v.to_string()),
-                q.year().to_string(),
-                q.quarter().number().to_string(),
-                or(&tp.collection_name, collection_name.clone()),
-                tp.service_provider_id.map_or_else(|| provider.slug.to_string(), |v| v.to_string()),
-                or(&tp.service_provider_name, provider.name.clone()),
-                or(&tp.service_provider_slug, provider.slug.to_string()),
-                tp.service_id.map_or_else(|| service.id.to_string(), |v| v.to_string()),
-                or(&tp.service_name, service.name.clone()),
-                d.transaction_point.to_string(),
-                d.channel.to_string(),
-                int(tp.service_stage_id),
-                d.service_stage.clone().unwrap_or_default(),
-                tp.service_stage_position.map_or_else(
-                    || {
-                        d.service_stage
-                            .as_ref()
-                            .and_then(|n| service.stages.iter().find(|s| &s.name == n))
-                            .map_or(String::new(), |s| s.position.to_string())
-                    },
-                    |v| v.to_string(),
-                ),
-                tp.service_stage_count.map_or_else(
-                    || if service.stages.is_empty() { String::new() } else { service.stages.len().to_string() },
-                    |v| v.to_string(),
-                ),
-                int(d.volume_of_customers),
-                int(d.volume_of_customers_provided_survey_opportunity),
-                int(counted.get(d.id.as_str()).copied().or(d.volume_of_respondents)),
-                d.omb_control_number.clone(),
-                d.survey_type.map_or(String::new(), |t| t.to_string()),
-                d.survey_title.clone(),
-                d.trust_question_text.clone(),
-                time(&tp.created_at),
-                time(&tp.updated_at),
-            ];
-            detail_rows.push(row);
-        }
-        let mut row = vec![collection_id, collection_name];
-        let mut owner = owner_columns(dept, provider, org);
-        // The collection's organization and provider as Touchpoints named them, where known.
-        let tp_owner = [
-            first.organization_id.map(|v| v.to_string()),
-            first.organization_name.clone(),
-            first.organization_abbreviation.clone(),
-            first.service_provider_id.map(|v| v.to_string()),
-            first.service_provider_name.clone(),
-        ];
-        for (cell, given) in owner.iter_mut().zip(tp_owner) {
-            if let Some(v) = given {
-                *cell = v;
-            }
-        }
-        row.extend(owner);
-        row.extend([
-            first.service_id.map_or_else(|| service.id.to_string(), |v| v.to_string()),
-            first.service_name.clone().unwrap_or_else(|| service.name.clone()),
-            String::new(),
-            q.year().to_string(),
-            q.quarter().number().to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            // rating is OMB's judgement and integrity_hash is never set by Touchpoints: blank.
-            String::new(),
-            "draft".to_owned(),
-            String::new(),
-            ds.len().to_string(),
-        ]);
-        collections.push(row);
-    }
-    let mut uploads = BTreeMap::new();
-    if !input.responses.is_empty() {
-        for d in details {
-            let rows: Vec<Vec<String>> = input
-                .responses
-                .iter()
-                .filter(|r| match &r.detail {
-                    // A Touchpoints response goes back to the detail it was uploaded under.
-                    Some(id) => id == &d.id,
-                    None => {
-                        r.service == d.service
-                            && r.channel == d.channel
-                            && r.transaction_point == d.transaction_point
-                            && r.fiscal_quarter().ok() == Some(q)
-                    }
-                })
-                .filter_map(|r| upload_row(r, d, problems))
-                .collect();
-            if !rows.is_empty() {
-                uploads.insert(
-                    d.id.to_string(),
-                    Table { name: d.id.to_string(), columns: RESPONSE_UPLOAD_COLUMNS.to_vec(), rows },
-                );
-            }
-        }
+        let owner = Owner {
+            quarter: q,
+            service,
+            provider,
+            org: reg.organization(&provider.organization),
+            dept: reg.organization(reg.department_of(&provider.organization)),
+            collection_id: first
+                .collection_id
+                .map_or_else(|| format!("{}-{}", service.id, q.compact()), |v| v.to_string()),
+            collection_name: first.collection_name.clone().unwrap_or_else(|| DEFAULT_COLLECTION_NAME.to_owned()),
+        };
+        detail_rows.extend(ds.iter().map(|d| detail_row(&owner, d, counted)));
+        collections.push(collection_row(&owner, first, ds.len()));
     }
     QuarterRecords::V2 {
         collections: Table { name: "cx_collections".into(), columns: COLLECTION_COLUMNS.to_vec(), rows: collections },
@@ -564,8 +466,147 @@ fn v2_records(
             columns: DETAIL_EXPORT_COLUMNS.to_vec(),
             rows: detail_rows,
         },
-        uploads,
+        uploads: upload_tables(input, details, problems),
     }
+}
+
+/// Who a collection belongs to and what it is called: what its collection row and each of its
+/// detail rows share.
+struct Owner<'r> {
+    quarter: FiscalQuarter,
+    service: &'r fedcx_model::Service,
+    provider: &'r fedcx_model::ServiceProvider,
+    org: Option<&'r fedcx_model::Organization>,
+    dept: Option<&'r fedcx_model::Organization>,
+    collection_id: String,
+    collection_name: String,
+}
+
+fn int(v: Option<u64>) -> String {
+    v.map_or(String::new(), |v| v.to_string())
+}
+
+fn time(v: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+    v.as_ref().map_or(String::new(), format_timestamp)
+}
+
+/// One row of `cx_collection_details`, in Touchpoints' column order.
+fn detail_row(c: &Owner<'_>, d: &CollectionDetail, counted: &Counted) -> Vec<String> {
+    let (q, service, provider, dept) = (c.quarter, c.service, c.provider, c.dept);
+    let tp = &d.touchpoints;
+    let or = |v: &Option<String>, fallback: String| v.clone().unwrap_or(fallback);
+    vec![
+        d.id.to_string(),
+        tp.organization_id.map_or_else(|| dept.map_or(String::new(), |o| o.id.to_string()), |v| v.to_string()),
+        or(&tp.organization_abbreviation, dept.map_or(String::new(), |o| o.abbreviation.clone())),
+        or(&tp.organization_name, dept.map_or(String::new(), |o| o.name.clone())),
+        tp.collection_id.map_or_else(|| c.collection_id.clone(), |v| v.to_string()),
+        q.year().to_string(),
+        q.quarter().number().to_string(),
+        or(&tp.collection_name, c.collection_name.clone()),
+        tp.service_provider_id.map_or_else(|| provider.slug.to_string(), |v| v.to_string()),
+        or(&tp.service_provider_name, provider.name.clone()),
+        or(&tp.service_provider_slug, provider.slug.to_string()),
+        tp.service_id.map_or_else(|| service.id.to_string(), |v| v.to_string()),
+        or(&tp.service_name, service.name.clone()),
+        d.transaction_point.to_string(),
+        d.channel.to_string(),
+        int(tp.service_stage_id),
+        d.service_stage.clone().unwrap_or_default(),
+        tp.service_stage_position.map_or_else(
+            || {
+                d.service_stage
+                    .as_ref()
+                    .and_then(|n| service.stages.iter().find(|s| &s.name == n))
+                    .map_or(String::new(), |s| s.position.to_string())
+            },
+            |v| v.to_string(),
+        ),
+        tp.service_stage_count.map_or_else(
+            || if service.stages.is_empty() { String::new() } else { service.stages.len().to_string() },
+            |v| v.to_string(),
+        ),
+        int(d.volume_of_customers),
+        int(d.volume_of_customers_provided_survey_opportunity),
+        int(counted.get(d.id.as_str()).copied().or(d.volume_of_respondents)),
+        d.omb_control_number.clone(),
+        d.survey_type.map_or(String::new(), |t| t.to_string()),
+        d.survey_title.clone(),
+        d.trust_question_text.clone(),
+        time(&tp.created_at),
+        time(&tp.updated_at),
+    ]
+}
+
+/// One row of `cx_collections`: the collection's owner as Touchpoints named it where known.
+fn collection_row(c: &Owner<'_>, first: &TouchpointsFields, details: usize) -> Vec<String> {
+    let mut row = vec![c.collection_id.clone(), c.collection_name.clone()];
+    let mut owner = owner_columns(c.dept, c.provider, c.org);
+    let tp_owner = [
+        first.organization_id.map(|v| v.to_string()),
+        first.organization_name.clone(),
+        first.organization_abbreviation.clone(),
+        first.service_provider_id.map(|v| v.to_string()),
+        first.service_provider_name.clone(),
+    ];
+    for (cell, given) in owner.iter_mut().zip(tp_owner) {
+        if let Some(v) = given {
+            *cell = v;
+        }
+    }
+    row.extend(owner);
+    row.extend([
+        first.service_id.map_or_else(|| c.service.id.to_string(), |v| v.to_string()),
+        first.service_name.clone().unwrap_or_else(|| c.service.name.clone()),
+        String::new(),
+        c.quarter.year().to_string(),
+        c.quarter.quarter().number().to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        // rating is OMB's judgement and integrity_hash is never set by Touchpoints: blank.
+        String::new(),
+        "draft".to_owned(),
+        String::new(),
+        details.to_string(),
+    ]);
+    row
+}
+
+/// Each detail's 17-column upload, from the respondent-level responses (none without them).
+fn upload_tables(
+    input: &RecordInput<'_>,
+    details: &[&CollectionDetail],
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, Table> {
+    let mut uploads = BTreeMap::new();
+    if input.responses.is_empty() {
+        return uploads;
+    }
+    for d in details {
+        let rows: Vec<Vec<String>> = input
+            .responses
+            .iter()
+            .filter(|r| match &r.detail {
+                // A Touchpoints response goes back to the detail it was uploaded under.
+                Some(id) => id == &d.id,
+                None => {
+                    r.service == d.service
+                        && r.channel == d.channel
+                        && r.transaction_point == d.transaction_point
+                        && r.fiscal_quarter().ok() == Some(input.quarter)
+                }
+            })
+            .filter_map(|r| upload_row(r, d, problems))
+            .collect();
+        if !rows.is_empty() {
+            uploads.insert(
+                d.id.to_string(),
+                Table { name: d.id.to_string(), columns: RESPONSE_UPLOAD_COLUMNS.to_vec(), rows },
+            );
+        }
+    }
+    uploads
 }
 
 /// The collection-detail file for an analyst to fill in: one row per service and channel seen in

@@ -74,22 +74,8 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     quarter_notes_html(&mut s, r)?;
     drops_html(&mut s, r, min)?;
     providers_html(&mut s, r, min)?;
-    if !r.unattributed_web_visits.is_empty() {
-        let total: u64 = r.unattributed_web_visits.iter().map(|(_, v)| v).sum();
-        let shown: Vec<String> =
-            r.unattributed_web_visits.iter().take(10).map(|(host, v)| format!("{} ({v})", h(host))).collect();
-        let _ = writeln!(
-            s,
-            "<p>Web visits to hosts no provider's registered domains cover: {total} in all; the most visited: {}.</p>",
-            shown.join(", ")
-        );
-    }
-    if !r.providers_without_data.is_empty() {
-        let _ = writeln!(
-            s,
-            "<p>Providers in scope with no data this quarter: {}.</p>",
-            h(&r.providers_without_data.join(", "))
-        );
+    for line in crate::markdown::closing_lines(r, h) {
+        let _ = writeln!(s, "<p>{line}</p>");
     }
     let _ = writeln!(s, "</main>\n</body>\n</html>");
     Ok(s)

@@ -141,22 +141,8 @@ pub fn render(r: &QuarterReport) -> String {
         }
         let _ = writeln!(s);
     }
-    if !r.unattributed_web_visits.is_empty() {
-        let total: u64 = r.unattributed_web_visits.iter().map(|(_, v)| v).sum();
-        let shown: Vec<String> =
-            r.unattributed_web_visits.iter().take(10).map(|(host, v)| format!("{} ({v})", md(host))).collect();
-        let _ = writeln!(
-            s,
-            "\nWeb visits to hosts no provider's registered domains cover: {total} in all; the most visited: {}.",
-            shown.join(", ")
-        );
-    }
-    if !r.providers_without_data.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nProviders in scope with no data this quarter: {}.",
-            md(&r.providers_without_data.join(", "))
-        );
+    for line in closing_lines(r, md) {
+        let _ = writeln!(s, "\n{line}");
     }
     s
 }
@@ -355,6 +341,28 @@ pub(crate) fn count_text(v: Option<u64>) -> String {
 /// A ratio as a percentage with two decimals, or "unknown".
 pub(crate) fn percent_text(v: Option<f64>) -> String {
     v.map_or_else(|| "unknown".to_owned(), |v| format!("{:.2}%", v * 100.0))
+}
+
+/// What the report lists after every section: web visits no provider owns, and the providers in
+/// scope without data. The names in it go through each format's `escape`.
+pub(crate) fn closing_lines(r: &QuarterReport, escape: fn(&str) -> String) -> Vec<String> {
+    let mut out = Vec::new();
+    if !r.unattributed_web_visits.is_empty() {
+        let total: u64 = r.unattributed_web_visits.iter().map(|(_, v)| v).sum();
+        let shown: Vec<String> =
+            r.unattributed_web_visits.iter().take(10).map(|(host, v)| format!("{} ({v})", escape(host))).collect();
+        out.push(format!(
+            "Web visits to hosts no provider's registered domains cover: {total} in all; the most visited: {}.",
+            shown.join(", ")
+        ));
+    }
+    if !r.providers_without_data.is_empty() {
+        out.push(format!(
+            "Providers in scope with no data this quarter: {}.",
+            escape(&r.providers_without_data.join(", "))
+        ));
+    }
+    out
 }
 
 /// What a reader must know before any number: volumes missing, groups withheld from the records.

@@ -214,21 +214,6 @@ impl RegistryBuilder {
         &self.sources
     }
 
-    /// All organizations, by identifier.
-    pub fn organizations(&self) -> impl Iterator<Item = &Organization> {
-        self.organizations.values()
-    }
-
-    /// All providers, by slug.
-    pub fn providers(&self) -> impl Iterator<Item = &ServiceProvider> {
-        self.providers.values()
-    }
-
-    /// All services, by identifier.
-    pub fn services(&self) -> impl Iterator<Item = &Service> {
-        self.services.values()
-    }
-
     /// One organization.
     pub fn organization(&self, id: &OrganizationId) -> Option<&Organization> {
         self.organizations.get(id)

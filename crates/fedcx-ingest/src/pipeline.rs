@@ -328,8 +328,8 @@ impl<'a> Ingestor<'a> {
                     let mut src = MappedCsvSource::new(path, input, mapping, self.registry)?;
                     src.limit_record_lines(self.config.max_record_lines);
                     let mut rec = self.drain(path, &mut src)?;
-                    rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-                    rec.warnings = src.warnings().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                    rec.redactions = owned_counts(src.redactions());
+                    rec.warnings = owned_counts(src.warnings());
                     rec
                 }
             }
@@ -358,8 +358,8 @@ impl<'a> Ingestor<'a> {
                 let mut src = crate::touchpoints::TouchpointsV2Source::new(path, input, named, context)?;
                 src.limit_record_lines(self.config.max_record_lines);
                 let mut rec = self.drain(path, &mut src)?;
-                rec.redactions = src.redactions().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-                rec.warnings = src.warnings().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                rec.redactions = owned_counts(src.redactions());
+                rec.warnings = owned_counts(src.warnings());
                 rec
             }
             (Format::TouchpointsV1, _) => {
@@ -367,7 +367,7 @@ impl<'a> Ingestor<'a> {
                 let mut rec = self.drain(path, &mut src)?;
                 // Each row is its group's collection detail too, so a v1 export alone round-trips.
                 self.current.details.extend(src.take_details());
-                rec.warnings = src.warnings().iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+                rec.warnings = owned_counts(src.warnings());
                 rec
             }
             (Format::Dap, _) => {
@@ -473,8 +473,8 @@ impl<'a> Ingestor<'a> {
         };
         let mut rec = crate::parallel::read(path, input, &parser, (header, head_produced), config, |src| {
             let mut rec = self.drain(path, src)?;
-            rec.redactions = src.notes().redactions.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-            rec.warnings = src.notes().warnings.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+            rec.redactions = owned_counts(&src.notes().redactions);
+            rec.warnings = owned_counts(&src.notes().warnings);
             Ok(rec)
         })?;
         rec.redactions.retain(|_, v| *v > 0);
@@ -736,6 +736,11 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
         filled += n;
     }
     Ok(filled)
+}
+
+/// A source's counts by kind (redactions, warnings), keyed for a [`Reconciliation`].
+fn owned_counts(counts: &std::collections::BTreeMap<&'static str, u64>) -> std::collections::BTreeMap<String, u64> {
+    counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use fedcx_ingest::pipeline::{reasons_by_count, summary_json};
+use fedcx_ingest::pipeline::summary_json;
 use fedcx_ingest::{Format, IngestConfig, IngestResult, Ingestor, Reader};
 use fedcx_model::Registry;
 
@@ -87,20 +87,20 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     // file is hashed once.
     let mut known_details = Vec::new();
     let mut known_responses = Vec::new();
-    let stored: std::collections::BTreeMap<String, fedcx_store::ManifestEntry> = if store.exists() {
+    let stored: std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry> = if store.exists() {
         // A dry run must not change the store, not even migrate it; an ingest may.
         let st =
             if args.no_store { fedcx_store::Store::open_read_only(store)? } else { fedcx_store::Store::open(store)? };
         // Details ingested earlier give later uploads their context.
         known_details = st.load(&st.quarters()?)?.details;
         // A file being replaced is leaving: its responses are not duplicates of the new one's.
-        let leaving: Vec<String> =
+        let leaving: Vec<fedcx_model::Digest> =
             args.replace.iter().map(|r| super::store::stored_sha(&st, r)).collect::<Result<_>>()?;
         known_responses = st.response_fingerprints_except(&leaving)?;
         if args.no_store {
             Default::default()
         } else {
-            st.manifest()?.into_iter().map(|e| (e.sha256.clone(), e)).collect()
+            st.manifest()?.into_iter().map(|e| (e.sha256, e)).collect()
         }
     } else {
         Default::default()
@@ -140,7 +140,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
             .map(|&i| {
                 let f = &result.files[i];
                 let top: Vec<String> =
-                    reasons_by_count(&f.reconciliation).iter().take(3).map(|(k, v)| format!("{k} {v}")).collect();
+                    f.reconciliation.reasons_by_count().iter().take(3).map(|(k, v)| format!("{k} {v}")).collect();
                 format!("{} ({})", super::shown(&f.path), top.join(", "))
             })
             .collect();
@@ -179,7 +179,7 @@ pub struct Run<'a> {
     /// The collection detail of Touchpoints uploads, when named.
     pub detail: Option<String>,
     /// Files the store already holds, by SHA-256: their content is skipped.
-    pub stored: &'a std::collections::BTreeMap<String, fedcx_store::ManifestEntry>,
+    pub stored: &'a std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
     /// Collection details the store already holds: context for uploads.
     pub known_details: Vec<fedcx_model::CollectionDetail>,
     /// Fingerprints of the responses the store already holds: seen again, they are duplicates.
@@ -194,11 +194,8 @@ pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Re
     ingestor.set_detail(run.detail.clone());
     ingestor.know_details(run.known_details.clone());
     ingestor.know_responses(run.known_responses.iter().copied());
-    for sha in stored.keys() {
-        // The store writes only digests it computed, so one that does not parse is damage.
-        let digest: fedcx_model::Digest =
-            sha.parse().map_err(|e| anyhow::anyhow!("the store's manifest holds a damaged content hash: {e}"))?;
-        ingestor.mark_ingested(digest);
+    for digest in stored.keys() {
+        ingestor.mark_ingested(*digest);
     }
     // The reject file is committed after the ingest; `-` streams it to standard output.
     let mut rejects_file = None;
@@ -352,7 +349,7 @@ pub fn print_reconciliation(result: &IngestResult) {
         );
     }
     if !r.rejected_by_reason.is_empty() {
-        let reasons: Vec<String> = reasons_by_count(r).iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let reasons: Vec<String> = r.reasons_by_count().iter().map(|(k, v)| format!("{k} {v}")).collect();
         super::say!("rejected by reason: {}", reasons.join(", "));
     }
     if !r.excluded_by_reason.is_empty() {

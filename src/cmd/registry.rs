@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use fedcx_ingest::pipeline::reasons_by_count;
 use fedcx_ingest::tp_registry::{self, ExportRead, ImportOptions, MatchedBy};
 use fedcx_model::{Channel, Registry};
 
@@ -127,7 +126,7 @@ fn summarise(kind: &str, read: &ExportRead, say: &impl Fn(String)) {
     if r.rejected > 0 {
         say(format!("  rejected by reason: {}", top_reasons(read)));
     }
-    if let Some(n) = r.rejected_by_reason.get(tp_registry::reason::NO_CHANNELS) {
+    if let Some(n) = r.rejected_by_reason.get(&fedcx_model::RejectReason::NoChannels) {
         say(format!(
             "  {n} new service(s) have no channels (Touchpoints' service export has none): give them with \
              --new-service-channels"
@@ -137,5 +136,5 @@ fn summarise(kind: &str, read: &ExportRead, say: &impl Fn(String)) {
 
 /// Rejection reasons with their counts, most frequent first.
 fn top_reasons(read: &ExportRead) -> String {
-    reasons_by_count(&read.reconciliation).iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    read.reconciliation.reasons_by_count().iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
 }

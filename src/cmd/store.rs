@@ -58,8 +58,10 @@ fn resolve_path(flag: Option<&Path>) -> Result<(PathBuf, bool)> {
     Ok((PathBuf::from("fedcx.db"), false))
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+/// Now, to the second (the store keeps times to the second).
+fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(0)
 }
 
 /// What of an ingest the store keeps beyond counts.
@@ -83,8 +85,8 @@ pub fn record(
     replace: &[String],
 ) -> Result<()> {
     let mut store = Store::open(path)?;
-    let forget: Vec<String> = replace.iter().map(|r| stored_sha(&store, r)).collect::<Result<_>>()?;
-    store.record_registry(registry, &now())?;
+    let forget: Vec<fedcx_model::Digest> = replace.iter().map(|r| stored_sha(&store, r)).collect::<Result<_>>()?;
+    store.record_registry(registry, now())?;
     let when = now();
     let kept: Vec<&fedcx_ingest::FileData> =
         result.per_file.iter().filter(|d| !skip.contains(&d.report_index)).collect();
@@ -113,26 +115,20 @@ pub fn record(
     let mut files: Vec<(ManifestEntry, &FileContribution)> = Vec::with_capacity(contributions.len());
     for (d, c) in kept.iter().zip(&contributions) {
         let f = &result.files[d.report_index];
-        let r = &f.reconciliation;
         files.push((
             ManifestEntry {
-                sha256: f.sha256.clone(),
+                sha256: f.sha256,
                 path: super::shown(&f.path),
-                format: f.format.to_owned(),
-                ingested_at: when.clone(),
-                read: r.read,
-                accepted: r.accepted,
-                rejected: r.rejected,
-                duplicates: r.duplicates,
-                rejected_by_reason: r.rejected_by_reason.clone(),
-                redactions: r.redactions.clone(),
+                format: f.format,
+                ingested_at: when,
+                reconciliation: f.reconciliation.clone(),
             },
             c,
         ));
     }
     // A test hook: pause inside the transaction so a test can kill the process there.
     let stall = std::env::var("FEDCX_TEST_STALL_IN_TRANSACTION_MS").ok().and_then(|v| v.parse::<u64>().ok());
-    let (forgotten, outcomes) = store.replace_and_record(&forget, &when, &files, &mut |_| {
+    let (forgotten, outcomes) = store.replace_and_record(&forget, when, &files, &mut |_| {
         if let Some(ms) = stall {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
@@ -142,7 +138,7 @@ pub fn record(
             "replaced {} (sha256 {}, {} accepted rows, ingested {})",
             super::escape_controls(&e.path),
             e.sha256,
-            e.accepted,
+            e.reconciliation.accepted,
             e.ingested_at
         );
     }
@@ -163,25 +159,24 @@ pub fn record(
 
 /// The SHA-256 of an ingested file named by its hash, by a file with the same content, or by the
 /// path it was ingested from.
-pub fn stored_sha(store: &Store, named: &str) -> Result<String> {
+pub fn stored_sha(store: &Store, named: &str) -> Result<fedcx_model::Digest> {
     if let Ok(d) = named.parse::<fedcx_model::Digest>() {
-        return Ok(d.to_string());
+        return Ok(d);
     }
     let p = Path::new(named);
     if p.is_file() {
-        let digest = fedcx_ingest::pipeline::hash_file(p)?;
-        return Ok(fedcx_model::Digest(digest).to_string());
+        return Ok(fedcx_ingest::pipeline::hash_file(p)?);
     }
     let matches: Vec<ManifestEntry> = store.manifest()?.into_iter().filter(|e| e.path == named).collect();
     match matches.as_slice() {
-        [one] => Ok(one.sha256.clone()),
+        [one] => Ok(one.sha256),
         [] => {
             anyhow::bail!("{named:?} is neither an ingested file's SHA-256, a file, nor a path the store has ingested")
         }
         many => anyhow::bail!(
             "{} files were ingested from {named:?}; name one by its SHA-256: {}",
             many.len(),
-            many.iter().map(|e| e.sha256.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter().map(|e| e.sha256.to_string()).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -200,12 +195,12 @@ pub fn forget(location: &Location, args: &ForgetArgs) -> Result<()> {
     }
     let mut store = Store::open(&location.path)?;
     let sha = stored_sha(&store, &args.file)?;
-    let e = store.forget(&sha, &now(), "fedcx forget")?;
+    let e = store.forget(&sha, now(), "fedcx forget")?;
     println!(
         "forgot {} (sha256 {}, {} accepted rows, ingested {}); the store no longer counts it",
         super::escape_controls(&e.path),
         e.sha256,
-        e.accepted,
+        e.reconciliation.accepted,
         e.ingested_at
     );
     Ok(())
@@ -240,7 +235,7 @@ pub fn provenance(location: &Location, args: &ProvenanceArgs) -> Result<()> {
     for (e, n) in rows {
         println!(
             "  {n:>8} respondents  {}  ({}, ingested {}, sha256 {}; file: {} read, {} accepted, {} rejected, {} duplicates)",
-            super::escape_controls(&e.path), e.format, e.ingested_at, e.sha256, e.read, e.accepted, e.rejected, e.duplicates
+            super::escape_controls(&e.path), e.format, e.ingested_at, e.sha256, e.reconciliation.read, e.reconciliation.accepted, e.reconciliation.rejected, e.reconciliation.duplicates
         );
     }
     for (e, at, why) in store.forgotten()? {
@@ -250,7 +245,7 @@ pub fn provenance(location: &Location, args: &ProvenanceArgs) -> Result<()> {
             e.format,
             e.ingested_at,
             e.sha256,
-            e.accepted,
+            e.reconciliation.accepted,
             super::escape_controls(&why)
         );
     }

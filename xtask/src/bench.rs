@@ -459,16 +459,12 @@ pub fn store() -> Result<()> {
 }
 
 fn entry(name: &str) -> fedcx_store::ManifestEntry {
+    use sha2::Digest as _;
     fedcx_store::ManifestEntry {
-        sha256: name.to_owned(),
+        sha256: fedcx_model::Digest(sha2::Sha256::digest(name.as_bytes()).into()),
         path: name.to_owned(),
-        format: "csv".to_owned(),
-        ingested_at: "2026-01-01T00:00:00Z".to_owned(),
-        read: 0,
-        accepted: 0,
-        rejected: 0,
-        duplicates: 0,
-        rejected_by_reason: Default::default(),
-        redactions: Default::default(),
+        format: fedcx_model::Format::Csv,
+        ingested_at: chrono::Utc::now(),
+        reconciliation: Default::default(),
     }
 }

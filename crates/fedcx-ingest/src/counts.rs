@@ -10,7 +10,7 @@ use fedcx_model::traits::{ResponseSource, SourceItem};
 use fedcx_model::{Channel, FiscalQuarter, GroupKey, Registry, Tally};
 
 use crate::error::IngestError;
-use crate::reconcile::reason;
+use crate::reconcile::RejectReason;
 use crate::rows::CsvRows;
 
 /// The header of a long-form counts file.
@@ -55,19 +55,19 @@ impl<R: Read> ResponseSource for CountsSource<'_, R> {
             let service = registry
                 .service_by_str(row.get(c[0])?)
                 .map(|s| s.id.clone())
-                .ok_or_else(|| row.reject(c[0], reason::UNKNOWN_SERVICE, "not a service in the registry"))?;
+                .ok_or_else(|| row.reject(c[0], RejectReason::UnknownService, "not a service in the registry"))?;
             let channel: Channel = row.get(c[1])?.parse().map_err(|e: fedcx_model::channel::UnknownChannel| {
-                row.reject(c[1], reason::UNKNOWN_CHANNEL, e.to_string())
+                row.reject(c[1], RejectReason::UnknownChannel, e.to_string())
             })?;
-            let quarter: FiscalQuarter = row
-                .get(c[2])?
-                .parse()
-                .map_err(|e: fedcx_model::fiscal::FiscalError| row.reject(c[2], reason::BAD_QUARTER, e.to_string()))?;
-            let n = row.count(c[5])?.ok_or_else(|| row.reject(c[5], reason::MISSING_VALUE, "the count is empty"))?;
+            let quarter: FiscalQuarter = row.get(c[2])?.parse().map_err(|e: fedcx_model::fiscal::FiscalError| {
+                row.reject(c[2], RejectReason::BadQuarter, e.to_string())
+            })?;
+            let n =
+                row.count(c[5])?.ok_or_else(|| row.reject(c[5], RejectReason::MissingValue, "the count is empty"))?;
             let mut tally = Tally::default();
             tally
                 .add_cell(row.get(c[3])?, row.get(c[4])?, n)
-                .map_err(|e| row.reject(c[3], reason::UNKNOWN_LABEL, e.to_string()))?;
+                .map_err(|e| row.reject(c[3], RejectReason::UnknownLabel, e.to_string()))?;
             Ok((GroupKey { service, channel, quarter }, tally))
         })();
         Ok(Some(match parsed {

@@ -11,7 +11,7 @@ use fedcx_model::{
 };
 
 use crate::error::IngestError;
-use crate::reconcile::{reason, Reconciliation};
+use crate::reconcile::{Reconciliation, RejectReason};
 use crate::rows::{CsvRows, Row};
 
 /// The columns a detail export must have; the rest of Touchpoints' columns are optional.
@@ -59,7 +59,7 @@ pub fn read_details<R: Read>(path: &Path, input: R, registry: &Registry) -> Resu
                 out.details.push(d);
             }
             Err(rej) => {
-                out.reconciliation.reject(rej.reason);
+                out.reconciliation.refuse(rej.reason);
                 if let Some(id) = row.get(cols[0]).ok().and_then(|t| DetailId::new(t.trim()).ok()) {
                     let field = rej.field.as_deref().unwrap_or("row");
                     out.rejected_ids.insert(
@@ -107,17 +107,18 @@ fn parse_detail(
     let text = |i: usize| row.get(i);
     let id = text(c[0])?;
     if id.is_empty() {
-        return Err(row.reject(c[0], reason::MISSING_VALUE, "the detail id is empty"));
+        return Err(row.reject(c[0], RejectReason::MissingValue, "the detail id is empty"));
     }
     // The id names the detail's upload file, so anything but digits or a slug is refused here.
-    let id = DetailId::new(id).map_err(|e| row.reject(c[0], reason::BAD_DETAIL_ID, e.to_string()))?;
+    let id = DetailId::new(id).map_err(|e| row.reject(c[0], RejectReason::BadDetailId, e.to_string()))?;
     let year: u16 = text(c[1])?
         .parse()
-        .map_err(|_| row.reject(c[1], reason::BAD_QUARTER, "expected a fiscal year such as 2025"))?;
-    let q: u8 = text(c[2])?.parse().map_err(|_| row.reject(c[2], reason::BAD_QUARTER, "expected a quarter 1 to 4"))?;
+        .map_err(|_| row.reject(c[1], RejectReason::BadQuarter, "expected a fiscal year such as 2025"))?;
+    let q: u8 =
+        text(c[2])?.parse().map_err(|_| row.reject(c[2], RejectReason::BadQuarter, "expected a quarter 1 to 4"))?;
     let quarter = Quarter::from_number(q)
         .and_then(|q| FiscalQuarter::new(year, q))
-        .map_err(|e| row.reject(c[2], reason::BAD_QUARTER, e.to_string()))?;
+        .map_err(|e| row.reject(c[2], RejectReason::BadQuarter, e.to_string()))?;
     let service_text = text(c[3])?;
     let service = registry
         .service_by_str(service_text)
@@ -129,22 +130,22 @@ fn parse_detail(
         .ok_or_else(|| {
             row.reject(
                 c[3],
-                reason::UNKNOWN_SERVICE,
+                RejectReason::UnknownService,
                 "neither service_id nor service_name names a service in the registry",
             )
         })?;
     let transaction_point: TransactionPoint =
         text(c[4])?.parse().map_err(|e: fedcx_model::org::UnknownTransactionPoint| {
-            row.reject(c[4], reason::UNKNOWN_TRANSACTION_POINT, e.to_string())
+            row.reject(c[4], RejectReason::UnknownTransactionPoint, e.to_string())
         })?;
-    let channel: Channel = text(c[5])?
-        .parse()
-        .map_err(|e: fedcx_model::channel::UnknownChannel| row.reject(c[5], reason::UNKNOWN_CHANNEL, e.to_string()))?;
+    let channel: Channel = text(c[5])?.parse().map_err(|e: fedcx_model::channel::UnknownChannel| {
+        row.reject(c[5], RejectReason::UnknownChannel, e.to_string())
+    })?;
     // `mixed` was a version-1 channel (Touchpoints dropped it in August 2022, 66685cec).
     if channel == Channel::Mixed && fedcx_model::SurveyVersion::for_quarter(quarter) != fedcx_model::SurveyVersion::V1 {
         return Err(row.reject(
             c[5],
-            reason::UNKNOWN_CHANNEL,
+            RejectReason::UnknownChannel,
             "\"mixed\" is a version-1 channel (until August 2022); a version-2 detail names one of the 18 channels",
         ));
     }
@@ -152,7 +153,9 @@ fn parse_detail(
     // forms, so a Likert form's detail starts blank: the scale is then inferred from its upload.
     let survey_type = match text(c[9])?.trim() {
         "" => None,
-        t => Some(t.parse::<TrustScale>().map_err(|e| row.reject(c[9], reason::UNKNOWN_SURVEY_TYPE, e.to_string()))?),
+        t => Some(
+            t.parse::<TrustScale>().map_err(|e| row.reject(c[9], RejectReason::UnknownSurveyType, e.to_string()))?,
+        ),
     };
     let opt = |i: Option<usize>| -> Result<String, Rejection> {
         Ok(i.map(|i| row.get(i)).transpose()?.unwrap_or("").to_owned())
@@ -199,9 +202,9 @@ fn touchpoints_fields(
         if t.is_empty() {
             return Ok(None);
         }
-        parse_timestamp(t)
-            .map(Some)
-            .ok_or_else(|| row.reject(i, reason::BAD_TIMESTAMP, "expected a timestamp such as 2024-01-15 14:03:22 UTC"))
+        parse_timestamp(t).map(Some).ok_or_else(|| {
+            row.reject(i, RejectReason::BadTimestamp, "expected a timestamp such as 2024-01-15 14:03:22 UTC")
+        })
     };
     // service_id is Touchpoints' integer id in its own exports, a registry id in fedcx's.
     let service_id = row.get(c[3])?.trim();

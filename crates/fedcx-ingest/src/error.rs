@@ -106,8 +106,8 @@ pub enum IngestError {
         line: u64,
         /// The field at fault.
         field: Option<String>,
-        /// The reason code.
-        reason: &'static str,
+        /// The reason.
+        reason: fedcx_model::Refusal,
         /// What was expected.
         detail: String,
     },

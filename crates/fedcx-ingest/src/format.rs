@@ -1,187 +1,113 @@
-//! The input formats fedcx reads, and telling them apart from a file's first bytes.
+//! Telling the input formats apart from a file's first bytes.
 
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
+pub use fedcx_model::format::{Format, UnknownFormat};
 use fedcx_model::records::{DETAIL_EXPORT_COLUMNS, RESPONSE_UPLOAD_COLUMNS};
 
 use crate::error::IngestError;
 use crate::mapped::NATIVE_HEADER;
 
-/// An input format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Format {
-    /// A respondent-level CSV read through a mapping (fedcx's native layout when none is given).
-    Csv,
-    /// Touchpoints' version-2 response upload (17 columns); needs its collection detail.
-    TouchpointsV2,
-    /// Touchpoints' CX Responses export (`CxResponse.to_csv`, 20 columns): the upload's columns
-    /// plus `cx_collection_detail_id`, which routes each row to its own detail.
-    TouchpointsResponses,
-    /// Touchpoints' version-1 reporting-record export (counts per service and channel).
-    TouchpointsV1,
-    /// Touchpoints' collection-detail export.
-    TouchpointsDetails,
-    /// One response per line in fedcx's JSON form.
-    Jsonl,
-    /// A Digital Analytics Program report (JSON): visits per domain and day.
-    Dap,
-    /// A benchmark index series (CSV: series, year, value).
-    Benchmark,
-    /// Counts in long form (CSV: service, channel, quarter, item, point, n), as `fedcx export` writes them.
-    Counts,
-    /// performance.gov's FY2019-20 HISP data: volumes and each driver's published mean (1-5 scale),
-    /// in any of the site's three CSV layouts ([`crate::published`]).
-    PerformanceGov,
-}
-
-impl Format {
-    /// Every format, by its command-line name.
-    pub const ALL: [Format; 10] = [
-        Format::TouchpointsV2,
-        Format::TouchpointsResponses,
-        Format::TouchpointsV1,
-        Format::Csv,
-        Format::Jsonl,
-        Format::Dap,
-        Format::Benchmark,
-        Format::TouchpointsDetails,
-        Format::Counts,
-        Format::PerformanceGov,
-    ];
-
-    /// The name used on the command line and in summaries.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::TouchpointsV2 => "touchpoints-v2",
-            Format::TouchpointsResponses => "touchpoints-responses",
-            Format::TouchpointsV1 => "touchpoints-v1",
-            Format::TouchpointsDetails => "touchpoints-details",
-            Format::Jsonl => "jsonl",
-            Format::Dap => "dap",
-            Format::Benchmark => "benchmark",
-            Format::Counts => "counts",
-            Format::PerformanceGov => "performance-gov",
-        }
+/// Tells the format from the file's first bytes. Only formats with an unmistakable header are
+/// detected; a generic export needs `--format csv --mapping`.
+pub fn detect(path: &Path, head: &[u8]) -> Result<Format, IngestError> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = String::from_utf8_lossy(head);
+    let first_line = text.lines().next().unwrap_or("").trim();
+    if first_line.starts_with('{') && first_line.contains("\"answers\"") {
+        return Ok(Format::Jsonl);
     }
-
-    /// Tells the format from the file's first bytes. Only formats with an unmistakable header are
-    /// detected; a generic export needs `--format csv --mapping`.
-    pub fn detect(path: &Path, head: &[u8]) -> Result<Format, IngestError> {
-        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-        let text = String::from_utf8_lossy(head);
-        let first_line = text.lines().next().unwrap_or("").trim();
-        if first_line.starts_with('{') && first_line.contains("\"answers\"") {
-            return Ok(Format::Jsonl);
-        }
-        let trimmed = text.trim_start();
-        if (trimmed.starts_with('{') || trimmed.starts_with('['))
-            && (text.contains("\"visits\"") || text.contains("\"data\""))
-        {
-            return Ok(Format::Dap);
-        }
-        let columns: Vec<String> =
-            first_line.split(',').map(|c| c.trim().trim_matches('"').to_ascii_lowercase()).collect();
-        let has_all = |wanted: &[&str]| wanted.iter().all(|w| columns.iter().any(|c| c == w));
-        if has_all(&NATIVE_HEADER[..7]) {
-            return Ok(Format::Csv);
-        }
-        if has_all(&RESPONSE_UPLOAD_COLUMNS) {
-            if has_all(&[crate::touchpoints::RESPONSES_DETAIL_COLUMN]) {
-                return Ok(Format::TouchpointsResponses);
-            }
-            return Ok(Format::TouchpointsV2);
-        }
-        if has_all(&["collection_year", "collection_quarter", "q1_1"]) {
-            return Ok(Format::TouchpointsV1);
-        }
-        if columns == crate::counts::COUNTS_HEADER {
-            return Ok(Format::Counts);
-        }
-        // A benchmark file may carry more columns after these (the bundled ACSI series has its sources).
-        if columns.len() >= 3 && columns.iter().zip(crate::series::BENCHMARK_HEADER).all(|(c, w)| c == w) {
-            return Ok(Format::Benchmark);
-        }
-        if crate::published::Layout::of_header(&columns).is_some() {
-            return Ok(Format::PerformanceGov);
-        }
-        if has_all(&DETAIL_EXPORT_COLUMNS[..1]) && has_all(&["cx_collection_id", "volume_of_respondents"]) {
-            return Ok(Format::TouchpointsDetails);
-        }
-        let shown: String = first_line.chars().take(120).collect();
-        Err(IngestError::UndetectableFormat {
-            path: path.to_owned(),
-            header: shown,
-            candidates: Format::ALL.iter().map(|f| f.as_str()).collect(),
-        })
+    let trimmed = text.trim_start();
+    if (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && (text.contains("\"visits\"") || text.contains("\"data\""))
+    {
+        return Ok(Format::Dap);
     }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    let columns: Vec<String> = first_line.split(',').map(|c| c.trim().trim_matches('"').to_ascii_lowercase()).collect();
+    let has_all = |wanted: &[&str]| wanted.iter().all(|w| columns.iter().any(|c| c == w));
+    if has_all(&NATIVE_HEADER[..7]) {
+        return Ok(Format::Csv);
     }
-}
-
-/// A format name that fedcx does not know.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a format (expected one of: {list})", list = Format::ALL.map(Format::as_str).join(", "))]
-pub struct UnknownFormat(pub String);
-
-impl FromStr for Format {
-    type Err = UnknownFormat;
-    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
-        Format::ALL.into_iter().find(|f| f.as_str() == s.trim()).ok_or_else(|| UnknownFormat(s.to_owned()))
+    if has_all(&RESPONSE_UPLOAD_COLUMNS) {
+        if has_all(&[crate::touchpoints::RESPONSES_DETAIL_COLUMN]) {
+            return Ok(Format::TouchpointsResponses);
+        }
+        return Ok(Format::TouchpointsV2);
     }
+    if has_all(&["collection_year", "collection_quarter", "q1_1"]) {
+        return Ok(Format::TouchpointsV1);
+    }
+    if columns == crate::counts::COUNTS_HEADER {
+        return Ok(Format::Counts);
+    }
+    // A benchmark file may carry more columns after these (the bundled ACSI series has its sources).
+    if columns.len() >= 3 && columns.iter().zip(crate::series::BENCHMARK_HEADER).all(|(c, w)| c == w) {
+        return Ok(Format::Benchmark);
+    }
+    if crate::published::Layout::of_header(&columns).is_some() {
+        return Ok(Format::PerformanceGov);
+    }
+    if has_all(&DETAIL_EXPORT_COLUMNS[..1]) && has_all(&["cx_collection_id", "volume_of_respondents"]) {
+        return Ok(Format::TouchpointsDetails);
+    }
+    let shown: String = first_line.chars().take(120).collect();
+    Err(IngestError::UndetectableFormat {
+        path: path.to_owned(),
+        header: shown,
+        candidates: Format::ALL.iter().map(|f| f.as_str()).collect(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn detect(head: &str) -> Result<Format, String> {
-        Format::detect(Path::new("f"), head.as_bytes()).map_err(|e| e.to_string())
+    fn detect_text(head: &str) -> Result<Format, String> {
+        detect(Path::new("f"), head.as_bytes()).map_err(|e| e.to_string())
     }
 
     #[test]
     fn detects_each_format_from_its_header() {
-        assert_eq!(detect(&NATIVE_HEADER.join(",")), Ok(Format::Csv));
-        assert_eq!(detect(&format!("\u{feff}{}\r\n", NATIVE_HEADER.join(","))), Ok(Format::Csv));
-        assert_eq!(detect(&DETAIL_EXPORT_COLUMNS.join(",")), Ok(Format::TouchpointsDetails));
-        assert_eq!(detect("{\"id\":\"1\",\"answers\":{}}\n"), Ok(Format::Jsonl));
-        assert_eq!(detect(&RESPONSE_UPLOAD_COLUMNS.join(",")), Ok(Format::TouchpointsV2));
+        assert_eq!(detect_text(&NATIVE_HEADER.join(",")), Ok(Format::Csv));
+        assert_eq!(detect_text(&format!("\u{feff}{}\r\n", NATIVE_HEADER.join(","))), Ok(Format::Csv));
+        assert_eq!(detect_text(&DETAIL_EXPORT_COLUMNS.join(",")), Ok(Format::TouchpointsDetails));
+        assert_eq!(detect_text("{\"id\":\"1\",\"answers\":{}}\n"), Ok(Format::Jsonl));
+        assert_eq!(detect_text(&RESPONSE_UPLOAD_COLUMNS.join(",")), Ok(Format::TouchpointsV2));
         // CxResponse.to_csv (GSA/touchpoints app/models/cx_response.rb:12-33 @ 4933e27d).
         let export = "cx_collection_detail_id,cx_collection_detail_upload_id,question_1,positive_effectiveness,positive_ease,positive_efficiency,positive_transparency,positive_humanity,positive_employee,positive_other,negative_effectiveness,negative_ease,negative_efficiency,negative_transparency,negative_humanity,negative_employee,negative_other,question_4,job_id,external_id";
-        assert_eq!(detect(export), Ok(Format::TouchpointsResponses));
+        assert_eq!(detect_text(export), Ok(Format::TouchpointsResponses));
         // The upload check compares the sorted header, so any order (and a BOM) is an upload.
         let mut shuffled = RESPONSE_UPLOAD_COLUMNS.to_vec();
         shuffled.reverse();
-        assert_eq!(detect(&format!("\u{feff}{}", shuffled.join(","))), Ok(Format::TouchpointsV2));
+        assert_eq!(detect_text(&format!("\u{feff}{}", shuffled.join(","))), Ok(Format::TouchpointsV2));
         assert_eq!(
-            detect("id,collection_id,collection_year,collection_quarter,service_id,q1_1,q1_2"),
+            detect_text("id,collection_id,collection_year,collection_quarter,service_id,q1_1,q1_2"),
             Ok(Format::TouchpointsV1)
         );
-        assert_eq!(detect("{\"name\":\"domain\",\"data\":[{\"date\":\"2024-01-01\",\"visits\":1}]}"), Ok(Format::Dap));
-        assert_eq!(detect("series,year,value\nacsi,2021,63.4"), Ok(Format::Benchmark));
-        assert_eq!(detect("series,year,value,status,source,note\n"), Ok(Format::Benchmark));
+        assert_eq!(
+            detect_text("{\"name\":\"domain\",\"data\":[{\"date\":\"2024-01-01\",\"visits\":1}]}"),
+            Ok(Format::Dap)
+        );
+        assert_eq!(detect_text("series,year,value\nacsi,2021,63.4"), Ok(Format::Benchmark));
+        assert_eq!(detect_text("series,year,value,status,source,note\n"), Ok(Format::Benchmark));
         // performance.gov's three layouts (tests/fixtures/performance-gov/).
         assert_eq!(
-            detect("hisp_service_id,year,quarter,touchpoint,surveys_offered_count,response_count,satisfied,trust,effective,easy,efficient,transparent,employee"),
+            detect_text("hisp_service_id,year,quarter,touchpoint,surveys_offered_count,response_count,satisfied,trust,effective,easy,efficient,transparent,employee"),
             Ok(Format::PerformanceGov)
         );
-        assert_eq!(detect("hisp,service,year,quarter,question,average_score,description"), Ok(Format::PerformanceGov));
         assert_eq!(
-            detect("hisp,service,year,quarter,universe,surveyed,respondents,response_rate"),
+            detect_text("hisp,service,year,quarter,question,average_score,description"),
+            Ok(Format::PerformanceGov)
+        );
+        assert_eq!(
+            detect_text("hisp,service,year,quarter,universe,surveyed,respondents,response_rate"),
             Ok(Format::PerformanceGov)
         );
     }
 
     #[test]
     fn an_unknown_header_names_the_candidates() {
-        let err = detect("foo,bar\n1,2").unwrap_err();
+        let err = detect_text("foo,bar\n1,2").unwrap_err();
         assert!(err.contains("cannot tell the file's format from its header \"foo,bar\""), "{err}");
         assert!(
             err.contains("touchpoints-v2, touchpoints-responses, touchpoints-v1, csv, jsonl, dap, benchmark, touchpoints-details"),

@@ -8,7 +8,7 @@ use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
 use fedcx_model::{Registry, SurveyResponse};
 
 use crate::error::IngestError;
-use crate::reconcile::{clip, reason};
+use crate::reconcile::{clip, RejectReason};
 use crate::redact::redact;
 
 /// Reads JSON Lines, one response per line. Blank lines are skipped, not counted.
@@ -36,25 +36,25 @@ impl<'a, R: Read> JsonlSource<'a, R> {
     }
 
     fn parse(&self, bytes: &[u8]) -> Result<SurveyResponse, Rejection> {
-        let reject = |reason, field: Option<&str>, detail: String| Rejection {
+        let reject = |reason: RejectReason, field: Option<&str>, detail: String| Rejection {
             line: self.line,
             field: field.map(str::to_owned),
             raw: clip(&String::from_utf8_lossy(bytes)),
-            reason,
+            reason: reason.into(),
             detail,
         };
-        let text = std::str::from_utf8(bytes).map_err(|e| reject(reason::INVALID_UTF8, None, e.to_string()))?;
+        let text = std::str::from_utf8(bytes).map_err(|e| reject(RejectReason::InvalidUtf8, None, e.to_string()))?;
         let mut r: SurveyResponse =
-            serde_json::from_str(text).map_err(|e| reject(reason::BAD_JSON, None, e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| reject(RejectReason::BadJson, None, e.to_string()))?;
         if self.registry.service(&r.service).is_none() {
             return Err(reject(
-                reason::UNKNOWN_SERVICE,
+                RejectReason::UnknownService,
                 Some("service"),
                 format!("{} is not a service in the registry", r.service),
             ));
         }
         if let Err(e) = r.fiscal_quarter() {
-            return Err(reject(reason::BAD_TIMESTAMP, Some("submitted_at"), e.to_string()));
+            return Err(reject(RejectReason::BadTimestamp, Some("submitted_at"), e.to_string()));
         }
         // Comments are redacted again: a JSON file may come from a tool that never did.
         if let Some(c) = &r.comment {

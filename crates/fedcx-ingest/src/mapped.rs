@@ -25,7 +25,7 @@ use fedcx_model::{
 use serde::Deserialize;
 
 use crate::error::IngestError;
-use crate::reconcile::reason;
+use crate::reconcile::RejectReason;
 use crate::rows::{CsvRows, Row};
 
 /// The columns of fedcx's native respondent-level CSV, in order.
@@ -758,7 +758,13 @@ impl RowParser<'_> {
 
     /// A rejection of column `i`, naming the column as the mapping does (SurveyMonkey's columns
     /// have no name of their own in the first header row).
-    fn reject(&self, row: &Row<'_>, i: usize, reason: &'static str, detail: impl Into<String>) -> Rejection {
+    fn reject(
+        &self,
+        row: &Row<'_>,
+        i: usize,
+        reason: impl Into<fedcx_model::Refusal>,
+        detail: impl Into<String>,
+    ) -> Rejection {
         let mut rej = row.reject(i, reason, detail);
         rej.field = Some(self.names.get(i).cloned().unwrap_or_default());
         rej
@@ -793,7 +799,7 @@ impl RowParser<'_> {
                     return Err(self.reject(
                         row,
                         i,
-                        reason::UNKNOWN_STATUS,
+                        RejectReason::UnknownStatus,
                         format!("expected one of Qualtrics' Status values: {}", tool::STATUS_VALUES),
                     ))
                 }
@@ -803,35 +809,35 @@ impl RowParser<'_> {
             Some(i) => {
                 let t = self.get(row, i)?;
                 !tool::qualtrics_finished(t)
-                    .ok_or_else(|| self.reject(row, i, reason::BAD_FINISHED, "expected True, False, 1 or 0"))?
+                    .ok_or_else(|| self.reject(row, i, RejectReason::BadFinished, "expected True, False, 1 or 0"))?
             }
             None => false,
         };
         let id_text = self.get(row, r.response_id)?;
         if id_text.is_empty() {
-            return Err(self.reject(row, r.response_id, reason::MISSING_VALUE, "the response id is empty"));
+            return Err(self.reject(row, r.response_id, RejectReason::MissingValue, "the response id is empty"));
         }
         let id = ResponseId::new(id_text)
-            .map_err(|e| self.reject(row, r.response_id, reason::BAD_RESPONSE_ID, e.to_string()))?;
+            .map_err(|e| self.reject(row, r.response_id, RejectReason::BadResponseId, e.to_string()))?;
         let ts_text = self.get(row, r.submitted_at)?;
         if ts_text.is_empty() {
-            return Err(self.reject(row, r.submitted_at, reason::MISSING_VALUE, "the timestamp is empty"));
+            return Err(self.reject(row, r.submitted_at, RejectReason::MissingValue, "the timestamp is empty"));
         }
         let submitted_at = self.timestamp(ts_text).ok_or_else(|| {
             self.reject(
                 row,
                 r.submitted_at,
-                reason::BAD_TIMESTAMP,
+                RejectReason::BadTimestamp,
                 format!("not a real date and time in any of the formats {:?}", self.mapping.timestamp.formats),
             )
         })?;
         let quarter = FiscalQuarter::from_date(submitted_at.date_naive())
-            .map_err(|e| self.reject(row, r.submitted_at, reason::BAD_TIMESTAMP, e.to_string()))?;
+            .map_err(|e| self.reject(row, r.submitted_at, RejectReason::BadTimestamp, e.to_string()))?;
         let service = match &r.service {
             Slot::Column(i) => {
                 let t = self.get(row, *i)?;
                 resolve_service(self.registry, &self.mapping, t)
-                    .map_err(|e| self.reject(row, *i, reason::UNKNOWN_SERVICE, e))?
+                    .map_err(|e| self.reject(row, *i, RejectReason::UnknownService, e))?
             }
             Slot::Constant(s) => s.clone(),
             Slot::Absent => unreachable!("MappedCsvSource::new refuses a mapping without a service column or constant"),
@@ -839,7 +845,7 @@ impl RowParser<'_> {
         let channel = match &r.channel {
             Slot::Column(i) => {
                 let t = self.get(row, *i)?;
-                resolve_channel(&self.mapping, t).map_err(|e| self.reject(row, *i, reason::UNKNOWN_CHANNEL, e))?
+                resolve_channel(&self.mapping, t).map_err(|e| self.reject(row, *i, RejectReason::UnknownChannel, e))?
             }
             Slot::Constant(c) => *c,
             Slot::Absent => unreachable!("MappedCsvSource::new refuses a mapping without a channel column or constant"),
@@ -851,7 +857,7 @@ impl RowParser<'_> {
                     TransactionPoint::PostInteraction
                 } else {
                     t.parse().map_err(|e: fedcx_model::org::UnknownTransactionPoint| {
-                        self.reject(row, *i, reason::UNKNOWN_TRANSACTION_POINT, e.to_string())
+                        self.reject(row, *i, RejectReason::UnknownTransactionPoint, e.to_string())
                     })?
                 }
             }
@@ -865,7 +871,7 @@ impl RowParser<'_> {
                     SurveyVersion::for_quarter(quarter)
                 } else {
                     t.parse().map_err(|e: fedcx_model::survey::UnknownSurveyVersion| {
-                        self.reject(row, *i, reason::UNKNOWN_SURVEY_VERSION, e.to_string())
+                        self.reject(row, *i, RejectReason::UnknownSurveyVersion, e.to_string())
                     })?
                 }
             }
@@ -905,7 +911,7 @@ impl RowParser<'_> {
                 Some(Cell::Na) => Some(V1Answer::NotApplicable),
                 Some(Cell::Number(n)) => {
                     let l = u8::try_from(n).ok().and_then(|v| Likert::new(v).ok()).ok_or_else(|| {
-                        self.reject(row, i, reason::ANSWER_OUT_OF_RANGE, format!("q{} must be 1 to 5 or n/a", q + 1))
+                        self.reject(row, i, RejectReason::AnswerOutOfRange, format!("q{} must be 1 to 5 or n/a", q + 1))
                     })?;
                     Some(V1Answer::Score(l))
                 }
@@ -913,7 +919,7 @@ impl RowParser<'_> {
                     return Err(self.reject(
                         row,
                         i,
-                        reason::UNKNOWN_LABEL,
+                        RejectReason::UnknownLabel,
                         "not a number and not a label in the mapping",
                     ))
                 }
@@ -923,7 +929,7 @@ impl RowParser<'_> {
             line: row.line,
             field: None,
             raw: String::new(),
-            reason: if unfinished { reason::UNFINISHED } else { reason::NO_ANSWERS },
+            reason: if unfinished { RejectReason::Unfinished } else { RejectReason::NoAnswers }.into(),
             detail: if unfinished {
                 format!("a partial response (Finished = False) that answered no question: {e}")
             } else {
@@ -939,10 +945,15 @@ impl RowParser<'_> {
             Slot::Column(i) => {
                 let t = self.get(row, *i)?;
                 if t.is_empty() {
-                    return Err(self.reject(row, *i, reason::MISSING_VALUE, "a version-2 row needs its survey_type"));
+                    return Err(self.reject(
+                        row,
+                        *i,
+                        RejectReason::MissingValue,
+                        "a version-2 row needs its survey_type",
+                    ));
                 }
                 t.parse().map_err(|e: fedcx_model::survey::UnknownTrustScale| {
-                    self.reject(row, *i, reason::UNKNOWN_SURVEY_TYPE, e.to_string())
+                    self.reject(row, *i, RejectReason::UnknownSurveyType, e.to_string())
                 })?
             }
             Slot::Constant(s) => *s,
@@ -953,18 +964,18 @@ impl RowParser<'_> {
                 line: row.line,
                 field: Some("question_1".into()),
                 raw: String::new(),
-                reason: reason::MISSING_TRUST_ANSWER,
+                reason: RejectReason::MissingTrustAnswer.into(),
                 detail: "a version-2 row needs question_1, and the mapping names no column for it".into(),
             });
         };
         let trust = match self.cell(self.get(row, ti)?) {
             Some(Cell::Number(n)) => TrustAnswer::from_value(scale, n)
-                .map_err(|e| self.reject(row, ti, reason::ANSWER_OUT_OF_RANGE, e.to_string()))?,
+                .map_err(|e| self.reject(row, ti, RejectReason::AnswerOutOfRange, e.to_string()))?,
             Some(Cell::Empty | Cell::Null | Cell::Na) if unfinished => {
                 return Err(self.reject(
                     row,
                     ti,
-                    reason::UNFINISHED,
+                    RejectReason::Unfinished,
                     "a partial response (Finished = False) that left question_1 (trust) unanswered",
                 ))
             }
@@ -972,12 +983,17 @@ impl RowParser<'_> {
                 return Err(self.reject(
                     row,
                     ti,
-                    reason::MISSING_TRUST_ANSWER,
+                    RejectReason::MissingTrustAnswer,
                     "question_1 (trust) is required in version 2",
                 ))
             }
             None => {
-                return Err(self.reject(row, ti, reason::UNKNOWN_LABEL, "not a number and not a label in the mapping"))
+                return Err(self.reject(
+                    row,
+                    ti,
+                    RejectReason::UnknownLabel,
+                    "not a number and not a label in the mapping",
+                ))
             }
         };
         let mut ticks = [[Tick::NotShown; INDICATOR_COUNT]; 2];
@@ -1000,13 +1016,13 @@ impl RowParser<'_> {
                                 Some(c) => format!("expected 1, 0, null, blank or the choice's label {c:?}"),
                                 None => "expected 1, 0, null or blank".to_owned(),
                             };
-                            return Err(self.reject(row, i, reason::BAD_INDICATOR_VALUE, expected));
+                            return Err(self.reject(row, i, RejectReason::BadIndicatorValue, expected));
                         }
                         None => {
                             return Err(self.reject(
                                 row,
                                 i,
-                                reason::UNKNOWN_LABEL,
+                                RejectReason::UnknownLabel,
                                 "not 1, 0, null, a choice label or a label in the mapping",
                             ))
                         }
@@ -1022,7 +1038,7 @@ impl RowParser<'_> {
                 _ => String::new(),
             };
             let i = row_header_index(&self.mapping, &field, &self.resolved).unwrap_or(ti);
-            self.reject(row, i, reason::INDICATOR_AGAINST_TRUST, e.to_string())
+            self.reject(row, i, RejectReason::IndicatorAgainstTrust, e.to_string())
         })
     }
 
@@ -1072,7 +1088,7 @@ impl RowParser<'_> {
                 return Err(self.reject(
                     row,
                     i,
-                    reason::ANSWERS_OF_OTHER_VERSION,
+                    RejectReason::AnswersOfOtherVersion,
                     format!("a {version} row must leave the other version's questions empty"),
                 ));
             }
@@ -1230,7 +1246,7 @@ mod tests {
                     Answers::V2(a) => Ok([*a.indicators(Polarity::Positive), *a.indicators(Polarity::Negative)]),
                     _ => Err("not version 2"),
                 },
-                SourceItem::Rejected(rej) => Err(rej.reason),
+                SourceItem::Rejected(rej) => Err(rej.reason.code()),
                 _ => Err("unexpected item"),
             });
         }
@@ -1294,10 +1310,10 @@ mod tests {
         assert_eq!(got[2], Ok([with(N, N), with(O, O)]));
         assert_eq!(got[3], Ok([with(O, O), with(O, O)]));
         assert_eq!(got[4], Ok([with(S, N), with(O, O)]));
-        assert_eq!(got[5], Err(reason::UNFINISHED));
-        assert_eq!(got[6], Err(crate::reconcile::exclusion::SURVEY_PREVIEW));
-        assert_eq!(got[7], Err(reason::UNKNOWN_STATUS));
-        assert_eq!(got[8], Err(reason::UNKNOWN_LABEL));
+        assert_eq!(got[5], Err(RejectReason::Unfinished.code()));
+        assert_eq!(got[6], Err(fedcx_model::Exclusion::SurveyPreview.code()));
+        assert_eq!(got[7], Err(RejectReason::UnknownStatus.code()));
+        assert_eq!(got[8], Err(RejectReason::UnknownLabel.code()));
         // Without the rule a blank box is not offered anywhere (Touchpoints' reading), and per field
         // the rule can be turned back.
         mapping.indicators.fields.insert("positive_effectiveness".into(), BlankIndicator::NotOffered);

@@ -17,7 +17,7 @@ use crate::error::IngestError;
 use crate::format::Format;
 use crate::jsonl::JsonlSource;
 use crate::mapped::{MappedCsvSource, Mapping};
-use crate::reconcile::{exclusion, reason, Reconciliation, RejectWriter};
+use crate::reconcile::{Reconciliation, Refusal, RejectReason, RejectWriter};
 use crate::rows::{Counted, DEFAULT_MAX_RECORD_LINES};
 
 /// How strict an ingest is.
@@ -52,9 +52,9 @@ pub struct FileReport {
     /// The file.
     pub path: PathBuf,
     /// The format it was read as.
-    pub format: &'static str,
-    /// SHA-256 of its bytes, in hex.
-    pub sha256: String,
+    pub format: Format,
+    /// SHA-256 of its bytes.
+    pub sha256: fedcx_model::Digest,
     /// Whether it was skipped because a file with the same content was already ingested.
     pub skipped_same_content: bool,
     /// Its reconciliation.
@@ -208,7 +208,7 @@ impl<'a> Ingestor<'a> {
             let input = Box::new(File::open(path).map_err(io)?);
             return self.ingest_stream(path, input, reader, wrap);
         }
-        let digest = hash_file(path)?;
+        let digest = hash_file(path)?.0;
         let mut head = [0u8; 4096];
         let n = read_up_to(&mut File::open(path).map_err(io)?, &mut head).map_err(io)?;
         let input: Box<dyn Read + Send> = Box::new(BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?));
@@ -268,10 +268,10 @@ impl<'a> Ingestor<'a> {
     /// of no detectable format takes the mapping (a detected native CSV keeps the native layout).
     fn plan<'r>(&self, path: &Path, head: &[u8], reader: &'r Reader) -> Result<Plan<'r>, IngestError> {
         Ok(match reader {
-            Reader::Detect => Plan { format: Format::detect(path, head)?, mapping: None },
+            Reader::Detect => Plan { format: crate::format::detect(path, head)?, mapping: None },
             Reader::Format(f) => Plan { format: *f, mapping: None },
             Reader::Mapped(m) => Plan { format: Format::Csv, mapping: Some(m) },
-            Reader::DetectOrMapped(m) => match Format::detect(path, head) {
+            Reader::DetectOrMapped(m) => match crate::format::detect(path, head) {
                 Ok(format) => Plan { format, mapping: None },
                 Err(IngestError::UndetectableFormat { .. }) => Plan { format: Format::Csv, mapping: Some(m) },
                 Err(e) => return Err(e),
@@ -282,8 +282,8 @@ impl<'a> Ingestor<'a> {
     fn push_skipped(&mut self, path: &Path, format: Format, digest: [u8; 32]) -> &FileReport {
         self.result.files.push(FileReport {
             path: path.to_owned(),
-            format: format.as_str(),
-            sha256: hex(&digest),
+            format,
+            sha256: fedcx_model::Digest(digest),
             skipped_same_content: true,
             reconciliation: Reconciliation::default(),
             plausibility: Vec::new(),
@@ -386,7 +386,7 @@ impl<'a> Ingestor<'a> {
                 self.current.details.extend(read.details);
                 self.rejected_details.extend(read.rejected_ids);
                 let mut rec = read.reconciliation;
-                rec.set_produced(&read.produced);
+                read.produced.record_into(&mut rec);
                 check_balance(path, &rec)?;
                 rec
             }
@@ -411,7 +411,7 @@ impl<'a> Ingestor<'a> {
         digest: [u8; 32],
         reconciliation: Reconciliation,
     ) -> Result<&FileReport, IngestError> {
-        let sha256 = hex(&digest);
+        let sha256 = fedcx_model::Digest(digest);
         let mut done = std::mem::take(&mut self.current);
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let plausibility = crate::plausibility::check(&name, &done.counts);
@@ -428,7 +428,7 @@ impl<'a> Ingestor<'a> {
         self.result.reconciliation.merge(&reconciliation);
         self.result.files.push(FileReport {
             path: path.to_owned(),
-            format: format.as_str(),
+            format,
             sha256,
             skipped_same_content: false,
             reconciliation,
@@ -506,7 +506,7 @@ impl<'a> Ingestor<'a> {
                             line,
                             field: Some("response_id".into()),
                             raw: r.id.to_string(),
-                            reason: reason::DUPLICATE_RESPONSE_ID,
+                            reason: RejectReason::DuplicateResponseId.into(),
                             detail: "this response id was already ingested; the first one is kept".into(),
                         };
                         self.write_reject(path, &dup)?;
@@ -518,10 +518,10 @@ impl<'a> Ingestor<'a> {
                             line,
                             field: Some("submitted_at".into()),
                             raw: r.submitted_at.to_rfc3339(),
-                            reason: reason::BAD_TIMESTAMP,
+                            reason: RejectReason::BadTimestamp.into(),
                             detail: e.to_string(),
                         };
-                        rec.reject(rej.reason);
+                        rec.reject(RejectReason::BadTimestamp);
                         self.on_reject(path, &rej)?;
                         continue;
                     }
@@ -537,11 +537,13 @@ impl<'a> Ingestor<'a> {
                 }
                 // A survey tool's preview, test or spam response: read, not a respondent's answer.
                 // Counted apart, never a reject (nor a failure under --strict).
-                SourceItem::Rejected(rej) if exclusion::is_exclusion(rej.reason) => rec.exclude(rej.reason),
-                SourceItem::Rejected(rej) => {
-                    rec.reject(rej.reason);
-                    self.on_reject(path, &rej)?;
-                }
+                SourceItem::Rejected(rej) => match rej.reason {
+                    Refusal::Exclude(why) => rec.exclude(why),
+                    Refusal::Reject(why) => {
+                        rec.reject(why);
+                        self.on_reject(path, &rej)?;
+                    }
+                },
                 SourceItem::Benchmark(p) => {
                     rec.accept();
                     self.current.benchmarks.push(p);
@@ -556,7 +558,7 @@ impl<'a> Ingestor<'a> {
                 }
             }
         }
-        rec.set_produced(&source.produced());
+        source.produced().record_into(&mut rec);
         check_balance(path, &rec)?;
         Ok(rec)
     }
@@ -711,7 +713,7 @@ impl Read for HashingReader {
 }
 
 /// SHA-256 of a file's bytes.
-pub fn hash_file(path: &Path) -> Result<[u8; 32], IngestError> {
+pub fn hash_file(path: &Path) -> Result<fedcx_model::Digest, IngestError> {
     let io = |source| IngestError::Io { path: path.to_owned(), source };
     let mut file = File::open(path).map_err(io)?;
     let mut hasher = Sha256::new();
@@ -723,7 +725,7 @@ pub fn hash_file(path: &Path) -> Result<[u8; 32], IngestError> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().into())
+    Ok(fedcx_model::Digest(hasher.finalize().into()))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -743,10 +745,6 @@ fn owned_counts(counts: &std::collections::BTreeMap<&'static str, u64>) -> std::
     counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    fedcx_model::digest::hex(bytes)
-}
-
 /// Reconciliation numbers as the summary JSON writes them.
 pub fn summary_json(result: &IngestResult) -> serde_json::Value {
     let r = &result.reconciliation;
@@ -763,13 +761,6 @@ pub fn summary_json(result: &IngestResult) -> serde_json::Value {
         "respondents_counted": result.counts.respondents(),
         "files": result.files,
     })
-}
-
-/// Counts per reason, sorted by count then name, for printing.
-pub fn reasons_by_count(r: &Reconciliation) -> Vec<(&str, u64)> {
-    let mut v: Vec<(&str, u64)> = r.rejected_by_reason.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v
 }
 
 #[cfg(test)]

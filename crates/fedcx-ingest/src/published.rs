@@ -25,7 +25,7 @@ use fedcx_model::{Driver, FiscalQuarter, PublishedMeans, Quarter, Registry};
 use rust_decimal::Decimal;
 
 use crate::error::IngestError;
-use crate::reconcile::reason;
+use crate::reconcile::RejectReason;
 use crate::rows::{Counted, CsvRows, Produced, Row};
 
 /// The columns that mark the per-service layout (`_data/cx/hisp/<service>.csv`).
@@ -211,26 +211,26 @@ fn parse_row(row: &Row<'_>, c: &Columns, registry: &Registry) -> Result<Publishe
         (hisp, Some(service)) => (format!("{}-{}", row.get(hisp)?, row.get(service)?), service),
     };
     if id.trim_matches('-').is_empty() {
-        return Err(row.reject(at, reason::MISSING_VALUE, "the service id is empty"));
+        return Err(row.reject(at, RejectReason::MissingValue, "the service id is empty"));
     }
     let service = registry.service_by_str(&id).map(|s| s.id.clone()).ok_or_else(|| {
         row.reject(
             at,
-            reason::UNKNOWN_SERVICE,
+            RejectReason::UnknownService,
             format!("performance.gov service {id:?} is not a service or alias in the registry"),
         )
     })?;
     let year: u16 = row
         .get(c.year)?
         .parse()
-        .map_err(|_| row.reject(c.year, reason::BAD_QUARTER, "expected a fiscal year such as 2020"))?;
+        .map_err(|_| row.reject(c.year, RejectReason::BadQuarter, "expected a fiscal year such as 2020"))?;
     let number: u8 = row
         .get(c.quarter)?
         .parse()
-        .map_err(|_| row.reject(c.quarter, reason::BAD_QUARTER, "expected a quarter 1 to 4"))?;
+        .map_err(|_| row.reject(c.quarter, RejectReason::BadQuarter, "expected a quarter 1 to 4"))?;
     let quarter = Quarter::from_number(number)
         .and_then(|q| FiscalQuarter::new(year, q))
-        .map_err(|e| row.reject(c.quarter, reason::BAD_QUARTER, e.to_string()))?;
+        .map_err(|e| row.reject(c.quarter, RejectReason::BadQuarter, e.to_string()))?;
     let optional_count = |i: Option<usize>| i.map_or(Ok(None), |i| count(row, i));
     let mut p = PublishedMeans {
         service,
@@ -250,27 +250,35 @@ fn parse_row(row: &Row<'_>, c: &Columns, registry: &Registry) -> Result<Publishe
         let name = row.get(q)?;
         let driver =
             QUESTION_NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, d)| *d).ok_or_else(|| {
-                row.reject(q, reason::UNKNOWN_LABEL, "not one of performance.gov's seven question names")
+                row.reject(q, RejectReason::UnknownLabel, "not one of performance.gov's seven question names")
             })?;
         let m = mean(row, score)?.ok_or_else(|| {
-            row.reject(score, reason::MISSING_VALUE, "performance.gov published no mean for this driver and quarter")
+            row.reject(
+                score,
+                RejectReason::MissingValue,
+                "performance.gov published no mean for this driver and quarter",
+            )
         })?;
         p.means.insert(driver, m);
     }
     if let (Some(s), Some(r)) = (p.surveyed, p.respondents) {
         if r > s {
             let i = c.respondents.unwrap_or(at);
-            return Err(row.reject(i, reason::BAD_COUNT, format!("{r} respondents is more than the {s} surveyed")));
+            return Err(row.reject(
+                i,
+                RejectReason::BadCount,
+                format!("{r} respondents is more than the {s} surveyed"),
+            ));
         }
     }
     if let (Some(u), Some(s)) = (p.customers, p.surveyed) {
         if s > u {
             let i = c.surveyed.unwrap_or(at);
-            return Err(row.reject(i, reason::BAD_COUNT, format!("{s} surveyed is more than the {u} customers")));
+            return Err(row.reject(i, RejectReason::BadCount, format!("{s} surveyed is more than the {u} customers")));
         }
     }
     if p.means.is_empty() && p.customers.is_none() && p.surveyed.is_none() && p.respondents.is_none() {
-        return Err(row.reject(at, reason::MISSING_VALUE, "the row has neither volumes nor means"));
+        return Err(row.reject(at, RejectReason::MissingValue, "the row has neither volumes nor means"));
     }
     Ok(p)
 }
@@ -286,7 +294,7 @@ fn mean(row: &Row<'_>, i: usize) -> Result<Option<Decimal>, Rejection> {
     Decimal::from_str(t).ok().filter(|v| (one..=five).contains(v)).map(Some).ok_or_else(|| {
         row.reject(
             i,
-            reason::ANSWER_OUT_OF_RANGE,
+            RejectReason::AnswerOutOfRange,
             "expected a mean from 1 to 5 (the published 1-5 scale) or \"No Data\"",
         )
     })
@@ -299,11 +307,11 @@ fn count(row: &Row<'_>, i: usize) -> Result<Option<u64>, Rejection> {
         return Ok(None);
     }
     let digits = plain_digits(t)
-        .ok_or_else(|| row.reject(i, reason::BAD_COUNT, "expected a whole number such as 1808680 or 1,808,680"))?;
+        .ok_or_else(|| row.reject(i, RejectReason::BadCount, "expected a whole number such as 1808680 or 1,808,680"))?;
     let too_large = || {
         row.reject(
             i,
-            reason::COUNT_TOO_LARGE,
+            RejectReason::CountTooLarge,
             format!("{t} is above {}, the largest count fedcx accepts", fedcx_model::MAX_COUNT),
         )
     };
@@ -421,7 +429,8 @@ mod tests {
         assert_eq!((p.quarter.compact(), p.means.len()), ("FY2019Q4".to_owned(), 1));
         assert_eq!(p.means[&Driver::Trust], d("4.39"));
         assert_eq!(p.respondents, None);
-        let reasons: Vec<(&str, u64)> = items[1..].iter().map(|i| (rejected(i).reason, rejected(i).line)).collect();
+        let reasons: Vec<(&str, u64)> =
+            items[1..].iter().map(|i| (rejected(i).reason.code(), rejected(i).line)).collect();
         assert_eq!(
             reasons,
             [
@@ -446,10 +455,10 @@ mod tests {
         let p = published(&items[0]);
         assert_eq!((p.customers, p.surveyed, p.respondents), (Some(8_586_476), Some(1_808_680), Some(304_687)));
         assert!(p.means.is_empty());
-        assert_eq!(rejected(&items[1]).reason, "bad_count");
+        assert_eq!(rejected(&items[1]).reason.code(), "bad_count");
         assert!(rejected(&items[1]).detail.contains("more than the 1924646 surveyed"));
-        assert_eq!(rejected(&items[2]).reason, "bad_count");
-        assert_eq!(rejected(&items[3]).reason, "missing_value");
+        assert_eq!(rejected(&items[2]).reason.code(), "bad_count");
+        assert_eq!(rejected(&items[3]).reason.code(), "missing_value");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use fedcx_model::traits::Rejection;
 
 use crate::error::IngestError;
-use crate::reconcile::{clip, reason};
+use crate::reconcile::{clip, RejectReason};
 
 /// A CSV file being read row by row.
 #[derive(Debug)]
@@ -215,7 +215,7 @@ impl Row<'_> {
                 line: self.line,
                 field: None,
                 raw: self.fingerprint(),
-                reason: reason::RECORD_TOO_LONG,
+                reason: RejectReason::RecordTooLong.into(),
                 detail: format!(
                     "the record covers lines {}-{} ({} lines, more than the limit of {}): an unbalanced quote \
                      probably swallowed the rows on those lines; fix the quote and ingest the file again",
@@ -233,7 +233,7 @@ impl Row<'_> {
             line: self.line,
             field: None,
             raw: self.fingerprint(),
-            reason: reason::WRONG_FIELD_COUNT,
+            reason: RejectReason::WrongFieldCount.into(),
             detail: format!("expected {} fields as in the header, found {}", self.header.len(), self.record.len()),
         })
     }
@@ -267,7 +267,7 @@ impl Row<'_> {
                 line: self.line,
                 field: Some(self.header.get(i).cloned().unwrap_or_default()),
                 raw: clip(&String::from_utf8_lossy(bytes)),
-                reason: reason::INVALID_UTF8,
+                reason: RejectReason::InvalidUtf8.into(),
                 detail: format!("field is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
             }),
         }
@@ -306,11 +306,12 @@ impl Row<'_> {
         if t.is_empty() {
             return Ok(None);
         }
-        let n: u64 = t.parse().map_err(|_| self.reject(i, reason::BAD_COUNT, "expected a whole number, 0 or more"))?;
+        let n: u64 =
+            t.parse().map_err(|_| self.reject(i, RejectReason::BadCount, "expected a whole number, 0 or more"))?;
         if n > fedcx_model::MAX_COUNT {
             return Err(self.reject(
                 i,
-                reason::COUNT_TOO_LARGE,
+                RejectReason::CountTooLarge,
                 format!("{n} is above {}, the largest count fedcx accepts", fedcx_model::MAX_COUNT),
             ));
         }
@@ -318,13 +319,13 @@ impl Row<'_> {
     }
 
     /// A rejection of field `i` for `reason`.
-    pub fn reject(&self, i: usize, reason: &'static str, detail: impl Into<String>) -> Rejection {
+    pub fn reject(&self, i: usize, reason: impl Into<fedcx_model::Refusal>, detail: impl Into<String>) -> Rejection {
         let raw = self.record.get(i).map(String::from_utf8_lossy).unwrap_or_default();
         Rejection {
             line: self.line,
             field: Some(self.header.get(i).cloned().unwrap_or_default()),
             raw: clip(&raw),
-            reason,
+            reason: reason.into(),
             detail: detail.into(),
         }
     }
@@ -513,6 +514,17 @@ pub struct Produced {
 }
 
 impl Produced {
+    /// Hands `read` and the line account to a reconciliation, apart from its classification.
+    pub fn record_into(&self, rec: &mut fedcx_model::Reconciliation) {
+        let lines = fedcx_model::LineAccount {
+            physical: self.lines,
+            header: self.header_lines,
+            blank: self.blank_lines,
+            in_rows: self.record_lines,
+        };
+        rec.set_read(self.records, lines);
+    }
+
     /// Whether every physical line is the header's, blank, or a record's.
     pub fn lines_balance(&self) -> bool {
         self.lines == self.header_lines + self.blank_lines + self.record_lines
@@ -546,7 +558,7 @@ mod tests {
             let fields = row
                 .check_width()
                 .and_then(|_| (0..row.len()).map(|i| row.get(i).map(str::to_owned)).collect::<Result<Vec<_>, _>>())
-                .map_err(|rej| rej.reason.to_owned());
+                .map_err(|rej| rej.reason.code().to_owned());
             out.push((row.line, fields));
         }
         out

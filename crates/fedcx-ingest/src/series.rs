@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use crate::error::IngestError;
-use crate::reconcile::{clip, reason};
+use crate::reconcile::{clip, RejectReason};
 use crate::rows::CsvRows;
 
 /// Reads a Digital Analytics Program report as published, one row at a time.
@@ -147,11 +147,11 @@ fn not_by_host(name: &str, report: &serde_json::Map<String, Value>) -> Option<St
 impl DapSource {
     fn parse(&self, row: &Value) -> Result<WebVisits, Rejection> {
         let line = self.index;
-        let reject = |field: &str, reason, detail: String| Rejection {
+        let reject = |field: &str, reason: RejectReason, detail: String| Rejection {
             line,
             field: Some(field.to_owned()),
             raw: clip(&row.get(field).map_or_else(|| row.to_string(), Value::to_string)),
-            reason,
+            reason: reason.into(),
             detail,
         };
         if !row.is_object() {
@@ -159,7 +159,7 @@ impl DapSource {
                 line,
                 field: None,
                 raw: clip(&row.to_string()),
-                reason: reason::BAD_JSON,
+                reason: RejectReason::BadJson.into(),
                 detail: "expected a row object with a domain and visits".to_owned(),
             });
         }
@@ -170,33 +170,34 @@ impl DapSource {
         };
         let text = text.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
             let why = self.not_by_host.as_deref().map_or(String::new(), |r| format!(" ({r})"));
-            reject(field, reason::MISSING_VALUE, format!("the row names no host (domain, e.g. www.irs.gov){why}"))
+            reject(field, RejectReason::MissingValue, format!("the row names no host (domain, e.g. www.irs.gov){why}"))
         })?;
         if text.starts_with('(') {
             // GA4's "(other)" row sums the hosts past a report's row limit; "(not set)" has none.
             let detail = format!("{text} is GA4's placeholder for hosts it does not name, not a host");
-            return Err(reject(field, reason::MISSING_VALUE, detail));
+            return Err(reject(field, RejectReason::MissingValue, detail));
         }
-        let domain = normalize_host(text)
-            .ok_or_else(|| reject(field, reason::BAD_DOMAIN, "expected a host name such as www.irs.gov".to_owned()))?;
+        let domain = normalize_host(text).ok_or_else(|| {
+            reject(field, RejectReason::BadDomain, "expected a host name such as www.irs.gov".to_owned())
+        })?;
         let visits = match row.get("visits") {
             Some(Value::Number(n)) => whole(&n.to_string()),
             Some(Value::String(s)) => whole(s),
             Some(_) => Err("expected a whole number of visits"),
             None => Err("the row has no visits"),
         }
-        .map_err(|why| reject("visits", reason::BAD_COUNT, why.to_owned()))?;
+        .map_err(|why| reject("visits", RejectReason::BadCount, why.to_owned()))?;
         if visits > MAX_COUNT {
             let detail = format!("more than {MAX_COUNT} visits is not a real count");
-            return Err(reject("visits", reason::COUNT_TOO_LARGE, detail));
+            return Err(reject("visits", RejectReason::CountTooLarge, detail));
         }
         let month = match row.get("date") {
             Some(d) => d
                 .as_str()
                 .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
                 .map(|d| d.format("%Y-%m").to_string())
-                .ok_or_else(|| reject("date", reason::BAD_TIMESTAMP, "expected a date YYYY-MM-DD".to_owned()))?,
-            None => self.period.clone().map_err(|why| reject("date", reason::BAD_TIMESTAMP, why))?,
+                .ok_or_else(|| reject("date", RejectReason::BadTimestamp, "expected a date YYYY-MM-DD".to_owned()))?,
+            None => self.period.clone().map_err(|why| reject("date", RejectReason::BadTimestamp, why))?,
         };
         Ok(WebVisits { domain, month, visits })
     }
@@ -271,26 +272,25 @@ impl<R: Read> ResponseSource for BenchmarkSource<R> {
     fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
         let Some(row) = self.rows.next_row()? else { return Ok(None) };
         let c = &self.cols;
-        let parsed = (|| {
-            row.check_width()?;
-            let series = row.get(c[0])?;
-            if series.is_empty() {
-                return Err(row.reject(c[0], reason::MISSING_VALUE, "the series name is empty"));
-            }
-            let year: u16 = row
-                .get(c[1])?
-                .parse()
-                .ok()
-                .filter(|y| (1990..=2199).contains(y))
-                .ok_or_else(|| row.reject(c[1], reason::BAD_QUARTER, "expected a year from 1990 to 2199"))?;
-            let value = Decimal::from_str(row.get(c[2])?)
-                .ok()
-                .filter(|v| (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(v))
-                .ok_or_else(|| {
-                    row.reject(c[2], reason::ANSWER_OUT_OF_RANGE, "expected an index value from 0 to 100")
-                })?;
-            Ok(BenchmarkPoint { series: series.to_owned(), year, value })
-        })();
+        let parsed =
+            (|| {
+                row.check_width()?;
+                let series = row.get(c[0])?;
+                if series.is_empty() {
+                    return Err(row.reject(c[0], RejectReason::MissingValue, "the series name is empty"));
+                }
+                let year: u16 =
+                    row.get(c[1])?.parse().ok().filter(|y| (1990..=2199).contains(y)).ok_or_else(|| {
+                        row.reject(c[1], RejectReason::BadQuarter, "expected a year from 1990 to 2199")
+                    })?;
+                let value = Decimal::from_str(row.get(c[2])?)
+                    .ok()
+                    .filter(|v| (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(v))
+                    .ok_or_else(|| {
+                        row.reject(c[2], RejectReason::AnswerOutOfRange, "expected an index value from 0 to 100")
+                    })?;
+                Ok(BenchmarkPoint { series: series.to_owned(), year, value })
+            })();
         Ok(Some(match parsed {
             Ok(p) => SourceItem::Benchmark(p),
             Err(rej) => SourceItem::Rejected(rej),
@@ -327,7 +327,7 @@ mod tests {
 
     fn rejected(item: &SourceItem) -> Option<(u64, Option<&str>, &str, &str)> {
         match item {
-            SourceItem::Rejected(r) => Some((r.line, r.field.as_deref(), r.reason, r.detail.as_str())),
+            SourceItem::Rejected(r) => Some((r.line, r.field.as_deref(), r.reason.code(), r.detail.as_str())),
             _ => None,
         }
     }
@@ -493,6 +493,6 @@ mod tests {
         let text = "series,year,value\nacsi_federal_government,2021,63.4\nacsi_federal_government,2021,163.4\n";
         let items = drain(BenchmarkSource::new(Path::new("b.csv"), text.as_bytes()).unwrap());
         assert!(matches!(&items[0], SourceItem::Benchmark(p) if p.value.to_string() == "63.4" && p.year == 2021));
-        assert!(matches!(&items[1], SourceItem::Rejected(r) if r.reason == "answer_out_of_range"));
+        assert!(matches!(&items[1], SourceItem::Rejected(r) if r.reason.code() == "answer_out_of_range"));
     }
 }

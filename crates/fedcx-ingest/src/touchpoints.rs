@@ -16,7 +16,7 @@ use fedcx_model::{
 };
 
 use crate::error::IngestError;
-use crate::reconcile::reason;
+use crate::reconcile::RejectReason;
 use crate::rows::{CsvRows, Row};
 
 /// What fedcx knows about the collection details a response file may name: the accepted ones, the
@@ -225,7 +225,7 @@ fn detail_of<'c>(
                 }
             }
             if id.is_empty() {
-                return Ok(Err(row.reject(i, reason::MISSING_VALUE, "cx_collection_detail_id is empty")));
+                return Ok(Err(row.reject(i, RejectReason::MissingValue, "cx_collection_detail_id is empty")));
             }
             id
         }
@@ -238,12 +238,12 @@ fn detail_of<'c>(
     Ok(Err(match context.rejected.get(id) {
         Some(why) => row.reject(
             field,
-            reason::DETAIL_REJECTED,
+            RejectReason::DetailRejected,
             format!("its collection detail {id} was rejected ({why}); fix that row and ingest both again"),
         ),
         None => row.reject(
             field,
-            reason::UNKNOWN_DETAIL,
+            RejectReason::UnknownDetail,
             format!("collection detail {id:?} is not in any detail export ingested before this file"),
         ),
     }))
@@ -274,10 +274,10 @@ fn parse_v2(
     } else {
         id_text
     };
-    let id = ResponseId::new(id_text).map_err(|e| row.reject(c[0], reason::BAD_RESPONSE_ID, e.to_string()))?;
+    let id = ResponseId::new(id_text).map_err(|e| row.reject(c[0], RejectReason::BadResponseId, e.to_string()))?;
     let trust_text = row.get(c[1])?;
     if trust_text.is_empty() || trust_text.eq_ignore_ascii_case("null") {
-        return Err(row.reject(c[1], reason::MISSING_TRUST_ANSWER, "question_1 (trust) is required in version 2"));
+        return Err(row.reject(c[1], RejectReason::MissingTrustAnswer, "question_1 (trust) is required in version 2"));
     }
     let scale = match detail.survey_type {
         Some(s) => s,
@@ -286,7 +286,7 @@ fn parse_v2(
             Some(ScaleInference::Mixed { zeros, high }) => {
                 return Err(row.reject(
                     c[1],
-                    reason::AMBIGUOUS_SURVEY_TYPE,
+                    RejectReason::AmbiguousSurveyType,
                     format!(
                         "collection detail {} has no survey_type and its question_1 values mix {zeros} thumbs-down \
                          answers (0) with {high} 5-point answers (2-5): set survey_type on the detail",
@@ -297,7 +297,7 @@ fn parse_v2(
             Some(ScaleInference::Ambiguous { ones }) => {
                 return Err(row.reject(
                     c[1],
-                    reason::AMBIGUOUS_SURVEY_TYPE,
+                    RejectReason::AmbiguousSurveyType,
                     format!(
                         "collection detail {} has no survey_type and all {ones} question_1 values are 1, \
                          which is thumbs up on one scale and \"strongly disagree\" on the other: set survey_type",
@@ -308,16 +308,16 @@ fn parse_v2(
             None => {
                 return Err(row.reject(
                     c[1],
-                    reason::AMBIGUOUS_SURVEY_TYPE,
+                    RejectReason::AmbiguousSurveyType,
                     format!("collection detail {} has no survey_type and none could be inferred", detail.id),
                 ))
             }
         },
     };
     let value = crate::rows::whole_number(trust_text)
-        .ok_or_else(|| row.reject(c[1], reason::ANSWER_OUT_OF_RANGE, format!("expected a {scale} answer")))?;
+        .ok_or_else(|| row.reject(c[1], RejectReason::AnswerOutOfRange, format!("expected a {scale} answer")))?;
     let trust = TrustAnswer::from_value(scale, value)
-        .map_err(|e| row.reject(c[1], reason::ANSWER_OUT_OF_RANGE, e.to_string()))?;
+        .map_err(|e| row.reject(c[1], RejectReason::AnswerOutOfRange, e.to_string()))?;
     let mut states: [IndicatorStates; 2] = [[IndicatorState::NotOffered; INDICATOR_COUNT]; 2];
     for p in Polarity::ALL {
         for ind in Indicator::ALL {
@@ -328,7 +328,7 @@ fn parse_v2(
                 Some(1) => IndicatorState::Selected,
                 Some(0) => IndicatorState::NotSelected,
                 None if t.is_empty() || t.eq_ignore_ascii_case("null") => IndicatorState::NotOffered,
-                _ => return Err(row.reject(i, reason::BAD_INDICATOR_VALUE, "expected 1, 0 or null")),
+                _ => return Err(row.reject(i, RejectReason::BadIndicatorValue, "expected 1, 0 or null")),
             };
         }
     }
@@ -346,7 +346,7 @@ fn parse_v2(
     *hidden_states = [IndicatorState::NotOffered; INDICATOR_COUNT];
     let [positive, negative] = states;
     let answers = V2Answers::new(trust, positive, negative)
-        .map_err(|e| row.reject(c[1], reason::INDICATOR_AGAINST_TRUST, e.to_string()))?;
+        .map_err(|e| row.reject(c[1], RejectReason::IndicatorAgainstTrust, e.to_string()))?;
     let comment = row.free_text(c[16], tallies.redactions);
     let start = detail.quarter.start_date().and_hms_opt(0, 0, 0).expect("midnight exists");
     let utc = FixedOffset::east_opt(0).expect("UTC is a valid offset");
@@ -533,13 +533,17 @@ fn parse_v1(
 ) -> Result<V1Row, Rejection> {
     let (base, registry) = (&src.base, src.registry);
     row.check_width()?;
-    let year: u16 =
-        row.get(base[0])?.parse().map_err(|_| row.reject(base[0], reason::BAD_QUARTER, "expected a fiscal year"))?;
-    let q: u8 =
-        row.get(base[1])?.parse().map_err(|_| row.reject(base[1], reason::BAD_QUARTER, "expected a quarter 1 to 4"))?;
+    let year: u16 = row
+        .get(base[0])?
+        .parse()
+        .map_err(|_| row.reject(base[0], RejectReason::BadQuarter, "expected a fiscal year"))?;
+    let q: u8 = row
+        .get(base[1])?
+        .parse()
+        .map_err(|_| row.reject(base[1], RejectReason::BadQuarter, "expected a quarter 1 to 4"))?;
     let quarter = Quarter::from_number(q)
         .and_then(|q| FiscalQuarter::new(year, q))
-        .map_err(|e| row.reject(base[1], reason::BAD_QUARTER, e.to_string()))?;
+        .map_err(|e| row.reject(base[1], RejectReason::BadQuarter, e.to_string()))?;
     let service_text = row.get(base[2])?;
     let service_name = row.get(base[3])?;
     let service = registry
@@ -549,12 +553,12 @@ fn parse_v1(
         .ok_or_else(|| {
             row.reject(
                 base[2],
-                reason::UNKNOWN_SERVICE,
+                RejectReason::UnknownService,
                 "neither service_id nor service_name names a service in the registry",
             )
         })?;
     let channel: Channel = row.get(base[4])?.parse().map_err(|e: fedcx_model::channel::UnknownChannel| {
-        row.reject(base[4], reason::UNKNOWN_CHANNEL, e.to_string())
+        row.reject(base[4], RejectReason::UnknownChannel, e.to_string())
     })?;
     let mut tally = Tally::default();
     let mut largest = 0;
@@ -583,7 +587,7 @@ fn parse_v1(
             Err(_) => Some(QuestionScale::from_label(declared).ok_or_else(|| {
                 row.reject(
                     cols.point_scale.unwrap_or(base[0]),
-                    reason::UNKNOWN_LABEL,
+                    RejectReason::UnknownLabel,
                     "expected Touchpoints' mean (e.g. 4.21) or a scale: 5-point, yes/no, 3-point, 10-point, nps",
                 )
             })?),
@@ -614,7 +618,7 @@ fn parse_v1(
     if respondents > 0 && largest > respondents {
         return Err(row.reject(
             base[5],
-            reason::BAD_COUNT,
+            RejectReason::BadCount,
             format!("a question has {largest} answers, more than the {respondents} respondents"),
         ));
     }
@@ -643,13 +647,13 @@ fn v1_detail(
     };
     let Some(id_text) = text("id")? else { return Ok(None) };
     let id_col = col("id").unwrap_or(0);
-    let id = DetailId::new(id_text.trim()).map_err(|e| row.reject(id_col, reason::BAD_DETAIL_ID, e.to_string()))?;
+    let id = DetailId::new(id_text.trim()).map_err(|e| row.reject(id_col, RejectReason::BadDetailId, e.to_string()))?;
     let time = |name: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, Rejection> {
         let Some(t) = text(name)? else { return Ok(None) };
         fedcx_model::records::parse_timestamp(&t).map(Some).ok_or_else(|| {
             row.reject(
                 col(name).unwrap_or(0),
-                reason::BAD_TIMESTAMP,
+                RejectReason::BadTimestamp,
                 "expected a timestamp such as 2022-07-12 16:50:59 UTC",
             )
         })
@@ -801,7 +805,7 @@ mod tests {
         while let Some(item) = src.next_item().unwrap() {
             out.push(match item {
                 SourceItem::Response(_, r) => Ok(*r),
-                SourceItem::Rejected(r) => Err(r.reason),
+                SourceItem::Rejected(r) => Err(r.reason.code()),
                 other => panic!("{other:?}"),
             });
         }
@@ -920,7 +924,7 @@ mod tests {
         assert_eq!(key.quarter.to_string(), "FY2023 Q2");
         assert_eq!(tally.v1.scores[0], [1, 2, 3, 20, 14]);
         assert_eq!(tally.v1.respondents, 40);
-        assert!(matches!(&items[1], SourceItem::Rejected(r) if r.reason == "bad_quarter"));
-        assert!(matches!(&items[2], SourceItem::Rejected(r) if r.reason == "bad_count"));
+        assert!(matches!(&items[1], SourceItem::Rejected(r) if r.reason.code() == "bad_quarter"));
+        assert!(matches!(&items[2], SourceItem::Rejected(r) if r.reason.code() == "bad_count"));
     }
 }

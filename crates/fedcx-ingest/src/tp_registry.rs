@@ -20,36 +20,8 @@ use fedcx_model::{
 };
 
 use crate::error::IngestError;
-use crate::reconcile::{reason as common, Reconciliation};
+use crate::reconcile::{Reconciliation, RejectReason};
 use crate::rows::{CsvRows, Row};
-
-/// The reason codes particular to registry exports (the shared ones, such as `missing_value`,
-/// are in [`crate::reconcile::reason`]).
-pub mod reason {
-    /// A Touchpoints id that is not a whole number.
-    pub const BAD_TOUCHPOINTS_ID: &str = "bad_touchpoints_id";
-    /// A Touchpoints id already imported from an earlier row of the same file.
-    pub const DUPLICATE_TOUCHPOINTS_ID: &str = "duplicate_touchpoints_id";
-    /// A yes/no cell other than `true` or `false`.
-    pub const BAD_BOOLEAN: &str = "bad_boolean";
-    /// A year that is not a plausible fiscal year.
-    pub const BAD_YEAR: &str = "bad_year";
-    /// A service kind that is none of Touchpoints' eight.
-    pub const UNKNOWN_KIND: &str = "unknown_kind";
-    /// A service with no provider in Touchpoints (fedcx needs one).
-    pub const MISSING_PROVIDER: &str = "missing_provider";
-    /// A service whose provider is neither in the provider export nor in the base registry.
-    pub const UNKNOWN_PROVIDER: &str = "unknown_provider";
-    /// The service export's two `service_provider_id` columns disagree.
-    pub const CONFLICTING_COLUMNS: &str = "conflicting_columns";
-    /// The row's Touchpoints id, slug and name point at different registry entries, or would give
-    /// an entry a key another entry answers to.
-    pub const CONFLICTING_MATCH: &str = "conflicting_match";
-    /// A service that matches a registry service of another provider.
-    pub const PROVIDER_MISMATCH: &str = "provider_mismatch";
-    /// A new service with no channel: Touchpoints' export drops them, and none were given.
-    pub const NO_CHANNELS: &str = "no_channels";
-}
 
 /// The columns of Touchpoints' service-provider export, in its order (GSA/touchpoints
 /// `app/models/service_provider.rb`, `ServiceProvider.to_csv`, at 4933e27d).
@@ -299,12 +271,12 @@ fn read_rows<R: Read>(
                 out.entries.push(entry);
             }
             Err(rejection) => {
-                out.reconciliation.reject(rejection.reason);
+                out.reconciliation.refuse(rejection.reason);
                 out.rejections.push(rejection);
             }
         }
     }
-    out.reconciliation.set_produced(&rows.produced());
+    rows.produced().record_into(&mut out.reconciliation);
     if let Some(why) = out.reconciliation.imbalance() {
         return Err(IngestError::Unreconciled { path: path.to_owned(), why });
     }
@@ -424,15 +396,15 @@ fn read_services<R: Read>(
 fn touchpoints_id(row: &Row<'_>, i: usize, seen: &BTreeSet<u32>) -> Result<u32, Rejection> {
     let text = row.get(i)?;
     if text.is_empty() {
-        return Err(row.reject(i, common::MISSING_VALUE, "the Touchpoints id is empty"));
+        return Err(row.reject(i, RejectReason::MissingValue, "the Touchpoints id is empty"));
     }
     let id: u32 = text.parse().map_err(|_| {
-        row.reject(i, reason::BAD_TOUCHPOINTS_ID, "expected a Touchpoints id: a whole number such as 42")
+        row.reject(i, RejectReason::BadTouchpointsId, "expected a Touchpoints id: a whole number such as 42")
     })?;
     if seen.contains(&id) {
         return Err(row.reject(
             i,
-            reason::DUPLICATE_TOUCHPOINTS_ID,
+            RejectReason::DuplicateTouchpointsId,
             format!("Touchpoints id {id} is on an earlier row of this file; the first is kept"),
         ));
     }
@@ -443,7 +415,7 @@ fn touchpoints_id(row: &Row<'_>, i: usize, seen: &BTreeSet<u32>) -> Result<u32, 
 fn required<'r>(row: &'r Row<'_>, i: usize, what: &str) -> Result<&'r str, Rejection> {
     let text = row.get(i)?;
     if text.is_empty() {
-        return Err(row.reject(i, common::MISSING_VALUE, format!("the {what} is empty")));
+        return Err(row.reject(i, RejectReason::MissingValue, format!("the {what} is empty")));
     }
     Ok(text)
 }
@@ -462,7 +434,7 @@ fn boolean(row: &Row<'_>, i: Option<usize>) -> Result<Option<bool>, Rejection> {
     match text.to_ascii_lowercase().as_str() {
         "true" | "t" | "1" => Ok(Some(true)),
         "false" | "f" | "0" => Ok(Some(false)),
-        _ => Err(row.reject(i.unwrap_or_default(), reason::BAD_BOOLEAN, "expected true or false")),
+        _ => Err(row.reject(i.unwrap_or_default(), RejectReason::BadBoolean, "expected true or false")),
     }
 }
 
@@ -471,7 +443,7 @@ fn year(row: &Row<'_>, i: Option<usize>) -> Result<Option<u16>, Rejection> {
     let Some(text) = optional(row, i)? else { return Ok(None) };
     match text.parse::<u16>() {
         Ok(y) if (2000..=2100).contains(&y) => Ok(Some(y)),
-        _ => Err(row.reject(i.unwrap_or_default(), reason::BAD_YEAR, "expected a fiscal year such as 2022")),
+        _ => Err(row.reject(i.unwrap_or_default(), RejectReason::BadYear, "expected a fiscal year such as 2022")),
     }
 }
 
@@ -528,7 +500,7 @@ fn one_match<T: Clone + PartialEq + std::fmt::Display>(
     if let Some((other_by, col, other)) = found.iter().find(|(_, _, id)| *id != first) {
         return Err(row.reject(
             *col,
-            reason::CONFLICTING_MATCH,
+            RejectReason::ConflictingMatch,
             format!(
                 "the row matches {kind} {first} by {} but {kind} {other} by {}; fix the export or the registry so \
                  they agree",
@@ -552,7 +524,7 @@ fn claimable(
     match claimants.iter().find(|c| c.as_str() != own) {
         Some(other) => Err(row.reject(
             col,
-            reason::CONFLICTING_MATCH,
+            RejectReason::ConflictingMatch,
             format!("{key:?} would name {kind} {own}, but {kind} {other} already answers to it"),
         )),
         None => Ok(()),
@@ -619,7 +591,9 @@ fn provider_organization(
         |t| OrganizationId::new(t).ok(),
         |t| OrganizationId::new(t).ok().is_some_and(|id| b.organization(&id).is_some()),
     )
-    .ok_or_else(|| row.reject(c.organization_name, common::MISSING_VALUE, "no identifier can be made from the name"))?;
+    .ok_or_else(|| {
+        row.reject(c.organization_name, RejectReason::MissingValue, "no identifier can be made from the name")
+    })?;
     let abbreviation =
         if abbreviation.is_empty() { id.as_str().to_ascii_uppercase() } else { abbreviation.to_ascii_uppercase() };
     Ok(OrganizationChoice::New(Organization {
@@ -665,13 +639,17 @@ fn provider_row(
     let id_key = id.to_string();
     if let Some((by, slug)) = one_match(row, "provider", found)? {
         let Some(mut p) = b.provider(&slug).cloned() else {
-            return Err(row.reject(c.id, reason::CONFLICTING_MATCH, format!("provider {slug} is not in the registry")));
+            return Err(row.reject(
+                c.id,
+                RejectReason::ConflictingMatch,
+                format!("provider {slug} is not in the registry"),
+            ));
         };
         match p.touchpoints_id {
             Some(other) if other != id => {
                 return Err(row.reject(
                     c.id,
-                    reason::CONFLICTING_MATCH,
+                    RejectReason::ConflictingMatch,
                     format!("the row matches provider {slug} by {}, which has Touchpoints id {other}", by.as_str()),
                 ));
             }
@@ -706,14 +684,14 @@ fn provider_row(
     let year_designated = year_designated.ok_or_else(|| {
         row.reject(
             c.year_designated,
-            common::MISSING_VALUE,
+            RejectReason::MissingValue,
             "the provider is new to the registry, and fedcx needs the fiscal year OMB designated it",
         )
     })?;
     let organization = provider_organization(row, c, b)?;
     let candidates = [slugify(tp_slug, MAX_NAME_SLUG), slugify(name, MAX_NAME_SLUG)];
     let slug = fresh_id(&candidates, id, |t| ProviderSlug::new(t).ok(), |t| !b.providers_answering(t).is_empty())
-        .ok_or_else(|| row.reject(c.name, common::MISSING_VALUE, "no slug can be made from the name"))?;
+        .ok_or_else(|| row.reject(c.name, RejectReason::MissingValue, "no slug can be made from the name"))?;
     claimable(row, c.id, "provider", &id_key, slug.as_str(), &provider_claimants(b, &id_key))?;
     claimable(row, c.name, "provider", name, slug.as_str(), &provider_claimants(b, name))?;
     let mut aliases = Vec::new();
@@ -757,13 +735,13 @@ fn service_provider(row: &Row<'_>, c: &ServiceColumns, b: &RegistryBuilder) -> R
             continue;
         }
         let n: u32 = text.parse().map_err(|_| {
-            row.reject(i, reason::BAD_TOUCHPOINTS_ID, "expected a Touchpoints provider id: a whole number")
+            row.reject(i, RejectReason::BadTouchpointsId, "expected a Touchpoints provider id: a whole number")
         })?;
         match id {
             Some((_, m)) if m != n => {
                 return Err(row.reject(
                     i,
-                    reason::CONFLICTING_COLUMNS,
+                    RejectReason::ConflictingColumns,
                     format!("the two service_provider_id columns disagree ({m} and {n})"),
                 ));
             }
@@ -775,7 +753,7 @@ fn service_provider(row: &Row<'_>, c: &ServiceColumns, b: &RegistryBuilder) -> R
     let Some((col, id)) = id else {
         return Err(row.reject(
             first_col,
-            reason::MISSING_PROVIDER,
+            RejectReason::MissingProvider,
             "the service has no service provider in Touchpoints, and every fedcx service belongs to one",
         ));
     };
@@ -794,7 +772,7 @@ fn service_provider(row: &Row<'_>, c: &ServiceColumns, b: &RegistryBuilder) -> R
     fallback.map(|p| p.slug.clone()).ok_or_else(|| {
         row.reject(
             col,
-            reason::UNKNOWN_PROVIDER,
+            RejectReason::UnknownProvider,
             format!(
                 "no provider has Touchpoints id {id} (it is not in the provider export, or its row there was \
                  rejected), and none answers to its slug or name"
@@ -820,7 +798,7 @@ fn service_row(
         Some(first) => {
             Some(KINDS.iter().find(|(label, _)| label.eq_ignore_ascii_case(first)).map(|k| k.1).ok_or_else(|| {
                 let labels: Vec<&str> = KINDS.iter().map(|k| k.0).collect();
-                row.reject(c.kind, reason::UNKNOWN_KIND, format!("expected one of: {}", labels.join(", ")))
+                row.reject(c.kind, RejectReason::UnknownKind, format!("expected one of: {}", labels.join(", ")))
             })?)
         }
     };
@@ -828,7 +806,7 @@ fn service_row(
     if let Some(i) = c.channels {
         for item in list_items(row.get(i)?) {
             let channel: Channel = item.parse().map_err(|e: fedcx_model::channel::UnknownChannel| {
-                row.reject(i, common::UNKNOWN_CHANNEL, e.to_string())
+                row.reject(i, RejectReason::UnknownChannel, e.to_string())
             })?;
             if !channels.contains(&channel) {
                 channels.push(channel);
@@ -871,12 +849,16 @@ fn service_row(
     let id_key = id.to_string();
     if let Some((by, sid)) = one_match(row, "service", found)? {
         let Some(mut s) = b.service(&sid).cloned() else {
-            return Err(row.reject(c.id, reason::CONFLICTING_MATCH, format!("service {sid} is not in the registry")));
+            return Err(row.reject(
+                c.id,
+                RejectReason::ConflictingMatch,
+                format!("service {sid} is not in the registry"),
+            ));
         };
         if s.provider != provider {
             return Err(row.reject(
                 c.provider_ids.first().copied().unwrap_or(c.provider_slug),
-                reason::PROVIDER_MISMATCH,
+                RejectReason::ProviderMismatch,
                 format!(
                     "the row matches service {sid} (by {}) of provider {}, but names provider {provider}",
                     by.as_str(),
@@ -921,7 +903,7 @@ fn service_row(
             line: row.line,
             field: Some("channels".to_owned()),
             raw: String::new(),
-            reason: reason::NO_CHANNELS,
+            reason: RejectReason::NoChannels.into(),
             detail: "the service is new to the registry and Touchpoints' service export has no channels; give the \
                      channels of new services (fedcx registry import --new-service-channels)"
                 .to_owned(),
@@ -932,7 +914,7 @@ fn service_row(
         format!("{provider}-{}", slugify(name, MAX_NAME_SLUG)).trim_end_matches('-').to_owned(),
     ];
     let sid = fresh_id(&candidates, id, |t| ServiceId::new(t).ok(), |t| !b.services_answering(t).is_empty())
-        .ok_or_else(|| row.reject(c.name, common::MISSING_VALUE, "no identifier can be made from the name"))?;
+        .ok_or_else(|| row.reject(c.name, RejectReason::MissingValue, "no identifier can be made from the name"))?;
     claimable(row, c.id, "service", &id_key, sid.as_str(), &service_claimants(b, &id_key))?;
     claimable(row, c.name, "service", name, sid.as_str(), &service_claimants(b, name))?;
     let mut aliases = Vec::new();
@@ -978,7 +960,7 @@ mod tests {
 
     /// (line, field, reason) of every rejection.
     fn rejected(read: &ExportRead) -> Vec<(u64, String, &'static str)> {
-        read.rejections.iter().map(|r| (r.line, r.field.clone().unwrap_or_default(), r.reason)).collect()
+        read.rejections.iter().map(|r| (r.line, r.field.clone().unwrap_or_default(), r.reason.code())).collect()
     }
 
     fn counts(read: &ExportRead) -> (u64, u64, u64) {

@@ -16,8 +16,8 @@ pub struct Rejection {
     pub field: Option<String>,
     /// The raw value at fault (or the row's text), cut to a readable length.
     pub raw: String,
-    /// A stable code for counting rejects by reason, e.g. `unknown_service`.
-    pub reason: &'static str,
+    /// Why: a rejection (counted by reason, written to the reject file) or an exclusion.
+    pub reason: crate::Refusal,
     /// What was expected, for people.
     pub detail: String,
 }

@@ -28,9 +28,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use fedcx_model::{
-    BenchmarkPoint, Channel, CollectionDetail, FiscalQuarter, GroupKey, PublishedMeans, Registry, ResponseCounts,
-    ServiceId, Tally,
+    BenchmarkPoint, Channel, CollectionDetail, Digest, FiscalQuarter, Format, GroupKey, PublishedMeans, Reconciliation,
+    Registry, ResponseCounts, ServiceId, Tally,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -123,28 +124,36 @@ const MIGRATIONS: &[&str] = &[
         record TEXT NOT NULL
     );
     CREATE INDEX published_means_by_quarter ON published_means (quarter);",
+    // 6: each file's whole reconciliation (exclusions, warnings, the line account), as the JSON of
+    // `Reconciliation`. Files recorded before have NULL here and keep the counts of migration 1.
+    "ALTER TABLE ingest_file ADD COLUMN reconciliation TEXT;",
 ];
+
+/// The manifest columns [`row_to_entry_at`] reads, in its order.
+const ENTRY_COLUMNS: &str =
+    "sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions, reconciliation";
+/// How many they are.
+const ENTRY_COLUMN_COUNT: usize = 11;
 
 /// Removes one file's rows inside a transaction and notes the removal.
 fn forget_in(
     tx: &rusqlite::Transaction<'_>,
     path: &Path,
-    sha256: &str,
-    now: &str,
+    sha256: &Digest,
+    now: DateTime<Utc>,
     reason: &str,
 ) -> Result<ManifestEntry, StoreError> {
     let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
     let found = tx
         .query_row(
-            "SELECT id, sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions
-             FROM ingest_file WHERE sha256 = ?1",
-            [sha256],
+            &format!("SELECT id, {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
+            [sha256.to_string()],
             |r| Ok((r.get::<_, i64>(0)?, row_to_entry_at(r, 1)?)),
         )
         .optional()
         .map_err(sql)?;
     let Some((id, entry)) = found else {
-        return Err(StoreError::NotIngested { path: path.to_owned(), sha256: sha256.to_owned() });
+        return Err(StoreError::NotIngested { path: path.to_owned(), sha256: sha256.to_string() });
     };
     let entry = entry.map_err(|why| StoreError::Damaged { path: path.to_owned(), what: "manifest entry", why })?;
     for table in [
@@ -162,7 +171,15 @@ fn forget_in(
     tx.execute(
         "INSERT INTO forgotten_file (sha256, path, format, ingested_at, accepted, forgotten_at, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![entry.sha256, entry.path, entry.format, entry.ingested_at, int(entry.accepted, path)?, now, reason],
+        params![
+            entry.sha256.to_string(),
+            entry.path,
+            entry.format.as_str(),
+            timestamp(entry.ingested_at),
+            int(entry.reconciliation.accepted, path)?,
+            timestamp(now),
+            reason
+        ],
     )
     .map_err(sql)?;
     Ok(entry)
@@ -342,28 +359,19 @@ fn uri_path(path: &Path) -> String {
 }
 
 /// One ingested file as the manifest records it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {
-    /// SHA-256 of the file's bytes, in hex.
-    pub sha256: String,
-    /// The path it was ingested from.
+    /// SHA-256 of the file's bytes.
+    pub sha256: Digest,
+    /// The path it was ingested from, as shown to the user.
     pub path: String,
     /// The format it was read as.
-    pub format: String,
-    /// When it was ingested (RFC 3339, UTC).
-    pub ingested_at: String,
-    /// Data rows read.
-    pub read: u64,
-    /// Rows accepted.
-    pub accepted: u64,
-    /// Rows rejected.
-    pub rejected: u64,
-    /// Duplicate rows.
-    pub duplicates: u64,
-    /// Rejected rows by reason.
-    pub rejected_by_reason: BTreeMap<String, u64>,
-    /// Redactions by kind.
-    pub redactions: BTreeMap<String, u64>,
+    pub format: Format,
+    /// When it was ingested.
+    pub ingested_at: DateTime<Utc>,
+    /// Where its rows went. For files recorded before schema 6 only read, accepted, rejected,
+    /// duplicates, the reasons and the redactions are known; the rest is zero.
+    pub reconciliation: Reconciliation,
 }
 
 /// What one ingested file contributed.
@@ -406,7 +414,7 @@ pub enum Recorded {
     /// The file was recorded.
     Stored,
     /// A file with the same content was already recorded; nothing was done.
-    AlreadyIngested(ManifestEntry),
+    AlreadyIngested(Box<ManifestEntry>),
 }
 
 /// An open store.
@@ -531,15 +539,15 @@ impl Store {
         files: &[(ManifestEntry, &FileContribution)],
         progress: &mut dyn FnMut(usize),
     ) -> Result<Vec<Recorded>, StoreError> {
-        self.replace_and_record(&[], "", files, progress).map(|(_, recorded)| recorded)
+        self.replace_and_record(&[], Utc::now(), files, progress).map(|(_, recorded)| recorded)
     }
 
     /// Takes the files named in `forget` (by SHA-256) out and records `files`, in one transaction:
     /// a corrected export replaces the old one, or nothing changes. `now` dates the removal.
     pub fn replace_and_record(
         &mut self,
-        forget: &[String],
-        now: &str,
+        forget: &[Digest],
+        now: DateTime<Utc>,
         files: &[(ManifestEntry, &FileContribution)],
         progress: &mut dyn FnMut(usize),
     ) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
@@ -557,32 +565,36 @@ impl Store {
         for (entry, contribution) in files {
             let existing = tx
                 .query_row(
-                    "SELECT sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions
-                     FROM ingest_file WHERE sha256 = ?1",
-                    [&entry.sha256],
+                    &format!("SELECT {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
+                    [entry.sha256.to_string()],
                     row_to_entry,
                 )
                 .optional()
                 .map_err(sql)?;
             if let Some(e) = existing {
                 let e = e.map_err(|why| StoreError::Damaged { path: path.clone(), what: "manifest entry", why })?;
-                outcomes.push(Recorded::AlreadyIngested(e));
+                outcomes.push(Recorded::AlreadyIngested(Box::new(e)));
                 continue;
             }
+            let r = &entry.reconciliation;
+            // The counts of migration 1 stay filled, so a query (or an older fedcx) can read them
+            // without parsing the JSON.
             tx.execute(
-                "INSERT INTO ingest_file (sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                &format!(
+                    "INSERT INTO ingest_file ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                ),
                 params![
-                    entry.sha256,
+                    entry.sha256.to_string(),
                     entry.path,
-                    entry.format,
-                    entry.ingested_at,
-                    int(entry.read, &path)?,
-                    int(entry.accepted, &path)?,
-                    int(entry.rejected, &path)?,
-                    int(entry.duplicates, &path)?,
-                    serde_json::to_string(&entry.rejected_by_reason).expect("maps serialise"),
-                    serde_json::to_string(&entry.redactions).expect("maps serialise"),
+                    entry.format.as_str(),
+                    timestamp(entry.ingested_at),
+                    int(r.read, &path)?,
+                    int(r.accepted, &path)?,
+                    int(r.rejected, &path)?,
+                    int(r.duplicates, &path)?,
+                    serde_json::to_string(&r.rejected_by_reason).expect("maps serialise"),
+                    serde_json::to_string(&r.redactions).expect("maps serialise"),
+                    serde_json::to_string(r).expect("reconciliations serialise"),
                 ],
             )
             .map_err(sql)?;
@@ -597,7 +609,7 @@ impl Store {
 
     /// Takes one ingested file (by SHA-256) out of the store: its counts, details, series and
     /// responses, in one transaction, keeping a note of what was removed and when.
-    pub fn forget(&mut self, sha256: &str, now: &str, reason: &str) -> Result<ManifestEntry, StoreError> {
+    pub fn forget(&mut self, sha256: &Digest, now: DateTime<Utc>, reason: &str) -> Result<ManifestEntry, StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
@@ -608,7 +620,7 @@ impl Store {
 
     /// The fingerprints of every response in the store (see `fedcx_ingest::pipeline::response_fingerprint`)
     /// but those of the files named in `except` (by SHA-256: files about to be replaced).
-    pub fn response_fingerprints_except(&self, except: &[String]) -> Result<Vec<u128>, StoreError> {
+    pub fn response_fingerprints_except(&self, except: &[Digest]) -> Result<Vec<u128>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -616,7 +628,7 @@ impl Store {
                  WHERE f.sha256 NOT IN (SELECT value FROM json_each(?1))",
             )
             .map_err(self.sql())?;
-        let except = serde_json::to_string(except).expect("strings serialise");
+        let except = serde_json::to_string(except).expect("digests serialise");
         let rows = stmt.query_map([except], |r| r.get::<_, Vec<u8>>(0)).map_err(self.sql())?;
         let mut out = Vec::new();
         for row in rows {
@@ -628,39 +640,46 @@ impl Store {
         Ok(out)
     }
 
-    /// Files taken out of the store, oldest removal first: (entry, forgotten at, why).
-    pub fn forgotten(&self) -> Result<Vec<(ManifestEntry, String, String)>, StoreError> {
+    /// Files taken out of the store, oldest removal first: (entry, forgotten at, why). Only the
+    /// accepted rows of a forgotten file's reconciliation are kept.
+    pub fn forgotten(&self) -> Result<Vec<(ManifestEntry, DateTime<Utc>, String)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT sha256, path, format, ingested_at, accepted, forgotten_at, reason FROM forgotten_file ORDER BY rowid")
             .map_err(self.sql())?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    ManifestEntry {
-                        sha256: r.get(0)?,
-                        path: r.get(1)?,
-                        format: r.get(2)?,
-                        ingested_at: r.get(3)?,
-                        accepted: r.get::<_, i64>(4)?.max(0) as u64,
-                        ..ManifestEntry::default()
-                    },
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
+                let text = |i: usize| r.get::<_, String>(i);
+                Ok((|| -> Result<_, String> {
+                    let entry = ManifestEntry {
+                        sha256: parse_text(text(0))?,
+                        path: text(1).map_err(|e| e.to_string())?,
+                        format: parse_text(text(2))?,
+                        ingested_at: parse_time(text(3))?,
+                        reconciliation: Reconciliation {
+                            accepted: r.get::<_, i64>(4).map_err(|e| e.to_string())?.max(0) as u64,
+                            ..Reconciliation::default()
+                        },
+                    };
+                    Ok((entry, parse_time(text(5))?, text(6).map_err(|e| e.to_string())?))
+                })())
             })
             .map_err(self.sql())?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(self.sql())
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row.map_err(self.sql())?.map_err(|why| self.damaged("forgotten file", why))?);
+        }
+        Ok(out)
     }
 
     /// Records the registry in use (once per distinct content).
-    pub fn record_registry(&mut self, registry: &Registry, now: &str) -> Result<(), StoreError> {
+    pub fn record_registry(&mut self, registry: &Registry, now: DateTime<Utc>) -> Result<(), StoreError> {
         let toml = registry.to_toml_string();
         let sha = sha256_hex(toml.as_bytes());
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO registry (sha256, toml, first_used_at) VALUES (?1, ?2, ?3)",
-                params![sha, toml, now],
+                params![sha, toml, timestamp(now)],
             )
             .map_err(self.sql())?;
         Ok(())
@@ -798,14 +817,16 @@ impl Store {
             .conn
             .prepare(
                 "SELECT f.sha256, f.path, f.format, f.ingested_at, f.rows_read, f.accepted, f.rejected, f.duplicates,
-                        f.rejected_by_reason, f.redactions, SUM(c.n)
+                        f.rejected_by_reason, f.redactions, f.reconciliation, SUM(c.n)
                  FROM ingest_file f JOIN count_cell c ON c.file_id = f.id
                  WHERE c.service = ?1 AND c.quarter = ?2 AND c.item = 'respondents'
                  GROUP BY f.id ORDER BY f.id",
             )
             .map_err(self.sql())?;
         let rows = stmt
-            .query_map(params![service.as_str(), quarter.compact()], |r| Ok((row_to_entry(r)?, r.get::<_, i64>(10)?)))
+            .query_map(params![service.as_str(), quarter.compact()], |r| {
+                Ok((row_to_entry(r)?, r.get::<_, i64>(ENTRY_COLUMN_COUNT)?))
+            })
             .map_err(self.sql())?;
         let mut out = Vec::new();
         for row in rows {
@@ -817,13 +838,8 @@ impl Store {
 
     /// Every file in the manifest, oldest first.
     pub fn manifest(&self) -> Result<Vec<ManifestEntry>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions
-                 FROM ingest_file ORDER BY id",
-            )
-            .map_err(self.sql())?;
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM ingest_file ORDER BY id")).map_err(self.sql())?;
         let rows = stmt.query_map([], row_to_entry).map_err(self.sql())?;
         let mut out = Vec::new();
         for row in rows {
@@ -880,26 +896,58 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryResult> {
     row_to_entry_at(r, 0)
 }
 
-/// A manifest entry from the ten columns starting at `at`.
+/// A manifest entry from the [`ENTRY_COLUMNS`] starting at `at`.
 fn row_to_entry_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<EntryResult> {
-    let map = |text: String| serde_json::from_str::<BTreeMap<String, u64>>(&text).map_err(|e| e.to_string());
-    let reasons: String = r.get(at + 8)?;
-    let redactions: String = r.get(at + 9)?;
-    let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(at + i)?.max(0) as u64) };
+    let text = |i: usize| r.get::<_, String>(at + i);
+    let n = |i: usize| -> Result<u64, String> { Ok(r.get::<_, i64>(at + i).map_err(|e| e.to_string())?.max(0) as u64) };
+    let whole: Option<String> = r.get(at + 10)?;
     Ok((|| {
+        let reconciliation = match whole {
+            Some(json) => serde_json::from_str(&json).map_err(|e| format!("reconciliation: {e}"))?,
+            // Recorded before schema 6: what migration 1's columns kept.
+            None => Reconciliation {
+                read: n(4)?,
+                accepted: n(5)?,
+                rejected: n(6)?,
+                duplicates: n(7)?,
+                rejected_by_reason: parse_json(text(8))?,
+                redactions: parse_json(text(9))?,
+                ..Reconciliation::default()
+            },
+        };
         Ok(ManifestEntry {
-            sha256: r.get(at).map_err(|e| e.to_string())?,
-            path: r.get(at + 1).map_err(|e| e.to_string())?,
-            format: r.get(at + 2).map_err(|e| e.to_string())?,
-            ingested_at: r.get(at + 3).map_err(|e| e.to_string())?,
-            read: n(4).map_err(|e| e.to_string())?,
-            accepted: n(5).map_err(|e| e.to_string())?,
-            rejected: n(6).map_err(|e| e.to_string())?,
-            duplicates: n(7).map_err(|e| e.to_string())?,
-            rejected_by_reason: map(reasons)?,
-            redactions: map(redactions)?,
+            sha256: parse_text(text(0))?,
+            path: text(1).map_err(|e| e.to_string())?,
+            format: parse_text(text(2))?,
+            ingested_at: parse_time(text(3))?,
+            reconciliation,
         })
     })())
+}
+
+/// A column's text parsed as `T`, or why not.
+fn parse_text<T: std::str::FromStr>(text: rusqlite::Result<String>) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    let text = text.map_err(|e| e.to_string())?;
+    text.parse().map_err(|e| format!("{text:?}: {e}"))
+}
+
+/// A column's JSON parsed as `T`, or why not.
+fn parse_json<T: serde::de::DeserializeOwned>(text: rusqlite::Result<String>) -> Result<T, String> {
+    serde_json::from_str(&text.map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+}
+
+/// A time as the store writes it: RFC 3339 in UTC to the second, e.g. `2026-01-01T00:00:00Z`.
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A time the store wrote, or why it is not one.
+fn parse_time(text: rusqlite::Result<String>) -> Result<DateTime<Utc>, String> {
+    let text = text.map_err(|e| e.to_string())?;
+    DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).map_err(|e| format!("{text:?}: {e}"))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -912,18 +960,31 @@ mod tests {
     use super::*;
     use fedcx_model::{Channel, ServiceId};
 
-    fn entry(sha: &str) -> ManifestEntry {
+    /// A digest named by one letter (its first byte), so tests can tell files apart.
+    fn sha(name: &str) -> Digest {
+        let mut d = [0u8; 32];
+        d[0] = name.as_bytes()[0];
+        Digest(d)
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    fn entry(name: &str) -> ManifestEntry {
+        let mut r = Reconciliation::default();
+        r.accept();
+        r.accept();
+        r.reject(fedcx_model::RejectReason::UnknownChannel);
+        r.exclude(fedcx_model::Exclusion::Spam);
+        r.warnings.insert("hidden_follow_up_ignored".into(), 1);
+        r.set_read(4, fedcx_model::LineAccount { physical: 5, header: 1, blank: 0, in_rows: 4 });
         ManifestEntry {
-            sha256: sha.into(),
+            sha256: sha(name),
             path: "in.csv".into(),
-            format: "csv".into(),
-            ingested_at: "2026-01-01T00:00:00Z".into(),
-            read: 3,
-            accepted: 2,
-            rejected: 1,
-            duplicates: 0,
-            rejected_by_reason: BTreeMap::from([("unknown_channel".into(), 1)]),
-            redactions: BTreeMap::new(),
+            format: Format::Csv,
+            ingested_at: at("2026-01-01T00:00:00Z"),
+            reconciliation: r,
         }
     }
 
@@ -952,7 +1013,7 @@ mod tests {
         assert_eq!(store.record(&entry("a"), &c1, &mut |_| {}).unwrap(), Recorded::Stored);
         assert_eq!(store.record(&entry("b"), &c2, &mut |_| {}).unwrap(), Recorded::Stored);
         assert!(
-            matches!(store.record(&entry("a"), &c2, &mut |_| {}).unwrap(), Recorded::AlreadyIngested(e) if e.sha256 == "a")
+            matches!(store.record(&entry("a"), &c2, &mut |_| {}).unwrap(), Recorded::AlreadyIngested(e) if e.sha256 == sha("a"))
         );
         let q: FiscalQuarter = "FY2025 Q2".parse().unwrap();
         let loaded = store.load(&[q]).unwrap();
@@ -962,7 +1023,8 @@ mod tests {
         assert_eq!(loaded.web_traffic[&("irs.gov".to_owned(), "2025-01".to_owned())], 20);
         assert_eq!(store.quarters().unwrap(), [q]);
         let prov = store.provenance(&ServiceId::new("treasury-irs-file-return").unwrap(), q).unwrap();
-        assert_eq!(prov.iter().map(|(e, n)| (e.sha256.as_str(), *n)).collect::<Vec<_>>(), [("a", 6), ("b", 8)]);
+        assert_eq!(prov.iter().map(|(e, n)| (e.sha256, *n)).collect::<Vec<_>>(), [(sha("a"), 6), (sha("b"), 8)]);
+        // The whole reconciliation comes back, exclusions, warnings and line account included.
         assert_eq!(store.manifest().unwrap()[0], entry("a"));
     }
 
@@ -977,21 +1039,21 @@ mod tests {
         let c2 = contribution("treasury-irs-file-return", "FY2025 Q2", 7);
         store.record(&entry("a"), &c1, &mut |_| {}).unwrap();
         store.record(&entry("b"), &c2, &mut |_| {}).unwrap();
-        let gone = store.forget("a", "2026-02-01T00:00:00Z", "test").unwrap();
-        assert_eq!(gone.sha256, "a");
+        let gone = store.forget(&sha("a"), at("2026-02-01T00:00:00Z"), "test").unwrap();
+        assert_eq!(gone.sha256, sha("a"));
         let loaded = store.load(&[q]).unwrap();
         assert_eq!(loaded.counts, c2.counts);
         assert_eq!(loaded.web_traffic[&("irs.gov".to_owned(), "2025-01".to_owned())], 10);
         assert_eq!(store.manifest().unwrap().len(), 1);
         let forgotten = store.forgotten().unwrap();
-        assert_eq!((forgotten[0].0.sha256.as_str(), forgotten[0].1.as_str()), ("a", "2026-02-01T00:00:00Z"));
-        assert!(matches!(store.forget("a", "x", "again"), Err(StoreError::NotIngested { .. })));
+        assert_eq!((forgotten[0].0.sha256, forgotten[0].1), (sha("a"), at("2026-02-01T00:00:00Z")));
+        assert!(matches!(store.forget(&sha("a"), Utc::now(), "again"), Err(StoreError::NotIngested { .. })));
         // Replace: b out, c in; a missing old file leaves everything as it was.
         let c3 = contribution("treasury-irs-file-return", "FY2025 Q2", 1);
-        assert!(store.replace_and_record(&["zz".into()], "t", &[(entry("c"), &c3)], &mut |_| {}).is_err());
+        assert!(store.replace_and_record(&[sha("z")], Utc::now(), &[(entry("c"), &c3)], &mut |_| {}).is_err());
         assert_eq!(store.load(&[q]).unwrap().counts, c2.counts, "a failed replace changes nothing");
-        let (out, rec) = store.replace_and_record(&["b".into()], "t", &[(entry("c"), &c3)], &mut |_| {}).unwrap();
-        assert_eq!((out[0].sha256.as_str(), rec), ("b", vec![Recorded::Stored]));
+        let (out, rec) = store.replace_and_record(&[sha("b")], Utc::now(), &[(entry("c"), &c3)], &mut |_| {}).unwrap();
+        assert_eq!((out[0].sha256, rec), (sha("b"), vec![Recorded::Stored]));
         assert_eq!(store.load(&[q]).unwrap().counts, c3.counts);
     }
 
@@ -1023,7 +1085,8 @@ mod tests {
             conn.pragma_update(None, "user_version", 1).unwrap();
             conn.execute(
                 "INSERT INTO ingest_file (sha256, path, format, ingested_at, rows_read, accepted, rejected, duplicates, rejected_by_reason, redactions)
-                 VALUES ('a', 'old.csv', 'csv', '2025-01-01T00:00:00Z', 1, 1, 0, 0, '{}', '{}')",
+                 VALUES ('ab00000000000000000000000000000000000000000000000000000000000000', 'old.csv', 'csv',
+                         '2025-01-01T00:00:00Z', 2, 1, 1, 0, '{\"unknown_channel\":1}', '{}')",
                 [],
             )
             .unwrap();
@@ -1031,7 +1094,11 @@ mod tests {
         let store = Store::open(&path).unwrap();
         let v: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
-        assert_eq!(store.manifest().unwrap()[0].path, "old.csv");
+        let old = &store.manifest().unwrap()[0];
+        assert_eq!(old.path, "old.csv");
+        // Recorded before schema 6: the reconciliation is rebuilt from migration 1's columns.
+        assert_eq!((old.reconciliation.read, old.reconciliation.rejected), (2, 1));
+        assert_eq!(old.reconciliation.rejected_by_reason[&fedcx_model::RejectReason::UnknownChannel], 1);
         assert!(store.load_responses(&["FY2025 Q1".parse().unwrap()]).unwrap().is_empty());
     }
 
@@ -1072,7 +1139,7 @@ mod tests {
         let path = dir.path().join("s.db");
         let mut store = Store::open(&path).unwrap();
         store.record(&entry("a"), &contribution("ssa-replacement-card", "FY2024 Q1", 1), &mut |_| {}).unwrap();
-        store.record_registry(&Registry::bundled(), "2026-01-01T00:00:00Z").unwrap();
+        store.record_registry(&Registry::bundled(), at("2026-01-01T00:00:00Z")).unwrap();
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.manifest().unwrap().len(), 1);

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use crate::reconcile::exclusion;
+use crate::reconcile::Exclusion;
 
 /// A survey tool whose export conventions a mapping can turn on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -92,7 +92,7 @@ pub(crate) enum Status {
     /// A response to count (a normal, imported or offline response).
     Keep,
     /// Not a respondent's answer: counted apart under this exclusion reason.
-    Exclude(&'static str),
+    Exclude(Exclusion),
 }
 
 /// The Status values fedcx knows, as the choice-text export writes them and as codes.
@@ -107,9 +107,9 @@ pub(crate) fn qualtrics_status(text: &str) -> Option<Status> {
     let by_code = |code: &str| -> Option<Status> {
         Some(match code {
             "0" | "4" | "16" => Status::Keep,
-            "1" | "17" => Status::Exclude(exclusion::SURVEY_PREVIEW),
-            "2" => Status::Exclude(exclusion::SURVEY_TEST),
-            "8" | "9" | "12" => Status::Exclude(exclusion::SPAM),
+            "1" | "17" => Status::Exclude(Exclusion::SurveyPreview),
+            "2" => Status::Exclude(Exclusion::SurveyTest),
+            "8" | "9" | "12" => Status::Exclude(Exclusion::Spam),
             _ => return None,
         })
     };
@@ -119,9 +119,9 @@ pub(crate) fn qualtrics_status(text: &str) -> Option<Status> {
     let lower = t.to_ascii_lowercase();
     Some(match lower.as_str() {
         "ip address" | "imported" | "offline" => Status::Keep,
-        "survey preview" | "offline survey preview" => Status::Exclude(exclusion::SURVEY_PREVIEW),
-        "survey test" => Status::Exclude(exclusion::SURVEY_TEST),
-        "spam" | "preview spam" | "imported spam" => Status::Exclude(exclusion::SPAM),
+        "survey preview" | "offline survey preview" => Status::Exclude(Exclusion::SurveyPreview),
+        "survey test" => Status::Exclude(Exclusion::SurveyTest),
+        "spam" | "preview spam" | "imported spam" => Status::Exclude(Exclusion::Spam),
         _ => return None,
     })
 }
@@ -317,11 +317,11 @@ mod tests {
             ("IP Address", Some(Status::Keep)),
             ("0", Some(Status::Keep)),
             ("Imported", Some(Status::Keep)),
-            ("Survey Preview", Some(Status::Exclude(exclusion::SURVEY_PREVIEW))),
-            ("1", Some(Status::Exclude(exclusion::SURVEY_PREVIEW))),
-            ("Survey Test", Some(Status::Exclude(exclusion::SURVEY_TEST))),
-            ("spam", Some(Status::Exclude(exclusion::SPAM))),
-            ("8", Some(Status::Exclude(exclusion::SPAM))),
+            ("Survey Preview", Some(Status::Exclude(Exclusion::SurveyPreview))),
+            ("1", Some(Status::Exclude(Exclusion::SurveyPreview))),
+            ("Survey Test", Some(Status::Exclude(Exclusion::SurveyTest))),
+            ("spam", Some(Status::Exclude(Exclusion::Spam))),
+            ("8", Some(Status::Exclude(Exclusion::Spam))),
             ("", None),
             ("Bot", None),
         ] {

@@ -1,0 +1,112 @@
+//! The kinds of input fedcx reads, by name. Telling them apart from a file's bytes is
+//! fedcx-ingest's job (`fedcx_ingest::format::detect`); the names live here because the store's
+//! manifest and the report record which format each file was read as.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// A respondent-level CSV read through a mapping (fedcx's native layout when none is given).
+    Csv,
+    /// Touchpoints' version-2 response upload (17 columns); needs its collection detail.
+    TouchpointsV2,
+    /// Touchpoints' CX Responses export (`CxResponse.to_csv`, 20 columns): the upload's columns
+    /// plus `cx_collection_detail_id`, which routes each row to its own detail.
+    TouchpointsResponses,
+    /// Touchpoints' version-1 reporting-record export (counts per service and channel).
+    TouchpointsV1,
+    /// Touchpoints' collection-detail export.
+    TouchpointsDetails,
+    /// One response per line in fedcx's JSON form.
+    Jsonl,
+    /// A Digital Analytics Program report (JSON): visits per domain and day.
+    Dap,
+    /// A benchmark index series (CSV: series, year, value).
+    Benchmark,
+    /// Counts in long form (CSV: service, channel, quarter, item, point, n), as `fedcx export` writes them.
+    Counts,
+    /// performance.gov's FY2019-20 HISP data: volumes and each driver's published mean (1-5 scale),
+    /// in any of the site's three CSV layouts ([`crate::published`]).
+    PerformanceGov,
+}
+
+impl Format {
+    /// Every format, by its command-line name.
+    pub const ALL: [Format; 10] = [
+        Format::TouchpointsV2,
+        Format::TouchpointsResponses,
+        Format::TouchpointsV1,
+        Format::Csv,
+        Format::Jsonl,
+        Format::Dap,
+        Format::Benchmark,
+        Format::TouchpointsDetails,
+        Format::Counts,
+        Format::PerformanceGov,
+    ];
+
+    /// The name used on the command line and in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::TouchpointsV2 => "touchpoints-v2",
+            Format::TouchpointsResponses => "touchpoints-responses",
+            Format::TouchpointsV1 => "touchpoints-v1",
+            Format::TouchpointsDetails => "touchpoints-details",
+            Format::Jsonl => "jsonl",
+            Format::Dap => "dap",
+            Format::Benchmark => "benchmark",
+            Format::Counts => "counts",
+            Format::PerformanceGov => "performance-gov",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A format name that fedcx does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a format (expected one of: {list})", list = Format::ALL.map(Format::as_str).join(", "))]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
+        Format::ALL.into_iter().find(|f| f.as_str() == s.trim()).ok_or_else(|| UnknownFormat(s.to_owned()))
+    }
+}
+
+impl Serialize for Format {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Format {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Format, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
+            assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{f}\""));
+        }
+        assert!("xlsx".parse::<Format>().unwrap_err().to_string().contains("expected one of: touchpoints-v2"));
+    }
+}

@@ -83,7 +83,7 @@ pub struct ReportInput<'a> {
     /// Ingested benchmark series (empty: the published figures are used).
     pub benchmarks: &'a [BenchmarkPoint],
     /// Web visits per (domain, month).
-    pub web_traffic: &'a BTreeMap<(String, String), u64>,
+    pub web_traffic: &'a BTreeMap<(String, fedcx_model::Month), u64>,
     /// performance.gov's published FY2019-20 figures (means on the 1-5 scale, volumes).
     pub published: &'a [PublishedMeans],
     /// The ACSI-style index, when estimated.

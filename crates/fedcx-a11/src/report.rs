@@ -412,7 +412,7 @@ pub fn build(
     config: &ScoreConfig,
     index: Option<IndexSummary>,
     benchmarks: &[BenchmarkPoint],
-    web_traffic: &BTreeMap<(String, String), u64>,
+    web_traffic: &BTreeMap<(String, fedcx_model::Month), u64>,
 ) -> QuarterReport {
     let quarters = quarter.trailing(TREND_QUARTERS);
     let in_q = |k: &fedcx_model::GroupKey| k.quarter == quarter;
@@ -420,7 +420,7 @@ pub fn build(
     let trust_trend = scores::trend(counts, Metric::Trust, &quarters, config, |_| true);
     let satisfaction_trend = scores::trend(counts, Metric::Satisfaction, &quarters, config, |_| true);
     let delivery = scores::delivery_gap(counts, Metric::Trust, in_q);
-    let months = quarter_months(quarter);
+    let months = quarter.months();
     let (mut web, unattributed_web_visits) = web_rollup(registry, web_traffic, &months);
     let mut providers = Vec::new();
     for p in registry.providers() {
@@ -597,8 +597,8 @@ type ProviderVisits<'r> = BTreeMap<&'r str, (std::collections::BTreeSet<&'r str>
 /// those months lands in exactly one of the two.
 fn web_rollup<'r>(
     registry: &'r Registry,
-    web_traffic: &BTreeMap<(String, String), u64>,
-    months: &[String],
+    web_traffic: &BTreeMap<(String, fedcx_model::Month), u64>,
+    months: &[fedcx_model::Month],
 ) -> (ProviderVisits<'r>, Vec<(String, u64)>) {
     let mut by_provider = ProviderVisits::new();
     let mut unattributed: BTreeMap<String, u64> = BTreeMap::new();
@@ -622,18 +622,6 @@ fn web_rollup<'r>(
     let mut unattributed: Vec<(String, u64)> = unattributed.into_iter().collect();
     unattributed.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     (by_provider, unattributed)
-}
-
-/// The `YYYY-MM` months of a fiscal quarter.
-fn quarter_months(q: FiscalQuarter) -> Vec<String> {
-    let start = q.start_date();
-    (0..3)
-        .map(|i| {
-            let m0 = start.format("%m").to_string().parse::<u32>().unwrap_or(1) - 1 + i;
-            let y: i32 = start.format("%Y").to_string().parse().unwrap_or(0) + (m0 / 12) as i32;
-            format!("{y:04}-{:02}", m0 % 12 + 1)
-        })
-        .collect()
 }
 
 /// A share as people read it: "72.4% [70.1, 74.6]", or the suppression notice.
@@ -668,30 +656,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn months_of_quarters() {
-        assert_eq!(quarter_months("FY2025 Q1".parse().unwrap()), ["2024-10", "2024-11", "2024-12"]);
-        assert_eq!(quarter_months("FY2025 Q2".parse().unwrap()), ["2025-01", "2025-02", "2025-03"]);
-    }
-
-    #[test]
     fn web_visits_roll_up_to_the_provider_owning_the_longest_domain_suffix() {
         let registry = Registry::bundled();
         let q = |m: &str| m.to_owned();
+        let m = |m: &str| m.parse::<fedcx_model::Month>().unwrap();
         let traffic = BTreeMap::from([
             // www. and subdomains of irs.gov are IRS's; notirs.gov is not.
-            ((q("irs.gov"), q("2024-01")), 100),
-            ((q("sa.www4.irs.gov"), q("2024-02")), 20),
-            ((q("notirs.gov"), q("2024-01")), 7),
+            ((q("irs.gov"), m("2024-01")), 100),
+            ((q("sa.www4.irs.gov"), m("2024-02")), 20),
+            ((q("notirs.gov"), m("2024-01")), 7),
             // benefits.va.gov is VBA's; va.gov itself no bureau's (VA's department-wide site).
-            ((q("benefits.va.gov"), q("2024-03")), 30),
-            ((q("www.benefits.va.gov"), q("2024-03")), 3),
-            ((q("va.gov"), q("2024-01")), 50),
+            ((q("benefits.va.gov"), m("2024-03")), 30),
+            ((q("www.benefits.va.gov"), m("2024-03")), 3),
+            ((q("va.gov"), m("2024-01")), 50),
             // Outside the quarter: not counted anywhere.
-            ((q("irs.gov"), q("2024-04")), 1_000),
+            ((q("irs.gov"), m("2024-04")), 1_000),
             // A key stored before hosts were normalised is normalised here.
-            ((q("WWW.SSA.GOV"), q("2024-01")), 9),
+            ((q("WWW.SSA.GOV"), m("2024-01")), 9),
         ]);
-        let months = quarter_months("FY2024 Q2".parse().unwrap());
+        let months = "FY2024 Q2".parse::<FiscalQuarter>().unwrap().months();
         let (by_provider, unattributed) = web_rollup(&registry, &traffic, &months);
         let got = |slug: &str| by_provider.get(slug).map(|(d, v)| (d.iter().copied().collect::<Vec<_>>(), *v));
         assert_eq!(got("treasury-irs"), Some((vec!["irs.gov"], 120)));

@@ -20,7 +20,7 @@ struct Fixture {
     counts: ResponseCounts,
     details: Vec<CollectionDetail>,
     responses: Vec<SurveyResponse>,
-    traffic: BTreeMap<(String, String), u64>,
+    traffic: BTreeMap<(String, fedcx_model::Month), u64>,
     index: IndexSummary,
 }
 
@@ -131,8 +131,8 @@ fn fixture() -> Fixture {
         detail("92", "treasury-irs-file-return", Channel::Phone, "FY2025 Q1", 12, TrustScale::ThumbsUpDown),
     ];
     let traffic = BTreeMap::from([
-        (("irs.gov".to_owned(), "2025-01".to_owned()), 1_000_000),
-        (("irs.gov".to_owned(), "2025-02".to_owned()), 1_500_000),
+        (("irs.gov".to_owned(), "2025-01".parse().unwrap()), 1_000_000),
+        (("irs.gov".to_owned(), "2025-02".parse().unwrap()), 1_500_000),
     ]);
     let index =
         IndexSummary { label: "test index".into(), value: 70.25, interval: Some((68.0, 72.5)), respondents: 500 };

@@ -76,7 +76,7 @@ pub struct IngestResult {
     /// Published benchmark series values.
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Web visits per (domain, month `YYYY-MM`).
-    pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
+    pub web_traffic: std::collections::BTreeMap<(String, fedcx_model::Month), u64>,
     /// Figures performance.gov published (FY2019-20 means on the 1-5 scale, volumes).
     pub published: Vec<PublishedMeans>,
     /// Per file.
@@ -99,7 +99,7 @@ pub struct FileData {
     /// Its benchmark values.
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Its web visits per (domain, month).
-    pub web_traffic: std::collections::BTreeMap<(String, String), u64>,
+    pub web_traffic: std::collections::BTreeMap<(String, fedcx_model::Month), u64>,
     /// Its performance.gov figures.
     pub published: Vec<PublishedMeans>,
     /// Its accepted responses, when [`IngestConfig::keep_responses`] was set.

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Datelike, Days, NaiveDate};
 use fedcx_model::registry::normalize_host;
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
-use fedcx_model::{BenchmarkPoint, WebVisits, MAX_COUNT};
+use fedcx_model::{BenchmarkPoint, Month, WebVisits, MAX_COUNT};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -40,7 +40,7 @@ pub struct DapSource {
     rows: std::vec::IntoIter<Value>,
     index: u64,
     /// The month undated rows are filed under, or why they cannot be.
-    period: Result<String, String>,
+    period: Result<Month, String>,
     /// When the report's dimensions name no host: the report's name and dimensions, for rejects.
     not_by_host: Option<String>,
 }
@@ -76,7 +76,7 @@ impl DapSource {
 
 /// The month a report's undated rows are filed under: its single date range, resolved against
 /// the UTC day of `taken_at`, and the month holding most of that window's days.
-fn report_month(report: &serde_json::Map<String, Value>) -> Result<String, String> {
+fn report_month(report: &serde_json::Map<String, Value>) -> Result<Month, String> {
     let taken_at = report.get("taken_at").and_then(Value::as_str).ok_or("the report has no taken_at")?;
     let today = DateTime::parse_from_rfc3339(taken_at)
         .map_err(|e| format!("the report's taken_at {taken_at:?} is not a timestamp: {e}"))?
@@ -95,7 +95,9 @@ fn report_month(report: &serde_json::Map<String, Value>) -> Result<String, Strin
         resolve_day(text, today).ok_or_else(|| format!("the report's {key} {text:?} is not a date GA4 names"))
     };
     let (first, last) = (day("startDate")?, day("endDate")?);
-    window_month(first, last).ok_or_else(|| format!("the report's window ends ({last}) before it starts ({first})"))
+    window_month(first, last)
+        .ok_or_else(|| format!("the report's window ends ({last}) before it starts ({first})"))?
+        .map_err(|e| e.to_string())
 }
 
 /// A GA4 date-range bound (`YYYY-MM-DD`, `today`, `yesterday`, `NdaysAgo`) against `today`.
@@ -112,9 +114,9 @@ fn resolve_day(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     today.checked_sub_days(Days::new(ago))
 }
 
-/// The `YYYY-MM` month holding most days of the window `first..=last`; of months holding equally
-/// many, the later. `None` when the window ends before it starts.
-fn window_month(first: NaiveDate, last: NaiveDate) -> Option<String> {
+/// The month holding most days of the window `first..=last`; of months holding equally many, the
+/// later. `None` when the window ends before it starts.
+fn window_month(first: NaiveDate, last: NaiveDate) -> Option<Result<Month, fedcx_model::fiscal::FiscalError>> {
     if last < first {
         return None;
     }
@@ -132,7 +134,7 @@ fn window_month(first: NaiveDate, last: NaiveDate) -> Option<String> {
             _ => break,
         }
     }
-    best.map(|(_, month)| month.format("%Y-%m").to_string())
+    best.map(|(_, month)| Month::of(month))
 }
 
 /// For a report whose query names dimensions but no host name (e.g. `last-48-hours`: date and
@@ -195,7 +197,7 @@ impl DapSource {
             Some(d) => d
                 .as_str()
                 .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
-                .map(|d| d.format("%Y-%m").to_string())
+                .and_then(|d| Month::of(d).ok())
                 .ok_or_else(|| reject("date", RejectReason::BadTimestamp, "expected a date YYYY-MM-DD".to_owned()))?,
             None => self.period.clone().map_err(|why| reject("date", RejectReason::BadTimestamp, why))?,
         };
@@ -318,9 +320,9 @@ mod tests {
         drain(DapSource::new(Path::new("d.json"), text.as_bytes()).unwrap())
     }
 
-    fn visits(item: &SourceItem) -> Option<(&str, &str, u64)> {
+    fn visits(item: &SourceItem) -> Option<(&str, String, u64)> {
         match item {
-            SourceItem::WebVisits(v) => Some((v.domain.as_str(), v.month.as_str(), v.visits)),
+            SourceItem::WebVisits(v) => Some((v.domain.as_str(), v.month.to_string(), v.visits)),
             _ => None,
         }
     }
@@ -348,11 +350,11 @@ mod tests {
             {"date":"2024-02-30","domain":"irs.gov","visits":5},
             {"date":"2024-02-01","domain":"irs.gov","visits":-3}]}"#;
         let items = dap(text);
-        assert_eq!(visits(&items[0]), Some(("irs.gov", "2024-01", 120)));
+        assert_eq!(visits(&items[0]), Some(("irs.gov", "2024-01".to_owned(), 120)));
         assert_eq!(rejected(&items[1]).map(|r| (r.0, r.2)), Some((2, "bad_timestamp")));
         assert_eq!(rejected(&items[2]).map(|r| (r.2, r.3)), Some(("bad_count", "visits cannot be negative")));
         let array = r#"[{"id":1,"report_name":"site","date":"2024-03-01","domain":"www.ssa.gov","visits":7}]"#;
-        assert_eq!(visits(&dap(array)[0]), Some(("ssa.gov", "2024-03", 7)));
+        assert_eq!(visits(&dap(array)[0]), Some(("ssa.gov", "2024-03".to_owned(), 7)));
     }
 
     #[test]
@@ -361,11 +363,11 @@ mod tests {
         // ..2024-01-04, 26 days in December and 4 in January.
         let rows = r#"{"domain":"www.irs.gov","visits":"19389834","users":"14065419"}"#;
         let items = dap(&report("top-domains-30-days", "30daysAgo", "2024-01-05T16:03:47.404Z", rows));
-        assert_eq!(visits(&items[0]), Some(("irs.gov", "2023-12", 19_389_834)));
+        assert_eq!(visits(&items[0]), Some(("irs.gov", "2023-12".to_owned(), 19_389_834)));
         // top-domains-7-days.json of the same day: 2023-12-29..2024-01-04, 3 days against 4.
         let rows = r#"{"domain":"www.va.gov","visits":"3972617"}"#;
         let items = dap(&report("top-domains-7-days", "7daysAgo", "2024-01-05T15:34:14.401Z", rows));
-        assert_eq!(visits(&items[0]), Some(("va.gov", "2024-01", 3_972_617)));
+        assert_eq!(visits(&items[0]), Some(("va.gov", "2024-01".to_owned(), 3_972_617)));
         // A dated row in a windowed report keeps its own date.
         let rows = r#"{"date":"2023-11-30","domain":"www.va.gov","visits":"1"}"#;
         assert_eq!(visits(&dap(&report("r", "7daysAgo", "2024-01-05T00:00:00Z", rows))[0]).unwrap().1, "2023-11");
@@ -373,13 +375,28 @@ mod tests {
 
     #[test]
     fn window_months() {
-        assert_eq!(window_month(day("2023-12-06"), day("2024-01-04")).as_deref(), Some("2023-12"));
-        assert_eq!(window_month(day("2023-12-29"), day("2024-01-04")).as_deref(), Some("2024-01"));
+        assert_eq!(
+            window_month(day("2023-12-06"), day("2024-01-04")).map(|m| m.unwrap().to_string()).as_deref(),
+            Some("2023-12")
+        );
+        assert_eq!(
+            window_month(day("2023-12-29"), day("2024-01-04")).map(|m| m.unwrap().to_string()).as_deref(),
+            Some("2024-01")
+        );
         // A tie goes to the later month: 7 days in each.
-        assert_eq!(window_month(day("2024-01-25"), day("2024-02-07")).as_deref(), Some("2024-02"));
+        assert_eq!(
+            window_month(day("2024-01-25"), day("2024-02-07")).map(|m| m.unwrap().to_string()).as_deref(),
+            Some("2024-02")
+        );
         // 30 days across three months (1 + 28 + 1): February.
-        assert_eq!(window_month(day("2023-01-31"), day("2023-03-01")).as_deref(), Some("2023-02"));
-        assert_eq!(window_month(day("2024-02-29"), day("2024-02-29")).as_deref(), Some("2024-02"));
+        assert_eq!(
+            window_month(day("2023-01-31"), day("2023-03-01")).map(|m| m.unwrap().to_string()).as_deref(),
+            Some("2023-02")
+        );
+        assert_eq!(
+            window_month(day("2024-02-29"), day("2024-02-29")).map(|m| m.unwrap().to_string()).as_deref(),
+            Some("2024-02")
+        );
         assert_eq!(window_month(day("2024-01-02"), day("2024-01-01")), None);
         let today = day("2024-01-05");
         assert_eq!(resolve_day("today", today), Some(today));
@@ -397,7 +414,14 @@ mod tests {
             {"hostname":"sam.gov","visits":"3"}"#;
         let items = dap(&report("sites", "14daysAgo", "2024-01-05T15:34:29.517Z", rows));
         let got: Vec<_> = items.iter().map(|i| visits(i).unwrap()).collect();
-        assert_eq!(got, [("benefits.va.gov", "2023-12", 1), ("va.gov", "2023-12", 2), ("sam.gov", "2023-12", 3)]);
+        assert_eq!(
+            got,
+            [
+                ("benefits.va.gov", "2023-12".to_owned(), 1),
+                ("va.gov", "2023-12".to_owned(), 2),
+                ("sam.gov", "2023-12".to_owned(), 3)
+            ]
+        );
     }
 
     #[test]
@@ -434,7 +458,7 @@ mod tests {
                 (11, None, "bad_json"),
             ]
         );
-        assert_eq!(visits(&items[11]), Some(("irs.gov", "2024-01", 0)));
+        assert_eq!(visits(&items[11]), Some(("irs.gov", "2024-01".to_owned(), 0)));
         assert!(rejected(&items[2]).unwrap().3.contains("(other) is GA4's placeholder"));
         assert_eq!(rejected(&items[6]).unwrap().3, "visits cannot be negative");
         assert_eq!(rejected(&items[7]).unwrap().3, "the row has no visits");

@@ -72,6 +72,68 @@ pub enum FiscalError {
     /// A date that falls outside the fiscal years fedcx accepts.
     #[error("date {0} falls outside fiscal years {MIN_FISCAL_YEAR}..={MAX_FISCAL_YEAR}")]
     DateOutOfRange(NaiveDate),
+    /// Text that is not a calendar month `YYYY-MM`.
+    #[error("{0:?} is not a month (expected YYYY-MM, e.g. 2025-01)")]
+    BadMonth(String),
+}
+
+/// A calendar month, e.g. 2025-01: the period web-analytics visits are counted by. Written
+/// `YYYY-MM`; ordered by time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    year: u16,
+    month: u8,
+}
+
+impl Month {
+    /// The month holding `date`.
+    pub fn of(date: NaiveDate) -> Result<Month, FiscalError> {
+        let year = u16::try_from(date.year()).map_err(|_| FiscalError::DateOutOfRange(date))?;
+        let month = u8::try_from(date.month()).expect("a month number is 1 to 12");
+        Ok(Month { year, month })
+    }
+
+    /// Its first day.
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year.into(), self.month.into(), 1).expect("a checked month has a first day")
+    }
+
+    /// The fiscal quarter it falls in.
+    pub fn fiscal_quarter(self) -> Result<FiscalQuarter, FiscalError> {
+        FiscalQuarter::from_date(self.first_day())
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl FromStr for Month {
+    type Err = FiscalError;
+    fn from_str(s: &str) -> Result<Month, FiscalError> {
+        let bad = || FiscalError::BadMonth(s.to_owned());
+        let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let date = NaiveDate::from_ymd_opt(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, 1);
+        Month::of(date.ok_or_else(bad)?)
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Month, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 impl FiscalQuarter {
@@ -116,6 +178,13 @@ impl FiscalQuarter {
     /// The last day of the quarter.
     pub fn end_date(self) -> NaiveDate {
         self.next_unbounded().start_date().pred_opt().expect("a quarter start always has a day before it")
+    }
+
+    /// Its three calendar months, in order.
+    pub fn months(self) -> [Month; 3] {
+        let first = Month::of(self.start_date()).expect("a quarter's start is in range");
+        let later = |n| Month::of(self.start_date() + chrono::Months::new(n)).expect("a quarter's months are in range");
+        [first, later(1), later(2)]
     }
 
     /// Whether `date` falls within this quarter.
@@ -226,6 +295,22 @@ impl<'de> Deserialize<'de> for FiscalQuarter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_read_write_and_fall_in_quarters() {
+        let m: Month = "2024-10".parse().unwrap();
+        assert_eq!(m.to_string(), "2024-10");
+        assert_eq!(m.fiscal_quarter().unwrap().to_string(), "FY2025 Q1");
+        for bad in ["2024-13", "2024-1", "24-01", "2024/01", "", "2024-00"] {
+            assert!(bad.parse::<Month>().is_err(), "{bad}");
+        }
+        let q: FiscalQuarter = "FY2025 Q1".parse().unwrap();
+        assert_eq!(q.months().map(|m| m.to_string()), ["2024-10", "2024-11", "2024-12"]);
+        let q: FiscalQuarter = "FY2025 Q2".parse().unwrap();
+        assert_eq!(q.months().map(|m| m.to_string()), ["2025-01", "2025-02", "2025-03"]);
+        assert!("2024-12".parse::<Month>().unwrap() < "2025-01".parse::<Month>().unwrap());
+        assert_eq!(serde_json::to_string(&m).unwrap(), "\"2024-10\"");
+    }
     use proptest::prelude::*;
 
     fn fq(text: &str) -> FiscalQuarter {

@@ -42,7 +42,7 @@ pub mod traits;
 pub use channel::{Channel, Delivery};
 pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
 pub use digest::Digest;
-pub use fiscal::{FiscalQuarter, Quarter};
+pub use fiscal::{FiscalQuarter, Month, Quarter};
 pub use format::Format;
 pub use ids::{DetailId, OrganizationId, ProviderSlug, ResponseId, ServiceId};
 pub use org::{Organization, Service, ServiceFlags, ServiceKind, ServiceProvider, ServiceStage, TransactionPoint};

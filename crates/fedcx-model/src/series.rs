@@ -21,8 +21,8 @@ pub struct BenchmarkPoint {
 pub struct WebVisits {
     /// The domain, lower case, e.g. `irs.gov`.
     pub domain: String,
-    /// The month, `YYYY-MM`.
-    pub month: String,
+    /// The month.
+    pub month: crate::Month,
     /// Visits in that month.
     pub visits: u64,
 }

@@ -237,7 +237,7 @@ fn insert_contribution(
         .prepare_cached("INSERT INTO web_traffic (file_id, domain, month, visits) VALUES (?1, ?2, ?3, ?4)")
         .map_err(sql)?;
     for ((domain, month), visits) in &contribution.web_traffic {
-        insert.execute(params![file_id, domain, month, int(*visits, &path)?]).map_err(sql)?;
+        insert.execute(params![file_id, domain, month.to_string(), int(*visits, &path)?]).map_err(sql)?;
     }
     let mut insert = tx
         .prepare_cached("INSERT INTO published_means (file_id, quarter, service, record) VALUES (?1, ?2, ?3, ?4)")
@@ -384,7 +384,7 @@ pub struct FileContribution {
     /// Benchmark values.
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Web visits per (domain, month).
-    pub web_traffic: BTreeMap<(String, String), u64>,
+    pub web_traffic: BTreeMap<(String, fedcx_model::Month), u64>,
     /// Respondent-level answers to keep (empty unless asked for).
     pub responses: Vec<fedcx_model::SurveyResponse>,
     /// Fingerprints of every accepted response (kept always: 16 bytes each, no answers).
@@ -403,7 +403,7 @@ pub struct Loaded {
     /// Every benchmark value.
     pub benchmarks: Vec<BenchmarkPoint>,
     /// Every web-traffic month.
-    pub web_traffic: BTreeMap<(String, String), u64>,
+    pub web_traffic: BTreeMap<(String, fedcx_model::Month), u64>,
     /// performance.gov's published figures for the quarters asked for.
     pub published: Vec<PublishedMeans>,
 }
@@ -771,6 +771,9 @@ impl Store {
             .map_err(self.sql())?;
         for row in rows {
             let (domain, month, visits) = row.map_err(self.sql())?;
+            let month = month
+                .parse()
+                .map_err(|e: fedcx_model::fiscal::FiscalError| self.damaged("web traffic", e.to_string()))?;
             out.web_traffic.insert((domain, month), visits.max(0) as u64);
         }
         Ok(out)
@@ -1000,7 +1003,7 @@ mod tests {
         };
         let mut c = FileContribution::default();
         c.counts.add_tally(&key, &t);
-        c.web_traffic.insert(("irs.gov".into(), "2025-01".into()), 10);
+        c.web_traffic.insert(("irs.gov".into(), "2025-01".parse().unwrap()), 10);
         c
     }
 
@@ -1020,7 +1023,7 @@ mod tests {
         let mut expected = c1.counts.clone();
         expected.merge(&c2.counts);
         assert_eq!(loaded.counts, expected, "the store returns the merge of what was recorded");
-        assert_eq!(loaded.web_traffic[&("irs.gov".to_owned(), "2025-01".to_owned())], 20);
+        assert_eq!(loaded.web_traffic[&("irs.gov".to_owned(), "2025-01".parse().unwrap())], 20);
         assert_eq!(store.quarters().unwrap(), [q]);
         let prov = store.provenance(&ServiceId::new("treasury-irs-file-return").unwrap(), q).unwrap();
         assert_eq!(prov.iter().map(|(e, n)| (e.sha256, *n)).collect::<Vec<_>>(), [(sha("a"), 6), (sha("b"), 8)]);
@@ -1043,7 +1046,7 @@ mod tests {
         assert_eq!(gone.sha256, sha("a"));
         let loaded = store.load(&[q]).unwrap();
         assert_eq!(loaded.counts, c2.counts);
-        assert_eq!(loaded.web_traffic[&("irs.gov".to_owned(), "2025-01".to_owned())], 10);
+        assert_eq!(loaded.web_traffic[&("irs.gov".to_owned(), "2025-01".parse().unwrap())], 10);
         assert_eq!(store.manifest().unwrap().len(), 1);
         let forgotten = store.forgotten().unwrap();
         assert_eq!((forgotten[0].0.sha256, forgotten[0].1), (sha("a"), at("2026-02-01T00:00:00Z")));

@@ -119,7 +119,7 @@ fn demo_runs_the_pipeline_and_reconciles() {
 #[test]
 fn nasty_file_every_row_accounted_for() {
     let t = TestDir::new();
-    let file = fixture("nasty.csv");
+    let file = ingest_fixture("nasty.csv");
     t.ok(&["ingest", file.to_str().unwrap(), "--rejects", "rejects.csv", "--summary", "summary.json"]);
     let s = json(&t.path("summary.json"));
     // Line 14's comment is not valid UTF-8: the comment is replaced, the answers still count.
@@ -168,7 +168,7 @@ fn nasty_file_every_row_accounted_for() {
 #[test]
 fn the_same_file_twice_is_ingested_once() {
     let t = TestDir::new();
-    let file = fixture("nasty.csv");
+    let file = ingest_fixture("nasty.csv");
     let copy = t.write("copy.csv", &std::fs::read(&file).unwrap());
     let out = t.run(&["ingest", file.to_str().unwrap(), copy.to_str().unwrap(), "--summary", "s.json"]);
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -187,7 +187,7 @@ fn the_same_file_twice_is_ingested_once() {
 #[test]
 fn strict_mode_fails_at_the_first_reject() {
     let t = TestDir::new();
-    let err = t.fails(&["ingest", fixture("nasty.csv").to_str().unwrap(), "--strict"]);
+    let err = t.fails(&["ingest", ingest_fixture("nasty.csv").to_str().unwrap(), "--strict"]);
     assert!(err.contains("nasty.csv:6: row rejected (indicator_against_trust, field positive_effectiveness)"), "{err}");
 }
 
@@ -400,8 +400,14 @@ fn pls_defaults_match_plspm_on_the_mode_b_model() {
     assert!(c["criterion"].as_str().unwrap().starts_with("largest absolute change"), "{c}");
 }
 
+/// A mapping fedcx ships (crates/fedcx-ingest/mappings/).
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/fedcx-ingest/mappings").join(name)
+}
+
+/// A fixture of an input format: they live with the crate that parses them.
+fn ingest_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/fedcx-ingest/tests/fixtures").join(name)
 }
 
 #[test]
@@ -446,6 +452,38 @@ fn qualtrics_export_through_its_mapping() {
         counts.contains("\"service\":\"dos-ca-passport-application\",\"channel\":\"phone\",\"quarter\":\"FY2025Q1\""),
         "{counts}"
     );
+}
+
+/// A shipped mapping is named without a file, and reads exactly as its file does; a file of the
+/// same name wins over the preset, and an unknown name says what is shipped.
+#[test]
+fn a_shipped_mapping_is_named_without_a_file() {
+    let t = TestDir::new();
+    let data = fixture("qualtrics-v2.csv");
+    let by = |mapping: &str, out: &str| {
+        t.ok(&[
+            "ingest",
+            data.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--mapping",
+            mapping,
+            "--no-store",
+            "--counts",
+            out,
+        ]);
+        std::fs::read_to_string(t.path(out)).unwrap()
+    };
+    let by_file = by(example("qualtrics-v2.toml").to_str().unwrap(), "file.json");
+    assert_eq!(by("qualtrics-v2", "preset.json"), by_file);
+    assert!(by_file.contains("dos-ca-passport-renewal"), "{by_file}");
+    // A file named like a preset is read as a file: this one is not a mapping at all.
+    t.write("qualtrics-v2", b"not = [a mapping");
+    let err =
+        t.fails(&["ingest", data.to_str().unwrap(), "--format", "csv", "--mapping", "qualtrics-v2", "--no-store"]);
+    assert!(err.contains("qualtrics-v2"), "{err}");
+    let err = t.fails(&["ingest", data.to_str().unwrap(), "--format", "csv", "--mapping", "excel", "--no-store"]);
+    assert!(err.contains("excel: no such mapping file, and not a mapping fedcx ships (those are: qualtrics, qualtrics-v2, surveymonkey, medallia, medallia-v1)"), "{err}");
 }
 
 #[test]
@@ -1269,7 +1307,7 @@ fn tp_records_written_back_equal_the_touchpoints_input() {
 
 /// A file of the hand-built Touchpoints registry exports (see the `.source.md` beside each).
 fn registry_fixture(name: &str) -> String {
-    fixture(&format!("touchpoints/registry/{name}")).to_str().unwrap().to_owned()
+    ingest_fixture(&format!("touchpoints/registry/{name}")).to_str().unwrap().to_owned()
 }
 
 /// `fedcx registry import` of the two fixture exports, with new services offered on the website.
@@ -1926,11 +1964,11 @@ fn an_ingested_benchmark_file_with_sources_replaces_the_bundled_value_of_its_yea
 }
 
 // ---- survey tool exports (issue 11) ----
-// Fixtures in tests/fixtures/tools/ are hand-built exports; each has a `.source.md` naming the
+// Fixtures in crates/fedcx-ingest/tests/fixtures/tools/ are hand-built exports; each has a `.source.md` naming the
 // documentation followed and the hand-computed numbers asserted here.
 
 fn tool_fixture(name: &str) -> String {
-    fixture("tools").join(name).to_string_lossy().into_owned()
+    ingest_fixture("tools").join(name).to_string_lossy().into_owned()
 }
 
 fn example_path(name: &str) -> String {

@@ -155,3 +155,24 @@ fn library_crates_warn_on_missing_docs() {
     }
     assert_eq!(checked, 5, "the five library crates");
 }
+
+/// A library crate is published on its own (`cargo package`), so its sources and tests may read
+/// only files inside the crate: a path climbing out of it (`../../tests/fixtures`) works in the
+/// workspace and breaks in the package.
+#[test]
+fn library_crates_read_no_file_outside_themselves() {
+    let mut files = Vec::new();
+    rust_files(&root().join("crates"), &mut files);
+    let mut bad = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let reads =
+                ["include_bytes!", "include_str!", "CARGO_MANIFEST_DIR", "fs::read"].iter().any(|m| line.contains(m));
+            if reads && line.contains("../..") {
+                bad.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "library crates reaching outside themselves:\n{}", bad.join("\n"));
+}

@@ -15,6 +15,14 @@ pub enum IngestError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// A mapping named by a path that is neither a file nor a shipped mapping.
+    #[error("{}: no such mapping file, and not a mapping fedcx ships (those are: {shipped})", path.display())]
+    NoMapping {
+        /// The path given.
+        path: PathBuf,
+        /// The shipped mappings' names, comma-separated.
+        shipped: String,
+    },
     /// The file has no header row, or no bytes at all.
     #[error("{}: the file is empty (expected a header row: {expected})", path.display())]
     Empty {

@@ -74,7 +74,16 @@ pub fn load_registry(path: &Path) -> Result<Registry, IngestError> {
 }
 
 /// Reads a mapping file.
+///
+/// A path that names no file but one of the shipped [`mapped::PRESETS`] (`qualtrics`,
+/// `surveymonkey`, ...) gives that mapping; a file of that name wins.
 pub fn load_mapping(path: &Path) -> Result<Mapping, IngestError> {
+    if !path.exists() {
+        return path.to_str().and_then(Mapping::preset).ok_or_else(|| IngestError::NoMapping {
+            path: path.to_owned(),
+            shipped: mapped::PRESETS.map(|(name, _)| name).join(", "),
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     Mapping::from_toml_str(path, &text)
 }

@@ -166,7 +166,25 @@ pub struct Mapping {
 const FIELDS_WITH_CONSTANTS: [&str; 5] =
     ["service_id", "channel", "transaction_point", "survey_version", "survey_type"];
 
+/// The mappings fedcx ships for survey tools' exports, by name: `--mapping qualtrics` reads a
+/// Qualtrics export without a mapping file of one's own. Each is a file in this crate's `mappings/`
+/// (a starting point to copy and edit), documented in docs/mapping.md.
+pub const PRESETS: [(&str, &str); 5] = [
+    ("qualtrics", include_str!("../mappings/qualtrics.toml")),
+    ("qualtrics-v2", include_str!("../mappings/qualtrics-v2.toml")),
+    ("surveymonkey", include_str!("../mappings/surveymonkey.toml")),
+    ("medallia", include_str!("../mappings/medallia.toml")),
+    ("medallia-v1", include_str!("../mappings/medallia-v1.toml")),
+];
+
 impl Mapping {
+    /// The shipped mapping named `name` (one of [`PRESETS`]), or `None`.
+    pub fn preset(name: &str) -> Option<Mapping> {
+        let (name, text) = PRESETS.iter().find(|(n, _)| *n == name)?;
+        let path = format!("mappings/{name}.toml");
+        Some(Mapping::from_toml_str(Path::new(&path), text).expect("every preset is checked by a test"))
+    }
+
     /// fedcx's own layout: every field in the column of the same name.
     pub fn native() -> Mapping {
         Mapping {
@@ -1197,12 +1215,19 @@ mod tests {
     use crate::pipeline::{IngestConfig, Ingestor, Reader};
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/../../tests/fixtures/tools/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        std::fs::read(format!("{}/tests/fixtures/tools/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
     }
 
     fn example(name: &str) -> Mapping {
-        let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
-        Mapping::from_toml_str(Path::new(&path), &std::fs::read_to_string(&path).unwrap()).unwrap()
+        Mapping::preset(name.trim_end_matches(".toml")).unwrap()
+    }
+
+    #[test]
+    fn every_preset_reads_and_only_presets_are_found() {
+        for (name, _) in PRESETS {
+            assert!(Mapping::preset(name).is_some(), "{name}");
+        }
+        assert!(Mapping::preset("excel").is_none());
     }
 
     /// The summary and counts of one file read with `threads` workers and chunks of `chunk` bytes.

@@ -946,8 +946,8 @@ fn service_row(
 mod tests {
     use super::*;
 
-    const PROVIDERS: &[u8] = include_bytes!("../../../tests/fixtures/touchpoints/registry/service_providers.csv");
-    const SERVICES: &[u8] = include_bytes!("../../../tests/fixtures/touchpoints/registry/services.csv");
+    const PROVIDERS: &[u8] = include_bytes!("../tests/fixtures/touchpoints/registry/service_providers.csv");
+    const SERVICES: &[u8] = include_bytes!("../tests/fixtures/touchpoints/registry/services.csv");
 
     fn options() -> ImportOptions {
         ImportOptions { new_service_channels: vec![Channel::Website] }

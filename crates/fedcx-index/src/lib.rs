@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod a11_index;
+pub mod digital;
 pub mod drivers;
 pub mod pls;
 pub mod scores;

@@ -38,6 +38,7 @@
 
 #![warn(missing_docs)]
 
+pub mod business;
 pub mod counts;
 pub mod details;
 pub mod error;

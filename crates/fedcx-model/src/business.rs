@@ -69,7 +69,6 @@ pub enum Unit {
 
 /// Why a business measure, metric or unit is not valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
 pub enum BusinessError {
     /// Text that names no known metric and is not an `other:` metric.
     #[error("{0:?} is not a metric (expected one of: {list}, or other:<name> for a metric of your own)",

@@ -226,6 +226,48 @@ mod tests {
         r.rejections.iter().map(|j| (j.line, j.reason, j.field.as_deref())).collect()
     }
 
+    /// tests/fixtures/business/business-results.csv: agencies' own quarterly numbers from GSA/HISP-CX-Data
+    /// (see its .source.md for each row's line in the published file).
+    #[test]
+    fn the_fixture_of_agencies_reported_numbers_is_read_whole() {
+        let text = include_str!("../../../tests/fixtures/business/business-results.csv");
+        let r = read(text);
+        assert!(r.rejections.is_empty(), "{:?}", r.rejections);
+        let rec = &r.reconciliation;
+        // 42 data rows: OPM 3 quarters x 2 metrics, Medicare 7 x 3, Marketplace 5 x 3.
+        assert_eq!((rec.read, rec.accepted, rec.rejected), (42, 42, 0));
+        assert_eq!(rec.lines.physical, 43);
+        assert!(rec.balances());
+        let count = |s: &str| r.measures.iter().filter(|m| m.service().as_str() == s).count();
+        assert_eq!(
+            (
+                count("opm-rs-retirement-application"),
+                count("hhs-cms-medicare-information"),
+                count("hhs-cms-marketplace")
+            ),
+            (6, 21, 15)
+        );
+        let find = |s: &str, q: &str, metric: &str| {
+            let metric: Metric = metric.parse().unwrap();
+            let q: FiscalQuarter = q.parse().unwrap();
+            let m = r
+                .measures
+                .iter()
+                .find(|m| m.service().as_str() == s && m.quarter() == q && *m.metric() == metric)
+                .unwrap();
+            (m.value(), m.unit())
+        };
+        // Line 244 of the published file: "7,190,179 /10:21 / 7:41"; 7:41 = 7 x 60 + 41 = 461 seconds.
+        assert_eq!(find("hhs-cms-medicare-information", "FY2021 Q1", "wait_time"), (461.0, Unit::Seconds));
+        assert_eq!(find("hhs-cms-medicare-information", "FY2021 Q1", "other:call_volume"), (7_190_179.0, Unit::Count));
+        // Line 410: "31.5 minutes", "88.9 days".
+        assert_eq!(find("opm-rs-retirement-application", "FY2022 Q1", "wait_time"), (31.5, Unit::Minutes));
+        assert_eq!(find("opm-rs-retirement-application", "FY2022 Q1", "processing_time"), (88.9, Unit::Days));
+        // Line 247: handle time 16:47 = 16 x 60 + 47 = 1007 seconds.
+        assert_eq!(find("hhs-cms-marketplace", "FY2021 Q1", "other:handle_time"), (1007.0, Unit::Seconds));
+        assert!(r.measures[0].source().contains("line 277 (record 245)"));
+    }
+
     #[test]
     fn the_header_is_recognised_in_any_order_and_case() {
         let cols = |s: &str| s.split(',').map(str::to_owned).collect::<Vec<_>>();

@@ -74,6 +74,14 @@ pub fn load_registry(path: &Path) -> Result<Registry, IngestError> {
         .map_err(|e| IngestError::BadConfig { path: path.to_owned(), problems: vec![e.to_string()] })
 }
 
+/// Reads a channel classification file (the TOML table of
+/// [`fedcx_model::ChannelClassification::from_toml_str`]): which channels count as digital.
+pub fn load_channel_classification(path: &Path) -> Result<fedcx_model::ChannelClassification, IngestError> {
+    let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    fedcx_model::ChannelClassification::from_toml_str(&text)
+        .map_err(|e| IngestError::BadConfig { path: path.to_owned(), problems: vec![e.to_string()] })
+}
+
 /// Reads a mapping file.
 pub fn load_mapping(path: &Path) -> Result<Mapping, IngestError> {
     let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;

@@ -334,8 +334,10 @@ impl FromStr for Unit {
 }
 
 /// One business result: a metric's value for a service in a fiscal quarter, with its unit and
-/// source. Valid by construction ([`BusinessMeasure::new`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// source. Valid by construction ([`BusinessMeasure::new`]), also when deserialized (a store's copy
+/// is checked again on the way in).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MeasureFields")]
 pub struct BusinessMeasure {
     service: ServiceId,
     quarter: FiscalQuarter,
@@ -343,6 +345,26 @@ pub struct BusinessMeasure {
     value: f64,
     unit: Unit,
     source: String,
+}
+
+/// A measure's fields as serialized, checked by [`BusinessMeasure::new`] on deserialization.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasureFields {
+    service: ServiceId,
+    quarter: FiscalQuarter,
+    metric: Metric,
+    value: f64,
+    unit: Unit,
+    source: String,
+}
+
+impl TryFrom<MeasureFields> for BusinessMeasure {
+    type Error = BusinessError;
+
+    fn try_from(f: MeasureFields) -> Result<BusinessMeasure, BusinessError> {
+        BusinessMeasure::new(f.service, f.quarter, f.metric, f.value, f.unit, f.source)
+    }
 }
 
 impl BusinessMeasure {
@@ -475,5 +497,19 @@ mod tests {
         let no_source =
             BusinessMeasure::new(ServiceId::new("a").unwrap(), q(), Metric::Backlog, 1.0, Unit::Count, "  ");
         assert_eq!(no_source, Err(BusinessError::EmptySource));
+    }
+
+    #[test]
+    fn json_round_trips_and_is_checked_on_the_way_in() {
+        let m = measure("other:call_volume", 7_190_179.0, "count").unwrap();
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            json,
+            r#"{"service":"treasury-irs-file-return","quarter":"FY2024Q2","metric":"other:call_volume","value":7190179.0,"unit":"count","source":"test"}"#
+        );
+        assert_eq!(serde_json::from_str::<BusinessMeasure>(&json).unwrap(), m);
+        let bad = json.replace("\"count\"", "\"days\"").replace("other:call_volume", "backlog");
+        let err = serde_json::from_str::<BusinessMeasure>(&bad).unwrap_err().to_string();
+        assert!(err.starts_with("backlog cannot be in days (expected count)"), "{err}");
     }
 }

@@ -1,7 +1,9 @@
 //! The satisfaction-index engine: A-11 driver scores with confidence intervals computed from counts
 //! ([`scores`], [`stats`]), and an ACSI-style index estimated by PLS path modeling with bootstrap
-//! intervals ([`pls`]), and the drivers of trust from respondent-level answers ([`drivers`]). Pure
-//! computation: no IO, no file formats.
+//! intervals ([`pls`]), the drivers of trust from respondent-level answers ([`drivers`]), the
+//! digital share of transactions from collection-detail volumes ([`digital`]), and correlations
+//! across providers with their intervals ([`association`]). Pure computation: no IO, no file
+//! formats.
 //!
 //! # Example
 //!
@@ -21,6 +23,8 @@
 #![warn(missing_docs)]
 
 pub mod a11_index;
+pub mod association;
+pub mod digital;
 pub mod drivers;
 pub mod pls;
 pub mod scores;

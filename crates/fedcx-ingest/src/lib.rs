@@ -38,6 +38,7 @@
 
 #![warn(missing_docs)]
 
+pub mod business;
 pub mod counts;
 pub mod details;
 pub mod error;
@@ -70,6 +71,14 @@ use fedcx_model::Registry;
 pub fn load_registry(path: &Path) -> Result<Registry, IngestError> {
     let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     Registry::from_toml_str(&text)
+        .map_err(|e| IngestError::BadConfig { path: path.to_owned(), problems: vec![e.to_string()] })
+}
+
+/// Reads a channel classification file (the TOML table of
+/// [`fedcx_model::ChannelClassification::from_toml_str`]): which channels count as digital.
+pub fn load_channel_classification(path: &Path) -> Result<fedcx_model::ChannelClassification, IngestError> {
+    let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    fedcx_model::ChannelClassification::from_toml_str(&text)
         .map_err(|e| IngestError::BadConfig { path: path.to_owned(), problems: vec![e.to_string()] })
 }
 

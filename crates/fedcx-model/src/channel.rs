@@ -143,6 +143,8 @@ impl Channel {
     /// Whether the customer is served through a digital interface rather than by a person, on paper
     /// or by voice. A self-service kiosk counts as digital: the customer works a screen, not a clerk.
     /// Live chat counts as digital because the customer's side of it is a web or app interface.
+    /// This is fedcx's default classification; [`crate::ChannelClassification`] makes it explicit
+    /// and offers Touchpoints' own (and a user's) instead.
     pub fn is_digital(self) -> bool {
         matches!(
             self,

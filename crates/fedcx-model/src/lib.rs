@@ -23,7 +23,9 @@
 
 #![warn(missing_docs)]
 
+pub mod business;
 pub mod channel;
+pub mod classification;
 pub mod counts;
 pub mod digest;
 pub mod fiscal;
@@ -39,7 +41,9 @@ pub mod survey;
 pub mod text;
 pub mod traits;
 
+pub use business::{BusinessMeasure, Metric, Unit};
 pub use channel::{Channel, Delivery};
+pub use classification::ChannelClassification;
 pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
 pub use digest::Digest;
 pub use fiscal::{FiscalQuarter, Month, Quarter};

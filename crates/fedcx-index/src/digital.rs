@@ -234,34 +234,22 @@ mod tests {
 
     const IRS_FILE: &str = "treasury-irs-file-return";
 
-    /// The four details of tests/fixtures/touchpoints/v2/details.csv (a real Touchpoints layout;
-    /// see its .source.md), with the columns this computation reads. Touchpoints' service 59 is
-    /// the registry's `treasury-irs-file-return` (`touchpoints_ids = [59]`).
+    /// The four details of the workspace's tests/fixtures/touchpoints/v2/details.csv (a real
+    /// Touchpoints layout; see its .source.md), with the columns this computation reads: id, fiscal
+    /// year and quarter, transaction point, channel, stage and volume of customers. Written out here
+    /// because this crate is packaged alone and cannot read the workspace's files. Touchpoints'
+    /// service 59 is the registry's `treasury-irs-file-return` (`touchpoints_ids = [59]`).
     fn fixture_details() -> Vec<CollectionDetail> {
-        let text = include_str!("../../../tests/fixtures/touchpoints/v2/details.csv");
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let header = reader.headers().unwrap().clone();
-        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-        let (id, year, q, sid, tp, ch, stage, vol) = (
-            col("id"),
-            col("cx_collection_fiscal_year"),
-            col("cx_collection_quarter"),
-            col("service_id"),
-            col("transaction_point"),
-            col("channel"),
-            col("service_stage_name"),
-            col("volume_of_customers"),
-        );
-        reader
-            .records()
-            .map(|r| {
-                let r = r.unwrap();
-                assert_eq!(&r[sid], "59");
-                let quarter =
-                    FiscalQuarter::new(r[year].parse().unwrap(), Quarter::from_number(r[q].parse().unwrap()).unwrap())
-                        .unwrap();
-                let stage = (!r[stage].is_empty()).then(|| r[stage].to_owned());
-                detail(&r[id], IRS_FILE, quarter, r[tp].parse().unwrap(), r[ch].parse().unwrap(), stage, &r[vol])
+        const ROWS: [(&str, &str, &str, Option<&str>, &str); 4] = [
+            ("5101", "post_interaction", "website", Some("end"), "48211"),
+            ("5102", "post_interaction", "phone", Some("process"), "2730462"),
+            ("5103", "post_service_journey", "in_person", None, ""),
+            ("5104", "post_interaction", "mobile_app", Some("end"), "61200"),
+        ];
+        let quarter = FiscalQuarter::new(2024, Quarter::Q2).unwrap();
+        ROWS.iter()
+            .map(|(id, tp, ch, stage, vol)| {
+                detail(id, IRS_FILE, quarter, tp.parse().unwrap(), ch.parse().unwrap(), stage.map(str::to_owned), vol)
             })
             .collect()
     }

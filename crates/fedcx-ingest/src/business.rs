@@ -19,7 +19,7 @@ use fedcx_model::traits::Rejection;
 use fedcx_model::{BusinessMeasure, FiscalQuarter, Metric, Quarter, Registry, ServiceId, Unit};
 
 use crate::error::IngestError;
-use crate::reconcile::{reason as common, Reconciliation};
+use crate::reconcile::{Reconciliation, RejectReason};
 use crate::rows::{CsvRows, Produced, Row};
 
 /// The columns of a business-results file, in the documented order.
@@ -27,26 +27,6 @@ pub const BUSINESS_HEADER: [&str; 7] = ["service_id", "fy", "quarter", "metric",
 
 /// The format's name in errors and summaries.
 pub const FORMAT: &str = "business-results";
-
-/// Reason codes of this format's rejections, beside the common ones
-/// ([`crate::reconcile::reason`]: `unknown_service`, `bad_quarter`, `missing_value`,
-/// `wrong_field_count`, `invalid_utf8`, `record_too_long`).
-pub mod reason {
-    /// A metric that is neither known nor written `other:<name>` with a valid name.
-    pub const UNKNOWN_METRIC: &str = "unknown_metric";
-    /// A unit that is not one of fedcx's.
-    pub const UNKNOWN_UNIT: &str = "unknown_unit";
-    /// A unit the metric cannot be measured in.
-    pub const UNIT_NOT_ALLOWED: &str = "unit_not_allowed";
-    /// A value that is not a finite number.
-    pub const BAD_VALUE: &str = "bad_value";
-    /// A value outside what the metric can be (negative, or a share above 100 percent).
-    pub const VALUE_OUT_OF_RANGE: &str = "value_out_of_range";
-    /// A unit other than the one an earlier row gave the same service and metric.
-    pub const INCONSISTENT_UNIT: &str = "inconsistent_unit";
-    /// A second row for the same service, quarter and metric.
-    pub const DUPLICATE_MEASURE: &str = "duplicate_measure";
-}
 
 /// Whether a header (column names, any case, surrounding spaces and quotes ignored) is a
 /// business-results file's: it has all seven columns.
@@ -111,7 +91,7 @@ pub fn read_business_results<R: Read>(path: &Path, input: R, registry: &Registry
                 line: c.line,
                 field: Some(unit_field.clone()),
                 raw: c.unit_raw,
-                reason: reason::INCONSISTENT_UNIT,
+                reason: RejectReason::InconsistentUnit.into(),
                 detail: format!(
                     "{} of {} is in {unit} on line {first}; give every quarter of a service's metric in one unit",
                     c.measure.metric(),
@@ -141,7 +121,7 @@ pub fn read_business_results<R: Read>(path: &Path, input: R, registry: &Registry
             line: c.line,
             field: Some(metric_field.clone()),
             raw: c.metric_raw,
-            reason: reason::DUPLICATE_MEASURE,
+            reason: RejectReason::DuplicateMeasure.into(),
             detail: format!(
                 "{} of {} in {} is also given on line(s) {}; which value is right cannot be told, so none is kept",
                 m.metric(),
@@ -153,9 +133,9 @@ pub fn read_business_results<R: Read>(path: &Path, input: R, registry: &Registry
     }
     out.rejections.sort_by_key(|r| r.line);
     for r in &out.rejections {
-        out.reconciliation.reject(r.reason);
+        out.reconciliation.refuse(r.reason);
     }
-    out.reconciliation.set_produced(&out.produced);
+    out.produced.record_into(&mut out.reconciliation);
     Ok(out)
 }
 
@@ -165,49 +145,53 @@ fn parse_row(row: &Row<'_>, c: &[usize], registry: &Registry) -> Result<(Busines
     let required = |i: usize, what: &str| -> Result<&str, Rejection> {
         let t = row.get(c[i])?;
         if t.is_empty() {
-            return Err(row.reject(c[i], common::MISSING_VALUE, format!("the {what} is empty")));
+            return Err(row.reject(c[i], RejectReason::MissingValue, format!("the {what} is empty")));
         }
         Ok(t)
     };
     let service_text = required(0, "service")?;
     let service = registry.service_by_str(service_text).map(|s| s.id.clone()).ok_or_else(|| {
-        row.reject(c[0], common::UNKNOWN_SERVICE, format!("{service_text:?} is not a service in the registry"))
+        row.reject(c[0], RejectReason::UnknownService, format!("{service_text:?} is not a service in the registry"))
     })?;
     let fy_text = required(1, "fiscal year")?;
     let digits = fy_text.strip_prefix("FY").or_else(|| fy_text.strip_prefix("fy")).unwrap_or(fy_text);
     let year: u16 = digits
         .parse()
-        .map_err(|_| row.reject(c[1], common::BAD_QUARTER, "expected a fiscal year such as 2024 or FY2024"))?;
+        .map_err(|_| row.reject(c[1], RejectReason::BadQuarter, "expected a fiscal year such as 2024 or FY2024"))?;
     let q_text = required(2, "quarter")?;
     let q_digits = q_text.strip_prefix(['Q', 'q']).unwrap_or(q_text);
     let quarter = q_digits
         .parse::<u8>()
-        .map_err(|_| row.reject(c[2], common::BAD_QUARTER, "expected a quarter 1 to 4 (or Q1 to Q4)"))
-        .and_then(|q| Quarter::from_number(q).map_err(|e| row.reject(c[2], common::BAD_QUARTER, e.to_string())))?;
+        .map_err(|_| row.reject(c[2], RejectReason::BadQuarter, "expected a quarter 1 to 4 (or Q1 to Q4)"))
+        .and_then(|q| Quarter::from_number(q).map_err(|e| row.reject(c[2], RejectReason::BadQuarter, e.to_string())))?;
     let quarter =
-        FiscalQuarter::new(year, quarter).map_err(|e| row.reject(c[1], common::BAD_QUARTER, e.to_string()))?;
+        FiscalQuarter::new(year, quarter).map_err(|e| row.reject(c[1], RejectReason::BadQuarter, e.to_string()))?;
     let metric_text = required(3, "metric")?;
     let metric: Metric =
-        metric_text.parse().map_err(|e: BusinessError| row.reject(c[3], reason::UNKNOWN_METRIC, e.to_string()))?;
+        metric_text.parse().map_err(|e: BusinessError| row.reject(c[3], RejectReason::UnknownMetric, e.to_string()))?;
     let value_text = required(4, "value")?;
     let value: f64 = value_text.parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| {
-        row.reject(c[4], reason::BAD_VALUE, "expected a finite number such as 12.5 (no thousands separators or units)")
+        row.reject(
+            c[4],
+            RejectReason::BadValue,
+            "expected a finite number such as 12.5 (no thousands separators or units)",
+        )
     })?;
     let unit_text = required(5, "unit")?;
     let unit: Unit =
-        unit_text.parse().map_err(|e: BusinessError| row.reject(c[5], reason::UNKNOWN_UNIT, e.to_string()))?;
+        unit_text.parse().map_err(|e: BusinessError| row.reject(c[5], RejectReason::UnknownUnit, e.to_string()))?;
     let source = required(6, "source")?;
     let (metric_raw, unit_raw) = (metric_text.to_owned(), unit_text.to_owned());
     let measure = BusinessMeasure::new(service, quarter, metric, value, unit, source).map_err(|e| {
         let (col, code) = match &e {
-            BusinessError::UnitNotAllowed { .. } => (5, reason::UNIT_NOT_ALLOWED),
-            BusinessError::NotFinite(_) => (4, reason::BAD_VALUE),
+            BusinessError::UnitNotAllowed { .. } => (5, RejectReason::UnitNotAllowed),
+            BusinessError::NotFinite(_) => (4, RejectReason::BadValue),
             BusinessError::Negative { .. } | BusinessError::AboveHundredPercent { .. } => {
-                (4, reason::VALUE_OUT_OF_RANGE)
+                (4, RejectReason::ValueOutOfRange)
             }
-            BusinessError::EmptySource => (6, common::MISSING_VALUE),
-            BusinessError::UnknownMetric(_) | BusinessError::BadMetricName { .. } => (3, reason::UNKNOWN_METRIC),
-            BusinessError::UnknownUnit(_) => (5, reason::UNKNOWN_UNIT),
+            BusinessError::EmptySource => (6, RejectReason::MissingValue),
+            BusinessError::UnknownMetric(_) | BusinessError::BadMetricName { .. } => (3, RejectReason::UnknownMetric),
+            BusinessError::UnknownUnit(_) => (5, RejectReason::UnknownUnit),
         };
         row.reject(c[col], code, e.to_string())
     })?;
@@ -223,14 +207,14 @@ mod tests {
     }
 
     fn reasons(r: &BusinessRead) -> Vec<(u64, &str, Option<&str>)> {
-        r.rejections.iter().map(|j| (j.line, j.reason, j.field.as_deref())).collect()
+        r.rejections.iter().map(|j| (j.line, j.reason.code(), j.field.as_deref())).collect()
     }
 
-    /// tests/fixtures/business/business-results.csv: agencies' own quarterly numbers from GSA/HISP-CX-Data
+    /// crates/fedcx-ingest/tests/fixtures/business/business-results.csv: agencies' own quarterly numbers from GSA/HISP-CX-Data
     /// (see its .source.md for each row's line in the published file).
     #[test]
     fn the_fixture_of_agencies_reported_numbers_is_read_whole() {
-        let text = include_str!("../../../tests/fixtures/business/business-results.csv");
+        let text = include_str!("../tests/fixtures/business/business-results.csv");
         let r = read(text);
         assert!(r.rejections.is_empty(), "{:?}", r.rejections);
         let rec = &r.reconciliation;
@@ -367,7 +351,7 @@ mod tests {
         assert_eq!(r.lines, [2, 6, 7]);
         let rec = &r.reconciliation;
         assert_eq!((rec.read, rec.accepted, rec.rejected), (6, 3, 3));
-        assert_eq!(rec.rejected_by_reason["duplicate_measure"], 2);
+        assert_eq!(rec.rejected_by_reason[&RejectReason::DuplicateMeasure], 2);
         assert!(rec.balances());
     }
 

@@ -136,6 +136,21 @@ codes! {
         ProviderMismatch = "provider_mismatch",
         /// A new service with no channel: Touchpoints' export drops them, and none were given.
         NoChannels = "no_channels",
+        // Business results (fedcx's long-form input).
+        /// A metric that is neither known nor written `other:<name>` with a valid name.
+        UnknownMetric = "unknown_metric",
+        /// A unit that is not one of fedcx's.
+        UnknownUnit = "unknown_unit",
+        /// A unit the metric cannot be measured in.
+        UnitNotAllowed = "unit_not_allowed",
+        /// A value that is not a finite number.
+        BadValue = "bad_value",
+        /// A value outside what the metric can be (negative, or a share above 100 percent).
+        ValueOutOfRange = "value_out_of_range",
+        /// A unit other than the one an earlier row gave the same service and metric.
+        InconsistentUnit = "inconsistent_unit",
+        /// A second row for the same service, quarter and metric.
+        DuplicateMeasure = "duplicate_measure",
     }
 }
 
@@ -425,7 +440,7 @@ mod tests {
         assert_eq!(RejectReason::AmbiguousSurveyType.code(), "ambiguous_survey_type");
         assert_eq!(RejectReason::BadFinished.code(), "bad_finished");
         assert_eq!(Exclusion::SurveyPreview.code(), "survey_preview");
-        assert_eq!(RejectReason::ALL.len(), 31 + 11);
+        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7);
     }
 
     #[test]

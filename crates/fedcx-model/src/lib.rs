@@ -26,6 +26,7 @@
 pub mod channel;
 pub mod counts;
 pub mod digest;
+pub mod fevs;
 pub mod fiscal;
 pub mod ids;
 pub mod org;

@@ -1,6 +1,7 @@
 //! The satisfaction-index engine: A-11 driver scores with confidence intervals computed from counts
 //! ([`scores`], [`stats`]), and an ACSI-style index estimated by PLS path modeling with bootstrap
-//! intervals ([`pls`]), and the drivers of trust from respondent-level answers ([`drivers`]). Pure
+//! intervals ([`pls`]), and the drivers of trust from respondent-level answers ([`drivers`]), and OPM's employee engagement
+//! and global satisfaction indices from FEVS weighted counts ([`engagement`]). Pure
 //! computation: no IO, no file formats.
 //!
 //! # Example
@@ -22,6 +23,7 @@
 
 pub mod a11_index;
 pub mod drivers;
+pub mod engagement;
 pub mod pls;
 pub mod scores;
 pub mod stats;

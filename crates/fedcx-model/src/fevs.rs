@@ -498,7 +498,7 @@ impl WeightedItem {
         if self.answered == 0 || total <= 0.0 {
             return None;
         }
-        Some(100.0 * (self.by_answer[3] + self.by_answer[4]) / total)
+        Some(100.0 * (self.by_answer[3] + self.by_answer[4]) / total).filter(|p| p.is_finite())
     }
 }
 

@@ -512,6 +512,70 @@ mod tests {
         assert!(e.contains("empty"), "{e}");
     }
 
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../../tests/fixtures/fevs/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    /// The 2019-layout fixture (tests/fixtures/fevs/prdf-2019-layout.source.md), counted by hand.
+    /// Used rows (line: AGENCY/LEVEL1, Leaders Lead items, Supervisors, Intrinsic, GSI items, POSTWT):
+    /// 2: TR/TR93 5 5 5 4 w2.0; 3: TR/TR93 2 2 2 2 w1.0; 4: TR/TR93 X 4 3 blank w3.0;
+    /// 5: TR/TRFD 4 4 4 5 w1.5; 6: TR/- 1 1 1 1 w0.5; 7: HS/HSBC 4 4 4 3 w2.5.
+    /// Rejected: 8 bad_weight, 9 unknown_answer_code (Q3), 10 level1_agency_mismatch,
+    /// 11 wrong_field_count, 12 bad_weight. So read 11 = used 6 + rejected 5.
+    ///
+    /// TR93, Leaders Lead item Q53: answers 5 (w2) and 2 (w1), X (w3) excluded ->
+    /// positive 2 of 3 = 66.667%; Supervisors item Q47: 5 (w2), 2 (w1), 4 (w3) -> 5 of 6 = 83.333%;
+    /// GSI item Q40: 4 (w2), 2 (w1), blank (w3) excluded -> 2 of 3.
+    /// TR (agency, rows 2-6): Q53 positive 2 + 1.5 = 3.5 of 2 + 1 + 1.5 + 0.5 = 5 -> 70%; Q47
+    /// 2 + 3 + 1.5 = 6.5 of 8 -> 81.25%; Q3 (Intrinsic) 2 + 1.5 = 3.5 of 8 -> 43.75%.
+    #[test]
+    fn the_2019_layout_fixture_counted_by_hand() {
+        let r = read(std::str::from_utf8(&fixture("prdf-2019-layout.csv")).unwrap(), 2019);
+        let rec = &r.reconciliation;
+        assert_eq!((rec.read, rec.used, rec.rejected), (11, 6, 5));
+        assert!(rec.balances());
+        let got: Vec<(u64, Option<&str>, &str)> =
+            r.rejections.iter().map(|x| (x.line, x.field.as_deref(), x.reason)).collect();
+        assert_eq!(
+            got,
+            [
+                (8, Some("POSTWT"), reason::BAD_WEIGHT),
+                (9, Some("Q3"), reason::UNKNOWN_ANSWER_CODE),
+                (10, Some("LEVEL1"), reason::LEVEL1_AGENCY_MISMATCH),
+                (11, None, crate::reconcile::reason::WRONG_FIELD_COUNT),
+                (12, Some("POSTWT"), reason::BAD_WEIGHT),
+            ]
+        );
+        let tr93 = FevsUnit::SubAgency("TR93".parse().unwrap());
+        let tr = FevsUnit::Agency("TR".parse().unwrap());
+        let hs = FevsUnit::Agency("HS".parse().unwrap());
+        assert_eq!(r.counts.respondents[&tr93], (3, 6.0));
+        assert_eq!(r.counts.respondents[&tr], (5, 8.0));
+        assert_eq!(r.counts.respondents[&hs], (1, 2.5));
+        assert_eq!(r.counts.units().count(), 5, "TR, HS, TR93, TRFD, HSBC");
+        let q53 = r.counts.item(&tr93, ItemNumber(53)).unwrap();
+        assert_eq!(q53.by_answer, [0.0, 1.0, 0.0, 0.0, 2.0]);
+        assert_eq!((q53.dont_know, q53.blank, q53.answered), (3.0, 0.0, 2));
+        let pp = |u, q| r.counts.item(u, ItemNumber(q)).unwrap().percent_positive().unwrap();
+        assert!((pp(&tr93, 53) - 200.0 / 3.0).abs() < 1e-12);
+        assert!((pp(&tr93, 47) - 500.0 / 6.0).abs() < 1e-12);
+        assert!((pp(&tr93, 40) - 200.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.counts.item(&tr93, ItemNumber(40)).unwrap().blank, 3.0);
+        assert_eq!((pp(&tr, 53), pp(&tr, 47), pp(&tr, 3)), (70.0, 81.25, 43.75));
+    }
+
+    #[test]
+    fn the_index_table_fixture() {
+        let t = read_index_table(Path::new("eei-by-agency.csv"), fixture("eei-by-agency.csv").as_slice()).unwrap();
+        assert_eq!(t.years.iter().map(|y| y.get()).collect::<Vec<_>>(), [2020, 2021, 2022, 2023]);
+        assert_eq!((t.read, t.rows.len(), t.rejections.len()), (6, 6, 0));
+        let labor = t.rows.iter().find(|r| r.agency_name == "Department of Labor").unwrap();
+        assert_eq!(labor.values[3].1.value().map(|p| p.get()), Some(76.40));
+        let ftc = t.rows.iter().find(|r| r.agency_name == "Federal Trade Commission").unwrap();
+        assert_eq!(ftc.values[0].1, Measured::NotMeasured(NotMeasured::NotPublished));
+        assert_eq!(t.rows[0].values[0].1.value().map(|p| p.get()), Some(72.45));
+    }
+
     #[test]
     fn index_table_cells() {
         let t = read_index_table(

@@ -266,7 +266,7 @@ fn parse_row(
     };
     if let Some(i) = cols.year {
         let text = row.get(i)?;
-        if text != year.to_string() {
+        if text.parse::<u16>().ok() != Some(year.get()) {
             return Err(row.reject(
                 i,
                 reason::YEAR_MISMATCH,
@@ -562,6 +562,26 @@ mod tests {
         assert!((pp(&tr93, 40) - 200.0 / 3.0).abs() < 1e-12);
         assert_eq!(r.counts.item(&tr93, ItemNumber(40)).unwrap().blank, 3.0);
         assert_eq!((pp(&tr, 53), pp(&tr, 47), pp(&tr, 3)), (70.0, 81.25, 43.75));
+    }
+
+    /// Counts are a monoid: the fixture read as two files (its first 5 data lines, then the rest,
+    /// each under the header) and merged equals the whole read. The weights are binary fractions,
+    /// so the sums are exact in any order.
+    #[test]
+    fn split_reads_merge_into_the_whole() {
+        let text = String::from_utf8(fixture("prdf-2019-layout.csv")).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let rest: Vec<&str> = lines.collect();
+        let part = |ls: &[&str]| format!("{header}\n{}\n", ls.join("\n"));
+        let whole = read(&text, 2019);
+        let mut a = read(&part(&rest[..5]), 2019);
+        let b = read(&part(&rest[5..]), 2019);
+        a.counts.merge(&b.counts).unwrap();
+        assert_eq!(a.counts, whole.counts);
+        assert_eq!(a.reconciliation.used + b.reconciliation.used, whole.reconciliation.used);
+        let other = read(&part(&rest[..1]), 2020);
+        assert!(a.counts.merge(&other.counts).is_err(), "years differ");
     }
 
     #[test]

@@ -449,6 +449,32 @@ mod tests {
         assert!(!looks_like_index_table(&["service_id", "fy", "2020"]), "no agency column");
     }
 
+    /// No other format's real fixture looks like a FEVS file, so format detection can ask these
+    /// helpers without stealing another format's files.
+    #[test]
+    fn no_other_fixture_is_detected_as_fevs() {
+        fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "csv") {
+                    out.push(p);
+                }
+            }
+        }
+        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"));
+        let mut files = Vec::new();
+        walk(root, &mut files);
+        assert!(files.len() > 5);
+        for f in files {
+            let Ok(rows) = CsvRows::open(&f, std::fs::File::open(&f).unwrap(), "") else { continue };
+            let fevs = f.components().any(|c| c.as_os_str() == "fevs");
+            let h = rows.header();
+            assert_eq!(looks_like_prdf(h) || looks_like_index_table(h), fevs, "{}", f.display());
+        }
+    }
+
     #[test]
     fn item_and_year_columns() {
         assert_eq!(item_column("Q12"), Some(ItemNumber(12)));

@@ -332,7 +332,7 @@ impl Subindex {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemMap {
     /// The survey year.
-    pub year: u16,
+    pub year: SurveyYear,
     /// Leaders Lead (5 items).
     pub leaders_lead: [ItemNumber; 5],
     /// Supervisors (5 items).
@@ -394,7 +394,7 @@ const MAP_SOURCE: &str = "OPM FEVS 2023 Indices and Dimensions Guide and the 201
 pub const ITEM_MAPS: [ItemMap; 6] = [
     // 2019: the 71-item instrument used since 2012 (EEI items 3,4,6,11,12 / 47-52 / 53-61).
     ItemMap {
-        year: 2019,
+        year: SurveyYear(2019),
         leaders_lead: q([53, 54, 56, 60, 61]),
         supervisors: q([47, 48, 49, 51, 52]),
         intrinsic_work_experience: q([3, 4, 6, 11, 12]),
@@ -403,7 +403,7 @@ pub const ITEM_MAPS: [ItemMap; 6] = [
     },
     // 2020: the shortened pandemic instrument (38 core items plus COVID-19 items).
     ItemMap {
-        year: 2020,
+        year: SurveyYear(2020),
         leaders_lead: q([26, 27, 28, 30, 31]),
         supervisors: q([21, 22, 23, 24, 25]),
         intrinsic_work_experience: q([2, 3, 4, 6, 7]),
@@ -411,7 +411,7 @@ pub const ITEM_MAPS: [ItemMap; 6] = [
         source: MAP_SOURCE,
     },
     ItemMap {
-        year: 2021,
+        year: SurveyYear(2021),
         leaders_lead: q([32, 33, 34, 36, 37]),
         supervisors: q([27, 28, 29, 30, 31]),
         intrinsic_work_experience: q([2, 3, 4, 6, 7]),
@@ -419,7 +419,7 @@ pub const ITEM_MAPS: [ItemMap; 6] = [
         source: MAP_SOURCE,
     },
     ItemMap {
-        year: 2022,
+        year: SurveyYear(2022),
         leaders_lead: q([55, 56, 57, 59, 60]),
         supervisors: q([46, 48, 49, 50, 52]),
         intrinsic_work_experience: q([2, 3, 4, 6, 7]),
@@ -427,7 +427,7 @@ pub const ITEM_MAPS: [ItemMap; 6] = [
         source: MAP_SOURCE,
     },
     ItemMap {
-        year: 2023,
+        year: SurveyYear(2023),
         leaders_lead: q([57, 58, 59, 61, 62]),
         supervisors: q([48, 50, 51, 52, 54]),
         intrinsic_work_experience: q([2, 3, 4, 6, 7]),
@@ -435,7 +435,7 @@ pub const ITEM_MAPS: [ItemMap; 6] = [
         source: MAP_SOURCE,
     },
     ItemMap {
-        year: 2024,
+        year: SurveyYear(2024),
         leaders_lead: q([57, 58, 59, 61, 62]),
         supervisors: q([48, 50, 51, 52, 54]),
         intrinsic_work_experience: q([2, 3, 4, 6, 7]),
@@ -446,7 +446,7 @@ pub const ITEM_MAPS: [ItemMap; 6] = [
 
 /// The item map of a survey year, if fedcx has one.
 pub fn item_map(year: SurveyYear) -> Option<&'static ItemMap> {
-    ITEM_MAPS.iter().find(|m| m.year == year.get())
+    ITEM_MAPS.iter().find(|m| m.year == year)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -723,7 +723,7 @@ mod tests {
             all.sort_unstable();
             all.dedup();
             assert_eq!(all.len(), 19, "{} repeats an item", m.year);
-            assert!(item_map(SurveyYear::new(m.year).unwrap()).is_some());
+            assert!(item_map(m.year).is_some());
         }
         assert!(item_map(SurveyYear::new(2025).unwrap()).is_none(), "no survey in 2025");
     }
@@ -794,7 +794,7 @@ mod tests {
         // Every other provider has a unit (or an explicit "not surveyed") for every year with an item map.
         for prov in r.providers().filter(|p| p.slug.as_str() != "recreation-gov") {
             for m in &ITEM_MAPS {
-                assert!(link_for(&prov.fevs, y(m.year)).is_some(), "{} has no FEVS entry for {}", prov.slug, m.year);
+                assert!(link_for(&prov.fevs, m.year).is_some(), "{} has no FEVS entry for {}", prov.slug, m.year);
             }
         }
     }

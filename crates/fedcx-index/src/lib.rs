@@ -1,9 +1,10 @@
 //! The satisfaction-index engine: A-11 driver scores with confidence intervals computed from counts
 //! ([`scores`], [`stats`]), and an ACSI-style index estimated by PLS path modeling with bootstrap
 //! intervals ([`pls`]), the drivers of trust from respondent-level answers ([`drivers`]), the
-//! digital share of transactions from collection-detail volumes ([`digital`]), and correlations
-//! across providers with their intervals ([`association`]). Pure computation: no IO, no file
-//! formats.
+//! digital share of transactions from collection-detail volumes ([`digital`]), correlations
+//! across providers with their intervals ([`association`]), and OPM's employee engagement and
+//! global satisfaction indices from FEVS weighted counts ([`engagement`]). Pure computation: no
+//! IO, no file formats.
 //!
 //! # Example
 //!
@@ -26,6 +27,7 @@ pub mod a11_index;
 pub mod association;
 pub mod digital;
 pub mod drivers;
+pub mod engagement;
 pub mod pls;
 pub mod scores;
 pub mod stats;

@@ -1,5 +1,6 @@
 //! Streaming readers for the files agencies actually have: Touchpoints exports, generic survey CSVs
-//! with a mapping file, JSON Lines, Digital Analytics Program reports and benchmark series. Every row
+//! with a mapping file, JSON Lines, Digital Analytics Program reports and benchmark series, and OPM's
+//! FEVS employee survey files ([`fevs`]). Every row
 //! is accounted for: accepted, or rejected with its file, line, field and reason.
 //!
 //! # Example
@@ -42,6 +43,7 @@ pub mod business;
 pub mod counts;
 pub mod details;
 pub mod error;
+pub mod fevs;
 pub mod format;
 pub mod jsonl;
 pub mod mapped;

@@ -721,6 +721,7 @@ fn provider_row(
         source: Some(source),
         aliases,
         touchpoints_id: Some(id),
+        fevs: Vec::new(),
     });
     Ok(ImportedEntry { line: row.line, touchpoints_id: id, id: slug.to_string(), outcome: Outcome::Added })
 }

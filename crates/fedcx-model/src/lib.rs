@@ -28,6 +28,7 @@ pub mod channel;
 pub mod classification;
 pub mod counts;
 pub mod digest;
+pub mod fevs;
 pub mod fiscal;
 pub mod format;
 pub mod ids;

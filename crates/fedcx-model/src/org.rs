@@ -73,6 +73,10 @@ pub struct ServiceProvider {
     /// `service_provider_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub touchpoints_id: Option<u32>,
+    /// The FEVS unit that stands for the provider, by survey year (the curated crosswalk; see
+    /// [`crate::fevs`]). Empty: FEVS is "not measured" for it. Older registries without it still load.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fevs: Vec<crate::fevs::FevsLink>,
 }
 
 fn default_true() -> bool {

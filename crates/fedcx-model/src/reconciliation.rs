@@ -151,6 +151,23 @@ codes! {
         InconsistentUnit = "inconsistent_unit",
         /// A second row for the same service, quarter and metric.
         DuplicateMeasure = "duplicate_measure",
+        // FEVS respondent-level files and OPM's index table.
+        /// `AGENCY` is not a two-letter code.
+        BadFevsAgency = "bad_fevs_agency",
+        /// `LEVEL1` is not a four-character code.
+        BadFevsLevel1 = "bad_fevs_level1",
+        /// `LEVEL1` belongs to another agency than the row's `AGENCY`.
+        Level1AgencyMismatch = "level1_agency_mismatch",
+        /// `POSTWT` is missing, not a number, not finite, or not above 0.
+        BadWeight = "bad_weight",
+        /// An item's answer is not 1-5, `X` or blank.
+        UnknownAnswerCode = "unknown_answer_code",
+        /// The row's `YEAR` differs from the year the caller named.
+        YearMismatch = "year_mismatch",
+        /// An index table cell that is neither a percentage from 0 to 100 nor empty.
+        BadPercentage = "bad_percentage",
+        /// An index table row without an agency name.
+        MissingAgencyName = "missing_agency_name",
     }
 }
 
@@ -217,12 +234,26 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The reason, when the row was rejected (not excluded).
+    pub const fn rejection(self) -> Option<RejectReason> {
+        match self {
+            Refusal::Reject(r) => Some(r),
+            Refusal::Exclude(_) => None,
+        }
+    }
+
     /// The stable code.
     pub const fn code(self) -> &'static str {
         match self {
             Refusal::Reject(r) => r.code(),
             Refusal::Exclude(e) => e.code(),
         }
+    }
+}
+
+impl PartialEq<RejectReason> for Refusal {
+    fn eq(&self, other: &RejectReason) -> bool {
+        self.rejection() == Some(*other)
     }
 }
 
@@ -440,7 +471,7 @@ mod tests {
         assert_eq!(RejectReason::AmbiguousSurveyType.code(), "ambiguous_survey_type");
         assert_eq!(RejectReason::BadFinished.code(), "bad_finished");
         assert_eq!(Exclusion::SurveyPreview.code(), "survey_preview");
-        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7);
+        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7 + 6 + 2);
     }
 
     #[test]

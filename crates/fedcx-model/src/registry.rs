@@ -389,6 +389,7 @@ fn check(file: RegistryFile) -> Result<Registry, RegistryError> {
         if !organizations.contains_key(&p.organization) {
             problems.push(format!("provider {} names unknown organization {}", p.slug, p.organization));
         }
+        problems.extend(crate::fevs::crosswalk_problems(p.slug.as_str(), &p.fevs));
         if let Some(old) = providers.insert(p.slug.clone(), p) {
             problems.push(format!("provider {} is defined twice", old.slug));
         }

@@ -36,6 +36,7 @@ pub mod series;
 pub mod survey;
 pub mod text;
 pub mod traits;
+pub mod website;
 
 pub use channel::{Channel, Delivery};
 pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
@@ -51,3 +52,4 @@ pub use response::{
 };
 pub use series::{BenchmarkPoint, PublishedMeans, WebVisits};
 pub use survey::{Driver, Indicator, Polarity, SurveyVersion, TrustScale, V1Question};
+pub use website::{Criterion, HostName, IdeaRules, Outcome, SiteScan};

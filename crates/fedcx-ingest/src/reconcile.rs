@@ -54,6 +54,8 @@ pub mod reason {
     pub const RECORD_TOO_LONG: &str = "record_too_long";
     /// A count too large to be real (more than 2^53, the largest integer every consumer keeps exactly).
     pub const COUNT_TOO_LARGE: &str = "count_too_large";
+    /// A cell that should be a boolean (`true`/`false`, `True`/`False` as pandas rewrites them) is not.
+    pub const BAD_BOOLEAN: &str = "bad_boolean";
     /// A web-analytics row whose host is not a host name (e.g. `www.irs gov`).
     pub const BAD_DOMAIN: &str = "bad_domain";
     /// A collection detail id that is neither Touchpoints' digits nor a slug (it would name a file).

@@ -611,3 +611,207 @@ fn text_list(row: &Row<'_>, i: usize, warnings: &mut Vec<CellWarning>) -> Result
         Err(e) => Err(row.reject(i, reason::BAD_JSON, format!("expected a JSON list of strings: {e}"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fedcx_model::website::{Criterion, IdeaRules, Outcome};
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../../tests/fixtures/site-scanning/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn read(name: &str, bytes: &[u8]) -> Snapshot {
+        read_snapshot(Path::new(name), bytes).unwrap()
+    }
+
+    fn outcomes(s: &SiteScan) -> Vec<Outcome> {
+        s.outcomes(&IdeaRules::default()).iter().map(|(_, o)| *o).collect()
+    }
+
+    use Outcome::{Met as M, NotMet as N, NotScanned as U};
+
+    #[test]
+    fn current_header_has_the_engines_104_columns() {
+        let shared = fixture("current_layout_2026_08.csv");
+        let header = String::from_utf8_lossy(&shared).lines().next().unwrap().to_owned();
+        assert_eq!(header, CURRENT_COLUMNS.join(","));
+        assert!(looks_like_site_scan(&CURRENT_COLUMNS.map(str::to_owned)));
+    }
+
+    #[test]
+    fn real_ssa_rows_in_the_pre_2025_layout() {
+        let bytes = fixture("ssa_rows_key_columns.csv");
+        let mut source = SiteScanSource::new(Path::new("ssa.csv"), &bytes[..]).unwrap();
+        assert_eq!(source.layout(), Layout::Pre2025);
+        let header: Vec<String> = String::from_utf8_lossy(&bytes).lines().next().unwrap().split(',').map(str::to_owned).collect();
+        assert!(looks_like_site_scan(&header));
+        while source.next_item().unwrap().is_some() {}
+        let s = read("ssa.csv", &bytes);
+        assert_eq!((s.summary.read, s.summary.accepted, s.summary.rejected), (4, 4, 0));
+        assert!(s.summary.balances());
+        assert!(s.summary.unknown_columns.is_empty(), "{:?}", s.summary.unknown_columns);
+        // All four redirect to https://www.ssa.gov/: the site is ssa.gov each time.
+        let names: Vec<&str> = s.scans.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["ssa.gov"; 4]);
+        let initial: Vec<&str> = s.scans.iter().map(|x| x.initial_domain.as_ref().unwrap().as_str()).collect();
+        assert_eq!(initial, ["secure.ssa.gov", "ssa.gov", "faq.ssa.gov", "socialsecurity.gov"]);
+        let first = &s.scans[0];
+        assert_eq!(first.scan_date, NaiveDate::from_ymd_opt(2025, 1, 13).unwrap());
+        assert_eq!(first.agency.as_ref().unwrap().as_str(), "Social Security Administration");
+        assert_eq!(first.bureau.as_ref().unwrap().as_str(), "SSA/OSOHE/Division of Network Engineering");
+        assert_eq!(first.uswds_count, Some(132)); // written "132.0" by pandas
+        assert_eq!(first.search_dot_gov, None);
+        assert_eq!(first.accessibility_violations, None); // the column was cut from the slice
+        assert_eq!(first.feedback_links, None);
+        // Per row, from the cells (Secure, Consistent, Mobile, Searchable, Accessible, Measured, Feedback):
+        // https_enforced and hsts True; uswds_count 132 >= 100 (faq: 0); viewport True; site_search
+        // True (faq: False) but search_dot_gov empty and sitemap/robots absent, so neither half of
+        // searchable is known (faq's false-or-unknown is unknown too); accessibility counts
+        // absent; dap True; no feedback column.
+        assert_eq!(outcomes(&s.scans[0]), [M, M, M, U, U, M, U]);
+        assert_eq!(outcomes(&s.scans[1]), [M, M, M, U, U, M, U]);
+        assert_eq!(outcomes(&s.scans[2]), [M, N, M, U, U, M, U]);
+        assert_eq!(outcomes(&s.scans[3]), [M, M, M, U, U, M, U]);
+    }
+
+    #[test]
+    fn hand_built_rows_in_the_current_layout() {
+        let s = read("current.csv", &fixture("current_layout_2026_08.csv"));
+        assert_eq!((s.summary.read, s.summary.accepted, s.summary.rejected), (7, 7, 0));
+        assert_eq!(s.layout, Some(Layout::Current));
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        let names: Vec<&str> = s.scans.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["ssa.gov", "ssa.gov", "ssa.gov", "blog.ssa.gov", "irs.gov", "la.www4.irs.gov", "search.gov"]
+        );
+        let ssa = &s.scans[0];
+        assert_eq!(ssa.visits, Some(10_418_230));
+        assert_eq!(ssa.feedback_links.as_deref(), Some(&["contact".to_owned(), "help".to_owned()][..]));
+        let v = ssa.accessibility_violations.as_ref().unwrap();
+        assert_eq!(v.counts.get(&AxeCategory::Contrast), Some(&2));
+        assert_eq!(v.total(), 3);
+        // ssa.gov: {"contrast":2,"link-purpose":1} is 3 > 0 violations; everything else met.
+        assert_eq!(outcomes(ssa), [M, M, M, M, N, M, M]);
+        // blog.ssa.gov: uswds 0; no search (robots only); empty violations on a completed scan are
+        // zero; no DAP; empty feedback list after 2026-04-21.
+        assert_eq!(outcomes(&s.scans[3]), [M, N, M, N, M, N, N]);
+        // irs.gov: uswds 57 < 100; accessibility scan page_frame_not_ready.
+        assert_eq!(outcomes(&s.scans[4]), [M, N, M, M, U, M, M]);
+        // la.www4.irs.gov: no page; security data says no HTTPS.
+        let dead = &s.scans[5];
+        assert_eq!(dead.live, Some(false));
+        assert_eq!(dead.final_url, None);
+        assert_eq!(outcomes(dead), [N, U, U, U, U, U, U]);
+        assert_eq!(s.scans[6].outcome(Criterion::Accessible, &IdeaRules::default()), N);
+    }
+
+    /// A header in the current layout plus the columns given, and one row.
+    fn csv_with(extra_header: &str, cells: &[(&str, &str)], extra_cells: &str) -> String {
+        let mut row: Vec<String> = vec![String::new(); CURRENT_COLUMNS.len()];
+        let base = [
+            ("name", "ssa.gov"),
+            ("url", "https://www.ssa.gov/"),
+            ("scan_date", "2026-08-02T03:11:42.118Z"),
+            ("primary_scan_status", "completed"),
+            ("accessibility_scan_status", "completed"),
+        ];
+        for (k, v) in base.iter().chain(cells) {
+            let i = CURRENT_COLUMNS.iter().position(|c| c == k).unwrap();
+            row[i] = if v.contains([',', '"']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { (*v).to_owned() };
+        }
+        format!("{}{extra_header}\n{}{extra_cells}\n", CURRENT_COLUMNS.join(","), row.join(","))
+    }
+
+    #[test]
+    fn unknown_columns_are_counted_once_and_deprecated_ones_known() {
+        let text = csv_with(",www_same,public,dc_date_content", &[], ",true,true,x");
+        let s = read("u.csv", text.as_bytes());
+        assert_eq!(s.summary.accepted, 1);
+        assert_eq!(s.summary.unknown_columns, ["www_same", "dc_date_content"]);
+        assert_eq!(s.summary.warnings.get(warning::UNKNOWN_COLUMN), Some(&2));
+    }
+
+    #[test]
+    fn pandas_rewrites_are_read() {
+        let text = csv_with("", &[("uswds_count", "132.0"), ("hsts", "True"), ("https_enforced", "FALSE"), ("visits", "7.0")], "");
+        let s = read("p.csv", text.as_bytes());
+        let x = &s.scans[0];
+        assert_eq!((x.uswds_count, x.hsts, x.https_enforced, x.visits), (Some(132), Some(true), Some(false), Some(7)));
+    }
+
+    #[test]
+    fn a_cut_json_cell_is_a_warning_and_the_part_before_the_cut_is_read() {
+        // Synthetic: an object as long as the engine's 2,000-character cut, ending mid-value.
+        let mut cell = String::from("{\"contrast\":4,\"images\":2,");
+        let mut k = 0;
+        while cell.len() < CELL_LIMIT {
+            cell.push_str(&format!("\"future-category-{k}\":1,"));
+            k += 1;
+        }
+        cell.truncate(CELL_LIMIT);
+        let text = csv_with("", &[("accessibility_violations", &cell)], "");
+        let s = read("cut.csv", text.as_bytes());
+        assert_eq!(s.summary.accepted, 1);
+        assert_eq!(s.summary.warnings.get(warning::JSON_CELL_CUT), Some(&1));
+        let w = s.warnings.iter().find(|w| w.kind == warning::JSON_CELL_CUT).unwrap();
+        assert_eq!((w.line, w.field.as_str()), (2, "accessibility_violations"));
+        let v = s.scans[0].accessibility_violations.as_ref().unwrap();
+        assert!(v.cut);
+        assert_eq!(v.counts.get(&AxeCategory::Contrast), Some(&4));
+        assert_eq!(s.scans[0].outcome(Criterion::Accessible, &IdeaRules::default()), Outcome::NotMet);
+        // A short cell that is not JSON is a rejection, not a cut.
+        let bad = csv_with("", &[("accessibility_violations", "{\"contrast\":")], "");
+        let s = read("bad.csv", bad.as_bytes());
+        assert_eq!(s.rejections[0].reason, reason::BAD_JSON);
+    }
+
+    #[test]
+    fn feedback_links_as_json_or_as_the_databases_comma_text() {
+        let s = read("f.csv", csv_with("", &[("feedback_links_text", "contact,help")], "").as_bytes());
+        assert_eq!(s.scans[0].feedback_links.as_ref().unwrap().len(), 2);
+        let s = read("f.csv", csv_with("", &[("feedback_links_text", "[\"feedback\"]")], "").as_bytes());
+        assert_eq!(s.scans[0].feedback_links.as_deref(), Some(&["feedback".to_owned()][..]));
+    }
+
+    #[test]
+    fn bad_cells_reject_the_row_naming_line_and_field() {
+        let cases: [(&str, &str, &str); 5] = [
+            ("dap", "yes", reason::BAD_BOOLEAN),
+            ("uswds_count", "1.5", reason::BAD_COUNT),
+            ("scan_date", "last week", reason::BAD_TIMESTAMP),
+            ("primary_scan_status", "", reason::MISSING_VALUE),
+            ("url", "not a url", reason::BAD_DOMAIN),
+        ];
+        for (field, value, why) in cases {
+            let s = read("b.csv", csv_with("", &[(field, value)], "").as_bytes());
+            assert_eq!((s.summary.read, s.summary.accepted, s.summary.rejected), (1, 0, 1), "{field}");
+            let r = &s.rejections[0];
+            assert_eq!((r.line, r.field.as_deref(), r.reason), (2, Some(field), why));
+        }
+        // A row without any host: name, url and initial domain empty.
+        let s = read("b.csv", csv_with("", &[("name", ""), ("url", "")], "").as_bytes());
+        assert_eq!(s.rejections[0].reason, reason::MISSING_VALUE);
+    }
+
+    #[test]
+    fn a_name_that_is_not_the_urls_host_is_warned_and_the_url_wins() {
+        // January 2025 snapshots wrote the base domain in `name` (engine commit ac3f646 fixed it).
+        let text = csv_with("", &[("name", "ssa.gov"), ("url", "https://secure.ssa.gov/x")], "");
+        let s = read("n.csv", text.as_bytes());
+        assert_eq!(s.scans[0].name.as_str(), "secure.ssa.gov");
+        assert_eq!(s.warnings[0].kind, warning::NAME_DIFFERS_FROM_URL);
+    }
+
+    #[test]
+    fn headers_without_the_needed_columns_or_with_a_column_twice_fail() {
+        let err = SiteScanSource::new(Path::new("h.csv"), &b"name,scan_date\nssa.gov,2026-01-01\n"[..]).unwrap_err();
+        assert!(err.to_string().contains("primary_scan_status"), "{err}");
+        let err =
+            SiteScanSource::new(Path::new("h.csv"), &b"target_url,initial_domain,scan_date,primary_scan_status\n"[..])
+                .unwrap_err();
+        assert!(err.to_string().contains("both \"initial_domain\""), "{err}");
+        assert!(!looks_like_site_scan(&["name".to_owned(), "visits".to_owned()]));
+    }
+}

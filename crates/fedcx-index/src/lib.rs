@@ -1,7 +1,8 @@
 //! The satisfaction-index engine: A-11 driver scores with confidence intervals computed from counts
 //! ([`scores`], [`stats`]), and an ACSI-style index estimated by PLS path modeling with bootstrap
-//! intervals ([`pls`]), and the drivers of trust from respondent-level answers ([`drivers`]). Pure
-//! computation: no IO, no file formats.
+//! intervals ([`pls`]), the drivers of trust from respondent-level answers ([`drivers`]), and
+//! websites scored against the IDEA criteria per provider ([`websites`]). Pure computation: no IO,
+//! no file formats.
 //!
 //! # Example
 //!
@@ -25,3 +26,4 @@ pub mod drivers;
 pub mod pls;
 pub mod scores;
 pub mod stats;
+pub mod websites;

@@ -283,6 +283,19 @@ impl Criterion {
         }
     }
 
+    /// The criterion's position in [`Criterion::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Criterion::Secure => 0,
+            Criterion::Consistent => 1,
+            Criterion::MobileFriendly => 2,
+            Criterion::Searchable => 3,
+            Criterion::Accessible => 4,
+            Criterion::Measured => 5,
+            Criterion::Feedback => 6,
+        }
+    }
+
     /// A label for people, e.g. "Mobile-friendly".
     pub fn label(self) -> &'static str {
         match self {
@@ -605,6 +618,9 @@ mod tests {
 
     #[test]
     fn axe_categories_round_trip_their_keys() {
+        for (i, c) in Criterion::ALL.into_iter().enumerate() {
+            assert_eq!(c.index(), i);
+        }
         for c in AxeCategory::ALL {
             assert_eq!(AxeCategory::from_key(c.as_str()), Some(c));
             assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{}\"", c.as_str()));

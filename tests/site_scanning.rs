@@ -38,7 +38,10 @@ fn real_ssa_rows_of_january_2025_are_one_site_of_ssa() {
     assert_eq!(scores.sites.len(), 1);
     let (site, joined) = &scores.sites[0];
     assert_eq!(site.name, host("ssa.gov"));
-    assert_eq!(site.reached_from, [host("ssa.gov"), host("secure.ssa.gov"), host("faq.ssa.gov"), host("socialsecurity.gov")]);
+    assert_eq!(
+        site.reached_from,
+        [host("ssa.gov"), host("secure.ssa.gov"), host("faq.ssa.gov"), host("socialsecurity.gov")]
+    );
     let joined = joined.as_ref().unwrap();
     assert_eq!((joined.provider.as_str(), joined.joined_by), ("ssa", JoinedBy::ProviderDomain));
     // Row 2: https_enforced True, hsts True; uswds_count 132.0 >= 100; viewport True; site_search
@@ -105,6 +108,7 @@ fn current_layout_rows_scored_per_provider_and_compared_with_2025() {
     // SSA's tallies: all seven differ (one site then, two now); IRS's seven are new.
     assert_eq!(change.providers.iter().filter(|t| t.provider.as_str() == "ssa").count(), 7);
     assert_eq!(change.providers.iter().filter(|t| t.provider.as_str() == "treasury-irs").count(), 7);
-    let secure = change.providers.iter().find(|t| t.provider.as_str() == "ssa" && t.criterion == Criterion::Secure).unwrap();
+    let secure =
+        change.providers.iter().find(|t| t.provider.as_str() == "ssa" && t.criterion == Criterion::Secure).unwrap();
     assert_eq!((secure.before.met, secure.after.met), (1, 2));
 }

@@ -305,7 +305,12 @@ pub fn compare(before: &WebsiteScores, after: &WebsiteScores) -> SnapshotChange 
         let Some(now) = a.get(name) else { continue };
         for ((criterion, before), (_, after)) in was.iter().zip(now) {
             if before != after {
-                change.changed.push(OutcomeChange { name: name.clone(), criterion: *criterion, before: *before, after: *after });
+                change.changed.push(OutcomeChange {
+                    name: name.clone(),
+                    criterion: *criterion,
+                    before: *before,
+                    after: *after,
+                });
             }
         }
     }
@@ -388,7 +393,14 @@ mod tests {
     }
 
     /// A live, completed scan of `name` (reached from `initial`) with the given criterion values.
-    fn scan(name: &str, initial: &str, live: bool, https: Option<bool>, uswds: Option<u32>, dap: Option<bool>) -> SiteScan {
+    fn scan(
+        name: &str,
+        initial: &str,
+        live: bool,
+        https: Option<bool>,
+        uswds: Option<u32>,
+        dap: Option<bool>,
+    ) -> SiteScan {
         SiteScan {
             name: host(name),
             initial_domain: Some(host(initial)),
@@ -493,25 +505,36 @@ mod tests {
         let rules = IdeaRules::default();
         let before = score_websites(
             &r,
-            &[scan("a.gov", "a.gov", true, Some(false), Some(150), None), scan("gone.a.gov", "gone.a.gov", true, None, None, None)],
+            &[
+                scan("a.gov", "a.gov", true, Some(false), Some(150), None),
+                scan("gone.a.gov", "gone.a.gov", true, None, None, None),
+            ],
             &rules,
         );
         let after = score_websites(
             &r,
-            &[scan("a.gov", "a.gov", true, Some(true), Some(150), Some(true)), scan("new.b.gov", "new.b.gov", true, None, None, None)],
+            &[
+                scan("a.gov", "a.gov", true, Some(true), Some(150), Some(true)),
+                scan("new.b.gov", "new.b.gov", true, None, None, None),
+            ],
             &rules,
         );
         let c = compare(&before, &after);
         assert_eq!(c.added, [host("new.b.gov")]);
         assert_eq!(c.removed, [host("gone.a.gov")]);
-        let changed: Vec<(Criterion, Outcome, Outcome)> = c.changed.iter().map(|x| (x.criterion, x.before, x.after)).collect();
+        let changed: Vec<(Criterion, Outcome, Outcome)> =
+            c.changed.iter().map(|x| (x.criterion, x.before, x.after)).collect();
         assert_eq!(
             changed,
-            [(Criterion::Secure, Outcome::NotMet, Outcome::Met), (Criterion::Measured, Outcome::NotScanned, Outcome::Met)]
+            [
+                (Criterion::Secure, Outcome::NotMet, Outcome::Met),
+                (Criterion::Measured, Outcome::NotScanned, Outcome::Met)
+            ]
         );
         // Provider a: Secure 0/1 met (+1 not scanned for gone.a.gov) -> 1 met; every criterion's
         // not-scanned count drops with gone.a.gov. Provider b appears with 7 not-scanned tallies.
-        let a_secure = c.providers.iter().find(|t| t.provider.as_str() == "a" && t.criterion == Criterion::Secure).unwrap();
+        let a_secure =
+            c.providers.iter().find(|t| t.provider.as_str() == "a" && t.criterion == Criterion::Secure).unwrap();
         assert_eq!(a_secure.before, CriterionTally { met: 0, not_met: 1, not_scanned: 1 });
         assert_eq!(a_secure.after, CriterionTally { met: 1, not_met: 0, not_scanned: 0 });
         assert_eq!(c.providers.iter().filter(|t| t.provider.as_str() == "b").count(), 7);

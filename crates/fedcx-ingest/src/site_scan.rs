@@ -50,25 +50,111 @@ pub const CELL_LIMIT: usize = 2000;
 /// The current snapshot layout, in order: `snapshotColumnOrder` in GSA/site-scanning-engine
 /// `entities/core-result.entity.ts` @ ebbd61d6837d073de858fdeb4cdf9398115a69e1.
 pub const CURRENT_COLUMNS: [&str; 104] = [
-    "name", "initial_url", "initial_domain", "initial_base_domain", "initial_top_level_domain", "redirect", "url",
-    "domain", "base_domain", "top_level_domain", "live", "filter", "status_code", "media_type", "agency", "bureau",
-    "branch", "404_test", "source_list", "scan_date", "primary_scan_status", "accessibility_scan_status",
-    "dns_scan_status", "not_found_scan_status", "performance_scan_status", "robots_txt_scan_status",
-    "security_scan_status", "sitemap_xml_scan_status", "www_scan_status", "page_hash", "accessibility_violations",
-    "pageviews", "visits", "ipv6", "hostname", "cms", "login_provider", "login", "site_search", "search_dot_gov",
-    "dap", "dap_parameters", "dap_version", "ga_tag_id", "third_party_service_domains", "third_party_service_urls",
-    "third_party_service_count", "cookie_domains", "hyperlink_domains", "tooling", "viewport_meta_tag",
-    "cumulative_layout_shift", "largest_contentful_paint", "required_links_url", "required_links_text",
-    "feedback_links_text", "https_enforced", "hsts", "title", "description", "keywords", "og_title",
-    "og_description", "og_article_published", "og_article_modified", "og_image", "og_type", "og_url",
-    "canonical_link", "language", "language_link", "main_element_present", "robots_txt_detected", "robots_txt_url",
-    "robots_txt_status_code", "robots_txt_media_type", "robots_txt_filesize", "robots_txt_crawl_delay",
-    "robots_txt_sitemap_locations", "sitemap_xml_detected", "sitemap_xml_url", "sitemap_xml_status_code",
-    "sitemap_xml_media_type", "sitemap_xml_filesize", "sitemap_xml_count", "sitemap_xml_lastmod",
-    "sitemap_xml_pdf_count", "sitemap_xml_page_hash", "uswds_favicon", "uswds_favicon_in_css",
-    "uswds_publicsans_font", "uswds_inpage_css", "uswds_usa_class_list", "uswds_banner_heres_how",
-    "uswds_usa_classes", "uswds_usa_elements_list", "uswds_string", "uswds_string_in_css",
-    "uswds_semantic_version", "uswds_version", "uswds_count", "www_url", "www_status_code", "www_title",];
+    "name",
+    "initial_url",
+    "initial_domain",
+    "initial_base_domain",
+    "initial_top_level_domain",
+    "redirect",
+    "url",
+    "domain",
+    "base_domain",
+    "top_level_domain",
+    "live",
+    "filter",
+    "status_code",
+    "media_type",
+    "agency",
+    "bureau",
+    "branch",
+    "404_test",
+    "source_list",
+    "scan_date",
+    "primary_scan_status",
+    "accessibility_scan_status",
+    "dns_scan_status",
+    "not_found_scan_status",
+    "performance_scan_status",
+    "robots_txt_scan_status",
+    "security_scan_status",
+    "sitemap_xml_scan_status",
+    "www_scan_status",
+    "page_hash",
+    "accessibility_violations",
+    "pageviews",
+    "visits",
+    "ipv6",
+    "hostname",
+    "cms",
+    "login_provider",
+    "login",
+    "site_search",
+    "search_dot_gov",
+    "dap",
+    "dap_parameters",
+    "dap_version",
+    "ga_tag_id",
+    "third_party_service_domains",
+    "third_party_service_urls",
+    "third_party_service_count",
+    "cookie_domains",
+    "hyperlink_domains",
+    "tooling",
+    "viewport_meta_tag",
+    "cumulative_layout_shift",
+    "largest_contentful_paint",
+    "required_links_url",
+    "required_links_text",
+    "feedback_links_text",
+    "https_enforced",
+    "hsts",
+    "title",
+    "description",
+    "keywords",
+    "og_title",
+    "og_description",
+    "og_article_published",
+    "og_article_modified",
+    "og_image",
+    "og_type",
+    "og_url",
+    "canonical_link",
+    "language",
+    "language_link",
+    "main_element_present",
+    "robots_txt_detected",
+    "robots_txt_url",
+    "robots_txt_status_code",
+    "robots_txt_media_type",
+    "robots_txt_filesize",
+    "robots_txt_crawl_delay",
+    "robots_txt_sitemap_locations",
+    "sitemap_xml_detected",
+    "sitemap_xml_url",
+    "sitemap_xml_status_code",
+    "sitemap_xml_media_type",
+    "sitemap_xml_filesize",
+    "sitemap_xml_count",
+    "sitemap_xml_lastmod",
+    "sitemap_xml_pdf_count",
+    "sitemap_xml_page_hash",
+    "uswds_favicon",
+    "uswds_favicon_in_css",
+    "uswds_publicsans_font",
+    "uswds_inpage_css",
+    "uswds_usa_class_list",
+    "uswds_banner_heres_how",
+    "uswds_usa_classes",
+    "uswds_usa_elements_list",
+    "uswds_string",
+    "uswds_string_in_css",
+    "uswds_semantic_version",
+    "uswds_version",
+    "uswds_count",
+    "www_url",
+    "www_status_code",
+    "www_title",
+];
 
 /// Column names of the pre-2025 layout and what they are called now, from the engine's history
 /// (see the module documentation; GSA/site-scanning-engine commits 3677232dcecc, 5431a13ba556 and
@@ -448,17 +534,22 @@ fn parse_row(row: &Row<'_>, c: &Columns, warnings: &mut Vec<CellWarning>) -> Res
         https_enforced: boolean(row, c.https_enforced)?,
         hsts: boolean(row, c.hsts)?,
         uswds_count: number(row, c.uswds_count)?
-            .map(|n| u32::try_from(n).map_err(|_| row.reject(c.uswds_count.unwrap_or_default(), reason::COUNT_TOO_LARGE, "expected a score below 2^32")))
+            .map(|n| {
+                u32::try_from(n).map_err(|_| {
+                    row.reject(
+                        c.uswds_count.unwrap_or_default(),
+                        reason::COUNT_TOO_LARGE,
+                        "expected a score below 2^32",
+                    )
+                })
+            })
             .transpose()?,
         viewport_meta_tag: boolean(row, c.viewport_meta_tag)?,
         site_search: boolean(row, c.site_search)?,
         search_dot_gov: boolean(row, c.search_dot_gov)?,
         sitemap_xml_detected: boolean(row, c.sitemap_xml_detected)?,
         robots_txt_detected: boolean(row, c.robots_txt_detected)?,
-        accessibility_violations: c
-            .accessibility_violations
-            .map(|i| axe_violations(row, i, warnings))
-            .transpose()?,
+        accessibility_violations: c.accessibility_violations.map(|i| axe_violations(row, i, warnings)).transpose()?,
         dap: boolean(row, c.dap)?,
         visits: number(row, c.visits)?,
         pageviews: number(row, c.pageviews)?,
@@ -483,7 +574,9 @@ fn scan_date(row: &Row<'_>, i: usize) -> Result<NaiveDate, Rejection> {
         .map(|d| d.naive_utc().date())
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").map(|d| d.date()))
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
-        .map_err(|_| row.reject(i, reason::BAD_TIMESTAMP, "expected an ISO 8601 date or instant, e.g. 2025-01-13T03:28:30.536Z"))
+        .map_err(|_| {
+            row.reject(i, reason::BAD_TIMESTAMP, "expected an ISO 8601 date or instant, e.g. 2025-01-13T03:28:30.536Z")
+        })
 }
 
 /// A boolean cell: `true`/`false` as the engine writes them, `True`/`False` (or `TRUE`/`FALSE`)
@@ -535,7 +628,11 @@ fn axe_violations(row: &Row<'_>, i: usize, warnings: &mut Vec<CellWarning>) -> R
             for (k, v) in map {
                 let n = v.as_u64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64));
                 let n = n.ok_or_else(|| {
-                    row.reject(i, reason::BAD_JSON, format!("category {k:?} has {v}, expected a whole number of violations"))
+                    row.reject(
+                        i,
+                        reason::BAD_JSON,
+                        format!("category {k:?} has {v}, expected a whole number of violations"),
+                    )
                 })?;
                 pairs.push((k, n));
             }
@@ -572,7 +669,9 @@ fn axe_violations(row: &Row<'_>, i: usize, warnings: &mut Vec<CellWarning>) -> R
                     line: row.line,
                     field: field_name(row, i),
                     kind: warning::UNKNOWN_AXE_CATEGORY,
-                    detail: format!("category {k:?} is not one the scanner's map had; its {n} violation(s) are counted apart"),
+                    detail: format!(
+                        "category {k:?} is not one the scanner's map had; its {n} violation(s) are counted apart"
+                    ),
                 });
                 out.other_keys.insert(k, n);
             }
@@ -644,7 +743,8 @@ mod tests {
         let bytes = fixture("ssa_rows_key_columns.csv");
         let mut source = SiteScanSource::new(Path::new("ssa.csv"), &bytes[..]).unwrap();
         assert_eq!(source.layout(), Layout::Pre2025);
-        let header: Vec<String> = String::from_utf8_lossy(&bytes).lines().next().unwrap().split(',').map(str::to_owned).collect();
+        let header: Vec<String> =
+            String::from_utf8_lossy(&bytes).lines().next().unwrap().split(',').map(str::to_owned).collect();
         assert!(looks_like_site_scan(&header));
         while source.next_item().unwrap().is_some() {}
         let s = read("ssa.csv", &bytes);
@@ -735,7 +835,11 @@ mod tests {
 
     #[test]
     fn pandas_rewrites_are_read() {
-        let text = csv_with("", &[("uswds_count", "132.0"), ("hsts", "True"), ("https_enforced", "FALSE"), ("visits", "7.0")], "");
+        let text = csv_with(
+            "",
+            &[("uswds_count", "132.0"), ("hsts", "True"), ("https_enforced", "FALSE"), ("visits", "7.0")],
+            "",
+        );
         let s = read("p.csv", text.as_bytes());
         let x = &s.scans[0];
         assert_eq!((x.uswds_count, x.hsts, x.https_enforced, x.visits), (Some(132), Some(true), Some(false), Some(7)));

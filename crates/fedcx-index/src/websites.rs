@@ -539,4 +539,42 @@ mod tests {
         assert_eq!(a_secure.after, CriterionTally { met: 1, not_met: 0, not_scanned: 0 });
         assert_eq!(c.providers.iter().filter(|t| t.provider.as_str() == "b").count(), 7);
     }
+
+    fn opt_bool() -> impl proptest::strategy::Strategy<Value = Option<bool>> {
+        proptest::option::of(proptest::bool::ANY)
+    }
+
+    proptest::proptest! {
+        /// Every site is attributed or not, exactly once; each provider's tally of each criterion
+        /// counts each of its live sites once; a provider meets a criterion only if no judged
+        /// site fails it.
+        #[test]
+        fn every_site_is_counted_once(
+            rows in proptest::collection::vec(
+                (0usize..6, 0usize..6, proptest::bool::ANY, opt_bool(), proptest::option::of(0u32..300), opt_bool()),
+                0..20,
+            ),
+        ) {
+            const HOSTS: [&str; 6] = ["a.gov", "x.a.gov", "apply.b.gov", "b.gov", "portal.c-agency.gov", "other.gov"];
+            let scans: Vec<SiteScan> =
+                rows.iter().map(|&(n, i, live, https, uswds, dap)| scan(HOSTS[n], HOSTS[i], live, https, uswds, dap)).collect();
+            let s = score_websites(&registry(), &scans, &IdeaRules::default());
+            let distinct: BTreeSet<&str> = rows.iter().map(|r| HOSTS[r.0]).collect();
+            let in_providers: usize = s.providers.iter().map(|p| p.sites.len() + p.not_live.len()).sum();
+            proptest::prop_assert_eq!(in_providers + s.unattributed.len(), distinct.len());
+            proptest::prop_assert_eq!(s.sites.len(), distinct.len());
+            for p in &s.providers {
+                for (c, t) in p.by_criterion {
+                    proptest::prop_assert_eq!((t.scored() + t.not_scanned) as usize, p.sites.len(), "{}", c);
+                    if t.outcome() == Outcome::Met {
+                        proptest::prop_assert_eq!(t.not_met, 0);
+                    }
+                }
+                proptest::prop_assert!(p.criteria_met() <= p.criteria_scored());
+                proptest::prop_assert!(p.checks_met() <= p.checks_scored());
+            }
+            let same = compare(&s, &s);
+            proptest::prop_assert_eq!(same, SnapshotChange::default());
+        }
+    }
 }

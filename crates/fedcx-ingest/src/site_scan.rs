@@ -918,4 +918,23 @@ mod tests {
         assert!(err.to_string().contains("both \"initial_domain\""), "{err}");
         assert!(!looks_like_site_scan(&["name".to_owned(), "visits".to_owned()]));
     }
+
+    proptest::proptest! {
+        /// Whatever the cells hold, the reader does not panic and every row is accepted or
+        /// rejected.
+        #[test]
+        fn any_cells_are_accounted_for(
+            cells in proptest::collection::vec(("[ -~]{0,40}", 0usize..CURRENT_COLUMNS.len()), 0..12),
+            rows in 1usize..4,
+        ) {
+            let set: Vec<(&str, &str)> = cells.iter().map(|(v, i)| (CURRENT_COLUMNS[*i], v.as_str())).collect();
+            let one = csv_with("", &set, "");
+            let (header, row) = one.split_once('\n').unwrap();
+            let text = format!("{header}\n{}", row.repeat(rows));
+            let s = read_snapshot(Path::new("p.csv"), text.as_bytes()).unwrap();
+            proptest::prop_assert!(s.summary.balances());
+            proptest::prop_assert_eq!(s.summary.read, rows as u64);
+            proptest::prop_assert_eq!(s.scans.len() + s.rejections.len(), rows);
+        }
+    }
 }

@@ -29,9 +29,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use fedcx_model::registry::normalize_host;
 use fedcx_model::website::{Criterion, HostName, IdeaRules, Outcome, SiteScan};
 use fedcx_model::{ProviderSlug, Registry, ServiceId};
+use serde::Serialize;
 
 /// One site's outcomes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SiteScore {
     /// The site.
     pub name: HostName,
@@ -82,7 +83,8 @@ pub fn score_sites(scans: &[SiteScan], rules: &IdeaRules) -> Vec<SiteScore> {
 }
 
 /// How a site was joined to its provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum JoinedBy {
     /// A service's `url` is on the site's host.
     ServiceUrl,
@@ -93,7 +95,7 @@ pub enum JoinedBy {
 }
 
 /// The provider (and services) a site belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attribution {
     /// The provider.
     pub provider: ProviderSlug,
@@ -126,7 +128,7 @@ pub fn attribute(registry: &Registry, host: &HostName) -> Option<Attribution> {
 }
 
 /// How many sites met, did not meet, or could not be judged on one criterion.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CriterionTally {
     /// Sites meeting it.
     pub met: u32,
@@ -163,7 +165,7 @@ impl CriterionTally {
 }
 
 /// One provider's websites and their scores.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProviderWebsites {
     /// The provider.
     pub provider: ProviderSlug,
@@ -203,7 +205,7 @@ impl ProviderWebsites {
 }
 
 /// A snapshot scored and joined to the registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WebsiteScores {
     /// Every site with its provider, if any, by name.
     pub sites: Vec<(SiteScore, Option<Attribution>)>,
@@ -252,7 +254,7 @@ pub fn score_websites(registry: &Registry, scans: &[SiteScan], rules: &IdeaRules
 }
 
 /// One site's outcome on one criterion, before and after.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutcomeChange {
     /// The site.
     pub name: HostName,
@@ -265,7 +267,7 @@ pub struct OutcomeChange {
 }
 
 /// One provider's tally on one criterion, before and after (zero where it had no site).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TallyChange {
     /// The provider.
     pub provider: ProviderSlug,
@@ -278,7 +280,7 @@ pub struct TallyChange {
 }
 
 /// What changed between two scored snapshots.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SnapshotChange {
     /// Sites only in the later snapshot, by name.
     pub added: Vec<HostName>,

@@ -36,6 +36,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use fedcx_model::traits::Rejection;
 use fedcx_model::website::{AxeCategory, AxeViolations, HostName, Registrant, ScanStatus, SiteScan};
 use regex::Regex;
+use serde::Serialize;
 
 use crate::error::IngestError;
 use crate::reconcile::reason;
@@ -212,7 +213,8 @@ pub mod warning {
 }
 
 /// Which of the two layouts a header is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Layout {
     /// The layout since January 2025 (`name, initial_url, ...`).
     Current,
@@ -270,7 +272,7 @@ pub enum SiteScanItem {
 }
 
 /// The account of one snapshot file: `read = accepted + rejected`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SiteScanSummary {
     /// Data rows read (counted where the CSV parser produces them).
     pub read: u64,
@@ -559,7 +561,7 @@ fn parse_row(row: &Row<'_>, c: &Columns, warnings: &mut Vec<CellWarning>) -> Res
 
 /// The column's name as the file writes it.
 fn field_name(row: &Row<'_>, i: usize) -> String {
-    row.reject(i, "", "").field.unwrap_or_default()
+    row.column_name(i).to_owned()
 }
 
 /// `scan_date`: the engine's ISO 8601 instant (`2025-01-13T03:28:30.536Z`), pandas' rewrite of it

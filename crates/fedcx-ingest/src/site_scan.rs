@@ -5,17 +5,26 @@
 //! `snapshotColumnOrder` (GSA/site-scanning-engine `entities/core-result.entity.ts` @
 //! ebbd61d6837d073de858fdeb4cdf9398115a69e1), [`CURRENT_COLUMNS`]. Snapshots before the renaming
 //! of January 2025 (`target_url, ..., final_url, ...`) are read through [`ALIASES`], old name to
-//! new. The alias table follows the engine's history, not the documentation's proposed crosswalk
-//! (`proposed_dictionary_changes-12-24`), which has four rows wrong: the engine's commit 3677232
-//! (2025-01-10) first exposed `final_url_website` as `top_level_domain` and
-//! `final_url_top_level_domain` as `base_domain` (what the crosswalk copies), and commit 5431a13
-//! (2025-01-24, "Update field mapping") corrected them to `domain` and `top_level_domain`, moved
-//! `final_url_domain` (the final URL's base domain) to `base_domain`, `target_url_domain` (the
-//! initial base domain) to `initial_base_domain`, and `target_url` (a bare host) to
-//! `initial_domain`, `initial_url` becoming `https://` and that host. Commit ac3f646
-//! (2025-01-29) then made `name` the final URL's host without `www.` (before it was the base
-//! domain): so this reader takes the site's name from `url` whenever the row has one, and warns
-//! when the `name` cell disagrees.
+//! new. The alias table follows the engine's history (`git log -p entities/core-result.entity.ts
+//! entities/website.entity.ts`), not the documentation's proposed crosswalk
+//! (`proposed_dictionary_changes-12-24`), six of whose rows differ from what the engine shipped:
+//!
+//! | old column | crosswalk | engine since | engine commit |
+//! |---|---|---|---|
+//! | `final_url_website` (final host) | `top_level_domain` | `domain` | 5431a13 (2025-01-24) |
+//! | `final_url_top_level_domain` | `base_domain` | `top_level_domain` | 5431a13 |
+//! | `final_url_domain` (final base domain) | `domain` | `base_domain` | 5431a13 |
+//! | `target_url_domain` (initial base domain) | `initial_domain` | `initial_base_domain` | 5431a13 |
+//! | `target_url` (a bare host) | `initial_url` | `initial_domain` (`initial_url` is `https://` + it) | 5431a13 |
+//! | `target_url_redirects` | `redirects` | `redirect` | 480d36e (2025-01-15) |
+//!
+//! The two "shifted" rows are what commit 3677232 (2025-01-10, "Add new columns and update
+//! column names") first exposed, and 5431a13 ("Update field mapping") corrected, so snapshots
+//! written between 2025-01-10 and 2025-01-24 hold the final host under `top_level_domain` and the
+//! TLD under `base_domain`; fedcx reads neither. Commit ac3f646 (2025-01-29) then made `name` the
+//! final URL's host without `www.` (before, the base domain): so this reader takes the site's
+//! name from `url` whenever the row has one, and warns when the `name` cell disagrees
+//! ([`warning::NAME_DIFFERS_FROM_URL`]).
 //!
 //! Columns neither layout knows are tolerated and counted ([`warning::UNKNOWN_COLUMN`]); columns
 //! the engine dropped ([`DEPRECATED`]) are known and ignored. Cells are read as the engine writes

@@ -465,6 +465,8 @@ impl<R: Read> Counted for SiteScanSource<R> {
 /// A whole snapshot read into memory: for callers that score every site anyway.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
+    /// The file read, which the rejections' and warnings' lines refer to.
+    pub path: PathBuf,
     /// The accepted records, in file order.
     pub scans: Vec<SiteScan>,
     /// The rejected rows.
@@ -480,7 +482,7 @@ pub struct Snapshot {
 /// Reads a whole snapshot through [`SiteScanSource`].
 pub fn read_snapshot<R: Read>(path: &Path, input: R) -> Result<Snapshot, IngestError> {
     let mut source = SiteScanSource::new(path, input)?;
-    let mut out = Snapshot { layout: Some(source.layout()), ..Snapshot::default() };
+    let mut out = Snapshot { path: path.to_owned(), layout: Some(source.layout()), ..Snapshot::default() };
     while let Some(item) = source.next_item()? {
         match item {
             SiteScanItem::Accepted { scan, warnings, .. } => {

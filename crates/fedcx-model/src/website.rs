@@ -354,10 +354,14 @@ impl Outcome {
 ///   `libs/core-scanner/src/scans/uswds.ts`): 5 × round(√(elements with a `usa-` class)), one
 ///   point per `uswds` in the HTML and per `.usa-` in in-page CSS, 20 each for the USWDS favicon
 ///   in HTML or CSS and for `uswds` in CSS, 40 for the Public Sans font, and 100 when a USWDS
-///   version string (`uswds v2.13.1`) is found in the CSS. 100 is the weight the scanner gives the
+///   version string (`uswds v2.13.1`) is found in the CSS (100 since engine commit 60f55f7,
+///   2022-08-17; 20 before, so older scores are not comparable). 100 is the weight the scanner gives the
 ///   one signal that names USWDS itself; without it a site reaches 100 only through several of the
 ///   weaker signals together (e.g. Public Sans + favicon + `uswds` in CSS = 80 still falls short).
-///   GSA's own analysis buckets the score at 50/100/150 (GSA/site-scanning-analysis).
+///   GSA's own IDEA report counts a site as using USWDS when `uswds_semantic_version` is present
+///   (GSA/site-scanning-analysis `report_generators/idea.py` @
+///   2fb91f1023ba1c4c27b0016d6fc2f371347d92ce), and every such site scores at least 100: the
+///   threshold keeps all of them and adds the few that show USWDS's markup without its version.
 /// - `max_accessibility_violations = 0`: automated checks find a subset of barriers, so a page
 ///   with any violation the scanner counts does not meet "accessible"; zero does not prove
 ///   accessibility either (the scanner's documentation says so), it only means none was detected.

@@ -89,26 +89,73 @@ fn current_layout_rows_scored_per_provider_and_compared_with_2025() {
     assert_eq!((irs.criteria_met(), irs.criteria_scored()), (5, 6));
     assert_eq!(irs.criteria()[Criterion::Accessible.index()].1, U);
 
-    // January 2025 -> August 2026: four sites added; ssa.gov changed on the three criteria the
-    // old slice could not judge (Searchable U->M, Accessible U->N, Feedback U->M).
-    let then = score_websites(&registry, &snapshot("ssa_rows_key_columns.csv"), &rules);
+    // January 2025 (the real full rows) -> August 2026: blog.ssa.gov, irs.gov, la.www4.irs.gov
+    // and search.gov added; intws.ssa.gov and vdi.ssa.gov gone; ssa.gov changed only on
+    // Feedback, which the 2025 scanner did not look for (U -> M).
+    let then = score_websites(&registry, &snapshot("ssa_full_rows_2025_01_16.csv"), &rules);
     let change = compare(&then, &now);
     assert_eq!(change.added, [host("blog.ssa.gov"), host("irs.gov"), host("la.www4.irs.gov"), host("search.gov")]);
-    assert!(change.removed.is_empty());
+    assert_eq!(change.removed, [host("intws.ssa.gov"), host("vdi.ssa.gov")]);
     let changed: Vec<(&str, Criterion, Outcome, Outcome)> =
         change.changed.iter().map(|c| (c.name.as_str(), c.criterion, c.before, c.after)).collect();
+    assert_eq!(changed, [("ssa.gov", Criterion::Feedback, U, M)]);
+    // SSA's tallies over live sites: then ssa.gov alone, now ssa.gov and blog.ssa.gov.
+    // Secure 1 met -> 2 met; Consistent 1/0 -> 1/1; Feedback 0/0/1 -> 1/1/0.
+    let ssa_change = |c: Criterion| {
+        let t = change.providers.iter().find(|t| t.provider.as_str() == "ssa" && t.criterion == c).unwrap();
+        (t.before, t.after)
+    };
     assert_eq!(
-        changed,
+        ssa_change(Criterion::Secure),
+        (CriterionTally { met: 1, not_met: 0, not_scanned: 0 }, CriterionTally { met: 2, not_met: 0, not_scanned: 0 })
+    );
+    assert_eq!(
+        ssa_change(Criterion::Feedback),
+        (CriterionTally { met: 0, not_met: 0, not_scanned: 1 }, CriterionTally { met: 1, not_met: 1, not_scanned: 0 })
+    );
+    // IRS had no site in the SSA slice: its seven tallies are new.
+    assert_eq!(change.providers.iter().filter(|t| t.provider.as_str() == "treasury-irs").count(), 7);
+}
+
+#[test]
+fn real_full_rows_of_january_2025_in_every_pre_2025_column() {
+    let registry = Registry::bundled();
+    let path = format!("{}/tests/fixtures/site-scanning/ssa_full_rows_2025_01_16.csv", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap();
+    let s = read_snapshot(Path::new(&path), &bytes[..]).unwrap();
+    // All 100 columns of the old layout are known (renamed through the alias table or deprecated).
+    assert!(s.summary.unknown_columns.is_empty(), "{:?}", s.summary.unknown_columns);
+    assert_eq!((s.summary.read, s.summary.accepted, s.summary.rejected), (6, 6, 0));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let rows: Vec<(&str, Vec<Outcome>)> =
+        s.scans.iter().map(|x| (x.name.as_str(), x.outcomes(&IdeaRules::default()).map(|(_, o)| o).to_vec())).collect();
+    // (Secure, Consistent, Mobile, Searchable, Accessible, Measured, Feedback), from the cells:
+    // vdi: https/hsts False; nothing else scanned (DNS error).
+    // intws: https/hsts True; uswds 0.0; viewport False; search False and sitemap/robots False;
+    //   {"page-titled":1,"language":1} = 2 violations; dap False.
+    // secure (-> www.ssa.gov): 132.0; site_search True, robots True; accessibility
+    //   page_frame_not_ready.
+    // ssa.gov: robots True (sitemap empty); {"images":1} = 1 violation.
+    // faq (-> www.ssa.gov/faqs/en/): uswds 0.0; site_search False and search_dot_gov empty, so
+    //   on-site search unknown; {"link-purpose":1}.
+    // socialsecurity (-> www.ssa.gov): accessibility unknown_error.
+    // No feedback column before 2026: not scanned everywhere.
+    assert_eq!(
+        rows,
         [
-            ("ssa.gov", Criterion::Searchable, U, M),
-            ("ssa.gov", Criterion::Accessible, U, N),
-            ("ssa.gov", Criterion::Feedback, U, M),
+            ("vdi.ssa.gov", vec![N, U, U, U, U, U, U]),
+            ("intws.ssa.gov", vec![M, N, N, N, N, N, U]),
+            ("ssa.gov", vec![M, M, M, M, U, M, U]),
+            ("ssa.gov", vec![M, M, M, M, N, M, U]),
+            ("ssa.gov", vec![M, N, M, U, N, M, U]),
+            ("ssa.gov", vec![M, M, M, M, U, M, U]),
         ]
     );
-    // SSA's tallies: all seven differ (one site then, two now); IRS's seven are new.
-    assert_eq!(change.providers.iter().filter(|t| t.provider.as_str() == "ssa").count(), 7);
-    assert_eq!(change.providers.iter().filter(|t| t.provider.as_str() == "treasury-irs").count(), 7);
-    let secure =
-        change.providers.iter().find(|t| t.provider.as_str() == "ssa" && t.criterion == Criterion::Secure).unwrap();
-    assert_eq!((secure.before.met, secure.after.met), (1, 2));
+    let scores = score_websites(&registry, &s.scans, &IdeaRules::default());
+    let ssa = scores.provider(&slug("ssa")).unwrap();
+    // Scored on the row scanned from ssa.gov itself (the fourth); intws (500) and vdi (no DNS)
+    // are not live. 5 of 6 judged criteria met: all but Accessible; Feedback not scanned.
+    assert_eq!(ssa.sites, [host("ssa.gov")]);
+    assert_eq!(ssa.not_live, [host("intws.ssa.gov"), host("vdi.ssa.gov")]);
+    assert_eq!((ssa.criteria_met(), ssa.criteria_scored()), (5, 6));
 }

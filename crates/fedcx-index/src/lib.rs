@@ -2,9 +2,9 @@
 //! ([`scores`], [`stats`]), and an ACSI-style index estimated by PLS path modeling with bootstrap
 //! intervals ([`pls`]), the drivers of trust from respondent-level answers ([`drivers`]), the
 //! digital share of transactions from collection-detail volumes ([`digital`]), correlations
-//! across providers with their intervals ([`association`]), and OPM's employee engagement and
-//! global satisfaction indices from FEVS weighted counts ([`engagement`]). Pure computation: no
-//! IO, no file formats.
+//! across providers with their intervals ([`association`]), OPM's employee engagement and global
+//! satisfaction indices from FEVS weighted counts ([`engagement`]), and websites scored against
+//! the IDEA criteria per provider ([`websites`]). Pure computation: no IO, no file formats.
 //!
 //! # Example
 //!
@@ -31,3 +31,4 @@ pub mod engagement;
 pub mod pls;
 pub mod scores;
 pub mod stats;
+pub mod websites;

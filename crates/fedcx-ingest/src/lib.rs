@@ -55,6 +55,7 @@ pub mod reconcile;
 pub mod redact;
 pub mod rows;
 pub mod series;
+pub mod site_scan;
 pub mod table;
 pub mod touchpoints;
 pub mod tp_registry;

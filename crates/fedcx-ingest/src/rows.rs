@@ -330,6 +330,11 @@ impl Row<'_> {
         }
     }
 
+    /// The header's name for column `i` (empty past the header's end).
+    pub fn column_name(&self, i: usize) -> &str {
+        self.header.get(i).map_or("", String::as_str)
+    }
+
     /// The number of fields.
     pub fn len(&self) -> usize {
         self.record.len()

@@ -41,6 +41,7 @@ pub mod series;
 pub mod survey;
 pub mod text;
 pub mod traits;
+pub mod website;
 
 pub use business::{BusinessMeasure, Metric, Unit};
 pub use channel::{Channel, Delivery};
@@ -60,3 +61,4 @@ pub use response::{
 };
 pub use series::{BenchmarkPoint, PublishedMeans, WebVisits};
 pub use survey::{Driver, Indicator, Polarity, SurveyVersion, TrustScale, V1Question};
+pub use website::{Criterion, HostName, IdeaRules, Outcome, SiteScan};

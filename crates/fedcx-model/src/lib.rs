@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod balanced;
 pub mod business;
 pub mod channel;
 pub mod classification;
@@ -43,6 +44,7 @@ pub mod text;
 pub mod traits;
 pub mod website;
 
+pub use balanced::{BalancedInputs, SiteSnapshot};
 pub use business::{BusinessMeasure, Metric, Unit};
 pub use channel::{Channel, Delivery};
 pub use classification::ChannelClassification;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use fedcx_model::records::{format_timestamp, TouchpointsFields};
 use fedcx_model::records::{DETAIL_EXPORT_COLUMNS, RESPONSE_UPLOAD_COLUMNS};
-use fedcx_model::survey::{Polarity, V1_QUESTIONS, V1_QUESTION_COUNT};
+use fedcx_model::survey::{Indicator, Polarity, V1_QUESTIONS, V1_QUESTION_COUNT};
 use fedcx_model::{
     Answers, Channel, CollectionDetail, FiscalQuarter, GroupKey, IndicatorState, Registry, ResponseCounts,
     SurveyResponse,
@@ -89,7 +89,42 @@ impl ColumnKind {
     }
 }
 
+/// A row of a Touchpoints file as a struct whose fields are the file's columns, in order: the
+/// compiler names every cell, and [`Table::of_records`] checks the names against the columns.
+trait Record: Serialize {
+    /// The file's columns, in Touchpoints' order.
+    const COLUMNS: &'static [&'static str];
+}
+
 impl Table {
+    /// A table of `records`, each written as its fields' text: `None` and `null` blank, numbers in
+    /// decimal. A field named other than its column (a struct out of step with Touchpoints'
+    /// layout) is a bug a unit test catches; it never reaches a file.
+    fn of_records<R: Record>(name: String, records: &[R]) -> Table {
+        use serde_json::Value;
+        let rows = records
+            .iter()
+            .map(|r| {
+                let Ok(Value::Object(fields)) = serde_json::to_value(r) else {
+                    unreachable!("a record serialises to an object of text, numbers and nulls")
+                };
+                debug_assert!(
+                    fields.keys().map(String::as_str).eq(R::COLUMNS.iter().copied()),
+                    "{name}: fields out of step"
+                );
+                fields
+                    .into_iter()
+                    .map(|(_, v)| match v {
+                        Value::Null => String::new(),
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        Table { name, columns: R::COLUMNS.to_vec(), rows }
+    }
+
     /// The rows as JSON objects, keys in column order and values typed as Touchpoints types them:
     /// integers as numbers, timestamps in RFC 3339, empty cells as `null`. A value fedcx generates
     /// where Touchpoints has an integer id (a registry slug, when the input had no Touchpoints id)
@@ -460,12 +495,8 @@ fn v2_records(
         collections.push(collection_row(&owner, first, ds.len()));
     }
     QuarterRecords::V2 {
-        collections: Table { name: "cx_collections".into(), columns: COLLECTION_COLUMNS.to_vec(), rows: collections },
-        details: Table {
-            name: "cx_collection_details".into(),
-            columns: DETAIL_EXPORT_COLUMNS.to_vec(),
-            rows: detail_rows,
-        },
+        collections: Table::of_records("cx_collections".into(), &collections),
+        details: Table::of_records("cx_collection_details".into(), &detail_rows),
         uploads: upload_tables(input, details, problems),
     }
 }
@@ -482,95 +513,155 @@ struct Owner<'r> {
     collection_name: String,
 }
 
-fn int(v: Option<u64>) -> String {
-    v.map_or(String::new(), |v| v.to_string())
-}
-
 fn time(v: &Option<chrono::DateTime<chrono::Utc>>) -> String {
     v.as_ref().map_or(String::new(), format_timestamp)
 }
 
-/// One row of `cx_collection_details`, in Touchpoints' column order.
-fn detail_row(c: &Owner<'_>, d: &CollectionDetail, counted: &Counted) -> Vec<String> {
+/// One row of `cx_collection_details` (Touchpoints' `CxCollectionDetail.to_csv`). Ids are text:
+/// Touchpoints' integer where the input had it, fedcx's registry slug where not.
+#[derive(Serialize)]
+struct DetailRecord {
+    id: String,
+    organization_id: String,
+    organization_abbreviation: String,
+    organization_name: String,
+    cx_collection_id: String,
+    cx_collection_fiscal_year: u16,
+    cx_collection_quarter: u8,
+    cx_collection_name: String,
+    cx_collection_service_provider_id: String,
+    cx_collection_service_provider_name: String,
+    cx_collection_service_provider_slug: String,
+    service_id: String,
+    service_name: String,
+    transaction_point: String,
+    channel: String,
+    service_stage_id: Option<u64>,
+    service_stage_name: String,
+    service_stage_position: Option<u64>,
+    service_stage_count: Option<u64>,
+    volume_of_customers: Option<u64>,
+    volume_of_customers_provided_survey_opportunity: Option<u64>,
+    volume_of_respondents: Option<u64>,
+    omb_control_number: String,
+    survey_type: String,
+    survey_title: String,
+    trust_question_text: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl Record for DetailRecord {
+    const COLUMNS: &'static [&'static str] = &DETAIL_EXPORT_COLUMNS;
+}
+
+fn detail_row(c: &Owner<'_>, d: &CollectionDetail, counted: &Counted) -> DetailRecord {
     let (q, service, provider, dept) = (c.quarter, c.service, c.provider, c.dept);
     let tp = &d.touchpoints;
     let or = |v: &Option<String>, fallback: String| v.clone().unwrap_or(fallback);
-    vec![
-        d.id.to_string(),
-        tp.organization_id.map_or_else(|| dept.map_or(String::new(), |o| o.id.to_string()), |v| v.to_string()),
-        or(&tp.organization_abbreviation, dept.map_or(String::new(), |o| o.abbreviation.clone())),
-        or(&tp.organization_name, dept.map_or(String::new(), |o| o.name.clone())),
-        tp.collection_id.map_or_else(|| c.collection_id.clone(), |v| v.to_string()),
-        q.year().to_string(),
-        q.quarter().number().to_string(),
-        or(&tp.collection_name, c.collection_name.clone()),
-        tp.service_provider_id.map_or_else(|| provider.slug.to_string(), |v| v.to_string()),
-        or(&tp.service_provider_name, provider.name.clone()),
-        or(&tp.service_provider_slug, provider.slug.to_string()),
-        tp.service_id.map_or_else(|| service.id.to_string(), |v| v.to_string()),
-        or(&tp.service_name, service.name.clone()),
-        d.transaction_point.to_string(),
-        d.channel.to_string(),
-        int(tp.service_stage_id),
-        d.service_stage.clone().unwrap_or_default(),
-        tp.service_stage_position.map_or_else(
-            || {
-                d.service_stage
-                    .as_ref()
-                    .and_then(|n| service.stages.iter().find(|s| &s.name == n))
-                    .map_or(String::new(), |s| s.position.to_string())
-            },
-            |v| v.to_string(),
+    let stage = d.service_stage.as_ref().and_then(|n| service.stages.iter().find(|s| &s.name == n));
+    DetailRecord {
+        id: d.id.to_string(),
+        organization_id: tp
+            .organization_id
+            .map_or_else(|| dept.map_or(String::new(), |o| o.id.to_string()), |v| v.to_string()),
+        organization_abbreviation: or(
+            &tp.organization_abbreviation,
+            dept.map_or(String::new(), |o| o.abbreviation.clone()),
         ),
-        tp.service_stage_count.map_or_else(
-            || if service.stages.is_empty() { String::new() } else { service.stages.len().to_string() },
-            |v| v.to_string(),
-        ),
-        int(d.volume_of_customers),
-        int(d.volume_of_customers_provided_survey_opportunity),
-        int(counted.get(d.id.as_str()).copied().or(d.volume_of_respondents)),
-        d.omb_control_number.clone(),
-        d.survey_type.map_or(String::new(), |t| t.to_string()),
-        d.survey_title.clone(),
-        d.trust_question_text.clone(),
-        time(&tp.created_at),
-        time(&tp.updated_at),
-    ]
+        organization_name: or(&tp.organization_name, dept.map_or(String::new(), |o| o.name.clone())),
+        cx_collection_id: tp.collection_id.map_or_else(|| c.collection_id.clone(), |v| v.to_string()),
+        cx_collection_fiscal_year: q.year(),
+        cx_collection_quarter: q.quarter().number(),
+        cx_collection_name: or(&tp.collection_name, c.collection_name.clone()),
+        cx_collection_service_provider_id: tp
+            .service_provider_id
+            .map_or_else(|| provider.slug.to_string(), |v| v.to_string()),
+        cx_collection_service_provider_name: or(&tp.service_provider_name, provider.name.clone()),
+        cx_collection_service_provider_slug: or(&tp.service_provider_slug, provider.slug.to_string()),
+        service_id: tp.service_id.map_or_else(|| service.id.to_string(), |v| v.to_string()),
+        service_name: or(&tp.service_name, service.name.clone()),
+        transaction_point: d.transaction_point.to_string(),
+        channel: d.channel.to_string(),
+        service_stage_id: tp.service_stage_id,
+        service_stage_name: d.service_stage.clone().unwrap_or_default(),
+        service_stage_position: tp.service_stage_position.or(stage.map(|s| u64::from(s.position))),
+        service_stage_count: tp
+            .service_stage_count
+            .or((!service.stages.is_empty()).then_some(service.stages.len() as u64)),
+        volume_of_customers: d.volume_of_customers,
+        volume_of_customers_provided_survey_opportunity: d.volume_of_customers_provided_survey_opportunity,
+        volume_of_respondents: counted.get(d.id.as_str()).copied().or(d.volume_of_respondents),
+        omb_control_number: d.omb_control_number.clone(),
+        survey_type: d.survey_type.map_or(String::new(), |t| t.to_string()),
+        survey_title: d.survey_title.clone(),
+        trust_question_text: d.trust_question_text.clone(),
+        created_at: time(&tp.created_at),
+        updated_at: time(&tp.updated_at),
+    }
 }
 
 /// One row of `cx_collections`: the collection's owner as Touchpoints named it where known.
-fn collection_row(c: &Owner<'_>, first: &TouchpointsFields, details: usize) -> Vec<String> {
-    let mut row = vec![c.collection_id.clone(), c.collection_name.clone()];
-    let mut owner = owner_columns(c.dept, c.provider, c.org);
-    let tp_owner = [
-        first.organization_id.map(|v| v.to_string()),
-        first.organization_name.clone(),
-        first.organization_abbreviation.clone(),
-        first.service_provider_id.map(|v| v.to_string()),
-        first.service_provider_name.clone(),
-    ];
-    for (cell, given) in owner.iter_mut().zip(tp_owner) {
-        if let Some(v) = given {
-            *cell = v;
-        }
+#[derive(Serialize)]
+struct CollectionRecord {
+    id: String,
+    name: String,
+    organization_id: String,
+    organization_name: String,
+    organization_abbreviation: String,
+    service_provider_id: String,
+    service_provider_name: String,
+    service_provider_organization_id: String,
+    service_provider_organization_name: String,
+    service_provider_organization_abbreviation: String,
+    service_id: String,
+    service_name: String,
+    user_email: String,
+    fiscal_year: u16,
+    quarter: u8,
+    created_at: String,
+    updated_at: String,
+    submitted_at: String,
+    /// OMB's judgement: never fedcx's to fill.
+    rating: String,
+    aasm_state: &'static str,
+    /// Never set by Touchpoints itself.
+    integrity_hash: String,
+    cx_collection_details_count: usize,
+}
+
+impl Record for CollectionRecord {
+    const COLUMNS: &'static [&'static str] = &COLLECTION_COLUMNS;
+}
+
+fn collection_row(c: &Owner<'_>, first: &TouchpointsFields, details: usize) -> CollectionRecord {
+    let [dept_id, dept_name, dept_abbr, provider_id, provider_name, org_id, org_name, org_abbr] =
+        owner_columns(c.dept, c.provider, c.org);
+    let given = |v: Option<String>, fallback: String| v.unwrap_or(fallback);
+    CollectionRecord {
+        id: c.collection_id.clone(),
+        name: c.collection_name.clone(),
+        organization_id: given(first.organization_id.map(|v| v.to_string()), dept_id),
+        organization_name: given(first.organization_name.clone(), dept_name),
+        organization_abbreviation: given(first.organization_abbreviation.clone(), dept_abbr),
+        service_provider_id: given(first.service_provider_id.map(|v| v.to_string()), provider_id),
+        service_provider_name: given(first.service_provider_name.clone(), provider_name),
+        service_provider_organization_id: org_id,
+        service_provider_organization_name: org_name,
+        service_provider_organization_abbreviation: org_abbr,
+        service_id: first.service_id.map_or_else(|| c.service.id.to_string(), |v| v.to_string()),
+        service_name: first.service_name.clone().unwrap_or_else(|| c.service.name.clone()),
+        user_email: String::new(),
+        fiscal_year: c.quarter.year(),
+        quarter: c.quarter.quarter().number(),
+        created_at: String::new(),
+        updated_at: String::new(),
+        submitted_at: String::new(),
+        rating: String::new(),
+        aasm_state: "draft",
+        integrity_hash: String::new(),
+        cx_collection_details_count: details,
     }
-    row.extend(owner);
-    row.extend([
-        first.service_id.map_or_else(|| c.service.id.to_string(), |v| v.to_string()),
-        first.service_name.clone().unwrap_or_else(|| c.service.name.clone()),
-        String::new(),
-        c.quarter.year().to_string(),
-        c.quarter.quarter().number().to_string(),
-        String::new(),
-        String::new(),
-        String::new(),
-        // rating is OMB's judgement and integrity_hash is never set by Touchpoints: blank.
-        String::new(),
-        "draft".to_owned(),
-        String::new(),
-        details.to_string(),
-    ]);
-    row
 }
 
 /// Each detail's 17-column upload, from the respondent-level responses (none without them).
@@ -584,7 +675,7 @@ fn upload_tables(
         return uploads;
     }
     for d in details {
-        let rows: Vec<Vec<String>> = input
+        let rows: Vec<UploadRecord> = input
             .responses
             .iter()
             .filter(|r| match &r.detail {
@@ -600,10 +691,7 @@ fn upload_tables(
             .filter_map(|r| upload_row(r, d, problems))
             .collect();
         if !rows.is_empty() {
-            uploads.insert(
-                d.id.to_string(),
-                Table { name: d.id.to_string(), columns: RESPONSE_UPLOAD_COLUMNS.to_vec(), rows },
-            );
+            uploads.insert(d.id.to_string(), Table::of_records(d.id.to_string(), &rows));
         }
     }
     uploads
@@ -682,7 +770,34 @@ pub fn detail_template(
 /// The collection name fedcx writes when the input gave none.
 pub const DEFAULT_COLLECTION_NAME: &str = "CX Quarterly Reporting";
 
-fn upload_row(r: &SurveyResponse, d: &CollectionDetail, problems: &mut Vec<Problem>) -> Option<Vec<String>> {
+/// One row of a detail's response upload (`CxCollectionDetailUpload`), the 17 columns Touchpoints
+/// reads. Indicator cells are `1`, `0` or `null` (not offered: the follow-up was not shown).
+#[derive(Serialize)]
+struct UploadRecord {
+    external_id: String,
+    question_1: u8,
+    positive_effectiveness: &'static str,
+    positive_ease: &'static str,
+    positive_efficiency: &'static str,
+    positive_transparency: &'static str,
+    positive_humanity: &'static str,
+    positive_employee: &'static str,
+    positive_other: &'static str,
+    negative_effectiveness: &'static str,
+    negative_ease: &'static str,
+    negative_efficiency: &'static str,
+    negative_transparency: &'static str,
+    negative_humanity: &'static str,
+    negative_employee: &'static str,
+    negative_other: &'static str,
+    question_4: String,
+}
+
+impl Record for UploadRecord {
+    const COLUMNS: &'static [&'static str] = &RESPONSE_UPLOAD_COLUMNS;
+}
+
+fn upload_row(r: &SurveyResponse, d: &CollectionDetail, problems: &mut Vec<Problem>) -> Option<UploadRecord> {
     let Answers::V2(a) = &r.answers else {
         problems.push(problem(
             d,
@@ -707,24 +822,32 @@ fn upload_row(r: &SurveyResponse, d: &CollectionDetail, problems: &mut Vec<Probl
             return None;
         }
     }
-    let mut row = Vec::with_capacity(RESPONSE_UPLOAD_COLUMNS.len());
-    // An id fedcx made up for a blank external_id is written back blank, as it was given.
-    row.push(if r.id_generated { String::new() } else { r.id.to_string() });
-    row.push(a.trust().value().to_string());
-    for p in Polarity::ALL {
-        for s in a.indicators(p) {
-            row.push(
-                match s {
-                    IndicatorState::Selected => "1",
-                    IndicatorState::NotSelected => "0",
-                    IndicatorState::NotOffered => "null",
-                }
-                .to_owned(),
-            );
-        }
-    }
-    row.push(r.comment.clone().unwrap_or_default());
-    Some(row)
+    let cell = |p: Polarity, i: Indicator| match a.indicators(p)[i.index()] {
+        IndicatorState::Selected => "1",
+        IndicatorState::NotSelected => "0",
+        IndicatorState::NotOffered => "null",
+    };
+    let (pos, neg) = (Polarity::Positive, Polarity::Negative);
+    Some(UploadRecord {
+        // An id fedcx made up for a blank external_id is written back blank, as it was given.
+        external_id: if r.id_generated { String::new() } else { r.id.to_string() },
+        question_1: a.trust().value(),
+        positive_effectiveness: cell(pos, Indicator::Effectiveness),
+        positive_ease: cell(pos, Indicator::Ease),
+        positive_efficiency: cell(pos, Indicator::Efficiency),
+        positive_transparency: cell(pos, Indicator::Transparency),
+        positive_humanity: cell(pos, Indicator::Humanity),
+        positive_employee: cell(pos, Indicator::Employee),
+        positive_other: cell(pos, Indicator::Other),
+        negative_effectiveness: cell(neg, Indicator::Effectiveness),
+        negative_ease: cell(neg, Indicator::Ease),
+        negative_efficiency: cell(neg, Indicator::Efficiency),
+        negative_transparency: cell(neg, Indicator::Transparency),
+        negative_humanity: cell(neg, Indicator::Humanity),
+        negative_employee: cell(neg, Indicator::Employee),
+        negative_other: cell(neg, Indicator::Other),
+        question_4: r.comment.clone().unwrap_or_default(),
+    })
 }
 
 /// The version-1 reporting-record export columns, in order.
@@ -946,6 +1069,51 @@ mod tests {
         let mut buf = Vec::new();
         write_csv(&t, &mut buf).unwrap();
         assert_eq!(String::from_utf8(buf).unwrap(), "a\n'=1+1\n");
+    }
+
+    /// Each record struct's fields are its file's columns, in order: checked on a real value, as
+    /// `Table::of_records` only checks in debug builds.
+    #[test]
+    fn record_structs_follow_touchpoints_layouts() {
+        fn keys<R: Record>(r: &R) -> Vec<String> {
+            let serde_json::Value::Object(m) = serde_json::to_value(r).unwrap() else { panic!() };
+            m.keys().cloned().collect()
+        }
+        let upload = UploadRecord {
+            external_id: String::new(),
+            question_1: 1,
+            positive_effectiveness: "1",
+            positive_ease: "0",
+            positive_efficiency: "0",
+            positive_transparency: "0",
+            positive_humanity: "0",
+            positive_employee: "0",
+            positive_other: "0",
+            negative_effectiveness: "null",
+            negative_ease: "null",
+            negative_efficiency: "null",
+            negative_transparency: "null",
+            negative_humanity: "null",
+            negative_employee: "null",
+            negative_other: "null",
+            question_4: String::new(),
+        };
+        assert_eq!(keys(&upload), RESPONSE_UPLOAD_COLUMNS);
+        let t = Table::of_records("u".into(), &[upload]);
+        assert_eq!(t.rows[0][..3], ["", "1", "1"]);
+        assert_eq!(t.rows[0][9], "null");
+        let fields = |text: &str| -> Vec<String> {
+            let body = &text[text.find('{').unwrap() + 1..text.find("\n}").unwrap()];
+            body.lines()
+                .filter_map(|l| l.trim().split_once(':').map(|(n, _)| n.trim().to_owned()))
+                .filter(|n| !n.starts_with("//"))
+                .collect()
+        };
+        let src = include_str!("records.rs");
+        let detail = &src[src.find("struct DetailRecord {").unwrap()..];
+        let collection = &src[src.find("struct CollectionRecord {").unwrap()..];
+        assert_eq!(fields(detail), DETAIL_EXPORT_COLUMNS);
+        assert_eq!(fields(collection), COLLECTION_COLUMNS);
     }
 
     #[test]

@@ -124,10 +124,7 @@ impl Registry {
         if let Some(s) = ServiceId::new(t).ok().and_then(|id| self.services.get(&id)) {
             return Some(s);
         }
-        let number: Option<u32> = t.parse().ok();
-        self.services
-            .values()
-            .find(|s| names_match(t, &s.name, &s.aliases) || number.is_some_and(|n| s.touchpoints_ids.contains(&n)))
+        self.services.values().find(|s| answers(t, s.id.as_str(), &s.name, &s.aliases, &s.touchpoints_ids))
     }
 
     /// A provider looked up by text: its slug, one of its aliases, its exact name (ASCII case
@@ -137,10 +134,7 @@ impl Registry {
         if let Some(p) = ProviderSlug::new(t).ok().and_then(|slug| self.providers.get(&slug)) {
             return Some(p);
         }
-        let number: Option<u32> = t.parse().ok();
-        self.providers
-            .values()
-            .find(|p| names_match(t, &p.name, &p.aliases) || number.is_some_and(|n| p.touchpoints_id == Some(n)))
+        self.providers.values().find(|p| answers(t, p.slug.as_str(), &p.name, &p.aliases, p.touchpoints_id.as_slice()))
     }
 
     /// The services of one provider.
@@ -359,12 +353,15 @@ fn is_id_or_alias(text: &str, id: &str, aliases: &[String]) -> bool {
     id.eq_ignore_ascii_case(text) || aliases.iter().any(|a| a.trim().eq_ignore_ascii_case(text))
 }
 
-/// Whether an entry answers to `key` (already trimmed and lowercased) as [`clashes`] counts keys.
+/// Whether an entry answers to `key` (trimmed): its identifier, name or an alias (ASCII case
+/// ignored), or one of its Touchpoints ids written as a number. The one matching rule of
+/// [`Registry::service_by_str`], [`Registry::provider_by_str`] and the builder's `*_answering`;
+/// [`clashes`] makes sure no key answers for two entries of a kind.
 fn answers(key: &str, id: &str, name: &str, aliases: &[String], touchpoints_ids: &[u32]) -> bool {
-    id.to_ascii_lowercase() == key
-        || name.trim().to_ascii_lowercase() == key
-        || aliases.iter().any(|a| a.trim().to_ascii_lowercase() == key)
-        || touchpoints_ids.iter().any(|n| n.to_string() == key)
+    id.eq_ignore_ascii_case(key)
+        || name.trim().eq_ignore_ascii_case(key)
+        || aliases.iter().any(|a| a.trim().eq_ignore_ascii_case(key))
+        || key.parse::<u32>().is_ok_and(|n| touchpoints_ids.contains(&n))
 }
 
 /// Checks a parsed registry file: every reference resolves, no entry is defined twice, and no key
@@ -454,11 +451,6 @@ fn domain_problems(providers: &BTreeMap<ProviderSlug, ServiceProvider>) -> Vec<S
         }
     }
     problems
-}
-
-/// Whether `text` is an entry's name or one of its aliases, ignoring ASCII case.
-fn names_match(text: &str, name: &str, aliases: &[String]) -> bool {
-    name.eq_ignore_ascii_case(text) || aliases.iter().any(|a| a.eq_ignore_ascii_case(text))
 }
 
 /// Every key (identifier, name, alias, Touchpoints id) that more than one entry of a kind answers

@@ -169,15 +169,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
             tables.push(reporting);
         }
     }
-    let mut r = report::build(
-        input.registry,
-        input.counts,
-        input.quarter,
-        &input.scores,
-        input.index.cloned(),
-        input.benchmarks,
-        input.web_traffic,
-    );
+    let mut r = report::build(input);
     r.reflection = input.reflection.map(str::to_owned);
     r.demo = input.demo;
     if let Some(scope) = input.scope {

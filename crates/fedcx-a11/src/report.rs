@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use fedcx_index::scores::{self, Comparison, GroupScores, Metric, ScoreConfig, TrendPoint};
+use fedcx_index::scores::{self, Comparison, GroupScores, Metric, TrendPoint};
 use fedcx_index::stats::Share;
 use fedcx_model::{BenchmarkPoint, Driver, FiscalQuarter, PublishedMeans, Registry, ResponseCounts, SurveyVersion};
 use serde::Serialize;
@@ -404,16 +404,11 @@ impl QuarterReport {
 pub const DEMO_NOTICE: &str = "DEMO DATA: this report is made from fedcx's bundled synthetic responses, \
      not from any agency's survey. Its numbers describe no real service.";
 
-/// Builds the report's numbers.
-pub fn build(
-    registry: &Registry,
-    counts: &ResponseCounts,
-    quarter: FiscalQuarter,
-    config: &ScoreConfig,
-    index: Option<IndexSummary>,
-    benchmarks: &[BenchmarkPoint],
-    web_traffic: &BTreeMap<(String, fedcx_model::Month), u64>,
-) -> QuarterReport {
+/// Builds the report's numbers from the counts, series and index of `input` (the records and the
+/// narrowing to a scope are added by [`crate::render_quarter`]).
+pub fn build(input: &crate::ReportInput<'_>) -> QuarterReport {
+    let (registry, counts, quarter, config) = (input.registry, input.counts, input.quarter, &input.scores);
+    let (index, benchmarks, web_traffic) = (input.index.cloned(), input.benchmarks, input.web_traffic);
     let quarters = quarter.trailing(TREND_QUARTERS);
     let in_q = |k: &fedcx_model::GroupKey| k.quarter == quarter;
     let government = scores::score(&counts.sum_where(in_q), config);

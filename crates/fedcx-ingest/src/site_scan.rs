@@ -208,7 +208,7 @@ pub const DEPRECATED: [&str; 7] = [
     "sitemap_xml_final_url_live",
 ];
 
-/// The kinds of [`CellWarning`] and of [`SiteScanSummary::warnings`].
+/// The kinds of [`CellWarning`] and of the warnings of [`SiteScanSummary::reconciliation`].
 pub mod warning {
     /// A header column neither layout knows (counted once per column, not per row).
     pub const UNKNOWN_COLUMN: &str = "unknown_column";

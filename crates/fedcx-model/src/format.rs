@@ -30,7 +30,7 @@ pub enum Format {
     /// Counts in long form (CSV: service, channel, quarter, item, point, n), as `fedcx export` writes them.
     Counts,
     /// performance.gov's FY2019-20 HISP data: volumes and each driver's published mean (1-5 scale),
-    /// in any of the site's three CSV layouts ([`crate::published`]).
+    /// in any of the site's three CSV layouts (`fedcx_ingest::published`).
     PerformanceGov,
 }
 

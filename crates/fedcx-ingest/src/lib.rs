@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod counts;
+mod dedup;
 pub mod details;
 pub mod error;
 pub mod format;

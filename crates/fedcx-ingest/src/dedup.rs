@@ -75,7 +75,12 @@ impl Entry {
 
     /// Whether the response was accepted (not rejected after it was read).
     pub fn accepted(&self) -> bool {
-        self.tagged_seq & 1 == 0
+        Entry::tagged_accepted(self.tagged_seq)
+    }
+
+    /// Whether the response of a tagged sequence number was accepted.
+    pub fn tagged_accepted(tagged_seq: u64) -> bool {
+        tagged_seq & 1 == 0
     }
 }
 

@@ -2,10 +2,13 @@
 //!
 //! A reader thread cuts the input into chunks of whole records (a newline ends a record only where
 //! the csv parser itself would end one, followed with [`QuoteState`], so quoted fields with embedded
-//! newlines stay whole) and numbers their first lines. Worker threads parse chunks into accepted and rejected items. The calling thread
-//! takes the chunks back in file order through [`ParallelSource`], so de-duplication ("the first is
-//! kept"), counting, the reject file and the reconciliation see exactly the sequence a sequential read
-//! gives: the output does not depend on the number of threads or on their timing.
+//! newlines stay whole) and numbers their first lines. Worker threads parse chunks, count the
+//! accepted responses into counts of their own (the counts monoid: merged at the end, in any order,
+//! to the same result) and fingerprint them. The calling thread takes the chunks back in file
+//! order through [`ParallelSource`] as compact [`Item`]s (a fingerprint, not a response), so the
+//! duplicate check ("the first is kept"), the reject file and the reconciliation see exactly the
+//! sequence a sequential read gives: the output does not depend on the number of threads or on
+//! their timing.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Read;
@@ -13,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
-use fedcx_model::traits::{ResponseSource, SourceItem};
+use fedcx_model::traits::Rejection;
+use fedcx_model::{ResponseCounts, SurveyResponse};
 
 use crate::error::IngestError;
 use crate::mapped::{Notes, RowParser};
@@ -29,10 +33,30 @@ struct Chunk {
     bytes: Vec<u8>,
 }
 
+/// One record of a chunk, as the calling thread needs it: counting was done by the worker.
+pub(crate) enum Item {
+    /// A response, counted by the worker.
+    Accepted {
+        /// Its [`crate::pipeline::response_fingerprint`].
+        fp: u128,
+        /// The response itself, only when respondent rows are kept.
+        response: Option<Box<SurveyResponse>>,
+    },
+    /// A response read but rejected because its timestamp has no fiscal quarter (not counted).
+    BadTimestamp {
+        /// Its fingerprint: it still makes later copies duplicates.
+        fp: u128,
+        /// The rejection.
+        rejection: Rejection,
+    },
+    /// A record the parser rejected (or excluded).
+    Rejected(Rejection),
+}
+
 /// A parsed chunk.
 struct Parsed {
     index: usize,
-    items: Vec<SourceItem>,
+    items: Vec<Item>,
     notes: Notes,
     produced: Produced,
 }
@@ -41,8 +65,8 @@ struct Parsed {
 pub(crate) struct ParallelSource {
     path: PathBuf,
     results: Receiver<Result<Parsed, IngestError>>,
-    pending: BTreeMap<usize, VecDeque<SourceItem>>,
-    current: VecDeque<SourceItem>,
+    pending: BTreeMap<usize, VecDeque<Item>>,
+    current: VecDeque<Item>,
     next_index: usize,
     notes: Notes,
     /// The header's counts, then each chunk's as it is handed out.
@@ -62,10 +86,9 @@ impl ParallelSource {
     }
 }
 
-impl ResponseSource for ParallelSource {
-    type Error = IngestError;
-
-    fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
+impl ParallelSource {
+    /// The next record in file order, or `None` at the end of the input.
+    pub(crate) fn next_item(&mut self) -> Result<Option<Item>, IngestError> {
         loop {
             if let Some(item) = self.current.pop_front() {
                 return Ok(Some(item));
@@ -101,11 +124,13 @@ pub(crate) struct ParallelConfig {
     pub chunk_bytes: usize,
     /// Records covering more lines than this are rejected.
     pub max_record_lines: u64,
+    /// Whether the accepted responses themselves are handed back (to be kept), not only counted.
+    pub keep_responses: bool,
 }
 
 /// Reads the rest of `input` (after the header, whose columns are `header` and whose counts are
 /// `head`) with parsing workers, and gives the items, in file order, to `consume`, which runs on the
-/// calling thread.
+/// calling thread. Returns what `consume` returned and the counts of every accepted response.
 pub(crate) fn read<T>(
     path: &Path,
     input: Box<dyn Read + Send + '_>,
@@ -113,7 +138,7 @@ pub(crate) fn read<T>(
     (header, head): (Vec<String>, Produced),
     config: ParallelConfig,
     consume: impl FnOnce(&mut ParallelSource) -> Result<T, IngestError>,
-) -> Result<T, IngestError> {
+) -> Result<(T, ResponseCounts), IngestError> {
     let threads = config.threads.max(1);
     let chunk_bytes = config.chunk_bytes;
     let first_line = head.lines + 1;
@@ -128,18 +153,23 @@ pub(crate) fn read<T>(
                 let _ = reader_results.send(Err(e));
             }
         });
+        let mut workers = Vec::with_capacity(threads);
         for _ in 0..threads {
             let results = result_tx.clone();
             let chunks = &chunk_rx;
             let header = header.clone();
-            scope.spawn(move || loop {
-                let next = chunks.lock().map(|rx| rx.recv());
-                let Ok(Ok(chunk)) = next else { break };
-                let parsed = parse_chunk(path, parser, header.clone(), chunk, config.max_record_lines);
-                if results.send(parsed).is_err() {
-                    break;
+            workers.push(scope.spawn(move || {
+                let mut counts = ResponseCounts::default();
+                loop {
+                    let next = chunks.lock().map(|rx| rx.recv());
+                    let Ok(Ok(chunk)) = next else { break };
+                    let parsed = parse_chunk(path, parser, header.clone(), chunk, &config, &mut counts);
+                    if results.send(parsed).is_err() {
+                        break;
+                    }
                 }
-            });
+                counts
+            }));
         }
         drop(result_tx);
         let mut source = ParallelSource {
@@ -154,24 +184,39 @@ pub(crate) fn read<T>(
         let out = consume(&mut source);
         // Dropping the receiver stops the workers and the reader if the consumer stopped early.
         drop(source);
-        out
+        let mut counts = ResponseCounts::default();
+        for w in workers {
+            // A worker panics only on a broken invariant; that is re-raised here as it would be
+            // on a sequential read.
+            let part = w.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            counts.merge(&part);
+        }
+        Ok((out?, counts))
     })
 }
 
+/// Parses one chunk, counting its accepted responses into the worker's `counts`.
 fn parse_chunk(
     path: &Path,
     parser: &RowParser<'_>,
     header: Vec<String>,
     chunk: Chunk,
-    max_record_lines: u64,
+    config: &ParallelConfig,
+    counts: &mut ResponseCounts,
 ) -> Result<Parsed, IngestError> {
-    let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line, max_record_lines);
+    let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line, config.max_record_lines);
     let mut items = Vec::new();
     let mut notes = Notes::default();
     while let Some(row) = rows.next_row()? {
         items.push(match parser.parse_row(&row, &mut notes) {
-            Ok(r) => SourceItem::Response(row.line, Box::new(r)),
-            Err(rej) => SourceItem::Rejected(rej),
+            Ok(r) => {
+                let fp = crate::pipeline::response_fingerprint(&r);
+                match counts.add_response(&r) {
+                    Ok(()) => Item::Accepted { fp, response: config.keep_responses.then(|| Box::new(r)) },
+                    Err(e) => Item::BadTimestamp { fp, rejection: crate::pipeline::bad_timestamp(row.line, &r, &e) },
+                }
+            }
+            Err(rej) => Item::Rejected(rej),
         });
     }
     let produced = rows.produced();

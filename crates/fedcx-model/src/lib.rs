@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod channel;
+pub mod contribution;
 pub mod counts;
 pub mod digest;
 pub mod fiscal;
@@ -38,7 +39,8 @@ pub mod text;
 pub mod traits;
 
 pub use channel::{Channel, Delivery};
-pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
+pub use contribution::Contribution;
+pub use counts::{Cell, CountsError, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
 pub use digest::Digest;
 pub use fiscal::{FiscalQuarter, Quarter};
 pub use ids::{DetailId, OrganizationId, ProviderSlug, ResponseId, ServiceId};

@@ -318,12 +318,12 @@ pub fn ingest(python: &str, quick: bool) -> Result<()> {
 }
 
 /// Ingests a directory the demo generator wrote: its collection details, then its responses.
-fn ingest_demo_dir(registry: &fedcx_model::Registry, dir: &Path) -> Result<fedcx_ingest::IngestResult> {
+fn ingest_demo_dir(registry: &fedcx_model::Registry, dir: &Path) -> Result<fedcx_model::Contribution> {
     use fedcx_ingest::{IngestConfig, Ingestor, Reader};
     let mut ing = Ingestor::new(registry, IngestConfig::default());
     ing.ingest_path(&dir.join("cx_collection_details.csv"), &Reader::Detect, &mut |r| r)?;
     ing.ingest_path(&dir.join("responses.csv"), &Reader::Detect, &mut |r| r)?;
-    Ok(ing.finish()?)
+    Ok(ing.finish()?.total)
 }
 
 /// `cargo xtask bench report`: a government-wide fiscal-year report from counts (all 35 HISPs, all
@@ -408,7 +408,7 @@ pub fn store() -> Result<()> {
         let mut store = fedcx_store::Store::open(&db)?;
         // The seven earlier quarters are already in the store, as they would be in practice.
         for &q in &quarters[..quarters.len() - 1] {
-            let part = fedcx_store::FileContribution {
+            let part = fedcx_model::Contribution {
                 counts: data
                     .counts
                     .iter()
@@ -420,7 +420,7 @@ pub fn store() -> Result<()> {
             };
             store.record(&entry(&format!("{q}")), &part, &mut |_| {})?;
         }
-        let quarter = fedcx_store::FileContribution {
+        let quarter = fedcx_model::Contribution {
             counts: data
                 .counts
                 .iter()

@@ -101,17 +101,27 @@ const RUN_READ_BUFFER: usize = 32 << 10;
 /// The smallest buffer a sorter keeps, whatever the budget: below it, runs multiply for nothing.
 const MIN_BUFFER_RECORDS: usize = 16;
 
-/// A sorted sequence of records on disk.
+/// A run this small stays in memory: a small file's fingerprints never touch the disk. (Tiny in
+/// unit tests, so that they exercise the files.)
+const MEMORY_RUN_BYTES: usize = if cfg!(test) { 64 } else { 1 << 20 };
+
+/// A sorted sequence of records, on disk unless it is small.
 #[derive(Debug)]
 pub(crate) struct Run {
-    file: File,
+    storage: Storage,
     len: u64,
 }
 
+#[derive(Debug)]
+enum Storage {
+    Memory(std::sync::Arc<[u8]>),
+    File(File),
+}
+
 impl Run {
-    /// Writes an already sorted sequence to a new unnamed temporary file.
+    /// Writes an already sorted sequence to a new run.
     pub fn write_sorted<T: Record>(items: impl IntoIterator<Item = T>) -> std::io::Result<Run> {
-        let mut w = RunWriter::new()?;
+        let mut w = RunWriter::new();
         for item in items {
             w.push(&item)?;
         }
@@ -125,49 +135,65 @@ impl Run {
 
     /// Reads the run from its start (several readers may be opened one after another).
     pub fn reader<T: Record>(&self) -> std::io::Result<RunReader<T>> {
-        let mut file = self.file.try_clone()?;
-        file.seek(SeekFrom::Start(0))?;
-        Ok(RunReader {
-            input: BufReader::with_capacity(RUN_READ_BUFFER, file),
-            left: self.len,
-            buf: vec![0u8; T::SIZE],
-            _t: std::marker::PhantomData,
-        })
+        let input: Box<dyn Read + Send> = match &self.storage {
+            Storage::Memory(bytes) => Box::new(std::io::Cursor::new(std::sync::Arc::clone(bytes))),
+            Storage::File(file) => {
+                let mut file = file.try_clone()?;
+                file.seek(SeekFrom::Start(0))?;
+                Box::new(BufReader::with_capacity(RUN_READ_BUFFER, file))
+            }
+        };
+        Ok(RunReader { input, left: self.len, buf: vec![0u8; T::SIZE], _t: std::marker::PhantomData })
     }
 }
 
-/// Writes a run record by record; the caller keeps them in order.
+/// Writes a run record by record; the caller keeps them in order. The bytes stay in memory until
+/// they pass [`MEMORY_RUN_BYTES`], then go to an unnamed temporary file (in `TMPDIR`), removed
+/// when the run is dropped.
 pub(crate) struct RunWriter {
-    out: BufWriter<File>,
+    memory: Vec<u8>,
+    file: Option<BufWriter<File>>,
     len: u64,
     buf: Vec<u8>,
 }
 
 impl RunWriter {
-    /// A new run in an unnamed temporary file (in `TMPDIR`), removed when dropped.
-    pub fn new() -> std::io::Result<RunWriter> {
-        Ok(RunWriter { out: BufWriter::with_capacity(RUN_READ_BUFFER, tempfile::tempfile()?), len: 0, buf: Vec::new() })
+    /// A new, empty run.
+    pub fn new() -> RunWriter {
+        RunWriter { memory: Vec::new(), file: None, len: 0, buf: Vec::new() }
     }
 
     /// Appends a record.
     pub fn push<T: Record>(&mut self, item: &T) -> std::io::Result<()> {
         self.buf.resize(T::SIZE, 0);
         item.put(&mut self.buf);
-        self.out.write_all(&self.buf)?;
         self.len += 1;
+        if let Some(f) = &mut self.file {
+            return f.write_all(&self.buf);
+        }
+        self.memory.extend_from_slice(&self.buf);
+        if self.memory.len() >= MEMORY_RUN_BYTES {
+            let mut f = BufWriter::with_capacity(RUN_READ_BUFFER, tempfile::tempfile()?);
+            f.write_all(&self.memory)?;
+            self.memory = Vec::new();
+            self.file = Some(f);
+        }
         Ok(())
     }
 
     /// The finished run.
     pub fn finish(self) -> std::io::Result<Run> {
-        let file = self.out.into_inner().map_err(|e| e.into_error())?;
-        Ok(Run { file, len: self.len })
+        let storage = match self.file {
+            Some(f) => Storage::File(f.into_inner().map_err(|e| e.into_error())?),
+            None => Storage::Memory(self.memory.into()),
+        };
+        Ok(Run { storage, len: self.len })
     }
 }
 
 /// Reads a run back in order.
 pub(crate) struct RunReader<T: Record> {
-    input: BufReader<File>,
+    input: Box<dyn Read + Send>,
     left: u64,
     buf: Vec<u8>,
     _t: std::marker::PhantomData<T>,
@@ -238,7 +264,7 @@ impl<T: Record> Sorter<T> {
 
     /// Every record added, in order, in one run on disk.
     pub fn into_run(self) -> std::io::Result<Run> {
-        let mut w = RunWriter::new()?;
+        let mut w = RunWriter::new();
         let mut merged = self.into_sorted()?;
         while let Some(item) = merged.next_record()? {
             w.push(&item)?;
@@ -311,8 +337,8 @@ pub(crate) fn resolve(entries: Sorter<Entry>, known: &[Run], budget: usize) -> s
     let mut entries = entries.into_sorted()?;
     let mut known = Merge::<u128>::of_runs(known)?;
     let mut duplicates = Sorter::<u64>::new(budget);
-    let mut kept = RunWriter::new()?;
-    let mut seen = RunWriter::new()?;
+    let mut kept = RunWriter::new();
+    let mut seen = RunWriter::new();
     let mut last_fp = None;
     while let Some(e) = entries.next_record()? {
         if last_fp == Some(e.fp) {
@@ -333,7 +359,12 @@ pub(crate) fn resolve(entries: Sorter<Entry>, known: &[Run], budget: usize) -> s
         }
     }
     let duplicate_count = duplicates.len();
-    Ok(Resolution { duplicates: duplicates.into_sorted()?, duplicate_count, kept: kept.finish()?, seen: seen.finish()? })
+    Ok(Resolution {
+        duplicates: duplicates.into_sorted()?,
+        duplicate_count,
+        kept: kept.finish()?,
+        seen: seen.finish()?,
+    })
 }
 
 /// Fingerprints known before a file: the store's and those of earlier files of the same ingest,
@@ -360,7 +391,7 @@ impl Known {
         self.runs.push(run);
         if self.runs.len() > Self::MAX_RUNS {
             let mut merged = Merge::<u128>::of_runs(&self.runs)?;
-            let mut w = RunWriter::new()?;
+            let mut w = RunWriter::new();
             while let Some(fp) = merged.next_record()? {
                 w.push(&fp)?;
             }
@@ -423,7 +454,8 @@ mod tests {
     fn a_tiny_budget_spills_and_still_finds_duplicates_far_apart() {
         // 10,000 distinct fingerprints, then the first and the 5,000th again at the very end, with
         // a budget of 16 entries: hundreds of runs, and the copies are in different ones.
-        let mut fps: Vec<u128> = (0..10_000u128).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)).collect();
+        let mut fps: Vec<u128> =
+            (0..10_000u128).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)).collect();
         fps.push(fps[0]);
         fps.push(fps[5_000]);
         let (dups, kept, runs) = spilled(&fps, &[], 16 * Entry::SIZE);

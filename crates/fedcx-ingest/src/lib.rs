@@ -60,7 +60,9 @@ pub mod tp_registry;
 pub use error::IngestError;
 pub use format::Format;
 pub use mapped::{native_record, Mapping, NATIVE_HEADER};
-pub use pipeline::{FileData, FileReport, IngestConfig, IngestResult, Ingestor, IngestorBuilder, Reader};
+pub use pipeline::{
+    FileData, FileReport, IngestConfig, IngestResult, Ingestor, IngestorBuilder, KeepResponses, Reader,
+};
 pub use reconcile::Reconciliation;
 
 use std::path::Path;

@@ -25,9 +25,8 @@ use crate::rows::{Counted, DEFAULT_MAX_RECORD_LINES};
 pub struct IngestConfig {
     /// Stop with an error at the first rejected row instead of counting it.
     pub fail_on_reject: bool,
-    /// Keep accepted responses (for PLS, conversion or the store), not only their counts. They
-    /// are streamed to a temporary file as they are read, never held in memory.
-    pub keep_responses: bool,
+    /// Keep accepted responses (for PLS, conversion or the store), not only their counts.
+    pub keep_responses: KeepResponses,
     /// Worker threads for parsing respondent-level CSV: 0 for one per core, 1 to read on the
     /// calling thread only. The results are the same either way.
     pub threads: usize,
@@ -39,6 +38,29 @@ pub struct IngestConfig {
     pub dedup_memory: usize,
 }
 
+/// Whether, and where, accepted responses are kept beside their counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeepResponses {
+    /// Only counted.
+    #[default]
+    No,
+    /// Held in memory, for a consumer that needs them all at once anyway (the PLS index of a
+    /// report read from files).
+    InMemory,
+    /// Streamed to a temporary file as they are read, never held in memory (into a store).
+    Spilled,
+}
+
+impl KeepResponses {
+    /// Whether responses are kept at all.
+    pub fn any(self) -> bool {
+        match self {
+            KeepResponses::No => false,
+            KeepResponses::InMemory | KeepResponses::Spilled => true,
+        }
+    }
+}
+
 /// The default for [`IngestConfig::dedup_memory`]: 16 MiB, about 700,000 responses before the
 /// first spill.
 pub const DEFAULT_DEDUP_MEMORY: usize = 16 << 20;
@@ -47,7 +69,7 @@ impl Default for IngestConfig {
     fn default() -> IngestConfig {
         IngestConfig {
             fail_on_reject: false,
-            keep_responses: false,
+            keep_responses: KeepResponses::No,
             threads: 0,
             max_record_lines: DEFAULT_MAX_RECORD_LINES,
             dedup_memory: DEFAULT_DEDUP_MEMORY,
@@ -106,7 +128,7 @@ pub struct FileData {
     /// The [`response_fingerprint`] of each accepted response kept, sorted.
     fingerprints: Option<Run>,
     /// Its accepted responses, when [`IngestConfig::keep_responses`] was set.
-    responses: Option<SpilledResponses>,
+    responses: Option<Kept>,
 }
 
 impl FileData {
@@ -127,17 +149,27 @@ impl FileData {
     }
 
     /// The accepted responses (with [`IngestConfig::keep_responses`]), in file order.
-    pub fn responses(&self) -> impl Iterator<Item = Result<SurveyResponse, IngestError>> + '_ {
+    pub fn responses(&self) -> Box<dyn Iterator<Item = Result<SurveyResponse, IngestError>> + '_> {
         let temp = |source| IngestError::TempFile { path: self.path.clone(), source };
-        let mut lines = self.responses.as_ref().map(|s| s.lines().map_err(temp));
-        std::iter::from_fn(move || match lines.as_mut()? {
-            Ok(l) => l.next().map(|line| {
-                let line = line.map_err(temp)?;
-                serde_json::from_str(&line).map_err(|e| temp(std::io::Error::other(e)))
-            }),
-            Err(_) => lines.take().and_then(Result::err).map(Err),
-        })
+        match &self.responses {
+            None => Box::new(std::iter::empty()),
+            Some(Kept::Memory(v)) => Box::new(v.iter().cloned().map(Ok)),
+            Some(Kept::Spilled(s)) => match s.lines() {
+                Err(e) => Box::new(std::iter::once(Err(temp(e)))),
+                Ok(lines) => Box::new(lines.map(move |line| {
+                    let line = line.map_err(temp)?;
+                    serde_json::from_str(&line).map_err(|e| temp(std::io::Error::other(e)))
+                })),
+            },
+        }
     }
+}
+
+/// A file's accepted responses.
+#[derive(Debug)]
+enum Kept {
+    Memory(Vec<SurveyResponse>),
+    Spilled(SpilledResponses),
 }
 
 /// Accepted responses written to an unnamed temporary file, one JSON line each.
@@ -153,21 +185,41 @@ impl SpilledResponses {
     }
 }
 
-/// Accepted responses being written.
-struct ResponseSpill(std::io::BufWriter<File>);
+/// Accepted responses being kept.
+enum ResponseSpill {
+    Memory(Vec<SurveyResponse>),
+    File(std::io::BufWriter<File>),
+}
 
 impl ResponseSpill {
-    fn new() -> std::io::Result<ResponseSpill> {
-        Ok(ResponseSpill(std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)))
+    fn new(keep: KeepResponses) -> std::io::Result<Option<ResponseSpill>> {
+        Ok(match keep {
+            KeepResponses::No => None,
+            KeepResponses::InMemory => Some(ResponseSpill::Memory(Vec::new())),
+            KeepResponses::Spilled => {
+                Some(ResponseSpill::File(std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)))
+            }
+        })
     }
 
     fn write(&mut self, r: &SurveyResponse) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.0, r).map_err(std::io::Error::other)?;
-        self.0.write_all(b"\n")
+        match self {
+            ResponseSpill::Memory(v) => {
+                v.push(r.clone());
+                Ok(())
+            }
+            ResponseSpill::File(w) => {
+                serde_json::to_writer(&mut *w, r).map_err(std::io::Error::other)?;
+                w.write_all(b"\n")
+            }
+        }
     }
 
-    fn finish(self) -> std::io::Result<SpilledResponses> {
-        Ok(SpilledResponses(self.0.into_inner().map_err(|e| e.into_error())?))
+    fn finish(self) -> std::io::Result<Kept> {
+        Ok(match self {
+            ResponseSpill::Memory(v) => Kept::Memory(v),
+            ResponseSpill::File(w) => Kept::Spilled(SpilledResponses(w.into_inner().map_err(|e| e.into_error())?)),
+        })
     }
 }
 
@@ -187,7 +239,7 @@ impl Current {
             contribution: Contribution::default(),
             entries: Sorter::new(config.dedup_memory / 2),
             seq: 0,
-            responses: if config.keep_responses { Some(ResponseSpill::new()?) } else { None },
+            responses: ResponseSpill::new(config.keep_responses)?,
         })
     }
 
@@ -438,7 +490,8 @@ impl<'a> Ingestor<'a> {
         wrap: &mut dyn FnMut(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
     ) -> Result<&FileReport, IngestError> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
-        let mut copy = tempfile::tempfile().map_err(|source| IngestError::TempFile { path: path.to_owned(), source })?;
+        let mut copy =
+            tempfile::tempfile().map_err(|source| IngestError::TempFile { path: path.to_owned(), source })?;
         let mut hasher = Sha256::new();
         let mut input = wrap(input);
         let mut buf = vec![0u8; 1 << 16];
@@ -532,7 +585,8 @@ impl<'a> Ingestor<'a> {
         let mut rec = parsed?;
         let current = self.current.as_mut().expect("set above");
         let entries = std::mem::replace(&mut current.entries, Sorter::new(0));
-        let resolution = crate::dedup::resolve(entries, self.known.runs(), self.config.dedup_memory / 4).map_err(temp)?;
+        let resolution =
+            crate::dedup::resolve(entries, self.known.runs(), self.config.dedup_memory / 4).map_err(temp)?;
         if resolution.duplicate_count > 0 {
             rec = self.confirm(path, plan, &origin, rec, resolution.duplicates)?;
         } else if let (Some(main), Some(spool), Some(mut spool_file)) = (&mut self.rejects, spool, spool_file) {
@@ -559,9 +613,7 @@ impl<'a> Ingestor<'a> {
         let current = self.current.as_mut().expect("a file is being read");
         current.seq = 0;
         // The responses kept are written again without the duplicates.
-        if current.responses.is_some() {
-            current.responses = Some(ResponseSpill::new().map_err(temp)?);
-        }
+        current.responses = ResponseSpill::new(self.config.keep_responses).map_err(temp)?;
         self.confirm = Some(Confirm { duplicates, rec });
         let input = origin.open().map_err(|source| IngestError::Io { path: path.to_owned(), source });
         let replayed = input.and_then(|input| self.parse_input(path, plan, input));
@@ -570,7 +622,10 @@ impl<'a> Ingestor<'a> {
         if let Some(left) = confirm.duplicates.peek() {
             return Err(IngestError::Unreconciled {
                 path: path.to_owned(),
-                why: format!("the duplicate check named response {} of the file, which a second reading did not find", left >> 1),
+                why: format!(
+                    "the duplicate check named response {} of the file, which a second reading did not find",
+                    left >> 1
+                ),
             });
         }
         check_balance(path, &confirm.rec)?;
@@ -750,14 +805,16 @@ impl<'a> Ingestor<'a> {
             threads,
             chunk_bytes: self.chunk_bytes,
             max_record_lines: self.config.max_record_lines,
-            keep_responses: self.config.keep_responses,
+            keep_responses: self.config.keep_responses.any(),
         };
         let (mut rec, counts) = crate::parallel::read(path, input, &parser, (header, head_produced), config, |src| {
             use crate::parallel::Item;
             let mut rec = Reconciliation::default();
             while let Some(item) = src.next_item()? {
                 match item {
-                    Item::Accepted { fp, response } => self.accepted_response(path, &mut rec, fp, response.as_deref())?,
+                    Item::Accepted { fp, response } => {
+                        self.accepted_response(path, &mut rec, fp, response.as_deref())?
+                    }
                     Item::BadTimestamp { fp, rejection } => self.rejected_response(path, &mut rec, fp, &rejection)?,
                     Item::Rejected(rej) if exclusion::is_exclusion(rej.reason) => rec.exclude(rej.reason),
                     Item::Rejected(rej) => {
@@ -1104,7 +1161,7 @@ mod tests {
         let registry = Registry::bundled();
         let mut rejects = Vec::new();
         let result = {
-            let config = IngestConfig { threads, keep_responses: true, ..IngestConfig::default() };
+            let config = IngestConfig { threads, keep_responses: KeepResponses::Spilled, ..IngestConfig::default() };
             let mut ing = Ingestor::builder(&registry, config)
                 .chunk_bytes(chunk)
                 .rejects(Box::new(&mut rejects), Path::new("r.csv"))

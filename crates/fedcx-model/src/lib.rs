@@ -40,7 +40,9 @@ pub mod traits;
 
 pub use channel::{Channel, Delivery};
 pub use contribution::Contribution;
-pub use counts::{Cell, CountsError, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
+pub use counts::{
+    Cell, CountsError, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT,
+};
 pub use digest::Digest;
 pub use fiscal::{FiscalQuarter, Quarter};
 pub use ids::{DetailId, OrganizationId, ProviderSlug, ResponseId, ServiceId};

@@ -84,6 +84,11 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// Bytes an entry takes in a sorter's buffer (and on disk).
+    pub const SIZE_IN_MEMORY: usize = <Entry as Record>::SIZE;
+}
+
 impl Record for Entry {
     const SIZE: usize = 24;
     fn put(&self, out: &mut [u8]) {
@@ -119,15 +124,6 @@ enum Storage {
 }
 
 impl Run {
-    /// Writes an already sorted sequence to a new run.
-    pub fn write_sorted<T: Record>(items: impl IntoIterator<Item = T>) -> std::io::Result<Run> {
-        let mut w = RunWriter::new();
-        for item in items {
-            w.push(&item)?;
-        }
-        w.finish()
-    }
-
     /// Records in the run.
     pub fn len(&self) -> u64 {
         self.len
@@ -161,6 +157,12 @@ impl RunWriter {
     /// A new, empty run.
     pub fn new() -> RunWriter {
         RunWriter { memory: Vec::new(), file: None, len: 0, buf: Vec::new() }
+    }
+
+    /// A new, empty run that goes to disk whatever its size: a spill is made to free memory.
+    pub fn on_disk() -> std::io::Result<RunWriter> {
+        let file = BufWriter::with_capacity(RUN_READ_BUFFER, tempfile::tempfile()?);
+        Ok(RunWriter { memory: Vec::new(), file: Some(file), len: 0, buf: Vec::new() })
     }
 
     /// Appends a record.
@@ -240,7 +242,11 @@ impl<T: Record> Sorter<T> {
 
     fn spill(&mut self) -> std::io::Result<()> {
         self.buffer.sort_unstable();
-        self.runs.push(Run::write_sorted(self.buffer.drain(..))?);
+        let mut w = RunWriter::on_disk()?;
+        for item in self.buffer.drain(..) {
+            w.push(&item)?;
+        }
+        self.runs.push(w.finish()?);
         Ok(())
     }
 

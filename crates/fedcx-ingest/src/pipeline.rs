@@ -1158,10 +1158,20 @@ mod tests {
 
     /// Everything an ingest produced that a reader could see, as comparable values.
     fn run(bytes: &[u8], threads: usize, chunk: usize) -> (String, String, String) {
+        run_with(bytes, threads, chunk, DEFAULT_DEDUP_MEMORY)
+    }
+
+    /// [`run`] with the duplicate check's memory budget.
+    fn run_with(bytes: &[u8], threads: usize, chunk: usize, dedup_memory: usize) -> (String, String, String) {
         let registry = Registry::bundled();
         let mut rejects = Vec::new();
         let result = {
-            let config = IngestConfig { threads, keep_responses: KeepResponses::Spilled, ..IngestConfig::default() };
+            let config = IngestConfig {
+                threads,
+                keep_responses: KeepResponses::Spilled,
+                dedup_memory,
+                ..IngestConfig::default()
+            };
             let mut ing = Ingestor::builder(&registry, config)
                 .chunk_bytes(chunk)
                 .rejects(Box::new(&mut rejects), Path::new("r.csv"))
@@ -1211,6 +1221,52 @@ mod tests {
             }
             let bytes = text.into_bytes();
             prop_assert_eq!(run(&bytes, 2, chunk), run(&bytes, 1, 1 << 20));
+        }
+
+        /// A duplicate check squeezed into a budget of a few entries (so it spills sorted runs to
+        /// disk and merges them) finds exactly what an in-memory set of ids finds: each id's first
+        /// valid row is kept, every later valid row with that id is a duplicate, and a rejected
+        /// row is a reject whatever its id. Rows far apart are planted by repeating the ids.
+        #[test]
+        fn a_tiny_duplicate_budget_gives_the_same_ingest(
+            rows in prop::collection::vec((0u32..40, prop_oneof![Just("website"), Just("nope")]), 0..300),
+            far in prop::collection::vec(0usize..300, 0..10),
+            threads in 1usize..3,
+        ) {
+            let mut rows = rows;
+            // Copies of early rows appended at the end: duplicates far from their first.
+            for i in far {
+                if let Some(r) = rows.get(i % rows.len().max(1)).cloned() {
+                    rows.push(r);
+                }
+            }
+            let mut text = format!("{HEADER}\n");
+            for (id, channel) in &rows {
+                text.push_str(&row(*id, "", channel));
+                text.push('\n');
+            }
+            let bytes = text.into_bytes();
+            let small = run_with(&bytes, threads, 512, 2 * Entry::SIZE_IN_MEMORY);
+            prop_assert_eq!(&small, &run(&bytes, 1, 1 << 20));
+            // The reference: an exact set of the ids of valid rows.
+            let mut seen = HashSet::new();
+            let mut want = (0u64, 0u64, 0u64);
+            for (id, channel) in &rows {
+                match *channel {
+                    "website" if seen.insert(*id) => want.0 += 1,
+                    "website" => want.1 += 1,
+                    _ => want.2 += 1,
+                }
+            }
+            let summary: serde_json::Value = serde_json::from_str(&small.0).unwrap();
+            let got = (
+                summary["accepted"].as_u64().unwrap(),
+                summary["duplicates"].as_u64().unwrap(),
+                summary["rejected"].as_u64().unwrap(),
+            );
+            prop_assert_eq!(got, want);
+            // Duplicates are taken out of the counts too: one respondent counted per accepted row.
+            prop_assert_eq!(summary["respondents_counted"].as_u64(), Some(want.0));
         }
     }
 }

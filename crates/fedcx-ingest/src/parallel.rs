@@ -246,12 +246,8 @@ fn split(
         let n = read_full(&mut input, &mut buf[start..]).map_err(io)?;
         buf.truncate(start + n);
         eof = n == 0;
-        for (i, &b) in buf.iter().enumerate().skip(scanned) {
-            state = state.step(b);
-            // Only a newline is a cut point (never the CR of a CRLF), so every chunk holds whole lines.
-            if b == b'\n' && state == QuoteState::StartRecord {
-                last_boundary = Some(i);
-            }
+        if let Some(b) = scan(&buf[scanned..], &mut state) {
+            last_boundary = Some(scanned + b);
         }
         scanned = buf.len();
         let cut = if eof {
@@ -279,6 +275,35 @@ fn split(
     Ok(())
 }
 
+/// Follows the quoting state over `bytes` from `state`, returning the position of the last newline
+/// that ends a record (only a newline is a cut point, never the CR of a CRLF, so every chunk holds
+/// whole lines). The same result as stepping [`QuoteState`] byte by byte, which it does only at
+/// quotes: outside a quoted field a byte other than a quote moves to a state that depends on that
+/// byte alone, so a stretch without quotes is settled by its last byte and its last newline, both
+/// found with `memchr`; inside a quoted field only the next quote matters.
+fn scan(bytes: &[u8], state: &mut QuoteState) -> Option<usize> {
+    let mut last = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let next_quote = memchr::memchr(b'"', &bytes[i..]).map_or(bytes.len(), |k| i + k);
+        if *state == QuoteState::InQuoted {
+            // Newlines in a quoted field are part of it.
+            i = next_quote;
+        } else if next_quote > i {
+            if let Some(k) = memchr::memrchr(b'\n', &bytes[i..next_quote]) {
+                last = Some(i + k);
+            }
+            *state = QuoteState::InField.step(bytes[next_quote - 1]);
+            i = next_quote;
+        }
+        if i < bytes.len() {
+            *state = state.step(b'"');
+            i += 1;
+        }
+    }
+    last
+}
+
 fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
@@ -290,4 +315,41 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: [`QuoteState::step`] on every byte.
+    fn bytewise(bytes: &[u8], state: &mut QuoteState) -> Option<usize> {
+        let mut last = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            *state = state.step(b);
+            if b == b'\n' && *state == QuoteState::StartRecord {
+                last = Some(i);
+            }
+        }
+        last
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Skipping to quotes finds the same last record boundary and ends in the same state as
+        /// stepping byte by byte, from any state (a read may stop anywhere).
+        #[test]
+        fn scanning_to_quotes_equals_stepping_every_byte(
+            bytes in prop::collection::vec(prop::sample::select(vec![b'a', b',', b'"', b'\n', b'\r', b' ']), 0..200),
+            start in prop::sample::select(vec![
+                QuoteState::StartRecord, QuoteState::StartField, QuoteState::InField,
+                QuoteState::InQuoted, QuoteState::QuoteInQuoted,
+            ]),
+        ) {
+            let (mut a, mut b) = (start, start);
+            prop_assert_eq!(scan(&bytes, &mut a), bytewise(&bytes, &mut b));
+            prop_assert_eq!(a, b);
+        }
+    }
 }

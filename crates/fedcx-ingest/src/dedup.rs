@@ -84,6 +84,7 @@ impl Entry {
     }
 }
 
+#[cfg(test)]
 impl Entry {
     /// Bytes an entry takes in a sorter's buffer (and on disk).
     pub const SIZE_IN_MEMORY: usize = <Entry as Record>::SIZE;

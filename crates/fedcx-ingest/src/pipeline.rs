@@ -553,10 +553,53 @@ impl<'a> Ingestor<'a> {
         wrap: &mut dyn FnMut(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
     ) -> Result<&FileReport, IngestError> {
         let plan = self.plan(path, head, reader)?;
-        if !self.seen_content.insert(digest) {
-            return Ok(self.push_skipped(path, plan.format, digest));
-        }
         let io = |source| IngestError::Io { path: path.to_owned(), source };
+        let mut first = true;
+        self.ingest_passes(path, digest, plan.format, &mut |ing: &mut Ingestor<'a>| {
+            // A stream was already read through `wrap` while it was copied; the confirming pass
+            // is not shown as progress.
+            let input: Box<dyn Read + Send + '_> = match &origin {
+                Origin::Path(p) if first => {
+                    wrap(Box::new(BufReader::with_capacity(1 << 16, File::open(p).map_err(io)?)))
+                }
+                _ => origin.open().map_err(io)?,
+            };
+            first = false;
+            ing.parse_input(path, plan, input)
+        })
+    }
+
+    /// Ingests a source of the caller's own (any [`ResponseSource`], such as a team's reader of
+    /// an in-house format), as [`Ingestor::ingest_path`] does a file: `open` makes the source, once,
+    /// and a second time only when the duplicate check needs the confirming pass, which must then
+    /// give the same items in the same order. `digest` is the content's hash, for the same-content
+    /// check; `format` names the format in the report.
+    pub fn ingest_source<S: ResponseSource<Error = IngestError> + Counted>(
+        &mut self,
+        label: &Path,
+        digest: fedcx_model::Digest,
+        format: Format,
+        open: &mut dyn FnMut() -> Result<S, IngestError>,
+    ) -> Result<&FileReport, IngestError> {
+        self.ingest_passes(label, digest.0, format, &mut |ing: &mut Ingestor<'a>| {
+            let mut source = open()?;
+            ing.drain(label, &mut source)
+        })
+    }
+
+    /// The life of one new file: `read` reads it into `current` (a first pass that counts and
+    /// fingerprints every response); the duplicate check runs at the end; only when it finds
+    /// duplicates does `read` run again, as the confirming pass that takes them out.
+    fn ingest_passes(
+        &mut self,
+        path: &Path,
+        digest: [u8; 32],
+        format: Format,
+        read: &mut dyn FnMut(&mut Ingestor<'a>) -> Result<Reconciliation, IngestError>,
+    ) -> Result<&FileReport, IngestError> {
+        if !self.seen_content.insert(digest) {
+            return Ok(self.push_skipped(path, format, digest));
+        }
         let temp = |source| IngestError::TempFile { path: path.to_owned(), source };
         self.current = Some(Current::new(&self.config).map_err(temp)?);
         // The first pass's rejects wait in a spool: if duplicates are found, the second pass
@@ -572,42 +615,46 @@ impl<'a> Ingestor<'a> {
             }
             None => None,
         };
-        // A stream was already read through `wrap` while it was copied.
-        let input: Box<dyn Read + Send + '_> = match &origin {
-            Origin::Path(p) => wrap(Box::new(BufReader::with_capacity(1 << 16, File::open(p).map_err(io)?))),
-            Origin::Temp(_) | Origin::Bytes(_) => origin.open().map_err(io)?,
-        };
-        let parsed = self.parse_input(path, plan, input);
+        let parsed = read(self);
         let spool = match main {
             Some(main) => self.rejects.replace(main),
             None => None,
         };
-        let mut rec = parsed?;
-        let current = self.current.as_mut().expect("set above");
-        let entries = std::mem::replace(&mut current.entries, Sorter::new(0));
-        let resolution =
-            crate::dedup::resolve(entries, self.known.runs(), self.config.dedup_memory / 4).map_err(temp)?;
-        if resolution.duplicate_count > 0 {
-            rec = self.confirm(path, plan, &origin, rec, resolution.duplicates)?;
-        } else if let (Some(main), Some(spool), Some(mut spool_file)) = (&mut self.rejects, spool, spool_file) {
-            let rejects_error = |source| IngestError::RejectFile { path: path.to_owned(), source };
-            spool.into_inner().map_err(rejects_error)?;
-            spool_file.seek(std::io::SeekFrom::Start(0)).map_err(temp)?;
-            main.append_rows(BufReader::new(spool_file)).map_err(rejects_error)?;
+        let parsed = parsed.and_then(|mut rec| {
+            let current = self.current.as_mut().expect("set above");
+            let entries = std::mem::replace(&mut current.entries, Sorter::new(0));
+            let resolution =
+                crate::dedup::resolve(entries, self.known.runs(), self.config.dedup_memory / 4).map_err(temp)?;
+            if resolution.duplicate_count > 0 {
+                rec = self.confirm(path, rec, resolution.duplicates, read)?;
+            } else if let (Some(main), Some(spool), Some(mut spool_file)) = (&mut self.rejects, spool, spool_file) {
+                let rejects_error = |source| IngestError::RejectFile { path: path.to_owned(), source };
+                spool.into_inner().map_err(rejects_error)?;
+                spool_file.seek(std::io::SeekFrom::Start(0)).map_err(temp)?;
+                main.append_rows(BufReader::new(spool_file)).map_err(rejects_error)?;
+            }
+            self.known.add(resolution.seen).map_err(temp)?;
+            Ok((rec, resolution.kept))
+        });
+        match parsed {
+            Ok((rec, kept)) => self.finish_file(path, format, digest, rec, kept),
+            Err(e) => {
+                // The file contributes nothing; the ingestor stays usable for the next one.
+                self.current = None;
+                Err(e)
+            }
         }
-        self.known.add(resolution.seen).map_err(temp)?;
-        self.finish_file(path, plan.format, digest, rec, resolution.kept)
     }
 
-    /// The confirming pass: reads the file again and takes out the duplicates (sequence numbers
-    /// in file order), writing every reject with them. Returns the corrected reconciliation.
+    /// The confirming pass: `read` reads the file again and the duplicates (sequence numbers in
+    /// file order) are taken out, every reject written with them. Returns the corrected
+    /// reconciliation.
     fn confirm(
         &mut self,
         path: &Path,
-        plan: Plan<'_>,
-        origin: &Origin<'_>,
         rec: Reconciliation,
         duplicates: crate::dedup::Merge<u64>,
+        read: &mut dyn FnMut(&mut Ingestor<'a>) -> Result<Reconciliation, IngestError>,
     ) -> Result<Reconciliation, IngestError> {
         let temp = |source| IngestError::TempFile { path: path.to_owned(), source };
         let current = self.current.as_mut().expect("a file is being read");
@@ -615,8 +662,7 @@ impl<'a> Ingestor<'a> {
         // The responses kept are written again without the duplicates.
         current.responses = ResponseSpill::new(self.config.keep_responses).map_err(temp)?;
         self.confirm = Some(Confirm { duplicates, rec });
-        let input = origin.open().map_err(|source| IngestError::Io { path: path.to_owned(), source });
-        let replayed = input.and_then(|input| self.parse_input(path, plan, input));
+        let replayed = read(self);
         let confirm = self.confirm.take().expect("set above");
         replayed?;
         if let Some(left) = confirm.duplicates.peek() {
@@ -879,19 +925,13 @@ impl<'a> Ingestor<'a> {
     /// produced (records, counted where the parser makes them; lines, counted from the bytes)
     /// balances what was classified here. Duplicates are found when the file ends (see
     /// [`crate::dedup`]); during the confirming pass this replays the source to take them out.
-    pub fn drain<S: ResponseSource<Error = IngestError> + Counted>(
+    pub(crate) fn drain<S: ResponseSource<Error = IngestError> + Counted>(
         &mut self,
         path: &Path,
         source: &mut S,
     ) -> Result<Reconciliation, IngestError> {
         if self.confirm.is_some() {
             return self.replay(path, source);
-        }
-        if self.current.is_none() {
-            // Called directly, outside ingest_path: the file's duplicates are then left to the caller.
-            self.current = Some(
-                Current::new(&self.config).map_err(|source| IngestError::TempFile { path: path.to_owned(), source })?,
-            );
         }
         let mut rec = Reconciliation::default();
         while let Some(item) = source.next_item()? {

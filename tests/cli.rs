@@ -2428,3 +2428,79 @@ fn the_workbook_has_numbers_where_numbers_belong() {
     assert_eq!(first[19].get_float(), Some(48211.0));
     assert_eq!(first[22].get_string(), Some("1545-2290"));
 }
+
+// ---- ingest in bounded memory (issue 14) ----
+
+/// The duplicate check gives the same result whatever its memory: the demo responses with 3,000
+/// planted copies (of rows near them and far from them, and of a row that is itself rejected)
+/// ingested with a 1 MiB budget, which spills two sorted runs to disk, and with the default
+/// 16 MiB, which holds everything. Reference: the demo ids are unique, so every planted copy of
+/// a valid row is a duplicate and every copy of a rejected row is a reject.
+#[test]
+fn a_tiny_duplicate_budget_gives_the_same_reconciliation_counts_and_rejects() {
+    let t = TestDir::new();
+    let (_, responses) = demo_files();
+    let text = std::fs::read_to_string(responses).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let rows = lines.len() - 1;
+    // One row made invalid (an unknown channel), so its copies are rejects, not duplicates.
+    lines[5] = lines[5].replacen(",in_person,", ",carrier_pigeon,", 1).replacen(",website,", ",carrier_pigeon,", 1);
+    assert!(lines[5].contains("carrier_pigeon"), "{}", lines[5]);
+    let mut planted = 0;
+    for k in 0..3_000 {
+        // Copies of early rows at the end (far apart) and of the row just before (near).
+        let source = if k % 2 == 0 { 1 + (k * 7) % rows } else { lines.len() - 1 };
+        let copy = lines[source].clone();
+        if copy.contains("carrier_pigeon") {
+            continue;
+        }
+        lines.push(copy);
+        planted += 1;
+    }
+    lines.push(lines[5].clone());
+    lines.push(lines[5].clone());
+    t.write("planted.csv", (lines.join("\n") + "\n").as_bytes());
+    let mut outputs = Vec::new();
+    for budget in ["1", "16"] {
+        let (s, c, r) = (format!("s{budget}.json"), format!("c{budget}.json"), format!("r{budget}.csv"));
+        t.ok(&[
+            "ingest",
+            "--no-store",
+            "planted.csv",
+            "--dedup-memory-mib",
+            budget,
+            "--summary",
+            &s,
+            "--counts",
+            &c,
+            "--rejects",
+            &r,
+        ]);
+        let mut summary = json(&t.path(&s));
+        let read = std::fs::read_to_string(t.path(&r)).unwrap();
+        assert_eq!(summary["duplicates"].as_u64(), Some(planted as u64), "{summary}");
+        assert_eq!(summary["rejected"].as_u64(), Some(3), "{summary}");
+        assert_eq!(summary["accepted"].as_u64(), Some(rows as u64 - 1), "{summary}");
+        assert_eq!(summary["respondents_counted"].as_u64(), Some(rows as u64 - 1), "{summary}");
+        assert_eq!(read.matches("duplicate_response_id").count(), planted, "one reject line per duplicate");
+        summary["files"][0]["path"] = serde_json::Value::Null;
+        outputs.push((summary, std::fs::read_to_string(t.path(&c)).unwrap(), read.replace(&r, "")));
+    }
+    assert_eq!(outputs[0], outputs[1], "the budget changes nothing but the disk traffic");
+}
+
+/// The store's fingerprints are read in pages and spilled like a file's, so a repeat of stored
+/// responses is found with a tiny budget too.
+#[test]
+fn stored_responses_are_duplicates_with_a_tiny_budget() {
+    let t = TestDir::new();
+    let (a, b) = demo_slices(&t);
+    t.ok(&["ingest", a.to_str().unwrap(), "--dedup-memory-mib", "1"]);
+    let text = std::fs::read_to_string(&a).unwrap()
+        + &std::fs::read_to_string(&b).unwrap().lines().skip(1).collect::<Vec<_>>().join("\n");
+    t.write("both.csv", (text + "\n").as_bytes());
+    let out = t.ok(&["ingest", "both.csv", "--dedup-memory-mib", "1", "--keep-responses"]);
+    assert!(out.contains("both.csv (csv): 3750 read, 1875 accepted, 0 rejected, 1875 duplicates"), "{out}");
+    assert_eq!(store_count(&t.path("fedcx.db"), "response"), 1875, "only the new responses are kept");
+    assert_eq!(store_count(&t.path("fedcx.db"), "response_fingerprint"), 3750);
+}

@@ -23,11 +23,15 @@ pub struct Args {
 /// Runs the command.
 pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     super::say!("fedcx demo: bundled synthetic data (not real responses), FY2022-FY2025");
-    let mut ingestor = Ingestor::new(registry, IngestConfig { keep_responses: true, ..IngestConfig::default() });
     let rejects_path = args.out.join("rejects.csv");
     std::fs::create_dir_all(&args.out)?;
     let rejects = std::fs::File::create(&rejects_path)?;
-    ingestor.write_rejects_to(Box::new(std::io::BufWriter::new(rejects)), &rejects_path)?;
+    let mut ingestor = Ingestor::builder(
+        registry,
+        IngestConfig { keep_responses: fedcx_ingest::KeepResponses::InMemory, ..IngestConfig::default() },
+    )
+    .rejects(Box::new(std::io::BufWriter::new(rejects)), &rejects_path)
+    .build()?;
     ingestor.ingest_bytes(Path::new(demo_data::DETAILS_NAME), demo_data::DETAILS, &Reader::Detect)?;
     ingestor.ingest_bytes(Path::new(demo_data::RESPONSES_NAME), demo_data::RESPONSES, &Reader::Detect)?;
     let result = ingestor.finish()?;
@@ -35,8 +39,8 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     let summary_path = args.out.join("ingest-summary.json");
     super::write_output(&summary_path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
     let counts_path = args.out.join("counts.json");
-    super::write_output(&counts_path, serde_json::to_string(&result.counts)?.as_bytes())?;
-    let latest = *result.counts.quarters().last().context("the demo data has no quarter")?;
+    super::write_output(&counts_path, serde_json::to_string(&result.total.counts)?.as_bytes())?;
+    let latest = *result.total.counts.quarters().last().context("the demo data has no quarter")?;
     let options = super::report::ReportOptions {
         min_responses: args.min_responses,
         reflection: None,
@@ -45,7 +49,8 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         demo: true,
         scope: None,
     };
-    let dir = super::report::write_report(registry, &result, latest, &args.out, options)?;
+    let data = super::report::ReportData::from_ingest(result)?;
+    let dir = super::report::write_report(registry, &data, latest, &args.out, options)?;
     super::say!("\ningest outputs:");
     for p in [&summary_path, &counts_path, &rejects_path] {
         super::say!("  {}", super::shown(p));

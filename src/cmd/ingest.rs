@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use fedcx_ingest::pipeline::summary_json;
-use fedcx_ingest::{Format, IngestConfig, IngestResult, Ingestor, Reader};
+use fedcx_ingest::{Format, IngestConfig, IngestResult, Ingestor, KeepResponses, Reader};
 use fedcx_model::Registry;
 
 /// Files above this size get a progress bar when run from a terminal.
@@ -58,6 +58,11 @@ pub struct Args {
     /// With --keep-responses, keep the free-text comments too (redacted of personal data).
     #[arg(long, requires = "keep_responses")]
     keep_comments: bool,
+    /// Memory the duplicate check may hold, in MiB; beyond it, sorted fingerprints spill to
+    /// temporary files (in TMPDIR). Any value gives the same result.
+    #[arg(long, default_value_t = fedcx_ingest::pipeline::DEFAULT_DEDUP_MEMORY >> 20, value_name = "MIB",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1 << 20))]
+    dedup_memory_mib: usize,
     /// For Touchpoints version-2 uploads: the collection detail they belong to (by default the
     /// upload's file name, `<detail id>.csv`, names it). Ingest the detail export in the same command.
     #[arg(long, value_name = "ID")]
@@ -79,42 +84,35 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     };
     let config = IngestConfig {
         fail_on_reject: args.strict,
-        keep_responses: args.keep_responses,
+        keep_responses: if args.keep_responses { KeepResponses::Spilled } else { KeepResponses::No },
         max_record_lines: args.max_record_lines,
+        dedup_memory: args.dedup_memory_mib << 20,
         ..IngestConfig::default()
     };
+    let mut run =
+        IngestFiles::new(registry, &reader, config).rejects(args.rejects.as_deref()).detail(args.detail.clone());
     // Files the store already holds are skipped by the ingestor's own same-content check, so each
     // file is hashed once.
-    let mut known_details = Vec::new();
-    let mut known_responses = Vec::new();
-    let stored: std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry> = if store.exists() {
+    let history = if store.exists() {
         // A dry run must not change the store, not even migrate it; an ingest may.
         let st =
             if args.no_store { fedcx_store::Store::open_read_only(store)? } else { fedcx_store::Store::open(store)? };
-        // Details ingested earlier give later uploads their context.
-        known_details = st.load(&st.quarters()?)?.details;
         // A file being replaced is leaving: its responses are not duplicates of the new one's.
         let leaving: Vec<fedcx_model::Digest> =
             args.replace.iter().map(|r| super::store::stored_sha(&st, r)).collect::<Result<_>>()?;
-        known_responses = st.response_fingerprints_except(&leaving)?;
-        if args.no_store {
+        let stored = if args.no_store {
             Default::default()
         } else {
             st.manifest()?.into_iter().map(|e| (e.sha256, e)).collect()
-        }
+        };
+        Some((st, leaving, stored))
     } else {
-        Default::default()
+        None
     };
-    let run = Run {
-        reader: &reader,
-        config,
-        rejects: args.rejects.as_deref(),
-        detail: args.detail.clone(),
-        stored: &stored,
-        known_details,
-        known_responses,
-    };
-    let result = ingest_files(registry, &args.files, &run)?;
+    if let Some((st, leaving, stored)) = &history {
+        run = run.history(st, leaving, stored);
+    }
+    let result = run.run(&args.files)?;
     print_reconciliation(&result);
     // Outputs first: if one fails, the store is left as it was, and the run can simply be repeated.
     if let Some(path) = &args.summary {
@@ -122,7 +120,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         super::report_written(path, "summary written");
     }
     if let Some(path) = &args.counts {
-        super::write_output(path, serde_json::to_string(&result.counts)?.as_bytes())?;
+        super::write_output(path, serde_json::to_string(&result.total.counts)?.as_bytes())?;
         super::report_written(path, "counts written");
     }
     if let Some(path) = &args.rejects {
@@ -167,35 +165,82 @@ fn files_with_nothing_accepted(result: &IngestResult) -> Vec<usize> {
         .collect()
 }
 
-/// How one ingest command reads its files.
+/// How one ingest command reads its files: built with [`IngestFiles::new`] and its setters of
+/// what is optional, then [`IngestFiles::run`].
 #[derive(Debug, Clone)]
-pub struct Run<'a> {
-    /// The reader (detect, a format, or a mapping).
-    pub reader: &'a Reader,
-    /// The ingest's settings.
-    pub config: IngestConfig,
-    /// Where rejected rows go (`-` for standard output).
-    pub rejects: Option<&'a Path>,
-    /// The collection detail of Touchpoints uploads, when named.
-    pub detail: Option<String>,
-    /// Files the store already holds, by SHA-256: their content is skipped.
-    pub stored: &'a std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
-    /// Collection details the store already holds: context for uploads.
-    pub known_details: Vec<fedcx_model::CollectionDetail>,
-    /// Fingerprints of the responses the store already holds: seen again, they are duplicates.
-    pub known_responses: Vec<u128>,
+pub struct IngestFiles<'a> {
+    registry: &'a Registry,
+    reader: &'a Reader,
+    config: IngestConfig,
+    rejects: Option<&'a Path>,
+    detail: Option<String>,
+    history: Option<History<'a>>,
 }
 
-/// Ingests files, with a progress bar on large files when stderr is a terminal. The reject file is
-/// written to a temporary file and moved into place only when every file was read.
-pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Result<IngestResult> {
-    let (reader, stored) = (run.reader, run.stored);
-    let mut ingestor = Ingestor::new(registry, run.config);
-    ingestor.set_detail(run.detail.clone());
-    ingestor.know_details(run.known_details.clone());
-    ingestor.know_responses(run.known_responses.iter().copied());
+/// What the history store already holds.
+#[derive(Debug, Clone, Copy)]
+struct History<'a> {
+    store: &'a fedcx_store::Store,
+    /// Files about to be replaced (by SHA-256): their responses are not duplicates.
+    leaving: &'a [fedcx_model::Digest],
+    /// Files the store already holds, by SHA-256: their content is skipped.
+    stored: &'a std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
+}
+
+impl<'a> IngestFiles<'a> {
+    /// Reads files with `reader` and `config`, with no reject file and no store.
+    pub fn new(registry: &'a Registry, reader: &'a Reader, config: IngestConfig) -> IngestFiles<'a> {
+        IngestFiles { registry, reader, config, rejects: None, detail: None, history: None }
+    }
+
+    /// Where rejected rows go (`-` for standard output).
+    pub fn rejects(mut self, path: Option<&'a Path>) -> Self {
+        self.rejects = path;
+        self
+    }
+
+    /// The collection detail of Touchpoints uploads, when named.
+    pub fn detail(mut self, id: Option<String>) -> Self {
+        self.detail = id;
+        self
+    }
+
+    /// The store's content: files it holds are skipped, its details give uploads their context,
+    /// and its responses (but those of the files `leaving`) make repeats duplicates.
+    pub fn history(
+        mut self,
+        store: &'a fedcx_store::Store,
+        leaving: &'a [fedcx_model::Digest],
+        stored: &'a std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
+    ) -> Self {
+        self.history = Some(History { store, leaving, stored });
+        self
+    }
+
+    /// Ingests `files`, with a progress bar on large files when stderr is a terminal. The reject
+    /// file is written to a temporary file and moved into place only when every file was read.
+    pub fn run(&self, files: &[PathBuf]) -> Result<IngestResult> {
+        ingest_files(self, files)
+    }
+}
+
+fn ingest_files(run: &IngestFiles<'_>, files: &[PathBuf]) -> Result<IngestResult> {
+    let reader = run.reader;
+    let no_stored = std::collections::BTreeMap::new();
+    let stored = run.history.map_or(&no_stored, |h| h.stored);
+    let mut builder = Ingestor::builder(run.registry, run.config).detail(run.detail.clone());
+    if let Some(h) = run.history {
+        // Details ingested earlier give later uploads their context.
+        builder = builder.known_details(h.store.load(&h.store.quarters()?)?.details);
+        let mut failed = None;
+        let fps = h.store.response_fingerprints_except(h.leaving).map_while(|r| r.map_err(|e| failed = Some(e)).ok());
+        builder = builder.known_responses(fps)?;
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+    }
     for digest in stored.keys() {
-        ingestor.mark_ingested(*digest);
+        builder = builder.ingested(*digest);
     }
     // The reject file is committed after the ingest; `-` streams it to standard output.
     let mut rejects_file = None;
@@ -207,8 +252,9 @@ pub fn ingest_files(registry: &Registry, files: &[PathBuf], run: &Run<'_>) -> Re
             rejects_file = Some(std::rc::Rc::clone(&file));
             Box::new(SharedWriter(file))
         };
-        ingestor.write_rejects_to(out, path)?;
+        builder = builder.rejects(out, path);
     }
+    let mut ingestor = builder.build()?;
     let interactive = std::io::stderr().is_terminal();
     for path in files {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -394,16 +440,16 @@ pub fn print_reconciliation(result: &IngestResult) {
     }
     super::say!(
         "counts: {} groups (service x channel x quarter), {} respondents; {} collection details",
-        result.counts.len(),
-        result.counts.respondents(),
-        result.details.len()
+        result.total.counts.len(),
+        result.total.counts.respondents(),
+        result.total.details.len()
     );
-    if !result.benchmarks.is_empty() {
-        super::say!("benchmark series: {} values", result.benchmarks.len());
+    if !result.total.benchmarks.is_empty() {
+        super::say!("benchmark series: {} values", result.total.benchmarks.len());
     }
-    if !result.web_traffic.is_empty() {
-        let total: u64 = result.web_traffic.values().sum();
-        super::say!("web traffic: {} domain-months, {total} visits", result.web_traffic.len());
+    if !result.total.web_traffic.is_empty() {
+        let total: u64 = result.total.web_traffic.values().sum();
+        super::say!("web traffic: {} domain-months, {total} visits", result.total.web_traffic.len());
     }
 }
 

@@ -6,7 +6,8 @@ use anyhow::{Context, Result};
 use fedcx_a11::{IndexSummary, ReportInput};
 use fedcx_index::a11_index::{a11_index, IndexConfig};
 use fedcx_index::scores::ScoreConfig;
-use fedcx_ingest::{IngestConfig, IngestResult, Reader};
+use fedcx_ingest::{IngestConfig, Reader};
+use fedcx_model::{Contribution, SurveyResponse};
 use fedcx_model::{FiscalQuarter, Quarter, Registry, SurveyVersion};
 
 /// Arguments of `fedcx report`.
@@ -55,10 +56,10 @@ type NamedScope = (String, Vec<fedcx_model::ProviderSlug>);
 /// name, or the services' names. Nothing asked for: the data and no scope.
 fn narrow(
     registry: &Registry,
-    mut result: IngestResult,
+    mut result: ReportData,
     providers: &[fedcx_model::ProviderSlug],
     services: &[fedcx_model::ServiceId],
-) -> Result<(IngestResult, Option<NamedScope>)> {
+) -> Result<(ReportData, Option<NamedScope>)> {
     if providers.is_empty() && services.is_empty() {
         return Ok((result, None));
     }
@@ -85,9 +86,9 @@ fn narrow(
     let keep = |s: &fedcx_model::ServiceId| {
         services.contains(s) || registry.provider_of(s).is_some_and(|p| providers.contains(&p.slug))
     };
-    result.counts =
-        result.counts.iter().filter(|(k, _)| keep(&k.service)).map(|(k, t)| (k.clone(), t.clone())).collect();
-    result.details.retain(|d| keep(&d.service));
+    let c = &mut result.contribution;
+    c.counts = c.counts.iter().filter(|(k, _)| keep(&k.service)).map(|(k, t)| (k.clone(), t.clone())).collect();
+    c.details.retain(|d| keep(&d.service));
     result.responses.retain(|r| keep(&r.service));
     Ok((result, Some((names.join(", "), in_scope))))
 }
@@ -127,20 +128,10 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
             quarter.compact()
         );
     } else {
-        let config = IngestConfig { keep_responses: true, ..IngestConfig::default() };
-        let stored = Default::default();
-        let run = super::ingest::Run {
-            reader: &Reader::Detect,
-            config,
-            rejects: None,
-            detail: None,
-            stored: &stored,
-            known_details: Vec::new(),
-            known_responses: Vec::new(),
-        };
-        let r = super::ingest::ingest_files(registry, &files, &run)?;
+        let config = IngestConfig { keep_responses: fedcx_ingest::KeepResponses::InMemory, ..IngestConfig::default() };
+        let r = super::ingest::IngestFiles::new(registry, &Reader::Detect, config).run(&files)?;
         super::ingest::print_reconciliation(&r);
-        r
+        ReportData::from_ingest(r)?
     };
     let reflection = args
         .reflection
@@ -167,7 +158,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
 
 /// The quarter and its trend window, read from the store, with any respondent-level answers kept
 /// for the quarter and for the latest version-1 fiscal year (the index is estimated on those).
-fn from_store(store: &fedcx_store::Store, quarter: FiscalQuarter) -> Result<IngestResult> {
+fn from_store(store: &fedcx_store::Store, quarter: FiscalQuarter) -> Result<ReportData> {
     let quarters = quarter.trailing(fedcx_a11::report::TREND_QUARTERS);
     let loaded = store.load(&quarters)?;
     let mut wanted = vec![quarter];
@@ -185,15 +176,25 @@ fn from_store(store: &fedcx_store::Store, quarter: FiscalQuarter) -> Result<Inge
     if responses.is_empty() {
         super::say!("the store keeps no respondent-level answers for {quarter} (ingest with --keep-responses): no 17-column uploads and no index");
     }
-    Ok(IngestResult {
-        counts: loaded.counts,
-        details: loaded.details,
-        benchmarks: loaded.benchmarks,
-        web_traffic: loaded.web_traffic,
-        published: loaded.published,
-        responses,
-        ..IngestResult::default()
-    })
+    Ok(ReportData { contribution: loaded, responses })
+}
+
+/// What a report is made from: the counts and series, and the respondent-level answers the index
+/// and the 17-column uploads need (all of them in memory: the PLS model fits on them together).
+#[derive(Debug, Default)]
+pub struct ReportData {
+    /// Counts, details and series.
+    pub contribution: Contribution,
+    /// Respondent-level answers.
+    pub responses: Vec<SurveyResponse>,
+}
+
+impl ReportData {
+    /// An ingest's total, with its kept responses read back.
+    pub fn from_ingest(result: fedcx_ingest::IngestResult) -> Result<ReportData> {
+        let responses = result.responses().collect::<Result<Vec<_>, _>>()?;
+        Ok(ReportData { contribution: result.total, responses })
+    }
 }
 
 /// Every file in a directory, collection-detail exports first (uploads need them), then by name.
@@ -208,7 +209,7 @@ fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// The ACSI-style index from the A-11 model on the latest version-1 fiscal year's responses.
-pub fn estimate_index(result: &IngestResult, quarter: FiscalQuarter, bootstrap: usize) -> Result<Option<IndexSummary>> {
+pub fn estimate_index(result: &ReportData, quarter: FiscalQuarter, bootstrap: usize) -> Result<Option<IndexSummary>> {
     let config = IndexConfig { bootstrap, ..IndexConfig::default() };
     let index = a11_index(&result.responses, quarter, &config)?;
     Ok(index.map(|i| IndexSummary {
@@ -239,7 +240,7 @@ pub struct ReportOptions<'a> {
 /// Writes the quarter's records and report, and summarises the groups withheld from the records.
 pub fn write_report(
     registry: &Registry,
-    result: &IngestResult,
+    result: &ReportData,
     quarter: FiscalQuarter,
     out: &Path,
     options: ReportOptions<'_>,
@@ -247,12 +248,12 @@ pub fn write_report(
     let index = estimate_index(result, quarter, options.bootstrap)?;
     let input = ReportInput {
         registry,
-        counts: &result.counts,
-        details: &result.details,
+        counts: &result.contribution.counts,
+        details: &result.contribution.details,
         responses: &result.responses,
-        benchmarks: &result.benchmarks,
-        web_traffic: &result.web_traffic,
-        published: &result.published,
+        benchmarks: &result.contribution.benchmarks,
+        web_traffic: &result.contribution.web_traffic,
+        published: &result.contribution.published,
         index: index.as_ref(),
         quarter,
         scores: ScoreConfig { min_responses: options.min_responses },

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use fedcx_ingest::IngestResult;
 use fedcx_model::{FiscalQuarter, ServiceId};
-use fedcx_store::{FileContribution, ManifestEntry, Recorded, Store};
+use fedcx_store::{FileRecord, ManifestEntry, Recorded, Store};
 
 /// Where the history store is, and whether the user named it.
 #[derive(Debug, Clone)]
@@ -88,47 +88,32 @@ pub fn record(
     let forget: Vec<fedcx_model::Digest> = replace.iter().map(|r| stored_sha(&store, r)).collect::<Result<_>>()?;
     store.record_registry(registry, now())?;
     let when = now();
-    let kept: Vec<&fedcx_ingest::FileData> =
-        result.per_file.iter().filter(|d| !skip.contains(&d.report_index)).collect();
-    let contributions: Vec<FileContribution> = kept
-        .iter()
-        .map(|d| FileContribution {
-            counts: d.counts.clone(),
-            details: d.details.clone(),
-            benchmarks: d.benchmarks.clone(),
-            web_traffic: d.web_traffic.clone(),
-            fingerprints: d.fingerprints.clone(),
-            published: d.published.clone(),
-            responses: if keep.responses {
-                d.responses
-                    .iter()
-                    .map(|r| fedcx_model::SurveyResponse {
-                        comment: if keep.comments { r.comment.clone() } else { None },
-                        ..r.clone()
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        })
-        .collect();
-    let mut files: Vec<(ManifestEntry, &FileContribution)> = Vec::with_capacity(contributions.len());
-    for (d, c) in kept.iter().zip(&contributions) {
+    let stream_error = |e: fedcx_ingest::IngestError| -> fedcx_store::StreamError { Box::new(e) };
+    let mut files: Vec<FileRecord<'_>> = Vec::new();
+    for d in result.per_file.iter().filter(|d| !skip.contains(&d.report_index)) {
         let f = &result.files[d.report_index];
-        files.push((
-            ManifestEntry {
-                sha256: f.sha256,
-                path: super::shown(&f.path),
-                format: f.format,
-                ingested_at: when,
-                reconciliation: f.reconciliation.clone(),
-            },
-            c,
-        ));
+        let entry = ManifestEntry {
+            sha256: f.sha256,
+            path: super::shown(&f.path),
+            format: f.format,
+            ingested_at: when,
+            reconciliation: f.reconciliation.clone(),
+        };
+        let mut record = FileRecord::new(entry, &d.contribution);
+        record.fingerprints = Box::new(d.fingerprints().map(move |fp| fp.map_err(stream_error)));
+        if keep.responses {
+            // Streamed from the ingest's temporary file into the transaction, never collected.
+            record.responses = Box::new(d.responses().map(move |r| {
+                r.map(|r| fedcx_model::SurveyResponse { comment: if keep.comments { r.comment } else { None }, ..r })
+                    .map_err(stream_error)
+            }));
+        }
+        files.push(record);
     }
+    let names: Vec<String> = files.iter().map(|f| f.entry.path.clone()).collect();
     // A test hook: pause inside the transaction so a test can kill the process there.
     let stall = std::env::var("FEDCX_TEST_STALL_IN_TRANSACTION_MS").ok().and_then(|v| v.parse::<u64>().ok());
-    let (forgotten, outcomes) = store.replace_and_record(&forget, when, &files, &mut |_| {
+    let (forgotten, outcomes) = store.replace_and_record(&forget, when, files, &mut |_| {
         if let Some(ms) = stall {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
@@ -142,12 +127,12 @@ pub fn record(
             e.ingested_at
         );
     }
-    for ((entry, _), outcome) in files.iter().zip(outcomes) {
+    for (name, outcome) in names.iter().zip(outcomes) {
         match outcome {
-            Recorded::Stored => super::say!("stored {} in {}", entry.path, super::shown(path)),
+            Recorded::Stored => super::say!("stored {} in {}", name, super::shown(path)),
             Recorded::AlreadyIngested(e) => eprintln!(
                 "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
-                entry.path,
+                name,
                 super::escape_controls(&e.path),
                 e.ingested_at,
                 e.sha256

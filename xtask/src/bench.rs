@@ -243,87 +243,178 @@ fn fedcx_question_answers(counts: &Path) -> Result<u64> {
         .sum())
 }
 
-/// `cargo xtask bench ingest`.
-pub fn ingest(python: &str, quick: bool) -> Result<()> {
+/// The release binary of fedcx, in `CARGO_TARGET_DIR` when it is set.
+fn fedcx_release() -> String {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
+    format!("{target}/release/fedcx")
+}
+
+/// Files of more rows than this are deleted after their run (50 million rows are about 7 GB).
+const KEEP_FILES_UP_TO_ROWS: u64 = 10_000_000;
+
+/// Respondent rows kept in the store (`--keep-responses`) are measured up to this many: the store
+/// holds each as JSON, about 400 bytes, written once to the ingest's temporary file and twice into
+/// SQLite (its write-ahead log, then the database), so 10 million need some 12 GB of free disk.
+const KEEP_RESPONSES_UP_TO_ROWS: u64 = 1_000_000;
+
+/// One measured run: wall seconds and peak resident memory in MiB.
+#[derive(Debug, Clone, Copy)]
+struct Measured {
+    secs: f64,
+    mib: f64,
+}
+
+impl Measured {
+    fn of(program: &str, args: &[&str]) -> Result<(Measured, String)> {
+        let (secs, kib, out) = time_and_memory(program, args)?;
+        Ok((Measured { secs, mib: kib as f64 / 1024.0 }, out))
+    }
+
+    fn cell(&self) -> String {
+        format!("{:.2} s, {:.1} MiB", self.secs, self.mib)
+    }
+}
+
+/// A fresh store path under `dir` (the previous run's files removed).
+fn fresh_store(dir: &Path, name: &str) -> Result<String> {
+    let db = dir.join(name);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    Ok(db.to_str().context("path")?.to_owned())
+}
+
+/// `cargo xtask bench ingest --rows N,...`: for each size, the same generated file through fedcx
+/// (without a store, into a store, and into a store keeping respondent rows) and through the peers.
+pub fn ingest(python: &str, rows: &[u64]) -> Result<()> {
     crate::run("cargo", &["build", "--release", "--quiet", "--bin", "fedcx"])?;
-    let n: u64 = if quick { 1_000_000 } else { 10_000_000 };
-    let dir = PathBuf::from(format!("target/bench-data/all-{n}"));
-    let file = dir.join("responses.csv");
-    if !file.exists() {
-        crate::demo_data(&dir, &DemoConfig { responses: n, ..DemoConfig::default() })?;
-    }
-    let f = file.to_str().context("path")?;
-    let size_mb = std::fs::metadata(&file)?.len() as f64 / 1e6;
-    let counts = dir.join("counts.json");
-    // Stale outputs would let the cross-check pass on an earlier run's numbers, so they go first; and
-    // the history store is left out: a store already holding the file refuses it and does no work.
-    let _ = std::fs::remove_file(&counts);
-    let _ = std::fs::remove_file(dir.join("summary.json"));
-    let (fedcx_s, fedcx_kib, _) = time_and_memory(
-        "target/release/fedcx",
-        &[
-            "ingest",
-            f,
-            "--format",
-            "csv",
-            "--no-store",
-            "--counts",
-            counts.to_str().context("path")?,
-            "--summary",
-            dir.join("summary.json").to_str().context("path")?,
-        ],
-    )?;
-    let fedcx_answers = fedcx_question_answers(&counts)?;
-    let mut rows = vec![format!(
-        "| fedcx (validate + count) | {fedcx_s:.2} s | {:.0} MB/s | {:.2} M rows/s | {:.1} MiB |",
-        size_mb / fedcx_s,
-        n as f64 / fedcx_s / 1e6,
-        fedcx_kib as f64 / 1024.0
-    )];
-    let mut duck_s = f64::NAN;
-    for tool in ["duckdb", "polars"] {
-        let (s, kib, out) = time_and_memory(python, &["xtask/bench/ingest_peers.py", tool, f])?;
-        let v: Value = serde_json::from_str(out.trim())?;
-        let answers = v["question_answers"].as_u64().context("answers")?;
-        if answers != fedcx_answers {
-            bail!("{tool} counted {answers} question answers, fedcx {fedcx_answers}: the workloads differ");
+    let fedcx = fedcx_release();
+    let mut table = Vec::new();
+    let mut notes = Vec::new();
+    let mut per_row = Vec::new();
+    for &n in rows {
+        let dir = PathBuf::from(format!("target/bench-data/all-{n}"));
+        let file = dir.join("responses.csv");
+        if !file.exists() {
+            crate::demo_data(&dir, &DemoConfig { responses: n, ..DemoConfig::default() })?;
         }
-        if tool == "duckdb" {
-            duck_s = s;
+        let f = file.to_str().context("path")?.to_owned();
+        let size_mb = std::fs::metadata(&file)?.len() as f64 / 1e6;
+        let counts = dir.join("counts.json");
+        // Stale outputs would let the cross-check pass on an earlier run's numbers, so they go first.
+        let _ = std::fs::remove_file(&counts);
+        let (plain, _) = Measured::of(
+            &fedcx,
+            &["-q", "ingest", &f, "--format", "csv", "--no-store", "--counts", counts.to_str().context("path")?],
+        )?;
+        let fedcx_answers = fedcx_question_answers(&counts)?;
+        let mut peers = Vec::new();
+        for tool in ["duckdb", "polars"] {
+            let (m, out) = Measured::of(python, &["xtask/bench/ingest_peers.py", tool, &f])?;
+            let v: Value = serde_json::from_str(out.trim())?;
+            let answers = v["question_answers"].as_u64().context("answers")?;
+            if answers != fedcx_answers {
+                bail!("{tool} counted {answers} question answers, fedcx {fedcx_answers}: the workloads differ");
+            }
+            peers.push(m);
         }
-        rows.push(format!(
-            "| {tool} {} | {s:.2} s | {:.0} MB/s | {:.2} M rows/s | {:.1} MiB |",
-            output(python, &["-c", &format!("import {tool}; print({tool}.__version__)")]).unwrap_or_default().trim(),
-            size_mb / s,
-            n as f64 / s / 1e6,
-            kib as f64 / 1024.0
+        // Into a new store: counts, manifest and one fingerprint per response, in one transaction.
+        let db = fresh_store(&dir, "bench.db")?;
+        let (stored, _) = Measured::of(&fedcx, &["-q", "--store", &db, "ingest", &f, "--format", "csv"])?;
+        // A small new file into that store: the cross-store duplicate check reads and sorts every
+        // stored fingerprint (its rows are the first 10,000 of the file, all duplicates).
+        let again = dir.join("again.csv");
+        {
+            use std::io::BufRead;
+            let head: Vec<String> =
+                std::io::BufReader::new(std::fs::File::open(&file)?).lines().take(10_001).collect::<Result<_, _>>()?;
+            std::fs::write(&again, head.join("\n") + "\n\n")?;
+        }
+        let again_s = again.to_str().context("path")?.to_owned();
+        let (recheck, _) = Measured::of(&fedcx, &["-q", "--store", &db, "ingest", &again_s, "--format", "csv"])?;
+        let _ = std::fs::remove_file(&again);
+        let keep = if n <= KEEP_RESPONSES_UP_TO_ROWS {
+            let db = fresh_store(&dir, "bench-keep.db")?;
+            let (m, _) =
+                Measured::of(&fedcx, &["-q", "--store", &db, "ingest", &f, "--format", "csv", "--keep-responses"])?;
+            let _ = fresh_store(&dir, "bench-keep.db")?;
+            Some(m)
+        } else {
+            None
+        };
+        let _ = fresh_store(&dir, "bench.db")?;
+        table.push(format!(
+            "| {} ({size_mb:.0} MB) | {:.2} s | {:.2} s | {:.2} s | **{:.2}x** | {:.1} MiB | {} | {} | {} |",
+            human(n),
+            plain.secs,
+            peers[0].secs,
+            peers[1].secs,
+            peers[0].secs / plain.secs,
+            plain.mib,
+            stored.cell(),
+            recheck.cell(),
+            keep.map_or("not run (disk)".to_owned(), |m| m.cell()),
         ));
+        per_row.push((n, plain.secs / n as f64));
+        notes.push(format!(
+            "{}: DuckDB peak {:.0} MiB, polars peak {:.0} MiB; {fedcx_answers} question answers counted by all three.",
+            human(n),
+            peers[0].mib,
+            peers[1].mib
+        ));
+        if n > KEEP_FILES_UP_TO_ROWS {
+            std::fs::remove_dir_all(&dir)?;
+        }
     }
+    let linear = match (per_row.first(), per_row.last()) {
+        (Some((n0, t0)), Some((n1, t1))) if n1 > n0 => format!(
+            "Time per row: {:.0} ns at {} and {:.0} ns at {} ({:+.0}%; target within 10%).\n",
+            t0 * 1e9,
+            human(*n0),
+            t1 * 1e9,
+            human(*n1),
+            (t1 / t0 - 1.0) * 100.0
+        ),
+        _ => String::new(),
+    };
     let body = format!(
-        "## Ingest (`cargo xtask bench ingest --python {python}`{})\n\n\
-         Machine: {}. Input: {n} demo responses, {size_mb:.0} MB of native CSV (`cargo xtask demo-data --responses {n}`).\n\
-         Each tool counts answers per service, channel, fiscal quarter, question and answer; fedcx also validates every \
-         row, redacts comments, drops duplicate ids and keeps the reconciliation. The run checks that fedcx and the peers \
-         counted the same {fedcx_answers} question answers. Wall time and peak resident memory from GNU time, whole process.\n\n\
-         | tool | wall | throughput | rows | peak memory |\n|---|---|---|---|---|\n{}\n\n\
-         fedcx / DuckDB throughput: **{:.2}x** (target 1.5x); fedcx peak memory {:.1} MiB (target 64 MiB).\n",
-        if quick { " --quick" } else { "" },
+        "## Ingest (`cargo xtask bench ingest --python {python} --rows {}`)\n\n\
+         Run on {} UTC. Machine: {}. Input: demo responses with fresh ids, native CSV (`cargo xtask demo-data --responses N`).\n\
+         DuckDB and polars count answers per service, channel, fiscal quarter, question and answer \
+         (`xtask/bench/ingest_peers.py`); fedcx also validates every row, redacts comments, checks every id for \
+         duplicates exactly and keeps the reconciliation. Wall time and peak resident memory from GNU time, whole \
+         process, each tool on the same file in the same run. *store*: into a new `fedcx.db`; *recheck*: a new file of \
+         10,000 of those rows into that store, so every stored fingerprint is read and sorted for the cross-store \
+         duplicate check (all 10,000 are duplicates); *keep-responses*: into a new store with `--keep-responses`.\n\n\
+         | rows | fedcx `--no-store` | DuckDB | polars | fedcx / DuckDB throughput | fedcx peak | store | recheck | keep-responses |\n\
+         |---|---|---|---|---|---|---|---|---|\n{}\n\n{linear}{}\n\n\
+         Targets: fedcx / DuckDB throughput at least 1.5x at 10M rows; fedcx peak at most 64 MiB at every size.\n",
+        rows.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
+        output("date", &["-u", "+%Y-%m-%d %H:%M"]).unwrap_or_default().trim(),
         machine(),
-        rows.join("\n"),
-        duck_s / fedcx_s,
-        fedcx_kib as f64 / 1024.0
+        table.join("\n"),
+        notes.join("\n")
     );
     println!("{body}");
     record("ingest", &body)
 }
 
+/// 1000000 as `1M`.
+fn human(n: u64) -> String {
+    if n.is_multiple_of(1_000_000) {
+        format!("{}M", n / 1_000_000)
+    } else {
+        n.to_string()
+    }
+}
+
 /// Ingests a directory the demo generator wrote: its collection details, then its responses.
-fn ingest_demo_dir(registry: &fedcx_model::Registry, dir: &Path) -> Result<fedcx_ingest::IngestResult> {
+fn ingest_demo_dir(registry: &fedcx_model::Registry, dir: &Path) -> Result<fedcx_model::Contribution> {
     use fedcx_ingest::{IngestConfig, Ingestor, Reader};
     let mut ing = Ingestor::new(registry, IngestConfig::default());
     ing.ingest_path(&dir.join("cx_collection_details.csv"), &Reader::Detect, &mut |r| r)?;
     ing.ingest_path(&dir.join("responses.csv"), &Reader::Detect, &mut |r| r)?;
-    Ok(ing.finish()?)
+    Ok(ing.finish()?.total)
 }
 
 /// `cargo xtask bench report`: a government-wide fiscal-year report from counts (all 35 HISPs, all
@@ -408,7 +499,7 @@ pub fn store() -> Result<()> {
         let mut store = fedcx_store::Store::open(&db)?;
         // The seven earlier quarters are already in the store, as they would be in practice.
         for &q in &quarters[..quarters.len() - 1] {
-            let part = fedcx_store::FileContribution {
+            let part = fedcx_model::Contribution {
                 counts: data
                     .counts
                     .iter()
@@ -420,7 +511,7 @@ pub fn store() -> Result<()> {
             };
             store.record(&entry(&format!("{q}")), &part, &mut |_| {})?;
         }
-        let quarter = fedcx_store::FileContribution {
+        let quarter = fedcx_model::Contribution {
             counts: data
                 .counts
                 .iter()

@@ -49,9 +49,13 @@ enum Task {
         /// The Python interpreter with the peer tools installed (plspm, duckdb, polars).
         #[arg(long, default_value = "python3")]
         python: String,
-        /// A smaller run: PLS without the 1,000,000-respondent case, ingest on 1,000,000 rows instead of 10,000,000.
+        /// A smaller run: PLS without the 1,000,000-respondent case, ingest on 1,000,000 rows only.
         #[arg(long)]
         quick: bool,
+        /// For `ingest`: the file sizes to run, in rows (files of more than 10,000,000 are deleted
+        /// after their run).
+        #[arg(long, value_delimiter = ',', default_value = "1000000,10000000")]
+        rows: Vec<u64>,
     },
     /// Writes shell completions and the man page for the release build into target/dist/.
     Dist,
@@ -81,9 +85,9 @@ fn main() -> Result<()> {
             let config = demo::DemoConfig { responses, seed, first_year, last_year };
             demo_data(&out, &config)
         }
-        Task::Bench { what, python, quick } => match what.as_str() {
+        Task::Bench { what, python, quick, rows } => match what.as_str() {
             "pls" => bench::pls(&python, quick),
-            "ingest" => bench::ingest(&python, quick),
+            "ingest" => bench::ingest(&python, if quick { &[1_000_000] } else { &rows }),
             "report" => bench::report(),
             "store" => bench::store(),
             other => bail!("no benchmark {other:?}"),

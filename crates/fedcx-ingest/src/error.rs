@@ -7,6 +7,15 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IngestError {
+    /// The temporary files of the duplicate check or of respondent rows kept could not be
+    /// written or read back (a full or unwritable `TMPDIR`).
+    #[error("{}: cannot use a temporary file (they go to TMPDIR; point it at a directory with room): {source}", path.display())]
+    TempFile {
+        /// The file being ingested.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
     /// The file could not be opened or read.
     #[error("{}: {source}", path.display())]
     Io {

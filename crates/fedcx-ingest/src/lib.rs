@@ -33,7 +33,7 @@
 //! assert_eq!(report.reconciliation.rejected, 1);
 //!
 //! let result = ingestor.finish()?;
-//! assert_eq!(result.counts.respondents(), 1);
+//! assert_eq!(result.total.counts.respondents(), 1);
 //! # Ok::<(), fedcx_ingest::IngestError>(())
 //! ```
 
@@ -41,6 +41,7 @@
 
 pub mod business;
 pub mod counts;
+mod dedup;
 pub mod details;
 pub mod error;
 pub mod fevs;
@@ -63,7 +64,9 @@ pub mod tp_registry;
 pub use error::IngestError;
 pub use format::Format;
 pub use mapped::{native_record, Mapping, NATIVE_HEADER};
-pub use pipeline::{FileData, FileReport, IngestConfig, IngestResult, Ingestor, Reader};
+pub use pipeline::{
+    FileData, FileReport, IngestConfig, IngestResult, Ingestor, IngestorBuilder, KeepResponses, Reader,
+};
 pub use reconcile::Reconciliation;
 
 use std::path::Path;

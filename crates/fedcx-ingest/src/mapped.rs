@@ -1233,13 +1233,15 @@ mod tests {
     /// The summary and counts of one file read with `threads` workers and chunks of `chunk` bytes.
     fn ingest(bytes: &[u8], mapping: &Mapping, threads: usize, chunk: usize) -> (String, String) {
         let registry = Registry::bundled();
-        let mut ing = Ingestor::new(&registry, IngestConfig { threads, ..IngestConfig::default() });
-        ing.set_chunk_bytes(chunk);
+        let mut ing = Ingestor::builder(&registry, IngestConfig { threads, ..IngestConfig::default() })
+            .chunk_bytes(chunk)
+            .build()
+            .unwrap();
         ing.ingest_bytes(Path::new("in.csv"), bytes, &Reader::Mapped(mapping.clone())).unwrap();
         let result = ing.finish().unwrap();
         let mut summary = crate::pipeline::summary_json(&result);
         summary["files"][0]["reconciliation"]["warnings"] = serde_json::json!(result.files[0].reconciliation.warnings);
-        (summary.to_string(), serde_json::to_string(&result.counts).unwrap())
+        (summary.to_string(), serde_json::to_string(&result.total.counts).unwrap())
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //!
 //! A reader thread cuts the input into chunks of whole records (a newline ends a record only where
 //! the csv parser itself would end one, followed with [`QuoteState`], so quoted fields with embedded
-//! newlines stay whole) and numbers their first lines. Worker threads parse chunks into accepted and rejected items. The calling thread
-//! takes the chunks back in file order through [`ParallelSource`], so de-duplication ("the first is
-//! kept"), counting, the reject file and the reconciliation see exactly the sequence a sequential read
-//! gives: the output does not depend on the number of threads or on their timing.
+//! newlines stay whole) and numbers their first lines. Worker threads parse chunks, count the
+//! accepted responses into counts of their own (the counts monoid: merged at the end, in any order,
+//! to the same result) and fingerprint them. The calling thread takes the chunks back in file
+//! order through [`ParallelSource`] as compact [`Item`]s (a fingerprint, not a response), so the
+//! duplicate check ("the first is kept"), the reject file and the reconciliation see exactly the
+//! sequence a sequential read gives: the output does not depend on the number of threads or on
+//! their timing.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Read;
@@ -13,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
-use fedcx_model::traits::{ResponseSource, SourceItem};
+use fedcx_model::traits::Rejection;
+use fedcx_model::{ResponseCounts, SurveyResponse};
 
 use crate::error::IngestError;
 use crate::mapped::{Notes, RowParser};
@@ -29,10 +33,30 @@ struct Chunk {
     bytes: Vec<u8>,
 }
 
+/// One record of a chunk, as the calling thread needs it: counting was done by the worker.
+pub(crate) enum Item {
+    /// A response, counted by the worker.
+    Accepted {
+        /// Its [`crate::pipeline::response_fingerprint`].
+        fp: u128,
+        /// The response itself, only when respondent rows are kept.
+        response: Option<Box<SurveyResponse>>,
+    },
+    /// A response read but rejected because its timestamp has no fiscal quarter (not counted).
+    BadTimestamp {
+        /// Its fingerprint: it still makes later copies duplicates.
+        fp: u128,
+        /// The rejection.
+        rejection: Rejection,
+    },
+    /// A record the parser rejected (or excluded).
+    Rejected(Rejection),
+}
+
 /// A parsed chunk.
 struct Parsed {
     index: usize,
-    items: Vec<SourceItem>,
+    items: Vec<Item>,
     notes: Notes,
     produced: Produced,
 }
@@ -41,8 +65,8 @@ struct Parsed {
 pub(crate) struct ParallelSource {
     path: PathBuf,
     results: Receiver<Result<Parsed, IngestError>>,
-    pending: BTreeMap<usize, VecDeque<SourceItem>>,
-    current: VecDeque<SourceItem>,
+    pending: BTreeMap<usize, VecDeque<Item>>,
+    current: VecDeque<Item>,
     next_index: usize,
     notes: Notes,
     /// The header's counts, then each chunk's as it is handed out.
@@ -62,10 +86,9 @@ impl ParallelSource {
     }
 }
 
-impl ResponseSource for ParallelSource {
-    type Error = IngestError;
-
-    fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
+impl ParallelSource {
+    /// The next record in file order, or `None` at the end of the input.
+    pub(crate) fn next_item(&mut self) -> Result<Option<Item>, IngestError> {
         loop {
             if let Some(item) = self.current.pop_front() {
                 return Ok(Some(item));
@@ -101,11 +124,13 @@ pub(crate) struct ParallelConfig {
     pub chunk_bytes: usize,
     /// Records covering more lines than this are rejected.
     pub max_record_lines: u64,
+    /// Whether the accepted responses themselves are handed back (to be kept), not only counted.
+    pub keep_responses: bool,
 }
 
 /// Reads the rest of `input` (after the header, whose columns are `header` and whose counts are
 /// `head`) with parsing workers, and gives the items, in file order, to `consume`, which runs on the
-/// calling thread.
+/// calling thread. Returns what `consume` returned and the counts of every accepted response.
 pub(crate) fn read<T>(
     path: &Path,
     input: Box<dyn Read + Send + '_>,
@@ -113,7 +138,7 @@ pub(crate) fn read<T>(
     (header, head): (Vec<String>, Produced),
     config: ParallelConfig,
     consume: impl FnOnce(&mut ParallelSource) -> Result<T, IngestError>,
-) -> Result<T, IngestError> {
+) -> Result<(T, ResponseCounts), IngestError> {
     let threads = config.threads.max(1);
     let chunk_bytes = config.chunk_bytes;
     let first_line = head.lines + 1;
@@ -128,18 +153,23 @@ pub(crate) fn read<T>(
                 let _ = reader_results.send(Err(e));
             }
         });
+        let mut workers = Vec::with_capacity(threads);
         for _ in 0..threads {
             let results = result_tx.clone();
             let chunks = &chunk_rx;
             let header = header.clone();
-            scope.spawn(move || loop {
-                let next = chunks.lock().map(|rx| rx.recv());
-                let Ok(Ok(chunk)) = next else { break };
-                let parsed = parse_chunk(path, parser, header.clone(), chunk, config.max_record_lines);
-                if results.send(parsed).is_err() {
-                    break;
+            workers.push(scope.spawn(move || {
+                let mut counts = ResponseCounts::default();
+                loop {
+                    let next = chunks.lock().map(|rx| rx.recv());
+                    let Ok(Ok(chunk)) = next else { break };
+                    let parsed = parse_chunk(path, parser, header.clone(), chunk, &config, &mut counts);
+                    if results.send(parsed).is_err() {
+                        break;
+                    }
                 }
-            });
+                counts
+            }));
         }
         drop(result_tx);
         let mut source = ParallelSource {
@@ -154,24 +184,39 @@ pub(crate) fn read<T>(
         let out = consume(&mut source);
         // Dropping the receiver stops the workers and the reader if the consumer stopped early.
         drop(source);
-        out
+        let mut counts = ResponseCounts::default();
+        for w in workers {
+            // A worker panics only on a broken invariant; that is re-raised here as it would be
+            // on a sequential read.
+            let part = w.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            counts.merge(&part);
+        }
+        Ok((out?, counts))
     })
 }
 
+/// Parses one chunk, counting its accepted responses into the worker's `counts`.
 fn parse_chunk(
     path: &Path,
     parser: &RowParser<'_>,
     header: Vec<String>,
     chunk: Chunk,
-    max_record_lines: u64,
+    config: &ParallelConfig,
+    counts: &mut ResponseCounts,
 ) -> Result<Parsed, IngestError> {
-    let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line, max_record_lines);
+    let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line, config.max_record_lines);
     let mut items = Vec::new();
     let mut notes = Notes::default();
     while let Some(row) = rows.next_row()? {
         items.push(match parser.parse_row(&row, &mut notes) {
-            Ok(r) => SourceItem::Response(row.line, Box::new(r)),
-            Err(rej) => SourceItem::Rejected(rej),
+            Ok(r) => {
+                let fp = crate::pipeline::response_fingerprint(&r);
+                match counts.add_response(&r) {
+                    Ok(()) => Item::Accepted { fp, response: config.keep_responses.then(|| Box::new(r)) },
+                    Err(e) => Item::BadTimestamp { fp, rejection: crate::pipeline::bad_timestamp(row.line, &r, &e) },
+                }
+            }
+            Err(rej) => Item::Rejected(rej),
         });
     }
     let produced = rows.produced();
@@ -201,12 +246,8 @@ fn split(
         let n = read_full(&mut input, &mut buf[start..]).map_err(io)?;
         buf.truncate(start + n);
         eof = n == 0;
-        for (i, &b) in buf.iter().enumerate().skip(scanned) {
-            state = state.step(b);
-            // Only a newline is a cut point (never the CR of a CRLF), so every chunk holds whole lines.
-            if b == b'\n' && state == QuoteState::StartRecord {
-                last_boundary = Some(i);
-            }
+        if let Some(b) = scan(&buf[scanned..], &mut state) {
+            last_boundary = Some(scanned + b);
         }
         scanned = buf.len();
         let cut = if eof {
@@ -234,6 +275,35 @@ fn split(
     Ok(())
 }
 
+/// Follows the quoting state over `bytes` from `state`, returning the position of the last newline
+/// that ends a record (only a newline is a cut point, never the CR of a CRLF, so every chunk holds
+/// whole lines). The same result as stepping [`QuoteState`] byte by byte, which it does only at
+/// quotes: outside a quoted field a byte other than a quote moves to a state that depends on that
+/// byte alone, so a stretch without quotes is settled by its last byte and its last newline, both
+/// found with `memchr`; inside a quoted field only the next quote matters.
+fn scan(bytes: &[u8], state: &mut QuoteState) -> Option<usize> {
+    let mut last = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let next_quote = memchr::memchr(b'"', &bytes[i..]).map_or(bytes.len(), |k| i + k);
+        if *state == QuoteState::InQuoted {
+            // Newlines in a quoted field are part of it.
+            i = next_quote;
+        } else if next_quote > i {
+            if let Some(k) = memchr::memrchr(b'\n', &bytes[i..next_quote]) {
+                last = Some(i + k);
+            }
+            *state = QuoteState::InField.step(bytes[next_quote - 1]);
+            i = next_quote;
+        }
+        if i < bytes.len() {
+            *state = state.step(b'"');
+            i += 1;
+        }
+    }
+    last
+}
+
 fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
@@ -245,4 +315,41 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: [`QuoteState::step`] on every byte.
+    fn bytewise(bytes: &[u8], state: &mut QuoteState) -> Option<usize> {
+        let mut last = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            *state = state.step(b);
+            if b == b'\n' && *state == QuoteState::StartRecord {
+                last = Some(i);
+            }
+        }
+        last
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Skipping to quotes finds the same last record boundary and ends in the same state as
+        /// stepping byte by byte, from any state (a read may stop anywhere).
+        #[test]
+        fn scanning_to_quotes_equals_stepping_every_byte(
+            bytes in prop::collection::vec(prop::sample::select(vec![b'a', b',', b'"', b'\n', b'\r', b' ']), 0..200),
+            start in prop::sample::select(vec![
+                QuoteState::StartRecord, QuoteState::StartField, QuoteState::InField,
+                QuoteState::InQuoted, QuoteState::QuoteInQuoted,
+            ]),
+        ) {
+            let (mut a, mut b) = (start, start);
+            prop_assert_eq!(scan(&bytes, &mut a), bytewise(&bytes, &mut b));
+            prop_assert_eq!(a, b);
+        }
+    }
 }

@@ -3,15 +3,15 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::hash::BuildHasherDefault;
 use std::io::{BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
-use fedcx_model::{BenchmarkPoint, CollectionDetail, PublishedMeans, Registry, ResponseCounts, SurveyResponse};
+use fedcx_model::{CollectionDetail, Contribution, Registry, SurveyResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::dedup::{Entry, Known, Run, Sorter};
 use crate::details::read_details;
 use crate::error::IngestError;
 use crate::format::Format;
@@ -25,23 +25,54 @@ use crate::rows::{Counted, DEFAULT_MAX_RECORD_LINES};
 pub struct IngestConfig {
     /// Stop with an error at the first rejected row instead of counting it.
     pub fail_on_reject: bool,
-    /// Keep accepted responses in memory (for PLS or conversion), not only their counts.
-    pub keep_responses: bool,
+    /// Keep accepted responses (for PLS, conversion or the store), not only their counts.
+    pub keep_responses: KeepResponses,
     /// Worker threads for parsing respondent-level CSV: 0 for one per core, 1 to read on the
     /// calling thread only. The results are the same either way.
     pub threads: usize,
     /// A CSV record covering more physical lines than this is rejected (an unbalanced quote
     /// swallowed the rows on them) instead of being read as one row with a huge field.
     pub max_record_lines: u64,
+    /// Bytes the duplicate check may hold in memory; beyond it, sorted fingerprints spill to
+    /// temporary files. The result is the same for any budget, only the disk traffic differs.
+    pub dedup_memory: usize,
 }
+
+/// Whether, and where, accepted responses are kept beside their counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeepResponses {
+    /// Only counted.
+    #[default]
+    No,
+    /// Held in memory, for a consumer that needs them all at once anyway (the PLS index of a
+    /// report read from files).
+    InMemory,
+    /// Streamed to a temporary file as they are read, never held in memory (into a store).
+    Spilled,
+}
+
+impl KeepResponses {
+    /// Whether responses are kept at all.
+    pub fn any(self) -> bool {
+        match self {
+            KeepResponses::No => false,
+            KeepResponses::InMemory | KeepResponses::Spilled => true,
+        }
+    }
+}
+
+/// The default for [`IngestConfig::dedup_memory`]: 16 MiB, about 700,000 responses before the
+/// first spill.
+pub const DEFAULT_DEDUP_MEMORY: usize = 16 << 20;
 
 impl Default for IngestConfig {
     fn default() -> IngestConfig {
         IngestConfig {
             fail_on_reject: false,
-            keep_responses: false,
+            keep_responses: KeepResponses::No,
             threads: 0,
             max_record_lines: DEFAULT_MAX_RECORD_LINES,
+            dedup_memory: DEFAULT_DEDUP_MEMORY,
         }
     }
 }
@@ -67,18 +98,8 @@ pub struct FileReport {
 /// Everything an ingest produced.
 #[derive(Debug, Default)]
 pub struct IngestResult {
-    /// Counts of every accepted response and every already-aggregated record.
-    pub counts: ResponseCounts,
-    /// Collection details read.
-    pub details: Vec<CollectionDetail>,
-    /// Accepted responses, when [`IngestConfig::keep_responses`] was set.
-    pub responses: Vec<SurveyResponse>,
-    /// Published benchmark series values.
-    pub benchmarks: Vec<BenchmarkPoint>,
-    /// Web visits per (domain, month `YYYY-MM`).
-    pub web_traffic: std::collections::BTreeMap<(String, fedcx_model::Month), u64>,
-    /// Figures performance.gov published (FY2019-20 means on the 1-5 scale, volumes).
-    pub published: Vec<PublishedMeans>,
+    /// What all files together contributed.
+    pub total: Contribution,
     /// Per file.
     pub files: Vec<FileReport>,
     /// What each ingested (not skipped) file contributed, in the order of `files`' non-skipped entries.
@@ -87,32 +108,162 @@ pub struct IngestResult {
     pub reconciliation: Reconciliation,
 }
 
-/// What one file contributed: kept apart so a store can trace every count to its file.
-#[derive(Debug, Clone, Default)]
+impl IngestResult {
+    /// Every file's kept responses, in file order, read back from their temporary files (empty
+    /// unless [`IngestConfig::keep_responses`] was set).
+    pub fn responses(&self) -> impl Iterator<Item = Result<SurveyResponse, IngestError>> + '_ {
+        self.per_file.iter().flat_map(FileData::responses)
+    }
+}
+
+/// What one file contributed: kept apart so a store can trace every count to its file. Its
+/// responses and fingerprints are in temporary files, removed when this is dropped.
+#[derive(Debug)]
 pub struct FileData {
     /// The file's report.
     pub report_index: usize,
-    /// Its counts.
-    pub counts: ResponseCounts,
-    /// Its collection details.
-    pub details: Vec<CollectionDetail>,
-    /// Its benchmark values.
-    pub benchmarks: Vec<BenchmarkPoint>,
-    /// Its web visits per (domain, month).
-    pub web_traffic: std::collections::BTreeMap<(String, fedcx_model::Month), u64>,
-    /// Its performance.gov figures.
-    pub published: Vec<PublishedMeans>,
+    /// Its counts, details and series.
+    pub contribution: Contribution,
+    path: PathBuf,
+    /// The [`response_fingerprint`] of each accepted response kept, sorted.
+    fingerprints: Option<Run>,
     /// Its accepted responses, when [`IngestConfig::keep_responses`] was set.
-    pub responses: Vec<SurveyResponse>,
-    /// The [`response_fingerprint`] of each accepted response, for the store's duplicate check.
-    pub fingerprints: Vec<u128>,
+    responses: Option<Kept>,
+}
+
+impl FileData {
+    /// The [`response_fingerprint`] of each accepted response, in ascending order, for a store's
+    /// duplicate check in later ingests.
+    pub fn fingerprints(&self) -> impl Iterator<Item = Result<u128, IngestError>> + '_ {
+        let temp = |source| IngestError::TempFile { path: self.path.clone(), source };
+        let mut reader = self.fingerprints.as_ref().map(|r| r.reader::<u128>().map_err(temp));
+        std::iter::from_fn(move || match reader.as_mut()? {
+            Ok(r) => r.next_record().map_err(temp).transpose(),
+            Err(_) => reader.take().and_then(Result::err).map(Err),
+        })
+    }
+
+    /// How many fingerprints [`FileData::fingerprints`] gives.
+    pub fn fingerprint_count(&self) -> u64 {
+        self.fingerprints.as_ref().map_or(0, Run::len)
+    }
+
+    /// The accepted responses (with [`IngestConfig::keep_responses`]), in file order.
+    pub fn responses(&self) -> Box<dyn Iterator<Item = Result<SurveyResponse, IngestError>> + '_> {
+        let temp = |source| IngestError::TempFile { path: self.path.clone(), source };
+        match &self.responses {
+            None => Box::new(std::iter::empty()),
+            Some(Kept::Memory(v)) => Box::new(v.iter().cloned().map(Ok)),
+            Some(Kept::Spilled(s)) => match s.lines() {
+                Err(e) => Box::new(std::iter::once(Err(temp(e)))),
+                Ok(lines) => Box::new(lines.map(move |line| {
+                    let line = line.map_err(temp)?;
+                    serde_json::from_str(&line).map_err(|e| temp(std::io::Error::other(e)))
+                })),
+            },
+        }
+    }
+}
+
+/// A file's accepted responses.
+#[derive(Debug)]
+enum Kept {
+    Memory(Vec<SurveyResponse>),
+    Spilled(SpilledResponses),
+}
+
+/// Accepted responses written to an unnamed temporary file, one JSON line each.
+#[derive(Debug)]
+struct SpilledResponses(File);
+
+impl SpilledResponses {
+    fn lines(&self) -> std::io::Result<std::io::Lines<BufReader<File>>> {
+        use std::io::BufRead;
+        let mut f = self.0.try_clone()?;
+        f.seek(std::io::SeekFrom::Start(0))?;
+        Ok(BufReader::with_capacity(1 << 16, f).lines())
+    }
+}
+
+/// Accepted responses being kept.
+enum ResponseSpill {
+    Memory(Vec<SurveyResponse>),
+    File(std::io::BufWriter<File>),
+}
+
+impl ResponseSpill {
+    fn new(keep: KeepResponses) -> std::io::Result<Option<ResponseSpill>> {
+        Ok(match keep {
+            KeepResponses::No => None,
+            KeepResponses::InMemory => Some(ResponseSpill::Memory(Vec::new())),
+            KeepResponses::Spilled => {
+                Some(ResponseSpill::File(std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)))
+            }
+        })
+    }
+
+    fn write(&mut self, r: &SurveyResponse) -> std::io::Result<()> {
+        match self {
+            ResponseSpill::Memory(v) => {
+                v.push(r.clone());
+                Ok(())
+            }
+            ResponseSpill::File(w) => {
+                serde_json::to_writer(&mut *w, r).map_err(std::io::Error::other)?;
+                w.write_all(b"\n")
+            }
+        }
+    }
+
+    fn finish(self) -> std::io::Result<Kept> {
+        Ok(match self {
+            ResponseSpill::Memory(v) => Kept::Memory(v),
+            ResponseSpill::File(w) => Kept::Spilled(SpilledResponses(w.into_inner().map_err(|e| e.into_error())?)),
+        })
+    }
+}
+
+/// The file being read: what it contributes so far, and its responses' fingerprints.
+struct Current {
+    contribution: Contribution,
+    /// Every response's fingerprint and place, for the duplicate check at the file's end.
+    entries: Sorter<Entry>,
+    /// Responses read so far (the next one's sequence number).
+    seq: u64,
+    responses: Option<ResponseSpill>,
+}
+
+impl Current {
+    fn new(config: &IngestConfig) -> std::io::Result<Current> {
+        Ok(Current {
+            contribution: Contribution::default(),
+            entries: Sorter::new(config.dedup_memory / 2),
+            seq: 0,
+            responses: ResponseSpill::new(config.keep_responses)?,
+        })
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq - 1
+    }
+}
+
+/// The confirming pass: the file is read again and the duplicates found are taken out.
+struct Confirm {
+    /// The duplicates' sequence numbers (tagged as in [`Entry`]), in file order.
+    duplicates: crate::dedup::Merge<u64>,
+    /// The file's reconciliation, corrected as duplicates are met.
+    rec: Reconciliation,
 }
 
 /// Ingests files one after another into one set of counts.
 pub struct Ingestor<'a> {
     registry: &'a Registry,
     config: IngestConfig,
-    seen_ids: SeenIds,
+    /// Fingerprints of the responses ingested before the current file (the store's, and this
+    /// ingest's earlier files'), as sorted runs on disk.
+    known: Known,
     seen_content: HashSet<[u8; 32]>,
     rejects: Option<RejectWriter<Box<dyn Write + 'a>>>,
     detail_override: Option<String>,
@@ -121,7 +272,9 @@ pub struct Ingestor<'a> {
     /// Collection details ingested earlier (from the store): context for uploads, not new data.
     known_details: Vec<CollectionDetail>,
     /// What the file being read contributes; merged into `result` when it is done.
-    current: FileData,
+    current: Option<Current>,
+    /// Set while the confirming pass re-reads a file with duplicates.
+    confirm: Option<Confirm>,
     /// Chunk size of parallel CSV reading (small in tests, to cut files into many chunks).
     chunk_bytes: usize,
     result: IngestResult,
@@ -130,6 +283,90 @@ pub struct Ingestor<'a> {
 impl std::fmt::Debug for Ingestor<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ingestor").field("config", &self.config).field("files", &self.result.files.len()).finish()
+    }
+}
+
+/// Builds an [`Ingestor`]: where rejects go, what the store already holds, the detail of uploads.
+pub struct IngestorBuilder<'a> {
+    registry: &'a Registry,
+    config: IngestConfig,
+    rejects: Option<(Box<dyn Write + 'a>, PathBuf)>,
+    detail: Option<String>,
+    known_details: Vec<CollectionDetail>,
+    known_responses: Option<Sorter<u128>>,
+    ingested: Vec<fedcx_model::Digest>,
+    chunk_bytes: usize,
+}
+
+impl std::fmt::Debug for IngestorBuilder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestorBuilder").field("config", &self.config).finish()
+    }
+}
+
+impl<'a> IngestorBuilder<'a> {
+    /// Writes every rejected row (and every duplicate) to `out` as CSV; `path` names it in errors.
+    pub fn rejects(mut self, out: Box<dyn Write + 'a>, path: &Path) -> Self {
+        self.rejects = Some((out, path.to_owned()));
+        self
+    }
+
+    /// The collection detail whose context (service, channel, quarter, survey type) Touchpoints
+    /// version-2 uploads take. Without it, an upload's file name (`<detail id>.csv`) names its detail.
+    pub fn detail(mut self, id: Option<String>) -> Self {
+        self.detail = id;
+        self
+    }
+
+    /// Collection details ingested before (kept in the store), so an upload can be ingested after
+    /// its detail export without giving that export again. They are context, not new data.
+    pub fn known_details(mut self, details: Vec<CollectionDetail>) -> Self {
+        self.known_details = details;
+        self
+    }
+
+    /// Responses ingested before (their [`response_fingerprint`]s, from the store, in any order):
+    /// a response seen again counts as a duplicate, so a re-export cannot double count across
+    /// commands. They are sorted within the duplicate check's memory budget, spilling to disk.
+    pub fn known_responses(mut self, fingerprints: impl IntoIterator<Item = u128>) -> Result<Self, IngestError> {
+        let budget = self.config.dedup_memory / 2;
+        let sorter = self.known_responses.get_or_insert_with(|| Sorter::new(budget));
+        for fp in fingerprints {
+            sorter.push(fp).map_err(|source| IngestError::TempFile { path: PathBuf::from("store"), source })?;
+        }
+        Ok(self)
+    }
+
+    /// Treats content with this digest as already ingested, e.g. because a store holds it: a file
+    /// with that content is skipped like a repeat within this ingest, after hashing it once.
+    pub fn ingested(mut self, digest: fedcx_model::Digest) -> Self {
+        self.ingested.push(digest);
+        self
+    }
+
+    /// Sets the chunk size of parallel reading; tests use tiny chunks to put many boundaries in a file.
+    #[cfg(test)]
+    pub(crate) fn chunk_bytes(mut self, n: usize) -> Self {
+        self.chunk_bytes = n;
+        self
+    }
+
+    /// The ingestor.
+    pub fn build(self) -> Result<Ingestor<'a>, IngestError> {
+        let mut ing = Ingestor::new(self.registry, self.config);
+        if let Some((out, path)) = self.rejects {
+            let w = RejectWriter::new(out).map_err(|source| IngestError::RejectFile { path, source })?;
+            ing.rejects = Some(w);
+        }
+        ing.detail_override = self.detail;
+        ing.known_details = self.known_details;
+        if let Some(sorter) = self.known_responses {
+            let temp = |source| IngestError::TempFile { path: PathBuf::from("store"), source };
+            ing.known.add(sorter.into_run().map_err(temp)?).map_err(temp)?;
+        }
+        ing.seen_content.extend(self.ingested.iter().map(|d| d.0));
+        ing.chunk_bytes = self.chunk_bytes;
+        Ok(ing)
     }
 }
 
@@ -155,41 +392,62 @@ struct Plan<'r> {
     mapping: Option<&'r Mapping>,
 }
 
+/// Where a file's bytes can be read from again, for the confirming pass.
+enum Origin<'b> {
+    /// A regular file.
+    Path(&'b Path),
+    /// An unnamed temporary copy of a stream.
+    Temp(File),
+    /// Bytes in memory.
+    Bytes(&'b [u8]),
+}
+
+impl<'b> Origin<'b> {
+    fn open(&self) -> std::io::Result<Box<dyn Read + Send + 'b>> {
+        Ok(match self {
+            Origin::Path(p) => Box::new(BufReader::with_capacity(1 << 16, File::open(p)?)),
+            Origin::Temp(f) => {
+                let mut f = f.try_clone()?;
+                f.seek(std::io::SeekFrom::Start(0))?;
+                Box::new(BufReader::with_capacity(1 << 16, f))
+            }
+            Origin::Bytes(b) => Box::new(*b),
+        })
+    }
+}
+
 impl<'a> Ingestor<'a> {
-    /// An ingestor checking services against `registry`.
+    /// An ingestor checking services against `registry`, with nothing known before; see
+    /// [`Ingestor::builder`] for rejects, the store's content and the detail of uploads.
     pub fn new(registry: &'a Registry, config: IngestConfig) -> Ingestor<'a> {
         Ingestor {
             registry,
             config,
-            seen_ids: SeenIds::default(),
+            known: Known::default(),
             seen_content: HashSet::new(),
             rejects: None,
             detail_override: None,
             rejected_details: Default::default(),
             known_details: Vec::new(),
-            current: FileData::default(),
+            current: None,
+            confirm: None,
             chunk_bytes: crate::parallel::CHUNK_BYTES,
             result: IngestResult::default(),
         }
     }
 
-    /// Writes every rejected row (and every duplicate) to `out` as CSV.
-    pub fn write_rejects_to(&mut self, out: Box<dyn Write + 'a>, path: &Path) -> Result<(), IngestError> {
-        let w = RejectWriter::new(out).map_err(|source| IngestError::RejectFile { path: path.to_owned(), source })?;
-        self.rejects = Some(w);
-        Ok(())
-    }
-
-    /// Treats content with this digest as already ingested, e.g. because a store holds it: a file
-    /// with that content is skipped like a repeat within this ingest, after hashing it once.
-    pub fn mark_ingested(&mut self, digest: fedcx_model::Digest) {
-        self.seen_content.insert(digest.0);
-    }
-
-    /// The collection detail whose context (service, channel, quarter, survey type) Touchpoints
-    /// version-2 uploads take. Without it, an upload's file name (`<detail id>.csv`) names its detail.
-    pub fn set_detail(&mut self, id: Option<String>) {
-        self.detail_override = id;
+    /// A builder for an ingestor checking services against `registry`.
+    pub fn builder(registry: &'a Registry, config: IngestConfig) -> IngestorBuilder<'a> {
+        IngestorBuilder {
+            registry,
+            config,
+            rejects: None,
+            detail: None,
+            known_details: Vec::new(),
+            known_responses: None,
+            ingested: Vec::new(),
+            chunk_bytes: crate::parallel::CHUNK_BYTES,
+        }
     }
 
     /// Ingests a file from disk. `wrap` may wrap the reader (e.g. with a progress bar).
@@ -200,7 +458,7 @@ impl<'a> Ingestor<'a> {
         wrap: &mut dyn FnMut(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
     ) -> Result<&FileReport, IngestError> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
-        // A pipe, a FIFO or standard input can be read only once: it is hashed while it is parsed.
+        // A pipe, a FIFO or standard input can be read only once: it is copied, hashed on the way.
         if path == Path::new("-") {
             return self.ingest_stream(path, Box::new(std::io::stdin()), reader, wrap);
         }
@@ -211,57 +469,48 @@ impl<'a> Ingestor<'a> {
         let digest = hash_file(path)?.0;
         let mut head = [0u8; 4096];
         let n = read_up_to(&mut File::open(path).map_err(io)?, &mut head).map_err(io)?;
-        let input: Box<dyn Read + Send> = Box::new(BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?));
-        self.ingest_input(path, digest, &head[..n], wrap(input), reader)
+        self.ingest_input(path, digest, &head[..n], Origin::Path(path), reader, wrap)
     }
 
     /// Ingests bytes already in memory (such as the bundled demo data); `label` names them in messages.
     pub fn ingest_bytes(&mut self, label: &Path, bytes: &[u8], reader: &Reader) -> Result<&FileReport, IngestError> {
         let digest: [u8; 32] = Sha256::digest(bytes).into();
         let head = &bytes[..bytes.len().min(4096)];
-        self.ingest_input(label, digest, head, Box::new(bytes), reader)
+        self.ingest_input(label, digest, head, Origin::Bytes(bytes), reader, &mut |r| r)
     }
 
-    /// Reads an input that can be read only once, hashing it on the way; a repeat of content already
-    /// ingested is found only at its end, and then its contribution and its rejects are dropped.
+    /// Reads an input that can be read only once into an unnamed temporary file, hashing it on
+    /// the way, so that a repeat of content already ingested is known before it is parsed and the
+    /// confirming pass of the duplicate check can read it again.
     fn ingest_stream(
         &mut self,
         path: &Path,
-        mut input: Box<dyn Read + Send>,
+        input: Box<dyn Read + Send>,
         reader: &Reader,
         wrap: &mut dyn FnMut(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
     ) -> Result<&FileReport, IngestError> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
-        let mut head = vec![0u8; 4096];
-        let n = read_up_to(&mut input, &mut head).map_err(io)?;
-        head.truncate(n);
-        let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha256::new()));
-        let whole: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head.clone()).chain(input));
-        let hashing = Box::new(HashingReader { inner: whole, hasher: std::sync::Arc::clone(&hasher) });
-        let plan = self.plan(path, &head, reader)?;
-        let format = plan.format;
-        // This input's rejects wait in an unnamed temporary file until it is known to be new.
-        let mut spool_file = tempfile::tempfile().map_err(io)?;
-        let spool = RejectWriter::without_header(Box::new(spool_file.try_clone().map_err(io)?) as Box<dyn Write + 'a>);
-        let main = self.rejects.replace(spool);
-        let parsed = self.parse_input(path, plan, wrap(hashing));
-        let spool = std::mem::replace(&mut self.rejects, main).expect("the spool was put in place above");
-        let reconciliation = parsed?;
-        let digest: [u8; 32] = match std::sync::Arc::try_unwrap(hasher) {
-            Ok(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()).finalize().into(),
-            Err(_) => unreachable!("the reader holding the hasher was consumed by the parse"),
-        };
-        if !self.seen_content.insert(digest) {
-            self.current = FileData::default();
-            return Ok(self.push_skipped(path, format, digest));
+        let mut copy =
+            tempfile::tempfile().map_err(|source| IngestError::TempFile { path: path.to_owned(), source })?;
+        let mut hasher = Sha256::new();
+        let mut input = wrap(input);
+        let mut buf = vec![0u8; 1 << 16];
+        let mut head = Vec::new();
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io(e)),
+            };
+            hasher.update(&buf[..n]);
+            if head.len() < 4096 {
+                head.extend_from_slice(&buf[..n.min(4096 - head.len())]);
+            }
+            copy.write_all(&buf[..n]).map_err(|source| IngestError::TempFile { path: path.to_owned(), source })?;
         }
-        if let Some(main) = &mut self.rejects {
-            let rejects_error = |source| IngestError::RejectFile { path: path.to_owned(), source };
-            spool.into_inner().map_err(rejects_error)?;
-            spool_file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
-            main.append_rows(std::io::BufReader::new(spool_file)).map_err(rejects_error)?;
-        }
-        self.finish_file(path, format, digest, reconciliation)
+        let digest: [u8; 32] = hasher.finalize().into();
+        self.ingest_input(path, digest, &head, Origin::Temp(copy), reader, &mut |r| r)
     }
 
     /// How a file is read. With [`Reader::DetectOrMapped`], detection comes first: only a file
@@ -291,20 +540,142 @@ impl<'a> Ingestor<'a> {
         self.result.files.last().expect("just pushed")
     }
 
+    /// Reads a file whose content is new: a first pass counts and fingerprints every response;
+    /// the duplicate check runs at the end; only when it finds duplicates is the file read a
+    /// second time, to take them out (see [`crate::dedup`]).
     fn ingest_input(
         &mut self,
         path: &Path,
         digest: [u8; 32],
         head: &[u8],
-        input: Box<dyn Read + Send + '_>,
+        origin: Origin<'_>,
         reader: &Reader,
+        wrap: &mut dyn FnMut(Box<dyn Read + Send>) -> Box<dyn Read + Send>,
     ) -> Result<&FileReport, IngestError> {
         let plan = self.plan(path, head, reader)?;
+        let io = |source| IngestError::Io { path: path.to_owned(), source };
+        let mut first = true;
+        self.ingest_passes(path, digest, plan.format, &mut |ing: &mut Ingestor<'a>| {
+            // A stream was already read through `wrap` while it was copied; the confirming pass
+            // is not shown as progress.
+            let input: Box<dyn Read + Send + '_> = match &origin {
+                Origin::Path(p) if first => {
+                    wrap(Box::new(BufReader::with_capacity(1 << 16, File::open(p).map_err(io)?)))
+                }
+                _ => origin.open().map_err(io)?,
+            };
+            first = false;
+            ing.parse_input(path, plan, input)
+        })
+    }
+
+    /// Ingests a source of the caller's own (any [`ResponseSource`], such as a team's reader of
+    /// an in-house format), as [`Ingestor::ingest_path`] does a file: `open` makes the source, once,
+    /// and a second time only when the duplicate check needs the confirming pass, which must then
+    /// give the same items in the same order. `digest` is the content's hash, for the same-content
+    /// check; `format` names the format in the report.
+    pub fn ingest_source<S: ResponseSource<Error = IngestError> + Counted>(
+        &mut self,
+        label: &Path,
+        digest: fedcx_model::Digest,
+        format: Format,
+        open: &mut dyn FnMut() -> Result<S, IngestError>,
+    ) -> Result<&FileReport, IngestError> {
+        self.ingest_passes(label, digest.0, format, &mut |ing: &mut Ingestor<'a>| {
+            let mut source = open()?;
+            ing.drain(label, &mut source)
+        })
+    }
+
+    /// The life of one new file: `read` reads it into `current` (a first pass that counts and
+    /// fingerprints every response); the duplicate check runs at the end; only when it finds
+    /// duplicates does `read` run again, as the confirming pass that takes them out.
+    fn ingest_passes(
+        &mut self,
+        path: &Path,
+        digest: [u8; 32],
+        format: Format,
+        read: &mut dyn FnMut(&mut Ingestor<'a>) -> Result<Reconciliation, IngestError>,
+    ) -> Result<&FileReport, IngestError> {
         if !self.seen_content.insert(digest) {
-            return Ok(self.push_skipped(path, plan.format, digest));
+            return Ok(self.push_skipped(path, format, digest));
         }
-        let reconciliation = self.parse_input(path, plan, input)?;
-        self.finish_file(path, plan.format, digest, reconciliation)
+        let temp = |source| IngestError::TempFile { path: path.to_owned(), source };
+        self.current = Some(Current::new(&self.config).map_err(temp)?);
+        // The first pass's rejects wait in a spool: if duplicates are found, the second pass
+        // writes every reject again with the duplicates among them, in file order.
+        let spool_file = match self.rejects {
+            Some(_) => Some(tempfile::tempfile().map_err(temp)?),
+            None => None,
+        };
+        let main = match &spool_file {
+            Some(f) => {
+                let spool = RejectWriter::without_header(Box::new(f.try_clone().map_err(temp)?) as Box<dyn Write + 'a>);
+                self.rejects.replace(spool)
+            }
+            None => None,
+        };
+        let parsed = read(self);
+        let spool = match main {
+            Some(main) => self.rejects.replace(main),
+            None => None,
+        };
+        let parsed = parsed.and_then(|mut rec| {
+            let current = self.current.as_mut().expect("set above");
+            let entries = std::mem::replace(&mut current.entries, Sorter::new(0));
+            let resolution =
+                crate::dedup::resolve(entries, self.known.runs(), self.config.dedup_memory / 4).map_err(temp)?;
+            if resolution.duplicate_count > 0 {
+                rec = self.confirm(path, rec, resolution.duplicates, read)?;
+            } else if let (Some(main), Some(spool), Some(mut spool_file)) = (&mut self.rejects, spool, spool_file) {
+                let rejects_error = |source| IngestError::RejectFile { path: path.to_owned(), source };
+                spool.into_inner().map_err(rejects_error)?;
+                spool_file.seek(std::io::SeekFrom::Start(0)).map_err(temp)?;
+                main.append_rows(BufReader::new(spool_file)).map_err(rejects_error)?;
+            }
+            self.known.add(resolution.seen).map_err(temp)?;
+            Ok((rec, resolution.kept))
+        });
+        match parsed {
+            Ok((rec, kept)) => self.finish_file(path, format, digest, rec, kept),
+            Err(e) => {
+                // The file contributes nothing; the ingestor stays usable for the next one.
+                self.current = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// The confirming pass: `read` reads the file again and the duplicates (sequence numbers in
+    /// file order) are taken out, every reject written with them. Returns the corrected
+    /// reconciliation.
+    fn confirm(
+        &mut self,
+        path: &Path,
+        rec: Reconciliation,
+        duplicates: crate::dedup::Merge<u64>,
+        read: &mut dyn FnMut(&mut Ingestor<'a>) -> Result<Reconciliation, IngestError>,
+    ) -> Result<Reconciliation, IngestError> {
+        let temp = |source| IngestError::TempFile { path: path.to_owned(), source };
+        let current = self.current.as_mut().expect("a file is being read");
+        current.seq = 0;
+        // The responses kept are written again without the duplicates.
+        current.responses = ResponseSpill::new(self.config.keep_responses).map_err(temp)?;
+        self.confirm = Some(Confirm { duplicates, rec });
+        let replayed = read(self);
+        let confirm = self.confirm.take().expect("set above");
+        replayed?;
+        if let Some(left) = confirm.duplicates.peek() {
+            return Err(IngestError::Unreconciled {
+                path: path.to_owned(),
+                why: format!(
+                    "the duplicate check named response {} of the file, which a second reading did not find",
+                    left >> 1
+                ),
+            });
+        }
+        check_balance(path, &confirm.rec)?;
+        Ok(confirm.rec)
     }
 
     /// Reads one input into `current`, returning its reconciliation once it balances.
@@ -322,7 +693,8 @@ impl<'a> Ingestor<'a> {
                     0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
                     n => n,
                 };
-                if threads > 1 {
+                // The confirming pass reads sequentially: it runs only on files with duplicates.
+                if threads > 1 && self.confirm.is_none() {
                     self.drain_csv_parallel(path, input, mapping, threads)?
                 } else {
                     let mut src = MappedCsvSource::new(path, input, mapping, self.registry)?;
@@ -366,7 +738,7 @@ impl<'a> Ingestor<'a> {
                 let mut src = crate::touchpoints::TouchpointsV1Source::new(path, input, self.registry)?;
                 let mut rec = self.drain(path, &mut src)?;
                 // Each row is its group's collection detail too, so a v1 export alone round-trips.
-                self.current.details.extend(src.take_details());
+                self.contribution().details.extend(src.take_details());
                 rec.warnings = owned_counts(src.warnings());
                 rec
             }
@@ -383,7 +755,7 @@ impl<'a> Ingestor<'a> {
                 for r in &read.rejections {
                     self.on_reject(path, r)?;
                 }
-                self.current.details.extend(read.details);
+                self.contribution().details.extend(read.details);
                 self.rejected_details.extend(read.rejected_ids);
                 let mut rec = read.reconciliation;
                 read.produced.record_into(&mut rec);
@@ -410,21 +782,25 @@ impl<'a> Ingestor<'a> {
         format: Format,
         digest: [u8; 32],
         reconciliation: Reconciliation,
+        fingerprints: Run,
     ) -> Result<&FileReport, IngestError> {
         let sha256 = fedcx_model::Digest(digest);
-        let mut done = std::mem::take(&mut self.current);
+        let done = self.current.take().expect("a file is being read");
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let plausibility = crate::plausibility::check(&name, &done.counts);
-        self.result.counts.merge(&done.counts);
-        self.result.details.extend(done.details.iter().cloned());
-        self.result.benchmarks.extend(done.benchmarks.iter().cloned());
-        self.result.published.extend(done.published.iter().cloned());
-        for (k, v) in &done.web_traffic {
-            *self.result.web_traffic.entry(k.clone()).or_default() += v;
-        }
-        self.result.responses.extend(done.responses.iter().cloned());
-        done.report_index = self.result.files.len();
-        self.result.per_file.push(done);
+        let plausibility = crate::plausibility::check(&name, &done.contribution.counts);
+        self.result.total.merge(&done.contribution);
+        let responses = done
+            .responses
+            .map(ResponseSpill::finish)
+            .transpose()
+            .map_err(|source| IngestError::TempFile { path: path.to_owned(), source })?;
+        self.result.per_file.push(FileData {
+            report_index: self.result.files.len(),
+            contribution: done.contribution,
+            path: path.to_owned(),
+            fingerprints: (fingerprints.len() > 0).then_some(fingerprints),
+            responses,
+        });
         self.result.reconciliation.merge(&reconciliation);
         self.result.files.push(FileReport {
             path: path.to_owned(),
@@ -435,6 +811,11 @@ impl<'a> Ingestor<'a> {
             plausibility,
         });
         Ok(self.result.files.last().expect("just pushed"))
+    }
+
+    /// What the file being read contributes.
+    fn contribution(&mut self) -> &mut Contribution {
+        &mut self.current.as_mut().expect("a file is being read").contribution
     }
 
     /// Reads a respondent-level CSV with parsing spread over `threads` workers; the items come back
@@ -470,70 +851,104 @@ impl<'a> Ingestor<'a> {
             threads,
             chunk_bytes: self.chunk_bytes,
             max_record_lines: self.config.max_record_lines,
+            keep_responses: self.config.keep_responses.any(),
         };
-        let mut rec = crate::parallel::read(path, input, &parser, (header, head_produced), config, |src| {
-            let mut rec = self.drain(path, src)?;
+        let (mut rec, counts) = crate::parallel::read(path, input, &parser, (header, head_produced), config, |src| {
+            use crate::parallel::Item;
+            let mut rec = Reconciliation::default();
+            while let Some(item) = src.next_item()? {
+                match item {
+                    Item::Accepted { fp, response } => {
+                        self.accepted_response(path, &mut rec, fp, response.as_deref())?
+                    }
+                    Item::BadTimestamp { fp, rejection } => self.rejected_response(path, &mut rec, fp, &rejection)?,
+                    Item::Rejected(rej) => match rej.reason {
+                        Refusal::Exclude(why) => rec.exclude(why),
+                        Refusal::Reject(why) => {
+                            rec.reject(why);
+                            self.on_reject(path, &rej)?;
+                        }
+                    },
+                }
+            }
+            src.produced().record_into(&mut rec);
+            check_balance(path, &rec)?;
             rec.redactions = owned_counts(&src.notes().redactions);
             rec.warnings = owned_counts(&src.notes().warnings);
             Ok(rec)
         })?;
+        // The workers counted; their counts are a monoid, merged here in any order.
+        self.contribution().counts.merge(&counts);
         rec.redactions.retain(|_, v| *v > 0);
         rec.warnings.retain(|_, v| *v > 0);
         Ok(rec)
     }
 
-    /// Sets the chunk size of parallel reading; tests use tiny chunks to put many boundaries in a file.
-    #[cfg(test)]
-    pub(crate) fn set_chunk_bytes(&mut self, n: usize) {
-        self.chunk_bytes = n;
+    /// Accounts for a response accepted and counted: its fingerprint and place go to the duplicate
+    /// check, and the response itself, when responses are kept, to their temporary file.
+    fn accepted_response(
+        &mut self,
+        path: &Path,
+        rec: &mut Reconciliation,
+        fp: u128,
+        response: Option<&SurveyResponse>,
+    ) -> Result<(), IngestError> {
+        let temp = |source| IngestError::TempFile { path: path.to_owned(), source };
+        rec.accept();
+        let current = self.current.as_mut().expect("a file is being read");
+        let seq = current.next_seq();
+        current.entries.push(Entry::new(fp, seq, false)).map_err(temp)?;
+        if let (Some(spill), Some(r)) = (&mut current.responses, response) {
+            spill.write(r).map_err(temp)?;
+        }
+        Ok(())
+    }
+
+    /// Accounts for a response read but rejected for its timestamp: it is not counted, but its
+    /// fingerprint still makes later copies duplicates.
+    fn rejected_response(
+        &mut self,
+        path: &Path,
+        rec: &mut Reconciliation,
+        fp: u128,
+        rejection: &Rejection,
+    ) -> Result<(), IngestError> {
+        let current = self.current.as_mut().expect("a file is being read");
+        let seq = current.next_seq();
+        current
+            .entries
+            .push(Entry::new(fp, seq, true))
+            .map_err(|source| IngestError::TempFile { path: path.to_owned(), source })?;
+        rec.refuse(rejection.reason);
+        self.on_reject(path, rejection)
     }
 
     /// Runs any source to its end, accounting for each item, and checks that what the source
     /// produced (records, counted where the parser makes them; lines, counted from the bytes)
-    /// balances what was classified here.
-    pub fn drain<S: ResponseSource<Error = IngestError> + Counted>(
+    /// balances what was classified here. Duplicates are found when the file ends (see
+    /// [`crate::dedup`]); during the confirming pass this replays the source to take them out.
+    pub(crate) fn drain<S: ResponseSource<Error = IngestError> + Counted>(
         &mut self,
         path: &Path,
         source: &mut S,
     ) -> Result<Reconciliation, IngestError> {
+        if self.confirm.is_some() {
+            return self.replay(path, source);
+        }
         let mut rec = Reconciliation::default();
         while let Some(item) = source.next_item()? {
             match item {
                 SourceItem::Response(line, r) => {
-                    if !self.seen_ids.insert(&r) {
-                        rec.duplicate();
-                        let dup = Rejection {
-                            line,
-                            field: Some("response_id".into()),
-                            raw: r.id.to_string(),
-                            reason: RejectReason::DuplicateResponseId.into(),
-                            detail: "this response id was already ingested; the first one is kept".into(),
-                        };
-                        self.write_reject(path, &dup)?;
-                        continue;
-                    }
+                    let fp = response_fingerprint(&r);
                     // The quarter was checked by the source, so this cannot fail for an accepted row.
-                    if let Err(e) = self.current.counts.add_response(&r) {
-                        let rej = Rejection {
-                            line,
-                            field: Some("submitted_at".into()),
-                            raw: r.submitted_at.to_rfc3339(),
-                            reason: RejectReason::BadTimestamp.into(),
-                            detail: e.to_string(),
-                        };
-                        rec.reject(RejectReason::BadTimestamp);
-                        self.on_reject(path, &rej)?;
-                        continue;
-                    }
-                    rec.accept();
-                    self.current.fingerprints.push(response_fingerprint(&r));
-                    if self.config.keep_responses {
-                        self.current.responses.push(*r);
+                    match self.contribution().counts.add_response(&r) {
+                        Ok(()) => self.accepted_response(path, &mut rec, fp, Some(&r))?,
+                        Err(e) => self.rejected_response(path, &mut rec, fp, &bad_timestamp(line, &r, &e))?,
                     }
                 }
                 SourceItem::Counts(key, tally) => {
                     rec.accept();
-                    self.current.counts.add_tally(&key, &tally);
+                    self.contribution().counts.add_tally(&key, &tally);
                 }
                 // A survey tool's preview, test or spam response: read, not a respondent's answer.
                 // Counted apart, never a reject (nor a failure under --strict).
@@ -546,15 +961,15 @@ impl<'a> Ingestor<'a> {
                 },
                 SourceItem::Benchmark(p) => {
                     rec.accept();
-                    self.current.benchmarks.push(p);
+                    self.contribution().benchmarks.push(p);
                 }
                 SourceItem::WebVisits(v) => {
                     rec.accept();
-                    *self.current.web_traffic.entry((v.domain, v.month)).or_default() += v.visits;
+                    *self.contribution().web_traffic.entry((v.domain, v.month)).or_default() += v.visits;
                 }
                 SourceItem::PublishedMeans(p) => {
                     rec.accept();
-                    self.current.published.push(*p);
+                    self.contribution().published.push(*p);
                 }
             }
         }
@@ -563,16 +978,69 @@ impl<'a> Ingestor<'a> {
         Ok(rec)
     }
 
-    /// Responses ingested before (their [`response_fingerprint`]s, from the store): a response seen
-    /// again counts as a duplicate, so a re-export cannot double count across commands.
-    pub fn know_responses(&mut self, fingerprints: impl IntoIterator<Item = u128>) {
-        self.seen_ids.extend(fingerprints);
-    }
-
-    /// Collection details ingested before (kept in the store), so an upload can be ingested after
-    /// its detail export without giving that export again. They are context, not new data.
-    pub fn know_details(&mut self, details: Vec<CollectionDetail>) {
-        self.known_details = details;
+    /// The confirming pass over a source: the same items in the same order as the first pass,
+    /// of which the duplicates are taken out of the counts and the reconciliation, and every
+    /// reject is written again, the duplicates among them in file order. Nothing else changes.
+    fn replay<S: ResponseSource<Error = IngestError>>(
+        &mut self,
+        path: &Path,
+        source: &mut S,
+    ) -> Result<Reconciliation, IngestError> {
+        let temp = |source| IngestError::TempFile { path: path.to_owned(), source };
+        while let Some(item) = source.next_item()? {
+            match item {
+                SourceItem::Response(line, r) => {
+                    let current = self.current.as_mut().expect("a file is being read");
+                    let confirm = self.confirm.as_mut().expect("replaying");
+                    let seq = current.next_seq();
+                    let Some(tagged) = confirm.duplicates.peek().filter(|t| t >> 1 == seq) else {
+                        match r.fiscal_quarter() {
+                            Err(e) => self.write_reject(path, &bad_timestamp(line, &r, &e))?,
+                            Ok(_) => {
+                                if let Some(spill) = &mut current.responses {
+                                    spill.write(&r).map_err(temp)?;
+                                }
+                            }
+                        }
+                        continue;
+                    };
+                    confirm.duplicates.next_record().map_err(temp)?;
+                    if Entry::tagged_accepted(tagged) {
+                        current.contribution.counts.remove_response(&r).map_err(|e| IngestError::Unreconciled {
+                            path: path.to_owned(),
+                            why: format!("line {line}: duplicate response {} could not be taken out: {e}", r.id),
+                        })?;
+                        confirm.rec.accepted -= 1;
+                    } else {
+                        confirm.rec.rejected -= 1;
+                        if let Some(n) = confirm.rec.rejected_by_reason.get_mut(&RejectReason::BadTimestamp) {
+                            *n -= 1;
+                            if *n == 0 {
+                                confirm.rec.rejected_by_reason.remove(&RejectReason::BadTimestamp);
+                            }
+                        }
+                    }
+                    confirm.rec.duplicate();
+                    let dup = Rejection {
+                        line,
+                        field: Some("response_id".into()),
+                        raw: r.id.to_string(),
+                        reason: RejectReason::DuplicateResponseId.into(),
+                        detail: "this response id was already ingested; the first one is kept".into(),
+                    };
+                    self.write_reject(path, &dup)?;
+                }
+                SourceItem::Rejected(rej) => match rej.reason {
+                    Refusal::Exclude(_) => {}
+                    Refusal::Reject(_) => self.write_reject(path, &rej)?,
+                },
+                SourceItem::Counts(..)
+                | SourceItem::Benchmark(_)
+                | SourceItem::WebVisits(_)
+                | SourceItem::PublishedMeans(_) => {}
+            }
+        }
+        Ok(Reconciliation::default())
     }
 
     /// The collection details response files can name: every detail known or accepted so far (a
@@ -581,8 +1049,8 @@ impl<'a> Ingestor<'a> {
         let accepted = self
             .known_details
             .iter()
-            .chain(&self.result.details)
-            .chain(&self.current.details)
+            .chain(&self.result.total.details)
+            .chain(self.current.iter().flat_map(|c| &c.contribution.details))
             .map(|d| (d.id.to_string(), d.clone()))
             .collect();
         crate::touchpoints::DetailContext {
@@ -615,25 +1083,11 @@ impl<'a> Ingestor<'a> {
 
     /// Finishes, flushing the reject file.
     pub fn finish(mut self) -> Result<IngestResult, IngestError> {
-        debug_assert!(self.current.counts.is_empty(), "a file's contribution is merged when the file ends");
+        debug_assert!(self.current.is_none(), "a file's contribution is merged when the file ends");
         if let Some(w) = &mut self.rejects {
             w.flush().map_err(|source| IngestError::RejectFile { path: PathBuf::from("rejects"), source })?;
         }
         Ok(self.result)
-    }
-}
-
-/// The response ids seen so far, kept as 128-bit xxh3 fingerprints rather than the ids themselves:
-/// 16 bytes an id whatever its length, no allocation, and no second hash over the key. Two different
-/// ids collide with probability about n^2 / 2^129 (below 1e-24 for ten million responses), a risk
-/// far below that of a disk error, so the set is exact for every practical purpose.
-#[derive(Debug, Default)]
-struct SeenIds(HashSet<u128, BuildHasherDefault<FingerprintHasher>>);
-
-impl SeenIds {
-    /// Records a response; false when it was already seen. See [`response_fingerprint`].
-    fn insert(&mut self, r: &SurveyResponse) -> bool {
-        self.0.insert(response_fingerprint(r))
     }
 }
 
@@ -651,8 +1105,17 @@ pub fn response_fingerprint(r: &SurveyResponse) -> u128 {
         None => {
             h.update(r.service.as_str().as_bytes());
             h.update(&[0x1f]);
-            let q = r.fiscal_quarter().map(|q| q.compact()).unwrap_or_default();
-            h.update(q.as_bytes());
+            // The bytes of `FiscalQuarter::compact` (`FY2024Q1`), written without allocating: the
+            // store keeps these fingerprints, so they must not change.
+            if let Ok(q) = r.fiscal_quarter() {
+                let mut buf = [0u8; 16];
+                let mut rest = &mut buf[..];
+                let written = write!(rest, "FY{}Q{}", q.year(), q.quarter().number()).map(|()| 16 - rest.len());
+                match written {
+                    Ok(n) => h.update(&buf[..n]),
+                    Err(_) => h.update(q.compact().as_bytes()),
+                }
+            }
         }
     }
     h.update(&[0x1f]);
@@ -660,32 +1123,15 @@ pub fn response_fingerprint(r: &SurveyResponse) -> u128 {
     h.digest128()
 }
 
-impl SeenIds {
-    fn extend(&mut self, fps: impl IntoIterator<Item = u128>) {
-        self.0.extend(fps);
-    }
-}
-
-/// The fingerprints are already uniformly distributed, so the set's hash is their low 64 bits.
-#[derive(Debug, Default)]
-struct FingerprintHasher(u64);
-
-impl std::hash::Hasher for FingerprintHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only u128 keys are hashed (through write_u128); this keeps any other use correct anyway.
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(b);
-        }
-    }
-
-    fn write_u128(&mut self, v: u128) {
-        self.0 = v as u64;
+/// The rejection of a response whose timestamp has no fiscal quarter (the source checks the
+/// quarter, so an accepted row does not meet this).
+pub(crate) fn bad_timestamp(line: u64, r: &SurveyResponse, e: &fedcx_model::fiscal::FiscalError) -> Rejection {
+    Rejection {
+        line,
+        field: Some("submitted_at".into()),
+        raw: r.submitted_at.to_rfc3339(),
+        reason: RejectReason::BadTimestamp.into(),
+        detail: e.to_string(),
     }
 }
 
@@ -695,20 +1141,6 @@ fn check_balance(path: &Path, rec: &Reconciliation) -> Result<(), IngestError> {
     match rec.imbalance() {
         None => Ok(()),
         Some(why) => Err(IngestError::Unreconciled { path: path.to_owned(), why }),
-    }
-}
-
-/// Hashes what passes through it; shared so the hash can be read after the reader was consumed.
-struct HashingReader {
-    inner: Box<dyn Read + Send>,
-    hasher: std::sync::Arc<std::sync::Mutex<Sha256>>,
-}
-
-impl Read for HashingReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.lock().unwrap_or_else(|e| e.into_inner()).update(&buf[..n]);
-        Ok(n)
     }
 }
 
@@ -757,8 +1189,8 @@ pub fn summary_json(result: &IngestResult) -> serde_json::Value {
         "rejected_by_reason": r.rejected_by_reason,
         "excluded_by_reason": r.excluded_by_reason,
         "redactions": r.redactions,
-        "groups": result.counts.len(),
-        "respondents_counted": result.counts.respondents(),
+        "groups": result.total.counts.len(),
+        "respondents_counted": result.total.counts.respondents(),
         "files": result.files,
     })
 }
@@ -770,22 +1202,53 @@ mod tests {
 
     /// Everything an ingest produced that a reader could see, as comparable values.
     fn run(bytes: &[u8], threads: usize, chunk: usize) -> (String, String, String) {
+        run_with(bytes, threads, chunk, DEFAULT_DEDUP_MEMORY)
+    }
+
+    /// [`run`] with the duplicate check's memory budget.
+    fn run_with(bytes: &[u8], threads: usize, chunk: usize, dedup_memory: usize) -> (String, String, String) {
         let registry = Registry::bundled();
         let mut rejects = Vec::new();
         let result = {
-            let mut ing =
-                Ingestor::new(&registry, IngestConfig { threads, keep_responses: true, ..IngestConfig::default() });
-            ing.set_chunk_bytes(chunk);
-            ing.write_rejects_to(Box::new(&mut rejects), Path::new("r.csv")).unwrap();
+            let config = IngestConfig {
+                threads,
+                keep_responses: KeepResponses::Spilled,
+                dedup_memory,
+                ..IngestConfig::default()
+            };
+            let mut ing = Ingestor::builder(&registry, config)
+                .chunk_bytes(chunk)
+                .rejects(Box::new(&mut rejects), Path::new("r.csv"))
+                .build()
+                .unwrap();
             ing.ingest_bytes(Path::new("in.csv"), bytes, &Reader::Format(Format::Csv)).unwrap();
             ing.finish().unwrap()
         };
-        let responses: Vec<String> = result.responses.iter().map(|r| r.id.to_string()).collect();
+        let responses: Vec<String> = result.responses().map(|r| r.unwrap().id.to_string()).collect();
         (
             serde_json::to_string(&summary_json(&result)).unwrap(),
-            format!("{}{:?}", serde_json::to_string(&result.counts).unwrap(), responses),
+            format!("{}{:?}", serde_json::to_string(&result.total.counts).unwrap(), responses),
             String::from_utf8(rejects).unwrap(),
         )
+    }
+
+    /// The fingerprint is xxh3-128 over `service 0x1f FYyyyyQq 0x1f id` (or `detail 0x1f id 0x1f
+    /// id`): the bytes are spelt out here, apart from the code, because stores keep fingerprints
+    /// and a change would make every stored response new again.
+    #[test]
+    fn fingerprints_are_stable() {
+        let bytes = row(7, "", "website");
+        let text = format!("{HEADER}\n{bytes}\n");
+        let registry = Registry::bundled();
+        let config = IngestConfig { keep_responses: KeepResponses::InMemory, ..IngestConfig::default() };
+        let mut ing = Ingestor::new(&registry, config);
+        ing.ingest_bytes(Path::new("f.csv"), text.as_bytes(), &Reader::Format(Format::Csv)).unwrap();
+        let result = ing.finish().unwrap();
+        let r = result.responses().next().unwrap().unwrap();
+        // 2023-01-15 is in FY2023 Q2.
+        let want = xxhash_rust::xxh3::xxh3_128(b"treasury-irs-file-return\x1fFY2023Q2\x1fR7");
+        assert_eq!(response_fingerprint(&r), want);
+        assert_eq!(result.per_file[0].fingerprints().map(Result::unwrap).collect::<Vec<_>>(), [want]);
     }
 
     const HEADER: &str = "response_id,submitted_at,service_id,channel,transaction_point,survey_version,survey_type,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,question_1,positive_effectiveness,positive_ease,positive_efficiency,positive_transparency,positive_humanity,positive_employee,positive_other,negative_effectiveness,negative_ease,negative_efficiency,negative_transparency,negative_humanity,negative_employee,negative_other,comment";
@@ -821,6 +1284,52 @@ mod tests {
             }
             let bytes = text.into_bytes();
             prop_assert_eq!(run(&bytes, 2, chunk), run(&bytes, 1, 1 << 20));
+        }
+
+        /// A duplicate check squeezed into a budget of a few entries (so it spills sorted runs to
+        /// disk and merges them) finds exactly what an in-memory set of ids finds: each id's first
+        /// valid row is kept, every later valid row with that id is a duplicate, and a rejected
+        /// row is a reject whatever its id. Rows far apart are planted by repeating the ids.
+        #[test]
+        fn a_tiny_duplicate_budget_gives_the_same_ingest(
+            rows in prop::collection::vec((0u32..40, prop_oneof![Just("website"), Just("nope")]), 0..300),
+            far in prop::collection::vec(0usize..300, 0..10),
+            threads in 1usize..3,
+        ) {
+            let mut rows = rows;
+            // Copies of early rows appended at the end: duplicates far from their first.
+            for i in far {
+                if let Some(r) = rows.get(i % rows.len().max(1)).cloned() {
+                    rows.push(r);
+                }
+            }
+            let mut text = format!("{HEADER}\n");
+            for (id, channel) in &rows {
+                text.push_str(&row(*id, "", channel));
+                text.push('\n');
+            }
+            let bytes = text.into_bytes();
+            let small = run_with(&bytes, threads, 512, 2 * Entry::SIZE_IN_MEMORY);
+            prop_assert_eq!(&small, &run(&bytes, 1, 1 << 20));
+            // The reference: an exact set of the ids of valid rows.
+            let mut seen = HashSet::new();
+            let mut want = (0u64, 0u64, 0u64);
+            for (id, channel) in &rows {
+                match *channel {
+                    "website" if seen.insert(*id) => want.0 += 1,
+                    "website" => want.1 += 1,
+                    _ => want.2 += 1,
+                }
+            }
+            let summary: serde_json::Value = serde_json::from_str(&small.0).unwrap();
+            let got = (
+                summary["accepted"].as_u64().unwrap(),
+                summary["duplicates"].as_u64().unwrap(),
+                summary["rejected"].as_u64().unwrap(),
+            );
+            prop_assert_eq!(got, want);
+            // Duplicates are taken out of the counts too: one respondent counted per accepted row.
+            prop_assert_eq!(summary["respondents_counted"].as_u64(), Some(want.0));
         }
     }
 }

@@ -51,8 +51,10 @@ proptest! {
         bytes.extend_from_slice(&junk);
         let mut rejects = Vec::new();
         let result = {
-            let mut ing = Ingestor::new(&registry, IngestConfig::default());
-            ing.write_rejects_to(Box::new(&mut rejects), Path::new("rejects.csv")).unwrap();
+            let mut ing = Ingestor::builder(&registry, IngestConfig::default())
+                .rejects(Box::new(&mut rejects), Path::new("rejects.csv"))
+                .build()
+                .unwrap();
             match ing.ingest_bytes(Path::new("random.csv"), &bytes, &Reader::Format(fedcx_ingest::Format::Csv)) {
                 Ok(_) => {}
                 // A quote left open at the end swallows everything after it: the whole file is
@@ -77,7 +79,7 @@ proptest! {
         let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
         let lines = newlines + u64::from(bytes.last().is_some_and(|&b| b != b'\n'));
         prop_assert_eq!(r.lines.physical, lines);
-        prop_assert_eq!(r.accepted, result.counts.respondents());
+        prop_assert_eq!(r.accepted, result.total.counts.respondents());
         let reject_rows = csv::Reader::from_reader(rejects.as_slice()).records().count() as u64;
         prop_assert_eq!(reject_rows, r.rejected + r.duplicates);
     }

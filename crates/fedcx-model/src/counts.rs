@@ -125,6 +125,34 @@ impl Tally {
         }
     }
 
+    /// This tally less `other`, or `None` when `other` holds a count this one does not (the
+    /// checked inverse of [`Tally::merge`]).
+    pub fn checked_sub(&self, other: &Tally) -> Option<Tally> {
+        fn sub_scale(a: &ScaleCounts, b: &ScaleCounts) -> Option<ScaleCounts> {
+            let mut out = [0; 5];
+            for (o, (x, y)) in out.iter_mut().zip(a.iter().zip(b)) {
+                *o = x.checked_sub(*y)?;
+            }
+            Some(out)
+        }
+        let mut out = self.clone();
+        out.v1.respondents = self.v1.respondents.checked_sub(other.v1.respondents)?;
+        for i in 0..V1_QUESTION_COUNT {
+            out.v1.scores[i] = sub_scale(&self.v1.scores[i], &other.v1.scores[i])?;
+            out.v1.not_applicable[i] = self.v1.not_applicable[i].checked_sub(other.v1.not_applicable[i])?;
+        }
+        out.v2.respondents = self.v2.respondents.checked_sub(other.v2.respondents)?;
+        for i in 0..2 {
+            out.v2.thumbs[i] = self.v2.thumbs[i].checked_sub(other.v2.thumbs[i])?;
+        }
+        out.v2.likert = sub_scale(&self.v2.likert, &other.v2.likert)?;
+        for (mine, theirs) in out.v2.indicators.iter_mut().flatten().zip(other.v2.indicators.iter().flatten()) {
+            mine.offered = mine.offered.checked_sub(theirs.offered)?;
+            mine.selected = mine.selected.checked_sub(theirs.selected)?;
+        }
+        Some(out)
+    }
+
     /// Adds another tally into this one. Associative and commutative; `Tally::default()` is the identity.
     pub fn merge(&mut self, other: &Tally) {
         self.v1.respondents += other.v1.respondents;
@@ -299,6 +327,15 @@ mod groups_as_list {
     }
 }
 
+/// Why counts could not be changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CountsError {
+    /// A response to take out was not in the counts.
+    #[error("the response is not in the counts it is taken out of")]
+    NotCounted,
+}
+
 impl ResponseCounts {
     /// Adds one response to its group. The response's quarter is that of its local submission date.
     pub fn add_response(&mut self, response: &SurveyResponse) -> Result<(), crate::fiscal::FiscalError> {
@@ -308,6 +345,26 @@ impl ResponseCounts {
             quarter: response.fiscal_quarter()?,
         };
         self.groups.entry(key).or_default().add(&response.answers);
+        Ok(())
+    }
+
+    /// Takes one response, added before, out of its group again: the inverse of
+    /// [`ResponseCounts::add_response`], for a response found to be a duplicate only after it was
+    /// counted. A group left with nothing is removed, so the result equals never having added it.
+    /// Fails, changing nothing, when the response's answers are not all in its group's counts.
+    pub fn remove_response(&mut self, response: &SurveyResponse) -> Result<(), CountsError> {
+        let key = GroupKey {
+            service: response.service.clone(),
+            channel: response.channel,
+            quarter: response.fiscal_quarter().map_err(|_| CountsError::NotCounted)?,
+        };
+        let mut one = Tally::default();
+        one.add(&response.answers);
+        let tally = self.groups.get_mut(&key).ok_or(CountsError::NotCounted)?;
+        *tally = tally.checked_sub(&one).ok_or(CountsError::NotCounted)?;
+        if *tally == Tally::default() {
+            self.groups.remove(&key);
+        }
         Ok(())
     }
 
@@ -454,6 +511,16 @@ pub(crate) mod tests {
         #[test]
         fn tally_merge_is_commutative(a in arb_tally(), b in arb_tally()) {
             prop_assert_eq!(merged(&a, &b, Tally::merge), merged(&b, &a, Tally::merge));
+        }
+
+        /// Subtraction undoes a merge, and refuses to take out what is not there.
+        #[test]
+        fn tally_checked_sub_inverts_merge(a in arb_tally(), b in arb_tally()) {
+            let sum = merged(&a, &b, Tally::merge);
+            prop_assert_eq!(sum.checked_sub(&b), Some(a.clone()));
+            let mut more = b.clone();
+            more.v2.respondents += sum.v2.respondents + 1;
+            prop_assert_eq!(sum.checked_sub(&more), None);
         }
 
         #[test]

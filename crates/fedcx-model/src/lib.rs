@@ -27,6 +27,7 @@ pub mod balanced;
 pub mod business;
 pub mod channel;
 pub mod classification;
+pub mod contribution;
 pub mod counts;
 pub mod digest;
 pub mod fevs;
@@ -48,7 +49,10 @@ pub use balanced::{BalancedInputs, SiteSnapshot};
 pub use business::{BusinessMeasure, Metric, Unit};
 pub use channel::{Channel, Delivery};
 pub use classification::ChannelClassification;
-pub use counts::{Cell, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT};
+pub use contribution::Contribution;
+pub use counts::{
+    Cell, CountsError, GroupKey, IndicatorTally, ResponseCounts, ScaleCounts, Tally, V1Tally, V2Tally, MAX_COUNT,
+};
 pub use digest::Digest;
 pub use fiscal::{FiscalQuarter, Month, Quarter};
 pub use format::Format;

@@ -1,7 +1,8 @@
 //! The small traits that tie the crates together, so a team can use one crate alone.
 //!
 //! - [`ResponseSource`]: where responses come from (fedcx-ingest implements it for each format, and
-//!   the ingestor drains any implementor, so a team can plug in its own reader).
+//!   the ingestor takes any implementor through `Ingestor::ingest_source`, so a team can plug in its
+//!   own reader).
 //! - [`IndexModel`]: what turns data into an index (fedcx-index's `PlsModel` implements it).
 
 use crate::counts::{GroupKey, Tally};

@@ -30,8 +30,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use fedcx_model::{
-    BenchmarkPoint, Channel, CollectionDetail, Digest, FiscalQuarter, Format, GroupKey, PublishedMeans, Reconciliation,
-    Registry, ResponseCounts, ServiceId, Tally,
+    BenchmarkPoint, Channel, Contribution, Digest, FiscalQuarter, Format, GroupKey, Reconciliation, Registry,
+    ServiceId, SurveyResponse, Tally,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -186,16 +186,18 @@ fn forget_in(
 }
 
 /// Inserts everything one file contributed under its manifest row `file_id`: counts, details,
-/// series, respondent-level answers and their fingerprints. `done` counts the rows written, for
-/// `progress`.
+/// series, and, streamed from the file's record, respondent-level answers and fingerprints.
+/// `done` counts the rows written, for `progress`.
 fn insert_contribution(
     tx: &rusqlite::Transaction<'_>,
     path: &Path,
     file_id: i64,
-    contribution: &FileContribution,
+    file: &mut FileRecord<'_>,
     (done, progress): (&mut usize, &mut dyn FnMut(usize)),
 ) -> Result<(), StoreError> {
     let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    let stream = |source| StoreError::Stream { path: path.to_owned(), source };
+    let contribution = file.contribution;
     let path = path.to_owned();
     let mut insert = tx
         .prepare_cached("INSERT INTO count_cell (file_id, service, channel, quarter, item, point, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
@@ -248,7 +250,8 @@ fn insert_contribution(
     }
     let mut insert =
         tx.prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)").map_err(sql)?;
-    for r in &contribution.responses {
+    for r in &mut file.responses {
+        let r = r.map_err(stream)?;
         // Ingest rejects a response without a fiscal quarter, so one here is a bug: say so
         // rather than drop it.
         let q = r.fiscal_quarter().map_err(|e| StoreError::Damaged {
@@ -256,7 +259,7 @@ fn insert_contribution(
             what: "response",
             why: format!("response {} has no fiscal quarter: {e}", r.id),
         })?;
-        let json = serde_json::to_string(r).expect("responses serialise");
+        let json = serde_json::to_string(&r).expect("responses serialise");
         insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
         *done += 1;
         if *done % 10_000 == 0 {
@@ -265,8 +268,8 @@ fn insert_contribution(
     }
     let mut insert =
         tx.prepare_cached("INSERT INTO response_fingerprint (file_id, fp) VALUES (?1, ?2)").map_err(sql)?;
-    for fp in &contribution.fingerprints {
-        insert.execute(params![file_id, &fp.to_be_bytes()[..]]).map_err(sql)?;
+    for fp in &mut file.fingerprints {
+        insert.execute(params![file_id, &fp.map_err(stream)?.to_be_bytes()[..]]).map_err(sql)?;
     }
     Ok(())
 }
@@ -315,6 +318,14 @@ pub enum StoreError {
         path: PathBuf,
         /// Its schema version.
         found: i64,
+    },
+    /// Rows streamed in to be recorded could not be read (their temporary file failed).
+    #[error("{}: cannot read the rows to record: {source}", path.display())]
+    Stream {
+        /// The store.
+        path: PathBuf,
+        /// Why.
+        source: StreamError,
     },
     /// A stored value could not be read back (the file was edited by hand or is damaged).
     #[error("{}: a stored {what} is damaged: {why}", path.display())]
@@ -374,38 +385,80 @@ pub struct ManifestEntry {
     pub reconciliation: Reconciliation,
 }
 
-/// What one ingested file contributed.
-#[derive(Debug, Clone, Default)]
-pub struct FileContribution {
-    /// Counts.
-    pub counts: ResponseCounts,
-    /// Collection details.
-    pub details: Vec<CollectionDetail>,
-    /// Benchmark values.
-    pub benchmarks: Vec<BenchmarkPoint>,
-    /// Web visits per (domain, month).
-    pub web_traffic: BTreeMap<(String, fedcx_model::Month), u64>,
+/// Where a stream of one file's record fails (a temporary file that cannot be read back).
+pub type StreamError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Rows that grow with a file, read once as they are written into the store.
+pub type Stream<'a, T> = Box<dyn Iterator<Item = Result<T, StreamError>> + 'a>;
+
+/// One ingested file to record: its manifest entry, what it contributed, and the rows that grow
+/// with it (respondent-level answers, fingerprints), streamed rather than collected.
+pub struct FileRecord<'a> {
+    /// The manifest entry.
+    pub entry: ManifestEntry,
+    /// Counts, details and series.
+    pub contribution: &'a Contribution,
+    /// The fingerprint of every accepted response (always kept: 16 bytes each, no answers).
+    pub fingerprints: Stream<'a, u128>,
     /// Respondent-level answers to keep (empty unless asked for).
-    pub responses: Vec<fedcx_model::SurveyResponse>,
-    /// Fingerprints of every accepted response (kept always: 16 bytes each, no answers).
-    pub fingerprints: Vec<u128>,
-    /// Figures performance.gov published (means on the 1-5 scale, volumes).
-    pub published: Vec<PublishedMeans>,
+    pub responses: Stream<'a, SurveyResponse>,
 }
 
-/// What was read back for a report.
-#[derive(Debug, Clone, Default)]
-pub struct Loaded {
-    /// Counts of the quarters asked for.
-    pub counts: ResponseCounts,
-    /// Collection details of those quarters.
-    pub details: Vec<CollectionDetail>,
-    /// Every benchmark value.
-    pub benchmarks: Vec<BenchmarkPoint>,
-    /// Every web-traffic month.
-    pub web_traffic: BTreeMap<(String, fedcx_model::Month), u64>,
-    /// performance.gov's published figures for the quarters asked for.
-    pub published: Vec<PublishedMeans>,
+impl std::fmt::Debug for FileRecord<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileRecord").field("entry", &self.entry).finish_non_exhaustive()
+    }
+}
+
+impl<'a> FileRecord<'a> {
+    /// A file with no fingerprints and no respondent-level answers.
+    pub fn new(entry: ManifestEntry, contribution: &'a Contribution) -> FileRecord<'a> {
+        FileRecord {
+            entry,
+            contribution,
+            fingerprints: Box::new(std::iter::empty()),
+            responses: Box::new(std::iter::empty()),
+        }
+    }
+}
+
+/// Fingerprints read back a page at a time (see [`Store::response_fingerprints_except`]).
+#[derive(Debug)]
+pub struct Fingerprints<'s> {
+    store: &'s Store,
+    except: String,
+    after: i64,
+    page: std::vec::IntoIter<(i64, u128)>,
+    done: bool,
+}
+
+/// Fingerprints read per query: 1 MiB a page.
+const FINGERPRINT_PAGE: i64 = 1 << 16;
+
+impl Iterator for Fingerprints<'_> {
+    type Item = Result<u128, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some((rowid, fp)) = self.page.next() {
+                self.after = rowid;
+                return Some(Ok(fp));
+            }
+            if self.done {
+                return None;
+            }
+            match self.store.fingerprint_page(&self.except, self.after) {
+                Ok(page) => {
+                    self.done = (page.len() as i64) < FINGERPRINT_PAGE;
+                    self.page = page.into_iter();
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
 }
 
 /// What the store says about an ingest that was asked for.
@@ -525,10 +578,10 @@ impl Store {
     pub fn record(
         &mut self,
         entry: &ManifestEntry,
-        contribution: &FileContribution,
+        contribution: &Contribution,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Recorded, StoreError> {
-        Ok(self.record_all(&[(entry.clone(), contribution)], progress)?.remove(0))
+        Ok(self.record_all(vec![FileRecord::new(entry.clone(), contribution)], progress)?.remove(0))
     }
 
     /// Records several files in one transaction: all of them, or (after a crash or an error) none.
@@ -536,7 +589,7 @@ impl Store {
     /// `progress` is called with the rows written so far, inside the transaction.
     pub fn record_all(
         &mut self,
-        files: &[(ManifestEntry, &FileContribution)],
+        files: Vec<FileRecord<'_>>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<Vec<Recorded>, StoreError> {
         self.replace_and_record(&[], Utc::now(), files, progress).map(|(_, recorded)| recorded)
@@ -548,7 +601,7 @@ impl Store {
         &mut self,
         forget: &[Digest],
         now: DateTime<Utc>,
-        files: &[(ManifestEntry, &FileContribution)],
+        mut files: Vec<FileRecord<'_>>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
         let path = self.path.clone();
@@ -557,12 +610,13 @@ impl Store {
         let mut forgotten = Vec::with_capacity(forget.len());
         for sha in forget {
             let reason =
-                format!("replaced by {}", files.iter().map(|(e, _)| e.path.as_str()).collect::<Vec<_>>().join(", "));
+                format!("replaced by {}", files.iter().map(|f| f.entry.path.as_str()).collect::<Vec<_>>().join(", "));
             forgotten.push(forget_in(&tx, &path, sha, now, &reason)?);
         }
         let mut outcomes = Vec::with_capacity(files.len());
         let mut done = 0;
-        for (entry, contribution) in files {
+        for file in &mut files {
+            let entry = &file.entry;
             let existing = tx
                 .query_row(
                     &format!("SELECT {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
@@ -599,7 +653,7 @@ impl Store {
             )
             .map_err(sql)?;
             let file_id = tx.last_insert_rowid();
-            insert_contribution(&tx, &path, file_id, contribution, (&mut done, progress))?;
+            insert_contribution(&tx, &path, file_id, file, (&mut done, progress))?;
             outcomes.push(Recorded::Stored);
         }
         progress(done);
@@ -618,24 +672,41 @@ impl Store {
         Ok(entry)
     }
 
-    /// The fingerprints of every response in the store (see `fedcx_ingest::pipeline::response_fingerprint`)
-    /// but those of the files named in `except` (by SHA-256: files about to be replaced).
-    pub fn response_fingerprints_except(&self, except: &[Digest]) -> Result<Vec<u128>, StoreError> {
+    /// The fingerprint of every response in the store (see
+    /// `fedcx_ingest::pipeline::response_fingerprint`) but those of the files named in `except` (by
+    /// SHA-256: files about to be replaced), read a page at a time: there may be far more than fit
+    /// in memory.
+    pub fn response_fingerprints_except<'s>(&'s self, except: &[Digest]) -> Fingerprints<'s> {
+        Fingerprints {
+            store: self,
+            except: serde_json::to_string(except).expect("digests serialise"),
+            after: 0,
+            page: Vec::new().into_iter(),
+            done: false,
+        }
+    }
+
+    /// One page of [`Store::response_fingerprints_except`]: (rowid, fingerprint) after `after`.
+    fn fingerprint_page(&self, except: &str, after: i64) -> Result<Vec<(i64, u128)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT p.fp FROM response_fingerprint p JOIN ingest_file f ON f.id = p.file_id
-                 WHERE f.sha256 NOT IN (SELECT value FROM json_each(?1))",
+            .prepare_cached(
+                "SELECT p.rowid, p.fp FROM response_fingerprint p JOIN ingest_file f ON f.id = p.file_id
+                 WHERE p.rowid > ?2 AND f.sha256 NOT IN (SELECT value FROM json_each(?1))
+                 ORDER BY p.rowid LIMIT ?3",
             )
             .map_err(self.sql())?;
-        let except = serde_json::to_string(except).expect("digests serialise");
-        let rows = stmt.query_map([except], |r| r.get::<_, Vec<u8>>(0)).map_err(self.sql())?;
-        let mut out = Vec::new();
-        for row in rows {
-            let bytes = row.map_err(self.sql())?;
-            let arr: [u8; 16] =
-                bytes.as_slice().try_into().map_err(|_| self.damaged("response fingerprint", "not 16 bytes".into()))?;
-            out.push(u128::from_be_bytes(arr));
+        let mut rows = stmt.query(params![except, after, FINGERPRINT_PAGE]).map_err(self.sql())?;
+        let mut out = Vec::with_capacity(FINGERPRINT_PAGE as usize);
+        while let Some(row) = rows.next().map_err(self.sql())? {
+            let rowid: i64 = row.get(0).map_err(self.sql())?;
+            let bytes = row.get_ref(1).map_err(self.sql())?;
+            let arr: [u8; 16] = bytes
+                .as_blob()
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| self.damaged("response fingerprint", "not 16 bytes".into()))?;
+            out.push((rowid, u128::from_be_bytes(arr)));
         }
         Ok(out)
     }
@@ -696,8 +767,8 @@ impl Store {
     }
 
     /// Reads back the counts and details of the given quarters, with every series.
-    pub fn load(&self, quarters: &[FiscalQuarter]) -> Result<Loaded, StoreError> {
-        let mut out = Loaded::default();
+    pub fn load(&self, quarters: &[FiscalQuarter]) -> Result<Contribution, StoreError> {
+        let mut out = Contribution::default();
         let mut cells = self
             .conn
             .prepare("SELECT service, channel, item, point, SUM(n) FROM count_cell WHERE quarter = ?1 GROUP BY service, channel, item, point")
@@ -991,7 +1062,7 @@ mod tests {
         }
     }
 
-    fn contribution(service: &str, quarter: &str, up: u64) -> FileContribution {
+    fn contribution(service: &str, quarter: &str, up: u64) -> Contribution {
         let mut t = Tally::default();
         t.v2.respondents = up + 1;
         t.v2.thumbs = [1, up];
@@ -1001,7 +1072,7 @@ mod tests {
             channel: Channel::Website,
             quarter: quarter.parse().unwrap(),
         };
-        let mut c = FileContribution::default();
+        let mut c = Contribution::default();
         c.counts.add_tally(&key, &t);
         c.web_traffic.insert(("irs.gov".into(), "2025-01".parse().unwrap()), 10);
         c
@@ -1053,9 +1124,13 @@ mod tests {
         assert!(matches!(store.forget(&sha("a"), Utc::now(), "again"), Err(StoreError::NotIngested { .. })));
         // Replace: b out, c in; a missing old file leaves everything as it was.
         let c3 = contribution("treasury-irs-file-return", "FY2025 Q2", 1);
-        assert!(store.replace_and_record(&[sha("z")], Utc::now(), &[(entry("c"), &c3)], &mut |_| {}).is_err());
+        assert!(store
+            .replace_and_record(&[sha("z")], Utc::now(), vec![FileRecord::new(entry("c"), &c3)], &mut |_| {})
+            .is_err());
         assert_eq!(store.load(&[q]).unwrap().counts, c2.counts, "a failed replace changes nothing");
-        let (out, rec) = store.replace_and_record(&[sha("b")], Utc::now(), &[(entry("c"), &c3)], &mut |_| {}).unwrap();
+        let (out, rec) = store
+            .replace_and_record(&[sha("b")], Utc::now(), vec![FileRecord::new(entry("c"), &c3)], &mut |_| {})
+            .unwrap();
         assert_eq!((out[0].sha256, rec), (sha("b"), vec![Recorded::Stored]));
         assert_eq!(store.load(&[q]).unwrap().counts, c3.counts);
     }
@@ -1119,7 +1194,7 @@ mod tests {
         let mut store = Store::open(&path).unwrap();
         let q1: FiscalQuarter = "FY2020 Q1".parse().unwrap();
         let q2: FiscalQuarter = "FY2020 Q2".parse().unwrap();
-        let p = |quarter, trust: &str| PublishedMeans {
+        let p = |quarter, trust: &str| fedcx_model::PublishedMeans {
             service: ServiceId::new("va-vha-outpatient-care").unwrap(),
             quarter,
             touchpoint: "Post-visit email survey".into(),
@@ -1128,7 +1203,7 @@ mod tests {
             respondents: Some(305_079),
             means: BTreeMap::from([(fedcx_model::Driver::Trust, trust.parse().unwrap())]),
         };
-        let c = FileContribution { published: vec![p(q1, "4.27"), p(q2, "4.28")], ..FileContribution::default() };
+        let c = Contribution { published: vec![p(q1, "4.27"), p(q2, "4.28")], ..Contribution::default() };
         store.record(&entry("a"), &c, &mut |_| {}).unwrap();
         let loaded = store.load(&[q2]).unwrap();
         assert_eq!(loaded.published, [p(q2, "4.28")]);

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use fedcx_index::a11_index::{a11_index, IndexConfig};
 use fedcx_index::scores::{self, ScoreConfig};
-use fedcx_ingest::{IngestConfig, Ingestor, Reader};
+use fedcx_ingest::{IngestConfig, Ingestor, KeepResponses, Reader};
 use fedcx_model::{FiscalQuarter, Quarter, Registry};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -19,16 +19,17 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // Ingest: the bundled registry knows the services; keep the responses for the index.
     let registry = Registry::bundled();
-    let config = IngestConfig { keep_responses: true, ..IngestConfig::default() };
+    let config = IngestConfig { keep_responses: KeepResponses::InMemory, ..IngestConfig::default() };
     let mut ingestor = Ingestor::new(&registry, config);
     ingestor.ingest_path(&path, &Reader::Detect, &mut |r| r)?;
     let result = ingestor.finish()?;
-    println!("{}: {} responses accepted", path.display(), result.responses.len());
+    let responses = result.responses().collect::<Result<Vec<_>, _>>()?;
+    println!("{}: {} responses accepted", path.display(), responses.len());
 
     // The A-11 trust score of FY2025 Q2 (a version-2 quarter): the share agreeing they trust the
     // agency, with its 95% Wilson score interval.
     let quarter = FiscalQuarter::new(2025, Quarter::Q2)?;
-    let tally = result.counts.sum_where(|key| key.quarter == quarter);
+    let tally = result.total.counts.sum_where(|key| key.quarter == quarter);
     let group = scores::score(&tally, &ScoreConfig::default());
     match group.trust_v2.as_ref().and_then(|t| t.agree.map(|a| (t.n, a))) {
         Some((n, share)) => println!(
@@ -45,7 +46,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // The ACSI-style index for the same quarter's report: the A-11 PLS model on the latest
     // version-1 year at or before it, with a bootstrap interval.
     let config = IndexConfig { bootstrap: 500, ..IndexConfig::default() };
-    match a11_index(&result.responses, quarter, &config)? {
+    match a11_index(&responses, quarter, &config)? {
         Some(index) => {
             print!("index: {:.1} on 0-100", index.value);
             if let Some((lo, hi)) = index.interval {

@@ -33,6 +33,8 @@ pub struct IngestConfig {
     /// A CSV record covering more physical lines than this is rejected (an unbalanced quote
     /// swallowed the rows on them) instead of being read as one row with a huge field.
     pub max_record_lines: u64,
+    /// What the balanced-measures files need (the FEVS survey year).
+    pub balanced: crate::balanced::BalancedOptions,
 }
 
 impl Default for IngestConfig {
@@ -42,6 +44,7 @@ impl Default for IngestConfig {
             keep_responses: false,
             threads: 0,
             max_record_lines: DEFAULT_MAX_RECORD_LINES,
+            balanced: crate::balanced::BalancedOptions::default(),
         }
     }
 }
@@ -106,6 +109,8 @@ pub struct FileData {
     pub responses: Vec<SurveyResponse>,
     /// The [`response_fingerprint`] of each accepted response, for the store's duplicate check.
     pub fingerprints: Vec<u128>,
+    /// What a balanced-measures file (FEVS, business results, Site Scanning) gave.
+    pub balanced: Option<fedcx_model::BalancedPart>,
 }
 
 /// Ingests files one after another into one set of counts.
@@ -398,6 +403,15 @@ impl<'a> Ingestor<'a> {
                 let mut src = crate::published::PublishedSource::new(path, input, self.registry)?;
                 src.limit_record_lines(self.config.max_record_lines);
                 self.drain(path, &mut src)?
+            }
+            // Not respondent-level: read whole beside the counts (crate::balanced).
+            (Format::Fevs | Format::FevsIndex | Format::BusinessResults | Format::SiteScanning, _) => {
+                let read = crate::balanced::read_balanced(path, format, input, self.registry, &self.config.balanced)?;
+                for r in &read.rejections {
+                    self.on_reject(path, r)?;
+                }
+                self.current.balanced = read.part;
+                read.reconciliation
             }
         };
         Ok(reconciliation)

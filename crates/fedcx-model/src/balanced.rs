@@ -33,9 +33,63 @@ pub struct BalancedInputs {
     pub site_snapshots: Vec<SiteSnapshot>,
 }
 
+/// What one ingested file adds to [`BalancedInputs`]: the store keeps it per file, so forgetting
+/// the file takes exactly this out again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BalancedPart {
+    /// A FEVS respondent-level file's weighted counts (one survey year).
+    Fevs(FevsCounts),
+    /// A business-results file's accepted measures, in file order.
+    Business(Vec<BusinessMeasure>),
+    /// A Site Scanning snapshot.
+    SiteSnapshot(SiteSnapshot),
+}
+
 impl BalancedInputs {
     /// Whether nothing was given.
     pub fn is_empty(&self) -> bool {
         self.fevs.is_empty() && self.business.is_empty() && self.site_snapshots.is_empty()
+    }
+
+    /// Puts files' parts together, in the order they were ingested: FEVS counts of the same year
+    /// merged (one [`FevsCounts`] per year, years ascending); every measure, except that when two
+    /// files give the same service, quarter and metric the *later* file's value wins (a corrected
+    /// file ingested after the first replaces its number, as `ingest --replace` would; the earlier
+    /// value is dropped, never averaged or double counted), kept in the order first given;
+    /// snapshots oldest first (by `taken`, then source).
+    pub fn from_parts<I: IntoIterator<Item = BalancedPart>>(parts: I) -> BalancedInputs {
+        let mut fevs: std::collections::BTreeMap<crate::fevs::SurveyYear, FevsCounts> = Default::default();
+        let mut business: Vec<BusinessMeasure> = Vec::new();
+        let mut at: std::collections::HashMap<(crate::ServiceId, crate::FiscalQuarter, crate::Metric), usize> =
+            Default::default();
+        let mut site_snapshots = Vec::new();
+        for part in parts {
+            match part {
+                BalancedPart::Fevs(counts) => match fevs.entry(counts.year) {
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(counts);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut o) => {
+                        // Same year by construction of the map, so the merge cannot refuse.
+                        let _ = o.get_mut().merge(&counts);
+                    }
+                },
+                BalancedPart::Business(measures) => {
+                    for m in measures {
+                        let key = (m.service().clone(), m.quarter(), m.metric().clone());
+                        match at.get(&key) {
+                            Some(&i) => business[i] = m,
+                            None => {
+                                at.insert(key, business.len());
+                                business.push(m);
+                            }
+                        }
+                    }
+                }
+                BalancedPart::SiteSnapshot(s) => site_snapshots.push(s),
+            }
+        }
+        site_snapshots.sort_by(|a: &SiteSnapshot, b: &SiteSnapshot| (a.taken, &a.source).cmp(&(b.taken, &b.source)));
+        BalancedInputs { fevs: fevs.into_values().collect(), business, site_snapshots }
     }
 }

@@ -99,6 +99,7 @@ pub fn record(
             web_traffic: d.web_traffic.clone(),
             fingerprints: d.fingerprints.clone(),
             published: d.published.clone(),
+            balanced: d.balanced.clone(),
             responses: if keep.responses {
                 d.responses
                     .iter()

@@ -93,3 +93,72 @@ impl BalancedInputs {
         BalancedInputs { fevs: fevs.into_values().collect(), business, site_snapshots }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fevs::{FevsUnit, ItemNumber, SurveyYear, WeightedItem};
+    use crate::{FiscalQuarter, Metric, ServiceId, Unit};
+
+    fn fevs(year: u16, agency: &str, weight: f64) -> FevsCounts {
+        let mut c = FevsCounts::new(SurveyYear::new(year).unwrap());
+        let unit = FevsUnit::Agency(agency.parse().unwrap());
+        let item = WeightedItem { by_answer: [0.0, 0.0, 0.0, weight, 0.0], answered: 1, ..WeightedItem::default() };
+        c.items.entry(unit).or_default().insert(ItemNumber(3), item);
+        c.respondents.insert(unit, (1, weight));
+        c
+    }
+
+    fn measure(quarter: &str, value: f64) -> BusinessMeasure {
+        BusinessMeasure::new(
+            ServiceId::new("ssa-replacement-card").unwrap(),
+            quarter.parse::<FiscalQuarter>().unwrap(),
+            Metric::WaitTime,
+            value,
+            Unit::Minutes,
+            "test",
+        )
+        .unwrap()
+    }
+
+    fn snapshot(taken: &str, source: &str) -> SiteSnapshot {
+        SiteSnapshot { taken: taken.parse().unwrap(), source: source.into(), scans: Vec::new() }
+    }
+
+    #[test]
+    fn parts_merge_by_year_later_measures_win_and_snapshots_sort_oldest_first() {
+        let b = BalancedInputs::from_parts([
+            BalancedPart::Fevs(fevs(2024, "TR", 2.0)),
+            BalancedPart::SiteSnapshot(snapshot("2025-08-04", "b.csv")),
+            BalancedPart::Fevs(fevs(2023, "TR", 1.0)),
+            BalancedPart::Business(vec![measure("FY2025 Q1", 10.0), measure("FY2025 Q2", 11.0)]),
+            BalancedPart::Fevs(fevs(2024, "TR", 3.0)),
+            BalancedPart::Business(vec![measure("FY2025 Q1", 9.5)]),
+            BalancedPart::SiteSnapshot(snapshot("2025-02-03", "a.csv")),
+        ]);
+        assert_eq!(b.fevs.iter().map(|c| c.year.get()).collect::<Vec<_>>(), [2023, 2024]);
+        let tr = FevsUnit::Agency("TR".parse().unwrap());
+        // 2024: two files, weights 2 + 3 = 5 for one respondent each.
+        assert_eq!(b.fevs[1].respondents[&tr], (2, 5.0));
+        assert_eq!(b.fevs[1].item(&tr, ItemNumber(3)).unwrap().by_answer[3], 5.0);
+        // FY2025 Q1 given twice: the later file's 9.5 replaces 10.0, in the first one's place.
+        assert_eq!(b.business, [measure("FY2025 Q1", 9.5), measure("FY2025 Q2", 11.0)]);
+        assert_eq!(b.site_snapshots, [snapshot("2025-02-03", "a.csv"), snapshot("2025-08-04", "b.csv")]);
+    }
+
+    #[test]
+    fn balanced_inputs_round_trip_through_json() {
+        let b = BalancedInputs::from_parts([
+            BalancedPart::Fevs(fevs(2024, "SZ", 1.5)),
+            BalancedPart::Business(vec![measure("FY2025 Q1", 10.0)]),
+            BalancedPart::SiteSnapshot(snapshot("2025-02-03", "a.csv")),
+        ]);
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(serde_json::from_str::<BalancedInputs>(&json).unwrap(), b);
+        // A unit listed twice is refused, not silently merged or dropped.
+        let unit = r#"{"agency":"SZ"}"#;
+        let twice = format!(r#"{{"year":2024,"items":[],"respondents":[[{unit},[1,1.0]],[{unit},[1,2.0]]]}}"#);
+        let err = serde_json::from_str::<FevsCounts>(&twice).unwrap_err().to_string();
+        assert!(err.contains("listed twice"), "{err}");
+    }
+}

@@ -2561,3 +2561,28 @@ fn the_demo_reads_its_synthetic_balanced_inputs() {
     assert!(out.contains("balanced measures: FEVS years [2023, 2024]"), "{out}");
     assert!(out.contains("2 Site Scanning snapshot(s) [2025-02-03, 2025-08-04]"), "{out}");
 }
+
+/// `fedcx report` reads the balanced-measures inputs beside the counts, from the store or from
+/// the files it is given (the sections themselves are the report's).
+#[test]
+fn report_reads_balanced_inputs_from_the_store_and_from_files() {
+    let t = TestDir::new();
+    let business = balanced_fixture("business/business-results.csv");
+    let scan = balanced_fixture("site-scanning/current_layout_2026_08.csv");
+    t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv"), &business, &scan]);
+    let out = t.ok(&["report", "--quarter", "FY2024Q2", "--out", "a"]);
+    assert!(out.contains("a/FY2024Q2"), "{out}");
+    let out = t.ok_all(&[
+        "--store",
+        "none.db",
+        "report",
+        "--quarter",
+        "FY2024Q2",
+        "--out",
+        "b",
+        &tp("v2/details.csv"),
+        &tp("v2/5102.csv"),
+        &business,
+    ]);
+    assert!(out.contains("42 business measures"), "{out}");
+}

@@ -111,6 +111,7 @@ mod tests {
     use fedcx_model::{Digest, Format, Reconciliation, Registry};
     use rusqlite::Connection;
 
+    use super::*;
     use crate::{FileContribution, ManifestEntry, Recorded, Store, MIGRATIONS, SCHEMA_VERSION};
 
     /// One of fedcx-ingest's real fixtures, read as `format`.
@@ -137,8 +138,6 @@ mod tests {
     fn with(part: BalancedPart) -> FileContribution {
         FileContribution { balanced: Some(part), ..FileContribution::default() }
     }
-
-    use super::*;
 
     #[test]
     fn balanced_parts_round_trip_and_forget_takes_one_file_out() {
@@ -191,7 +190,7 @@ mod tests {
         let after = store.load_balanced().unwrap();
         assert_eq!(after.fevs[0].respondents, one.respondents);
         assert!(after.business.is_empty());
-        assert_eq!(after.site_snapshots, [o.clone()]);
+        assert_eq!(after.site_snapshots, std::slice::from_ref(o));
     }
 
     #[test]

@@ -2504,3 +2504,161 @@ fn stored_responses_are_duplicates_with_a_tiny_budget() {
     assert_eq!(store_count(&t.path("fedcx.db"), "response"), 1875, "only the new responses are kept");
     assert_eq!(store_count(&t.path("fedcx.db"), "response_fingerprint"), 3750);
 }
+
+// ---- balanced measures: FEVS, business results, Site Scanning (issue 15) ----
+
+fn balanced_fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/fedcx-ingest/tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The per-file summary entry whose path ends in `name`.
+fn summary_file<'a>(summary: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    summary["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with(name))
+        .unwrap_or_else(|| panic!("no {name} in {summary}"))
+}
+
+#[test]
+fn balanced_inputs_are_detected_accounted_stored_refused_again_and_forgotten() {
+    let t = TestDir::new();
+    let prdf = balanced_fixture("fevs/prdf-2019-layout.csv");
+    let business = balanced_fixture("business/business-results.csv");
+    let current = balanced_fixture("site-scanning/current_layout_2026_08.csv");
+    let old = balanced_fixture("site-scanning/ssa_full_rows_2025_01_16.csv");
+    let out = t.ok_all(&[
+        "ingest",
+        "--fevs-year",
+        "2019",
+        "--summary",
+        "s.json",
+        "--rejects",
+        "r.csv",
+        &prdf,
+        &business,
+        &current,
+        &old,
+    ]);
+    assert!(
+        out.contains("balanced measures: FEVS years [2019], 42 business measures, 2 Site Scanning snapshot(s)"),
+        "{out}"
+    );
+    let s = json(&t.path("s.json"));
+    // Hand counts from the fixtures' .source.md files: the PRDF's lines 2-7 are used and lines
+    // 8-12 rejected; the business file's 42 rows (2 x 3 OPM + 3 x 7 Medicare + 3 x 5
+    // marketplace) are all good; the current-layout snapshot has 7 hand-built rows, the January
+    // 2025 one 6 real rows, none rejected.
+    for (name, format, read, accepted, rejected) in [
+        ("prdf-2019-layout.csv", "fevs-prdf", 11, 6, 5),
+        ("business-results.csv", "business-results", 42, 42, 0),
+        ("current_layout_2026_08.csv", "site-scanning", 7, 7, 0),
+        ("ssa_full_rows_2025_01_16.csv", "site-scanning", 6, 6, 0),
+    ] {
+        let f = summary_file(&s, name);
+        assert_eq!(f["format"], format, "{name}");
+        let r = &f["reconciliation"];
+        assert_eq!(
+            (r["read"].as_u64(), r["accepted"].as_u64(), r["rejected"].as_u64()),
+            (Some(read), Some(accepted), Some(rejected)),
+            "{name}: {r}"
+        );
+    }
+    let prdf_rejects = &summary_file(&s, "prdf-2019-layout.csv")["reconciliation"]["rejected_by_reason"];
+    assert_eq!(prdf_rejects["bad_weight"], 2, "{prdf_rejects}");
+    for reason in ["unknown_answer_code", "level1_agency_mismatch", "wrong_field_count"] {
+        assert_eq!(prdf_rejects[reason], 1, "{reason}: {prdf_rejects}");
+    }
+    assert_eq!(s["read"], 11 + 42 + 7 + 6);
+    // The reject file has the PRDF's five rows, by line.
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    let lines: Vec<&str> = rejects.lines().filter(|l| l.contains("prdf-2019-layout.csv")).collect();
+    assert_eq!(lines.len(), 5, "{rejects}");
+    for (l, n) in lines.iter().zip(8..=12) {
+        assert!(l.contains(&format!(",{n},")), "{l}");
+    }
+    // What the store holds, read back.
+    let store = fedcx_store::Store::open_read_only(&t.path("fedcx.db")).unwrap();
+    let b = store.load_balanced().unwrap();
+    assert_eq!(b.fevs.len(), 1);
+    assert_eq!(b.fevs[0].year.get(), 2019);
+    assert_eq!(b.business.len(), 42);
+    let taken: Vec<String> = b.site_snapshots.iter().map(|x| x.taken.to_string()).collect();
+    // The latest scan_date of each file: 2025-01-14T00:39:58Z (socialsecurity.gov, the last row
+    // of the January 2025 slice) and 2026-08-04T02:00:13Z (search.gov, the current layout's last).
+    assert_eq!(taken, ["2025-01-14", "2026-08-04"], "oldest first");
+    drop(store);
+    // Ingesting the same content again is refused and adds nothing.
+    let again = t.ok_all(&["ingest", "--fevs-year", "2019", &business, &current]);
+    assert!(again.contains("refused: the same content was already ingested"), "{again}");
+    let store = fedcx_store::Store::open_read_only(&t.path("fedcx.db")).unwrap();
+    assert_eq!(store.load_balanced().unwrap().business.len(), 42);
+    drop(store);
+    // Forgetting takes exactly that file's part out.
+    let out = t.ok(&["forget", &business]);
+    assert!(out.contains("42 accepted rows"), "{out}");
+    t.ok(&["forget", &current]);
+    let store = fedcx_store::Store::open_read_only(&t.path("fedcx.db")).unwrap();
+    let b = store.load_balanced().unwrap();
+    assert!(b.business.is_empty());
+    assert_eq!(b.site_snapshots.len(), 1);
+    assert_eq!(b.fevs.len(), 1);
+}
+
+#[test]
+fn a_prdf_needs_its_survey_year_and_strict_fails_on_its_rejects() {
+    let t = TestDir::new();
+    let prdf = balanced_fixture("fevs/prdf-2019-layout.csv");
+    let err = t.fails(&["ingest", &prdf]);
+    assert!(err.contains("prdf-2019-layout.csv") && err.contains("--fevs-year"), "{err}");
+    assert!(
+        !t.path("fedcx.db").exists() || {
+            let s = fedcx_store::Store::open_read_only(&t.path("fedcx.db")).unwrap();
+            s.manifest().unwrap().is_empty()
+        }
+    );
+    let err = t.fails(&["ingest", "--fevs-year", "2019", "--strict", &prdf]);
+    // Line 8 is the first bad row (POSTWT `abc`).
+    assert!(err.contains("prdf-2019-layout.csv:8") && err.contains("bad_weight"), "{err}");
+    let err = t.fails(&["ingest", "--fevs-year", "1999", &prdf]);
+    assert!(err.contains("1999"), "{err}");
+}
+
+#[test]
+fn the_demo_reads_its_synthetic_balanced_inputs() {
+    let t = TestDir::new();
+    let out = t.ok_all(&["demo", "--out", "d"]);
+    assert!(out.contains("fevs-prdf-2023-SYNTHETIC.csv (fevs-prdf)"), "{out}");
+    assert!(out.contains("balanced measures: FEVS years [2023, 2024]"), "{out}");
+    assert!(out.contains("2 Site Scanning snapshot(s) [2025-02-03, 2025-08-04]"), "{out}");
+}
+
+/// `fedcx report` reads the balanced-measures inputs beside the counts, from the store or from
+/// the files it is given (the sections themselves are the report's).
+#[test]
+fn report_reads_balanced_inputs_from_the_store_and_from_files() {
+    let t = TestDir::new();
+    let business = balanced_fixture("business/business-results.csv");
+    let scan = balanced_fixture("site-scanning/current_layout_2026_08.csv");
+    t.ok(&["ingest", &tp("v2/details.csv"), &tp("v2/5102.csv"), &business, &scan]);
+    let out = t.ok(&["report", "--quarter", "FY2024Q2", "--out", "a"]);
+    assert!(out.contains("a/FY2024Q2"), "{out}");
+    let out = t.ok_all(&[
+        "--store",
+        "none.db",
+        "report",
+        "--quarter",
+        "FY2024Q2",
+        "--out",
+        "b",
+        &tp("v2/details.csv"),
+        &tp("v2/5102.csv"),
+        &business,
+    ]);
+    assert!(out.contains("42 business measures"), "{out}");
+}

@@ -40,6 +40,8 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     super::write_output(&summary_path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
     let counts_path = args.out.join("counts.json");
     super::write_output(&counts_path, serde_json::to_string(&result.total.counts)?.as_bytes())?;
+    let balanced = read_balanced(registry)?;
+    super::ingest::print_balanced(&balanced);
     let latest = *result.total.counts.quarters().last().context("the demo data has no quarter")?;
     let options = super::report::ReportOptions {
         min_responses: args.min_responses,
@@ -48,6 +50,7 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         strict: false,
         demo: true,
         scope: None,
+        balanced: &balanced,
     };
     let data = super::report::ReportData::from_ingest(result)?;
     let dir = super::report::write_report(registry, &data, latest, &args.out, options)?;
@@ -58,4 +61,24 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     super::report::print_outputs(&dir)?;
     super::say!("\nopen {} in a browser for the report", dir.join("report.html").display());
     Ok(())
+}
+
+/// The bundled SYNTHETIC balanced-measures inputs (FEVS, business results, Site Scanning), each
+/// file's account printed like an ingest's.
+fn read_balanced(registry: &Registry) -> Result<fedcx_model::BalancedInputs> {
+    use fedcx_ingest::balanced::{read_balanced, BalancedOptions};
+    use fedcx_model::Format;
+    let mut files: Vec<(&str, &[u8], Format, Option<u16>)> =
+        demo_data::FEVS.iter().map(|&(year, name, bytes)| (name, bytes, Format::Fevs, Some(year))).collect();
+    files.push((demo_data::BUSINESS.0, demo_data::BUSINESS.1, Format::BusinessResults, None));
+    files.extend(demo_data::SITE_SCANS.iter().map(|&(name, bytes)| (name, bytes, Format::SiteScanning, None)));
+    let mut parts = Vec::new();
+    for (name, bytes, format, year) in files {
+        let fevs_year = year.map(fedcx_model::fevs::SurveyYear::new).transpose()?;
+        let read = read_balanced(Path::new(name), format, bytes, registry, &BalancedOptions { fevs_year })?;
+        let r = &read.reconciliation;
+        super::say!("{name} ({format}): {} read, {} accepted, {} rejected", r.read, r.accepted, r.rejected);
+        parts.extend(read.part);
+    }
+    Ok(fedcx_model::BalancedInputs::from_parts(parts))
 }

@@ -67,10 +67,19 @@ pub struct Args {
     /// upload's file name, `<detail id>.csv`, names it). Ingest the detail export in the same command.
     #[arg(long, value_name = "ID")]
     detail: Option<String>,
+    /// The survey year of OPM FEVS respondent-level files (PRDF), which carry no year column;
+    /// a PRDF given without it is refused. A row whose `YEAR` (2023 on) disagrees is rejected.
+    #[arg(long, value_name = "YYYY", value_parser = parse_fevs_year)]
+    fevs_year: Option<fedcx_model::fevs::SurveyYear>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+fn parse_fevs_year(s: &str) -> Result<fedcx_model::fevs::SurveyYear, String> {
+    let year: u16 = s.trim().parse().map_err(|_| format!("{s:?} is not a year (expected e.g. 2019)"))?;
+    fedcx_model::fevs::SurveyYear::new(year).map_err(|e| e.to_string())
 }
 
 /// Runs the command.
@@ -87,6 +96,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         keep_responses: if args.keep_responses { KeepResponses::Spilled } else { KeepResponses::No },
         max_record_lines: args.max_record_lines,
         dedup_memory: args.dedup_memory_mib << 20,
+        balanced: fedcx_ingest::balanced::BalancedOptions { fevs_year: args.fevs_year },
         ..IngestConfig::default()
     };
     let mut run =
@@ -451,6 +461,23 @@ pub fn print_reconciliation(result: &IngestResult) {
         let total: u64 = result.total.web_traffic.values().sum();
         super::say!("web traffic: {} domain-months, {total} visits", result.total.web_traffic.len());
     }
+    print_balanced(&fedcx_ingest::balanced::balanced_inputs(result));
+}
+
+/// One line on the balanced-measures inputs read, when there are any.
+pub fn print_balanced(b: &fedcx_model::BalancedInputs) {
+    if b.is_empty() {
+        return;
+    }
+    let years: Vec<String> = b.fevs.iter().map(|c| c.year.to_string()).collect();
+    let dates: Vec<String> = b.site_snapshots.iter().map(|s| s.taken.to_string()).collect();
+    super::say!(
+        "balanced measures: FEVS years [{}], {} business measures, {} Site Scanning snapshot(s) [{}]",
+        years.join(", "),
+        b.business.len(),
+        b.site_snapshots.len(),
+        dates.join(", ")
+    );
 }
 
 #[cfg(test)]

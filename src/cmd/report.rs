@@ -117,9 +117,12 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         files.extend(files_in(dir)?);
     }
     // Never synthetic data by accident: with no files and no store, say how to get data in.
-    let result = if files.is_empty() && (store.explicit || store.path.exists()) {
+    // The balanced-measures inputs (FEVS, business results, Site Scanning) come from the same
+    // place as the counts.
+    let (result, balanced) = if files.is_empty() && (store.explicit || store.path.exists()) {
         super::say!("reading counts from the store {}", super::shown(&store.path));
-        from_store(&store.open_read_only()?, quarter)?
+        let st = store.open_read_only()?;
+        (from_store(&st, quarter)?, st.load_balanced()?)
     } else if files.is_empty() {
         anyhow::bail!(
             "no data: no files were given and there is no store at {}. Ingest exports first (`fedcx ingest FILE...`), \
@@ -131,7 +134,8 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         let config = IngestConfig { keep_responses: fedcx_ingest::KeepResponses::InMemory, ..IngestConfig::default() };
         let r = super::ingest::IngestFiles::new(registry, &Reader::Detect, config).run(&files)?;
         super::ingest::print_reconciliation(&r);
-        ReportData::from_ingest(r)?
+        let balanced = fedcx_ingest::balanced::balanced_inputs(&r);
+        (ReportData::from_ingest(r)?, balanced)
     };
     let reflection = args
         .reflection
@@ -151,6 +155,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
             strict: args.strict,
             demo: false,
             scope: scope.as_ref().map(|(label, providers)| fedcx_a11::Scope { label, providers }),
+            balanced: &balanced,
         },
     )?;
     print_outputs(&dir)
@@ -235,6 +240,8 @@ pub struct ReportOptions<'a> {
     pub demo: bool,
     /// What the data was narrowed to, e.g. "U.S. Customs and Border Protection".
     pub scope: Option<fedcx_a11::Scope<'a>>,
+    /// The balanced-measures inputs (FEVS counts, business results, Site Scanning snapshots).
+    pub balanced: &'a fedcx_model::BalancedInputs,
 }
 
 /// Writes the quarter's records and report, and summarises the groups withheld from the records.
@@ -254,6 +261,7 @@ pub fn write_report(
         benchmarks: &result.contribution.benchmarks,
         web_traffic: &result.contribution.web_traffic,
         published: &result.contribution.published,
+        balanced: options.balanced,
         index: index.as_ref(),
         quarter,
         scores: ScoreConfig { min_responses: options.min_responses },

@@ -100,6 +100,7 @@ pub fn record(
             reconciliation: f.reconciliation.clone(),
         };
         let mut record = FileRecord::new(entry, &d.contribution);
+        record.balanced = d.balanced.as_ref();
         record.fingerprints = Box::new(d.fingerprints().map(move |fp| fp.map_err(stream_error)));
         if keep.responses {
             // Streamed from the ingest's temporary file into the transaction, never collected.

@@ -429,6 +429,7 @@ pub fn report() -> Result<()> {
     let data = ingest_demo_dir(&registry, &dir)?;
     let out = dir.join("out");
     let traffic = std::collections::BTreeMap::new();
+    let balanced = fedcx_model::BalancedInputs::default();
     let mut best = f64::INFINITY;
     let mut files = 0;
     for _ in 0..5 {
@@ -443,6 +444,7 @@ pub fn report() -> Result<()> {
                 responses: &[],
                 benchmarks: &[],
                 published: &[],
+                balanced: &balanced,
                 web_traffic: &traffic,
                 index: None,
                 quarter,

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod demo_balanced;
 #[cfg(test)]
 mod tidy;
 
@@ -200,5 +201,28 @@ pub(crate) fn demo_data(out: &Path, config: &demo::DemoConfig) -> Result<()> {
         responses_path.display(),
         details_path.display()
     );
+    // The balanced-measures inputs, SYNTHETIC in name and content (see data/demo/SYNTHETIC.md).
+    use std::io::Write as _;
+    let create = |name: String| -> Result<(PathBuf, std::io::BufWriter<std::fs::File>)> {
+        let path = out.join(name);
+        let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok((path, std::io::BufWriter::new(file)))
+    };
+    for year in demo_balanced::fevs_years() {
+        let (path, mut f) = create(format!("fevs-prdf-{year}-SYNTHETIC.csv"))?;
+        let rows = demo_balanced::write_fevs(&registry, year, config.seed, &mut f)?;
+        f.flush()?;
+        eprintln!("wrote {rows} FEVS respondents to {}", path.display());
+    }
+    let (path, mut f) = create("business-results-SYNTHETIC.csv".to_owned())?;
+    let rows = demo_balanced::write_business(&registry, (config.first_year, config.last_year), config.seed, &mut f)?;
+    f.flush()?;
+    eprintln!("wrote {rows} business measures to {}", path.display());
+    for (i, date) in demo_balanced::SNAPSHOT_DATES.iter().enumerate() {
+        let (path, mut f) = create(format!("site-scanning-{date}-SYNTHETIC.csv"))?;
+        let rows = demo_balanced::write_site_scan(&registry, date.parse()?, i > 0, config.seed, &mut f)?;
+        f.flush()?;
+        eprintln!("wrote {rows} site scans to {}", path.display());
+    }
     Ok(())
 }

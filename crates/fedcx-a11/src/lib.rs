@@ -86,6 +86,9 @@ pub struct ReportInput<'a> {
     pub web_traffic: &'a BTreeMap<(String, fedcx_model::Month), u64>,
     /// performance.gov's published FY2019-20 figures (means on the 1-5 scale, volumes).
     pub published: &'a [PublishedMeans],
+    /// What the "Balanced measures" and "Digital adoption" sections read beside the counts: FEVS
+    /// counts, business results, Site Scanning snapshots (each part may be empty).
+    pub balanced: &'a fedcx_model::BalancedInputs,
     /// The ACSI-style index, when estimated.
     pub index: Option<&'a IndexSummary>,
     /// The quarter to report.

@@ -22,6 +22,7 @@ struct Fixture {
     responses: Vec<SurveyResponse>,
     traffic: BTreeMap<(String, fedcx_model::Month), u64>,
     index: IndexSummary,
+    balanced: fedcx_model::BalancedInputs,
 }
 
 fn response(
@@ -136,7 +137,7 @@ fn fixture() -> Fixture {
     ]);
     let index =
         IndexSummary { label: "test index".into(), value: 70.25, interval: Some((68.0, 72.5)), respondents: 500 };
-    Fixture { registry, counts, details, responses, traffic, index }
+    Fixture { registry, counts, details, responses, traffic, index, balanced: Default::default() }
 }
 
 fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a> {
@@ -147,6 +148,7 @@ fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a>
         responses: &f.responses,
         benchmarks: &[],
         published: &[],
+        balanced: &f.balanced,
         web_traffic: &f.traffic,
         index: Some(&f.index),
         quarter: "FY2025 Q2".parse().unwrap(),

@@ -50,6 +50,22 @@ pub fn detect(path: &Path, head: &[u8]) -> Result<Format, IngestError> {
     if has_all(&DETAIL_EXPORT_COLUMNS[..1]) && has_all(&["cx_collection_id", "volume_of_respondents"]) {
         return Ok(Format::TouchpointsDetails);
     }
+    // The balanced-measures inputs come last, the loosest (the index table's "a column naming the
+    // agency and a year column") last of all, so no earlier format's file is taken for one.
+    if crate::business::looks_like_business_results(&columns) {
+        return Ok(Format::BusinessResults);
+    }
+    if crate::site_scan::looks_like_site_scan(&columns) {
+        return Ok(Format::SiteScanning);
+    }
+    // The FEVS helpers read the header as written (case kept), not lower-cased.
+    let raw: Vec<&str> = first_line.split(',').map(|c| c.trim().trim_matches('"')).collect();
+    if crate::fevs::looks_like_prdf(&raw) {
+        return Ok(Format::Fevs);
+    }
+    if crate::fevs::looks_like_index_table(&raw) {
+        return Ok(Format::FevsIndex);
+    }
     let shown: String = first_line.chars().take(120).collect();
     Err(IngestError::UndetectableFormat {
         path: path.to_owned(),
@@ -103,6 +119,33 @@ mod tests {
             detect_text("hisp,service,year,quarter,universe,surveyed,respondents,response_rate"),
             Ok(Format::PerformanceGov)
         );
+        // The balanced-measures inputs, from their fixtures' headers (tests/fixtures/{fevs,
+        // business,site-scanning}/ in this crate).
+        let prdf = "AGENCY,LEVEL1,DSUPER,DSEX,DMINORITY,DEDUC,DFEDTEN,DLEAVING,Q1,Q2,Q3,Q4,Q71,POSTWT,RandomID";
+        assert_eq!(detect_text(prdf), Ok(Format::Fevs));
+        assert_eq!(
+            detect_text("Agency,percentage_2020,percentage_2021,percentage_2022,percentage_2023"),
+            Ok(Format::FevsIndex)
+        );
+        assert_eq!(detect_text("service_id,fy,quarter,metric,value,unit,source"), Ok(Format::BusinessResults));
+        for name in ["current_layout_2026_08.csv", "ssa_full_rows_2025_01_16.csv", "ssa_rows_key_columns.csv"] {
+            let path = format!("{}/tests/fixtures/site-scanning/{name}", env!("CARGO_MANIFEST_DIR"));
+            let bytes = std::fs::read(&path).unwrap();
+            assert_eq!(
+                detect(Path::new(&path), &bytes[..bytes.len().min(4096)]).ok(),
+                Some(Format::SiteScanning),
+                "{name}"
+            );
+        }
+        let fixtures = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+        for (name, want) in [
+            ("fevs/prdf-2019-layout.csv", Format::Fevs),
+            ("fevs/eei-by-agency.csv", Format::FevsIndex),
+            ("business/business-results.csv", Format::BusinessResults),
+        ] {
+            let bytes = std::fs::read(format!("{fixtures}/{name}")).unwrap();
+            assert_eq!(detect(Path::new(name), &bytes[..bytes.len().min(4096)]).ok(), Some(want), "{name}");
+        }
     }
 
     #[test]

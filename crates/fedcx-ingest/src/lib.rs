@@ -39,6 +39,7 @@
 
 #![warn(missing_docs)]
 
+pub mod balanced;
 pub mod business;
 pub mod counts;
 mod dedup;

@@ -36,6 +36,8 @@ pub struct IngestConfig {
     /// Bytes the duplicate check may hold in memory; beyond it, sorted fingerprints spill to
     /// temporary files. The result is the same for any budget, only the disk traffic differs.
     pub dedup_memory: usize,
+    /// What the balanced-measures files need (the FEVS survey year).
+    pub balanced: crate::balanced::BalancedOptions,
 }
 
 /// Whether, and where, accepted responses are kept beside their counts.
@@ -73,6 +75,7 @@ impl Default for IngestConfig {
             threads: 0,
             max_record_lines: DEFAULT_MAX_RECORD_LINES,
             dedup_memory: DEFAULT_DEDUP_MEMORY,
+            balanced: crate::balanced::BalancedOptions::default(),
         }
     }
 }
@@ -129,6 +132,8 @@ pub struct FileData {
     fingerprints: Option<Run>,
     /// Its accepted responses, when [`IngestConfig::keep_responses`] was set.
     responses: Option<Kept>,
+    /// What a balanced-measures file (FEVS, business results, Site Scanning) gave.
+    pub balanced: Option<fedcx_model::BalancedPart>,
 }
 
 impl FileData {
@@ -231,6 +236,8 @@ struct Current {
     /// Responses read so far (the next one's sequence number).
     seq: u64,
     responses: Option<ResponseSpill>,
+    /// What a balanced-measures file gave.
+    balanced: Option<fedcx_model::BalancedPart>,
 }
 
 impl Current {
@@ -239,6 +246,7 @@ impl Current {
             contribution: Contribution::default(),
             entries: Sorter::new(config.dedup_memory / 2),
             seq: 0,
+            balanced: None,
             responses: ResponseSpill::new(config.keep_responses)?,
         })
     }
@@ -771,6 +779,15 @@ impl<'a> Ingestor<'a> {
                 src.limit_record_lines(self.config.max_record_lines);
                 self.drain(path, &mut src)?
             }
+            // Not respondent-level: read whole beside the counts (crate::balanced).
+            (Format::Fevs | Format::FevsIndex | Format::BusinessResults | Format::SiteScanning, _) => {
+                let read = crate::balanced::read_balanced(path, format, input, self.registry, &self.config.balanced)?;
+                for r in &read.rejections {
+                    self.on_reject(path, r)?;
+                }
+                self.current.as_mut().expect("a file is being read").balanced = read.part;
+                read.reconciliation
+            }
         };
         Ok(reconciliation)
     }
@@ -800,6 +817,7 @@ impl<'a> Ingestor<'a> {
             path: path.to_owned(),
             fingerprints: (fingerprints.len() > 0).then_some(fingerprints),
             responses,
+            balanced: done.balanced,
         });
         self.result.reconciliation.merge(&reconciliation);
         self.result.files.push(FileReport {

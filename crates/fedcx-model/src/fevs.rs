@@ -538,9 +538,37 @@ pub struct FevsCounts {
     /// The survey year (given by the caller: PRDF files carry no year column).
     pub year: SurveyYear,
     /// Per unit and item.
+    #[serde(with = "units_as_list")]
     pub items: BTreeMap<FevsUnit, BTreeMap<ItemNumber, WeightedItem>>,
     /// Respondents and their summed weight per unit.
+    #[serde(with = "units_as_list")]
     pub respondents: BTreeMap<FevsUnit, (u64, f64)>,
+}
+
+/// A map keyed by [`FevsUnit`] as a list of `[unit, value]` pairs: a unit is an enum, which JSON
+/// cannot take as an object key (the store keeps counts as JSON). A unit listed twice is refused.
+mod units_as_list {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::FevsUnit;
+
+    pub fn serialize<S: Serializer, V: Serialize>(map: &BTreeMap<FevsUnit, V>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<FevsUnit, V>, D::Error> {
+        let pairs: Vec<(FevsUnit, V)> = Vec::deserialize(d)?;
+        let n = pairs.len();
+        let map: BTreeMap<FevsUnit, V> = pairs.into_iter().collect();
+        if map.len() != n {
+            return Err(serde::de::Error::custom("a FEVS unit is listed twice"));
+        }
+        Ok(map)
+    }
 }
 
 impl FevsCounts {

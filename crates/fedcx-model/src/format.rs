@@ -32,11 +32,38 @@ pub enum Format {
     /// performance.gov's FY2019-20 HISP data: volumes and each driver's published mean (1-5 scale),
     /// in any of the site's three CSV layouts (`fedcx_ingest::published`).
     PerformanceGov,
+    /// OPM's FEVS public release data file (PRDF): one row per employee respondent, weighted
+    /// (`AGENCY, LEVEL1, ..., Q1..Qn, POSTWT`); needs its survey year.
+    Fevs,
+    /// OPM's published index table by agency (EEI or GSI, a column per year), saved as CSV.
+    FevsIndex,
+    /// fedcx's business-results input (`service_id, fy, quarter, metric, value, unit, source`).
+    BusinessResults,
+    /// A GSA Site Scanning snapshot (CSV, current or pre-2025 layout): one row per website scanned.
+    SiteScanning,
 }
 
 impl Format {
+    /// Whether files of this format are read beside the A-11 counts (employee survey, business
+    /// results, website scans) into the store's balanced-measures tables, not into counts.
+    pub fn is_balanced(self) -> bool {
+        match self {
+            Format::Fevs | Format::FevsIndex | Format::BusinessResults | Format::SiteScanning => true,
+            Format::Csv
+            | Format::TouchpointsV2
+            | Format::TouchpointsResponses
+            | Format::TouchpointsV1
+            | Format::TouchpointsDetails
+            | Format::Jsonl
+            | Format::Dap
+            | Format::Benchmark
+            | Format::Counts
+            | Format::PerformanceGov => false,
+        }
+    }
+
     /// Every format, by its command-line name.
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 14] = [
         Format::TouchpointsV2,
         Format::TouchpointsResponses,
         Format::TouchpointsV1,
@@ -47,6 +74,10 @@ impl Format {
         Format::TouchpointsDetails,
         Format::Counts,
         Format::PerformanceGov,
+        Format::Fevs,
+        Format::FevsIndex,
+        Format::BusinessResults,
+        Format::SiteScanning,
     ];
 
     /// The name used on the command line and in summaries.
@@ -62,6 +93,10 @@ impl Format {
             Format::Benchmark => "benchmark",
             Format::Counts => "counts",
             Format::PerformanceGov => "performance-gov",
+            Format::Fevs => "fevs-prdf",
+            Format::FevsIndex => "fevs-index",
+            Format::BusinessResults => "business-results",
+            Format::SiteScanning => "site-scanning",
         }
     }
 }

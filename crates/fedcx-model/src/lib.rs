@@ -45,7 +45,7 @@ pub mod text;
 pub mod traits;
 pub mod website;
 
-pub use balanced::{BalancedInputs, SiteSnapshot};
+pub use balanced::{BalancedInputs, BalancedPart, SiteSnapshot};
 pub use business::{BusinessMeasure, Metric, Unit};
 pub use channel::{Channel, Delivery};
 pub use classification::ChannelClassification;

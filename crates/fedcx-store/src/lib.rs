@@ -1,7 +1,9 @@
 //! The history store: everything fedcx has ingested, kept in an embedded SQLite database so quarters
 //! accumulate and trends need no re-ingest. It stores counts in long form (one row per file, service,
 //! channel, quarter, item and point), the manifest of ingested files with their reconciliation, the
-//! collection details, benchmark and web-traffic series, and the registry in use.
+//! collection details, benchmark and web-traffic series, the balanced-measures inputs (FEVS
+//! counts, business results, Site Scanning snapshots; [`Store::load_balanced`]), and the registry
+//! in use.
 //!
 //! One ingest is one transaction: a crash or a refused file leaves the store as it was. The schema is
 //! versioned and migrated on open; a store written by a newer fedcx is refused. WAL mode and a busy
@@ -23,6 +25,8 @@
 //! ```
 
 #![warn(missing_docs)]
+
+mod balanced;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -127,6 +131,28 @@ const MIGRATIONS: &[&str] = &[
     // 6: each file's whole reconciliation (exclusions, warnings, the line account), as the JSON of
     // `Reconciliation`. Files recorded before have NULL here and keep the counts of migration 1.
     "ALTER TABLE ingest_file ADD COLUMN reconciliation TEXT;",
+    // 7: the balanced-measures inputs (see `balanced`), per file: a FEVS file's weighted counts
+    // (the JSON of `FevsCounts`), a business-results file's measures (one row each, the JSON of
+    // `BusinessMeasure`), a Site Scanning snapshot (its date, source and the JSON of its scans).
+    "CREATE TABLE fevs_counts (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        year INTEGER NOT NULL,
+        counts TEXT NOT NULL
+    );
+    CREATE TABLE business_measure (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        service TEXT NOT NULL,
+        quarter TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        measure TEXT NOT NULL
+    );
+    CREATE INDEX business_measure_by_file ON business_measure (file_id);
+    CREATE TABLE site_snapshot (
+        file_id INTEGER NOT NULL REFERENCES ingest_file(id),
+        taken TEXT NOT NULL,
+        source TEXT NOT NULL,
+        scans TEXT NOT NULL
+    );",
 ];
 
 /// The manifest columns [`row_to_entry_at`] reads, in its order.
@@ -164,7 +190,10 @@ fn forget_in(
         "response",
         "response_fingerprint",
         "published_means",
-    ] {
+    ]
+    .into_iter()
+    .chain(balanced::TABLES)
+    {
         tx.execute(&format!("DELETE FROM {table} WHERE file_id = ?1"), [id]).map_err(sql)?;
     }
     tx.execute("DELETE FROM ingest_file WHERE id = ?1", [id]).map_err(sql)?;
@@ -271,6 +300,7 @@ fn insert_contribution(
     for fp in &mut file.fingerprints {
         insert.execute(params![file_id, &fp.map_err(stream)?.to_be_bytes()[..]]).map_err(sql)?;
     }
+    balanced::insert(tx, &path, file_id, file.balanced)?;
     Ok(())
 }
 
@@ -402,6 +432,9 @@ pub struct FileRecord<'a> {
     pub fingerprints: Stream<'a, u128>,
     /// Respondent-level answers to keep (empty unless asked for).
     pub responses: Stream<'a, SurveyResponse>,
+    /// A balanced-measures file's part (FEVS counts, business measures or a Site Scanning
+    /// snapshot), read back by [`Store::load_balanced`].
+    pub balanced: Option<&'a fedcx_model::BalancedPart>,
 }
 
 impl std::fmt::Debug for FileRecord<'_> {
@@ -418,6 +451,7 @@ impl<'a> FileRecord<'a> {
             contribution,
             fingerprints: Box::new(std::iter::empty()),
             responses: Box::new(std::iter::empty()),
+            balanced: None,
         }
     }
 }

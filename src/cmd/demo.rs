@@ -37,6 +37,8 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     let counts_path = args.out.join("counts.json");
     super::write_output(&counts_path, serde_json::to_string(&result.counts)?.as_bytes())?;
     let latest = *result.counts.quarters().last().context("the demo data has no quarter")?;
+    let balanced = fedcx_model::balanced::BalancedInputs::default();
+    let classification = fedcx_model::ChannelClassification::fedcx();
     let options = super::report::ReportOptions {
         min_responses: args.min_responses,
         reflection: None,
@@ -44,6 +46,8 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         strict: false,
         demo: true,
         scope: None,
+        balanced: &balanced,
+        classification: &classification,
     };
     let dir = super::report::write_report(registry, &result, latest, &args.out, options)?;
     super::say!("\ningest outputs:");

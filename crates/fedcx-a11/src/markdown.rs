@@ -479,7 +479,7 @@ fn balanced_section(s: &mut String, r: &QuarterReport) {
         let _ = writeln!(s, "| HISP | trust (agree) | trust trend | FEVS year | FEVS unit | EEI | GSI |\n|---|---|---|---|---|---|---|");
         for row in &b.rows {
             let c = &row.card.customer;
-            let trust = share_text(c.trust.as_ref(), min);
+            let trust = crate::report::leg_trust_text(c, min);
             let trend = trend_inline(&c.trend, min);
             if row.card.employee.is_empty() {
                 let _ = writeln!(s, "| {} | {} | {} | - | - | not given | not given |", md(&row.name), trust, trend);
@@ -581,7 +581,7 @@ fn digital_section(s: &mut String, r: &QuarterReport) {
                 share,
                 gap_cell(a.trust_gap.as_ref(), min),
                 md(&website),
-                count_text(row.web_visits),
+                row.web_visits.map_or_else(|| "no DAP data".to_owned(), |v| v.to_string()),
                 row.trust.as_ref().map_or_else(|| "not shown".to_owned(), |t| share_text(Some(t), min))
             );
         }

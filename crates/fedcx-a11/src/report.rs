@@ -765,6 +765,16 @@ pub fn shown_trust(g: &GroupScores, min: u64) -> Option<Share> {
         .filter(|s| s.n >= min)
 }
 
+/// The customer leg's trust as people read it: the share, or whether it was suppressed or had no
+/// answers (read from the trend's point for the quarter, which keeps a suppressed share's n).
+pub fn leg_trust_text(c: &fedcx_index::scorecard::CustomerLeg, min: u64) -> String {
+    match (&c.trust, c.trend.last()) {
+        (Some(t), _) => share_text(Some(t), min),
+        (None, Some(p)) => share_text(p.share.as_ref(), min),
+        (None, None) => "no answers".to_owned(),
+    }
+}
+
 /// A percentage 0-100 from a FEVS value, or why there is none: "64.3", "64.3 (parent agency)",
 /// "not measured: not in the survey that year".
 pub fn fevs_text(

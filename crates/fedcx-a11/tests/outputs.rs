@@ -22,6 +22,8 @@ struct Fixture {
     responses: Vec<SurveyResponse>,
     traffic: BTreeMap<(String, fedcx_model::Month), u64>,
     index: IndexSummary,
+    balanced: fedcx_model::balanced::BalancedInputs,
+    classification: fedcx_model::ChannelClassification,
 }
 
 fn response(
@@ -136,7 +138,16 @@ fn fixture() -> Fixture {
     ]);
     let index =
         IndexSummary { label: "test index".into(), value: 70.25, interval: Some((68.0, 72.5)), respondents: 500 };
-    Fixture { registry, counts, details, responses, traffic, index }
+    Fixture {
+        registry,
+        counts,
+        details,
+        responses,
+        traffic,
+        index,
+        balanced: Default::default(),
+        classification: fedcx_model::ChannelClassification::fedcx(),
+    }
 }
 
 fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a> {
@@ -155,6 +166,8 @@ fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a>
         strict: false,
         demo: false,
         scope: None,
+        balanced: &f.balanced,
+        classification: &f.classification,
     }
 }
 

@@ -327,7 +327,9 @@ pub fn scatter(
             .map_err(err(title))?;
         chart
             .draw_series(
-                points.iter().map(|(label, x, y)| Text::new(label.clone(), (*x + 0.015 * (x1 - x0), *y), left_middle(14))),
+                points
+                    .iter()
+                    .map(|(label, x, y)| Text::new(label.clone(), (*x + 0.015 * (x1 - x0), *y), left_middle(14))),
             )
             .map_err(err(title))?;
         let note_x = x0 + 0.02 * (x1 - x0);
@@ -376,8 +378,11 @@ pub fn share_bars(
                     );
                     bar.set_margin(5, 5, 0, 0);
                     chart.draw_series([bar]).map_err(err(title))?;
-                    let (x, style) =
-                        if *v > 0.15 { (1.5, left_middle(15).color(&WHITE)) } else { (100.0 * v + 1.0, left_middle(15)) };
+                    let (x, style) = if *v > 0.15 {
+                        (1.5, left_middle(15).color(&WHITE))
+                    } else {
+                        (100.0 * v + 1.0, left_middle(15))
+                    };
                     chart
                         .draw_series([Text::new(format!("{:.1}%", 100.0 * v), (x, centre), style)])
                         .map_err(err(title))?;

@@ -570,9 +570,13 @@ fn balanced_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
         let _ = writeln!(s, "<h3>Trust and employee engagement across HISPs</h3>");
         let sentence = association_sentence(te);
         let name_of = |slug: &fedcx_model::ProviderSlug| {
-            b.rows.iter().find(|r| &r.card.customer.provider == slug).map_or_else(|| slug.to_string(), |r| r.name.clone())
+            b.rows
+                .iter()
+                .find(|r| &r.card.customer.provider == slug)
+                .map_or_else(|| slug.to_string(), |r| r.name.clone())
         };
-        let points: Vec<(String, f64, f64)> = te.points.iter().map(|p| (name_of(&p.provider), p.trust, p.eei)).collect();
+        let points: Vec<(String, f64, f64)> =
+            te.points.iter().map(|p| (name_of(&p.provider), p.trust, p.eei)).collect();
         let note = match te.association {
             fedcx_index::association::Association::Estimated(c) => {
                 format!("r = {:.2} [{:.2}, {:.2}], n = {}", c.pearson, c.lo, c.hi, c.n)
@@ -583,16 +587,24 @@ fn balanced_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
             fedcx_index::association::Association::NoVariation { n } => format!("n = {n}: no variation"),
         };
         let year = te.year.map_or_else(|| "no year".to_owned(), |y| y.to_string());
-        let alt = format!("Scatter chart of trust this quarter against employee engagement (EEI, FEVS {year}), one point per HISP");
-        figure(s, &charts::scatter("Trust and employee engagement", &points, ("trust, % agree", "EEI (FEVS)"), &note, &alt)?, &alt);
+        let alt = format!(
+            "Scatter chart of trust this quarter against employee engagement (EEI, FEVS {year}), one point per HISP"
+        );
+        figure(
+            s,
+            &charts::scatter("Trust and employee engagement", &points, ("trust, % agree", "EEI (FEVS)"), &note, &alt)?,
+            &alt,
+        );
         let _ = writeln!(s, "<p>{}</p>", h(&sentence));
         let _ = writeln!(s, "<table><caption>Trust and EEI per HISP</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">trust (agree, %)</th><th scope=\"col\">EEI</th></tr>");
         for (name, x, y) in &points {
-            let _ = writeln!(s, "<tr><td>{}</td><td class=\"num\">{x:.1}</td><td class=\"num\">{y:.1}</td></tr>", h(name));
+            let _ =
+                writeln!(s, "<tr><td>{}</td><td class=\"num\">{x:.1}</td><td class=\"num\">{y:.1}</td></tr>", h(name));
         }
         let _ = writeln!(s, "</table>");
         if !te.left_out.is_empty() {
-            let left: Vec<String> = te.left_out.iter().map(|(p, why)| format!("{} ({})", name_of(p), left_out_text(why))).collect();
+            let left: Vec<String> =
+                te.left_out.iter().map(|(p, why)| format!("{} ({})", name_of(p), left_out_text(why))).collect();
             let _ = writeln!(s, "<p class=\"note\">Not in the correlation: {}.</p>", h(&left.join(", ")));
         }
         let _ = writeln!(s, "<p class=\"note\">{}</p>", h(te.caveat));
@@ -613,16 +625,35 @@ fn digital_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
     let _ = writeln!(s, "<p class=\"note\">{}</p>", h(crate::report::DIGITAL_SHARE_RULE));
     list_html(s, &d.findings);
     if d.rows.is_empty() {
-        let _ = writeln!(s, "<p>No HISP has volumes, digital and assisted answers, a scanned website or web visits this quarter.</p>");
+        let _ = writeln!(
+            s,
+            "<p>No HISP has volumes, digital and assisted answers, a scanned website or web visits this quarter.</p>"
+        );
     } else {
         let bars: Vec<(String, Option<f64>)> = d.rows.iter().map(|r| (r.name.clone(), r.adoption.share)).collect();
-        let alt = format!("Bar chart of the share of customers served on digital channels per HISP, {} ({} classification)", r.quarter, d.classification);
-        figure(s, &charts::share_bars("Customers served digitally", &bars, "% of customers", "no volumes", &alt)?, &alt);
+        let alt = format!(
+            "Bar chart of the share of customers served on digital channels per HISP, {} ({} classification)",
+            r.quarter, d.classification
+        );
+        figure(
+            s,
+            &charts::share_bars("Customers served digitally", &bars, "% of customers", "no volumes", &alt)?,
+            &alt,
+        );
         let _ = writeln!(s, "<div class=\"scroll\"><table><caption>Digital adoption per HISP</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">digital share</th><th scope=\"col\">coverage</th><th scope=\"col\">digital - assisted trust (points)</th><th scope=\"col\">website criteria met</th><th scope=\"col\">web visits</th><th scope=\"col\">trust (agree)</th></tr>");
         for row in &d.rows {
             let a = &row.adoption;
-            let share = a.share.map_or_else(|| "unknown".to_owned(), |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers));
-            let coverage = if a.share.is_none() { "-" } else if a.complete { "complete" } else { "partial" };
+            let share = a.share.map_or_else(
+                || "unknown".to_owned(),
+                |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers),
+            );
+            let coverage = if a.share.is_none() {
+                "-"
+            } else if a.complete {
+                "complete"
+            } else {
+                "partial"
+            };
             let website = website_phrase(a.website.as_ref(), a.website_before.as_ref())
                 .map_or_else(|| "not scanned".to_owned(), |w| w.replace(" website criteria met", ""));
             let _ = writeln!(

@@ -476,7 +476,10 @@ fn balanced_section(s: &mut String, r: &QuarterReport) {
         let _ = writeln!(s);
     }
     if !b.rows.is_empty() {
-        let _ = writeln!(s, "| HISP | trust (agree) | trust trend | FEVS year | FEVS unit | EEI | GSI |\n|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| HISP | trust (agree) | trust trend | FEVS year | FEVS unit | EEI | GSI |\n|---|---|---|---|---|---|---|"
+        );
         for row in &b.rows {
             let c = &row.card.customer;
             let trust = crate::report::leg_trust_text(c, min);
@@ -485,8 +488,11 @@ fn balanced_section(s: &mut String, r: &QuarterReport) {
                 let _ = writeln!(s, "| {} | {} | {} | - | - | not given | not given |", md(&row.name), trust, trend);
             }
             for (i, e) in row.card.employee.iter().enumerate() {
-                let (name, trust, trend) =
-                    if i == 0 { (md(&row.name), trust.clone(), trend.clone()) } else { (String::new(), String::new(), String::new()) };
+                let (name, trust, trend) = if i == 0 {
+                    (md(&row.name), trust.clone(), trend.clone())
+                } else {
+                    (String::new(), String::new(), String::new())
+                };
                 let unit = e.unit.map_or_else(|| "-".to_owned(), |u| u.to_string());
                 let _ = writeln!(
                     s,
@@ -531,13 +537,24 @@ fn balanced_section(s: &mut String, r: &QuarterReport) {
         if !te.points.is_empty() {
             let _ = writeln!(s, "| HISP | trust (agree, %) | EEI |\n|---|---|---|");
             for p in &te.points {
-                let name = b.rows.iter().find(|r| r.card.customer.provider == p.provider).map_or(p.provider.as_str(), |r| r.name.as_str());
+                let name = b
+                    .rows
+                    .iter()
+                    .find(|r| r.card.customer.provider == p.provider)
+                    .map_or(p.provider.as_str(), |r| r.name.as_str());
                 let _ = writeln!(s, "| {} | {:.1} | {:.1} |", md(name), p.trust, p.eei);
             }
             let _ = writeln!(s);
         }
         if !te.left_out.is_empty() {
-            let left: Vec<String> = te.left_out.iter().map(|(p, why)| format!("{} ({})", p, left_out_text(why))).collect();
+            let name_of = |slug: &fedcx_model::ProviderSlug| {
+                b.rows
+                    .iter()
+                    .find(|r| &r.card.customer.provider == slug)
+                    .map_or_else(|| slug.to_string(), |r| r.name.clone())
+            };
+            let left: Vec<String> =
+                te.left_out.iter().map(|(p, why)| format!("{} ({})", name_of(p), left_out_text(why))).collect();
             let _ = writeln!(s, "Not in the correlation: {}.\n", md(&left.join(", ")));
         }
         let _ = writeln!(s, "{}\n", md(te.caveat));
@@ -562,7 +579,10 @@ fn digital_section(s: &mut String, r: &QuarterReport) {
         let _ = writeln!(s);
     }
     if d.rows.is_empty() {
-        let _ = writeln!(s, "No HISP has volumes, digital and assisted answers, a scanned website or web visits this quarter.\n");
+        let _ = writeln!(
+            s,
+            "No HISP has volumes, digital and assisted answers, a scanned website or web visits this quarter.\n"
+        );
     } else {
         let _ = writeln!(
             s,
@@ -570,8 +590,17 @@ fn digital_section(s: &mut String, r: &QuarterReport) {
         );
         for row in &d.rows {
             let a = &row.adoption;
-            let share = a.share.map_or_else(|| "unknown".to_owned(), |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers));
-            let coverage = if a.share.is_none() { "-" } else if a.complete { "complete" } else { "partial" };
+            let share = a.share.map_or_else(
+                || "unknown".to_owned(),
+                |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers),
+            );
+            let coverage = if a.share.is_none() {
+                "-"
+            } else if a.complete {
+                "complete"
+            } else {
+                "partial"
+            };
             let website = website_phrase(a.website.as_ref(), a.website_before.as_ref())
                 .map_or_else(|| "not scanned".to_owned(), |w| w.replace(" website criteria met", ""));
             let _ = writeln!(

@@ -777,10 +777,7 @@ pub fn leg_trust_text(c: &fedcx_index::scorecard::CustomerLeg, min: u64) -> Stri
 
 /// A percentage 0-100 from a FEVS value, or why there is none: "64.3", "64.3 (parent agency)",
 /// "not measured: not in the survey that year".
-pub fn fevs_text(
-    v: &fedcx_model::fevs::Measured<fedcx_model::fevs::Percent>,
-    parent_agency: bool,
-) -> String {
+pub fn fevs_text(v: &fedcx_model::fevs::Measured<fedcx_model::fevs::Percent>, parent_agency: bool) -> String {
     match v {
         fedcx_model::fevs::Measured::Value(p) if parent_agency => format!("{:.1} (parent agency)", p.get()),
         fedcx_model::fevs::Measured::Value(p) => format!("{:.1}", p.get()),
@@ -967,10 +964,7 @@ impl QuarterReport {
 fn balanced_sources(r: &QuarterReport, b: &fedcx_model::balanced::BalancedInputs, years: &[u16]) -> Vec<String> {
     let mut out = Vec::new();
     let first = r.trust_trend.first().map_or_else(|| r.quarter.to_string(), |p| p.quarter.to_string());
-    out.push(format!(
-        "Customer: A-11 Section 280 responses, trust for {} with its trend from {first}.",
-        r.quarter
-    ));
+    out.push(format!("Customer: A-11 Section 280 responses, trust for {} with its trend from {first}.", r.quarter));
     if years.is_empty() {
         out.push(FEVS_NOT_GIVEN.to_owned());
     } else {
@@ -1045,12 +1039,12 @@ fn digital_sources(
     b: &fedcx_model::balanced::BalancedInputs,
     details: usize,
 ) -> Vec<String> {
-    let mut out = vec![format!(
-        "Channel classification: {} ({}).",
-        d.classification, d.classification_source
-    )];
+    let mut out = vec![format!("Channel classification: {} ({}).", d.classification, d.classification_source)];
     if details > 0 {
-        out.push(format!("Digital share: {details} collection detail(s) for {} (volume of customers by channel).", r.quarter));
+        out.push(format!(
+            "Digital share: {details} collection detail(s) for {} (volume of customers by channel).",
+            r.quarter
+        ));
     } else {
         out.push(format!("Digital share: no collection detail (volumes) for {}, so no share is known.", r.quarter));
     }
@@ -1060,7 +1054,12 @@ fn digital_sources(
         let mut snaps: Vec<&fedcx_model::balanced::SiteSnapshot> = b.site_snapshots.iter().collect();
         snaps.sort_by_key(|s| s.taken);
         for s in snaps {
-            out.push(format!("Website scan: GSA Site Scanning snapshot of {} ({} sites), {}.", s.taken, s.scans.len(), s.source));
+            out.push(format!(
+                "Website scan: GSA Site Scanning snapshot of {} ({} site(s)), {}.",
+                s.taken,
+                s.scans.len(),
+                s.source
+            ));
         }
     }
     let months: Vec<String> = r.quarter.months().iter().map(|m| m.to_string()).collect();

@@ -379,44 +379,60 @@ fn balanced_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(
         if let Some(e) = earlier {
             ws.write_number_with_format(row, 7, e.value, &f.pct)?;
         }
-        text_row(ws, row, [
-            (0, p.name.clone()),
-            (1, "customer".into()),
-            (2, "trust (agree)".into()),
-            (3, r.quarter.to_string()),
-            (8, "%".into()),
-            (10, "A-11 responses".into()),
-        ])?;
+        text_row(
+            ws,
+            row,
+            [
+                (0, p.name.clone()),
+                (1, "customer".into()),
+                (2, "trust (agree)".into()),
+                (3, r.quarter.to_string()),
+                (8, "%".into()),
+                (10, "A-11 responses".into()),
+            ],
+        )?;
         row += 1;
         for e in &p.card.employee {
             for (name, v) in [("EEI", &e.eei), ("GSI", &e.gsi)] {
                 let status = match v {
                     Measured::Value(x) => {
                         ws.write_number_with_format(row, 4, x.get() / 100.0, &f.pct)?;
-                        if e.parent_agency { "parent agency".to_owned() } else { String::new() }
+                        if e.parent_agency {
+                            "parent agency".to_owned()
+                        } else {
+                            String::new()
+                        }
                     }
                     Measured::NotMeasured(why) => why.to_string(),
                 };
-                text_row(ws, row, [
-                    (0, p.name.clone()),
-                    (1, "employee".into()),
-                    (2, format!("{name} ({})", e.unit.map_or_else(|| "no unit".to_owned(), |u| u.to_string()))),
-                    (3, format!("FEVS {}", e.year)),
-                    (9, status),
-                    (10, e.crosswalk_source.clone().unwrap_or_default()),
-                ])?;
+                text_row(
+                    ws,
+                    row,
+                    [
+                        (0, p.name.clone()),
+                        (1, "employee".into()),
+                        (2, format!("{name} ({})", e.unit.map_or_else(|| "no unit".to_owned(), |u| u.to_string()))),
+                        (3, format!("FEVS {}", e.year)),
+                        (9, status),
+                        (10, e.crosswalk_source.clone().unwrap_or_default()),
+                    ],
+                )?;
                 row += 1;
             }
         }
         if p.card.employee.is_empty() {
-            text_row(ws, row, [
-                (0, p.name.clone()),
-                (1, "employee".into()),
-                (2, "EEI".into()),
-                (3, String::new()),
-                (9, "not given".into()),
-                (10, String::new()),
-            ])?;
+            text_row(
+                ws,
+                row,
+                [
+                    (0, p.name.clone()),
+                    (1, "employee".into()),
+                    (2, "EEI".into()),
+                    (3, String::new()),
+                    (9, "not given".into()),
+                    (10, String::new()),
+                ],
+            )?;
             row += 1;
         }
         for m in &p.card.business {
@@ -426,14 +442,18 @@ fn balanced_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(
             if let Some(v) = m.previous {
                 ws.write_number(row, 7, v)?;
             }
-            text_row(ws, row, [
-                (0, p.name.clone()),
-                (1, "business".into()),
-                (2, format!("{} ({})", m.metric.label(), m.service)),
-                (3, format!("{} (previous {prev})", r.quarter)),
-                (9, m.direction.label().to_owned()),
-                (10, m.sources.join("; ")),
-            ])?;
+            text_row(
+                ws,
+                row,
+                [
+                    (0, p.name.clone()),
+                    (1, "business".into()),
+                    (2, format!("{} ({})", m.metric.label(), m.service)),
+                    (3, format!("{} (previous {prev})", r.quarter)),
+                    (9, m.direction.label().to_owned()),
+                    (10, m.sources.join("; ")),
+                ],
+            )?;
             ws.write_string(row, 8, m.unit.as_str())?;
             row += 1;
         }
@@ -454,25 +474,33 @@ fn balanced_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(
             }
         };
         let left: Vec<String> = te.left_out.iter().map(|(p, why)| format!("{p} ({})", left_out_text(why))).collect();
-        text_row(ws, row, [
-            (0, "across HISPs".into()),
-            (1, "association".into()),
-            (2, "Pearson r, trust and EEI".into()),
-            (3, te.year.map_or_else(String::new, |y| format!("FEVS {y}"))),
-            (9, status),
-            (10, if left.is_empty() { String::new() } else { format!("not in it: {}", left.join(", ")) }),
-        ])?;
+        text_row(
+            ws,
+            row,
+            [
+                (0, "across HISPs".into()),
+                (1, "association".into()),
+                (2, "Pearson r, trust and EEI".into()),
+                (3, te.year.map_or_else(String::new, |y| format!("FEVS {y}"))),
+                (9, status),
+                (10, if left.is_empty() { String::new() } else { format!("not in it: {}", left.join(", ")) }),
+            ],
+        )?;
         row += 1;
     }
     for s in &b.sources {
-        text_row(ws, row, [
-            (0, String::new()),
-            (1, "source".into()),
-            (2, String::new()),
-            (3, String::new()),
-            (9, String::new()),
-            (10, s.clone()),
-        ])?;
+        text_row(
+            ws,
+            row,
+            [
+                (0, String::new()),
+                (1, "source".into()),
+                (2, String::new()),
+                (3, String::new()),
+                (9, String::new()),
+                (10, s.clone()),
+            ],
+        )?;
         row += 1;
     }
     let widths = widths_of(&cols, texts.iter().map(|t| t.iter().map(String::as_str).collect()));

@@ -622,7 +622,7 @@ fn balanced_measures_and_digital_adoption_match_the_golden_file_and_the_hand_com
     let sheet = wb.worksheet_range("Balanced measures").unwrap();
     let eei = sheet
         .rows()
-        .find(|r| r[0].to_string() == "Internal Revenue Service" && r[2].to_string().starts_with("EEI"))
+        .find(|r| r[0] == "Internal Revenue Service" && r[2].to_string().starts_with("EEI"))
         .unwrap();
     assert_eq!(eei[4], calamine::Data::Float(0.7));
 }

@@ -620,10 +620,7 @@ fn balanced_measures_and_digital_adoption_match_the_golden_file_and_the_hand_com
     let names = wb.sheet_names();
     assert!(names.contains(&"Balanced measures".to_owned()) && names.contains(&"Digital adoption".to_owned()));
     let sheet = wb.worksheet_range("Balanced measures").unwrap();
-    let eei = sheet
-        .rows()
-        .find(|r| r[0] == "Internal Revenue Service" && r[2].to_string().starts_with("EEI"))
-        .unwrap();
+    let eei = sheet.rows().find(|r| r[0] == "Internal Revenue Service" && r[2].to_string().starts_with("EEI")).unwrap();
     assert_eq!(eei[4], calamine::Data::Float(0.7));
 }
 

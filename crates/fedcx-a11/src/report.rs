@@ -1200,4 +1200,58 @@ mod tests {
         assert_eq!(share_text(Some(&s), 20), "50.0% [29.9, 70.1]");
         assert_eq!(share_text(None, 30), "no answers");
     }
+
+    #[test]
+    fn digital_sentences_read_share_gap_and_website_together() {
+        use fedcx_index::scorecard::{CriteriaCount, ProviderAdoption};
+        let date = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+        // Digital 900 of 1,000 agree, assisted 820 of 1,000: +8 points; standard error
+        // sqrt(0.9 * 0.1 / 1000 + 0.82 * 0.18 / 1000) = 0.0154, so the interval excludes 0.
+        let (assisted, digital) = (Share::wilson(820, 1000).unwrap(), Share::wilson(900, 1000).unwrap());
+        let gap =
+            Comparison { from: assisted, to: digital, difference: fedcx_index::stats::difference(&assisted, &digital) };
+        let row = |share, complete, gap: Option<Comparison>, website| DigitalRow {
+            name: "Internal Revenue Service".into(),
+            adoption: ProviderAdoption {
+                provider: fedcx_model::ProviderSlug::new("treasury-irs").unwrap(),
+                digital_customers: 620,
+                customers: 1000,
+                share,
+                complete,
+                trust_gap: gap,
+                website,
+                website_before: Some(CriteriaCount { taken: date("2025-01-10"), met: 4, scored: 7, sites: 2 }),
+            },
+            trust: None,
+            web_visits: None,
+        };
+        let now = CriteriaCount { taken: date("2025-03-15"), met: 5, scored: 7, sites: 2 };
+        let section = DigitalSection {
+            rows: vec![
+                // 620 / 1000 = 62%.
+                row(Some(0.62), true, Some(gap.clone()), Some(now.clone())),
+                // Nothing to say (only web visits or trust elsewhere): no sentence.
+                row(None, false, None, None),
+                // A small assisted side: suppressed, never a number.
+                row(Some(0.62), false, Some(Comparison { from: Share::wilson(5, 10).unwrap(), ..gap }), None),
+            ],
+            ..DigitalSection::default()
+        };
+        assert_eq!(
+            digital_findings(&section, 30),
+            [
+                "Internal Revenue Service: 62% of customers served digitally; digital trust 8 points above assisted; \
+                 5 of 7 website criteria met (up from 4 of 7 on 2025-01-10).",
+                "Internal Revenue Service: 62% of customers served digitally (partial coverage); digital vs assisted \
+                 trust suppressed (n < 30).",
+            ]
+        );
+        // Digital 85 of 100 against assisted 82 of 100: +3 points, interval across 0.
+        let (a, d) = (Share::wilson(82, 100).unwrap(), Share::wilson(85, 100).unwrap());
+        let small = Comparison { from: a, to: d, difference: fedcx_index::stats::difference(&a, &d) };
+        assert_eq!(
+            gap_phrase(Some(&small), 30),
+            "digital trust 3 points above assisted (not a significant difference)"
+        );
+    }
 }

@@ -226,12 +226,14 @@ pub fn scorecard(input: &ScorecardInput<'_>) -> Scorecard {
     let year = results.iter().map(|(y, _)| *y).filter(|y| y.get() <= input.quarter.year()).max();
     let mut points = Vec::new();
     let mut left_out = Vec::new();
-    for p in &providers {
+    // Without a FEVS year at or before the quarter there is nothing to correlate, and nobody to list.
+    for p in providers.iter().filter(|_| year.is_some()) {
         let slug = p.customer.provider.clone();
         let employee = year.and_then(|y| p.employee.iter().find(|e| e.year == y));
         let why = match (&p.customer.trust, employee) {
             (None, _) => Some(LeftOut::NoTrust),
-            (Some(_), None) => Some(LeftOut::NotMeasured(NotMeasured::NotPublished)),
+            // Every provider has an entry for every year given; kept total for the match.
+            (Some(_), None) => Some(LeftOut::NotMeasured(NotMeasured::NoCrosswalk)),
             (Some(_), Some(e)) if e.parent_agency => Some(LeftOut::ParentAgencyOnly),
             (Some(_), Some(e)) => match e.eei {
                 Measured::Value(_) => None,

@@ -779,4 +779,22 @@ mod tests {
         assert_eq!(tp.services.len(), 1);
         assert!(p.website.is_none());
     }
+
+    proptest::proptest! {
+        /// Swapping the two quarters swaps "better" and "worse", and keeps every other direction:
+        /// the direction depends only on the metric and the order of the two values.
+        #[test]
+        fn direction_is_antisymmetric(before in 0.0f64..1e6, now in 0.0f64..1e6, k in 0usize..8) {
+            let metric = &BusinessMetric::KNOWN[k];
+            let there = direction(metric, before, now);
+            let back = direction(metric, now, before);
+            let expected = match there {
+                Direction::Better => Direction::Worse,
+                Direction::Worse => Direction::Better,
+                other => other,
+            };
+            proptest::prop_assert_eq!(back, expected);
+            proptest::prop_assert_eq!(there == Direction::Unchanged, before == now);
+        }
+    }
 }

@@ -771,6 +771,66 @@ fn kept_responses_let_reports_from_the_store_write_uploads() {
     assert!(t.path("bare/FY2024Q1/cx_collection_details.csv").exists());
 }
 
+#[test]
+fn report_takes_a_channel_classification_for_the_digital_adoption_section() {
+    let t = TestDir::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("data/demo/responses.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // FY2024 Q1: the ninth block of 1,875 responses.
+    let quarter = format!("{}\n{}\n", lines[0], lines[1 + 8 * 1875..1 + 9 * 1875].join("\n"));
+    let file = t.write("fy2024q1.csv", quarter.as_bytes());
+    let details = root.join("data/demo/cx_collection_details.csv");
+    let (details, file) = (details.to_str().unwrap(), file.to_str().unwrap());
+    let classification = t.write(
+        "kiosk-assisted.toml",
+        b"name = \"kiosk-assisted\"\nsource = \"test\"\n\
+          digital = [\"computer\", \"mobile\", \"email\", \"chatbot\", \"website\", \"mobile_app\", \"live_chat\", \
+          \"sms_text_messages\", \"social_media\", \"other_digital\"]\n\
+          assisted = [\"phone\", \"automated_phone\", \"in_person\", \"paper\", \"postal_mail\", \"fax\", \
+          \"self_service_kiosk\", \"other_non_digital\"]\n",
+    );
+    let c = classification.to_str().unwrap();
+    t.ok(&["report", "--quarter", "FY2024Q1", "--out", "a", "--bootstrap", "0", details, file]);
+    t.ok(&[
+        "report",
+        "--quarter",
+        "FY2024Q1",
+        "--out",
+        "b",
+        "--bootstrap",
+        "0",
+        "--channel-classification",
+        c,
+        details,
+        file,
+    ]);
+    let a = json(&t.path("a/FY2024Q1/report.json"));
+    let b = json(&t.path("b/FY2024Q1/report.json"));
+    assert_eq!(a["digital"]["classification"], "fedcx");
+    assert_eq!(b["digital"]["classification"], "kiosk-assisted");
+    assert_eq!(a["balanced"]["fevs_given"], false, "the CLI passes no FEVS results yet");
+    let md = std::fs::read_to_string(t.path("b/FY2024Q1/report.md")).unwrap();
+    assert!(md.contains("## Balanced measures") && md.contains("## Digital adoption"), "{md}");
+    assert!(md.contains("Channel classification: kiosk-assisted \\(test\\)"), "{md}");
+
+    let bad = t.write("bad.toml", b"name = \"x\"\ndigital = [\"website\"]\nassisted = []\n");
+    let out = t.run(&[
+        "report",
+        "--quarter",
+        "FY2024Q1",
+        "--out",
+        "c",
+        "--channel-classification",
+        bad.to_str().unwrap(),
+        details,
+        file,
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("on neither side"), "{err}");
+}
+
 // ---- Hostile and broken inputs (issue 9): each test uses the exact input the red team reported.
 
 /// Every path under `dir`, recursively.

@@ -43,6 +43,7 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
     let balanced = read_balanced(registry)?;
     super::ingest::print_balanced(&balanced);
     let latest = *result.total.counts.quarters().last().context("the demo data has no quarter")?;
+    let classification = fedcx_model::ChannelClassification::fedcx();
     let options = super::report::ReportOptions {
         min_responses: args.min_responses,
         reflection: None,
@@ -51,6 +52,7 @@ pub fn run(registry: &Registry, args: &Args) -> Result<()> {
         demo: true,
         scope: None,
         balanced: &balanced,
+        classification: &classification,
     };
     let data = super::report::ReportData::from_ingest(result)?;
     let dir = super::report::write_report(registry, &data, latest, &args.out, options)?;

@@ -47,6 +47,10 @@ pub struct Args {
     /// of the A-11 records and listed in problems.csv, and everything else is written.
     #[arg(long)]
     strict: bool,
+    /// A TOML table of which channels count as digital in the "Digital adoption" section (see
+    /// docs/balanced-measures.md); fedcx's own classification by default.
+    #[arg(long, value_name = "FILE")]
+    channel_classification: Option<PathBuf>,
 }
 
 /// A scope's title and the providers in it.
@@ -143,6 +147,10 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", super::shown(p))))
         .transpose()?;
     let (result, scope) = narrow(registry, result, &args.providers, &args.services)?;
+    let classification = match &args.channel_classification {
+        Some(path) => fedcx_ingest::load_channel_classification(path)?,
+        None => fedcx_model::ChannelClassification::fedcx(),
+    };
     let dir = write_report(
         registry,
         &result,
@@ -156,6 +164,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
             demo: false,
             scope: scope.as_ref().map(|(label, providers)| fedcx_a11::Scope { label, providers }),
             balanced: &balanced,
+            classification: &classification,
         },
     )?;
     print_outputs(&dir)
@@ -240,8 +249,10 @@ pub struct ReportOptions<'a> {
     pub demo: bool,
     /// What the data was narrowed to, e.g. "U.S. Customs and Border Protection".
     pub scope: Option<fedcx_a11::Scope<'a>>,
-    /// The balanced-measures inputs (FEVS counts, business results, Site Scanning snapshots).
-    pub balanced: &'a fedcx_model::BalancedInputs,
+    /// FEVS, business results and website scans for the balanced-measures and digital sections.
+    pub balanced: &'a fedcx_model::balanced::BalancedInputs,
+    /// Which channels count as digital.
+    pub classification: &'a fedcx_model::ChannelClassification,
 }
 
 /// Writes the quarter's records and report, and summarises the groups withheld from the records.
@@ -261,7 +272,6 @@ pub fn write_report(
         benchmarks: &result.contribution.benchmarks,
         web_traffic: &result.contribution.web_traffic,
         published: &result.contribution.published,
-        balanced: options.balanced,
         index: index.as_ref(),
         quarter,
         scores: ScoreConfig { min_responses: options.min_responses },
@@ -269,6 +279,8 @@ pub fn write_report(
         strict: options.strict,
         demo: options.demo,
         scope: options.scope,
+        balanced: options.balanced,
+        classification: options.classification,
     };
     let dir = fedcx_a11::write_quarter(out, &input)?;
     summarise_problems(&dir)?;

@@ -429,7 +429,8 @@ pub fn report() -> Result<()> {
     let data = ingest_demo_dir(&registry, &dir)?;
     let out = dir.join("out");
     let traffic = std::collections::BTreeMap::new();
-    let balanced = fedcx_model::BalancedInputs::default();
+    let balanced = fedcx_model::balanced::BalancedInputs::default();
+    let classification = fedcx_model::ChannelClassification::fedcx();
     let mut best = f64::INFINITY;
     let mut files = 0;
     for _ in 0..5 {
@@ -444,7 +445,6 @@ pub fn report() -> Result<()> {
                 responses: &[],
                 benchmarks: &[],
                 published: &[],
-                balanced: &balanced,
                 web_traffic: &traffic,
                 index: None,
                 quarter,
@@ -453,6 +453,8 @@ pub fn report() -> Result<()> {
                 strict: false,
                 demo: false,
                 scope: None,
+                balanced: &balanced,
+                classification: &classification,
             };
             let written = fedcx_a11::write_quarter(&out, &input)?;
             files += std::fs::read_dir(&written)?.count();

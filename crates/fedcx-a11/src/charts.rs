@@ -279,3 +279,122 @@ pub fn index(title: &str, index: &IndexSummary, lines: &[BenchmarkLine], alt: &s
     }
     Ok(label_svg(svg, alt))
 }
+
+/// A scatter of one point per provider (x and y on 0-100), each labelled, with a note line under
+/// the title (the correlation and its interval, or why there is none).
+pub fn scatter(
+    title: &str,
+    points: &[(String, f64, f64)],
+    (x_desc, y_desc): (&str, &str),
+    note: &str,
+    alt: &str,
+) -> Result<String, ChartError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 440)).into_drawing_area();
+        root.fill(&WHITE).map_err(err(title))?;
+        let range = |v: &mut dyn Iterator<Item = f64>| {
+            let (lo, hi) = v.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+            if lo.is_finite() {
+                ((lo - 5.0).max(0.0).floor(), (hi + 5.0).min(100.0).ceil())
+            } else {
+                (0.0, 100.0)
+            }
+        };
+        let (x0, x1) = range(&mut points.iter().map(|p| p.1));
+        let (y0, y1) = range(&mut points.iter().map(|p| p.2));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 22))
+            .margin(12)
+            .margin_right(28)
+            .x_label_area_size(48)
+            .y_label_area_size(56)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err(title))?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 15))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(err(title))?;
+        chart
+            .draw_series(points.iter().map(|(_, x, y)| Circle::new((*x, *y), 6, BLUE.filled())))
+            .map_err(err(title))?;
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|(label, x, y)| Text::new(label.clone(), (*x + 0.015 * (x1 - x0), *y), left_middle(14))),
+            )
+            .map_err(err(title))?;
+        let note_x = x0 + 0.02 * (x1 - x0);
+        let note_y = y1 - 0.04 * (y1 - y0);
+        chart
+            .draw_series([Text::new(note.to_owned(), (note_x, note_y), left_middle(14).color(&GREY))])
+            .map_err(err(title))?;
+        if points.is_empty() {
+            chart
+                .draw_series([Text::new(
+                    "no provider has both measures".to_owned(),
+                    (note_x, (y0 + y1) / 2.0),
+                    left_middle(15).color(&GREY),
+                )])
+                .map_err(err(title))?;
+        }
+        root.present().map_err(err(title))?;
+    }
+    Ok(label_svg(svg, alt))
+}
+
+/// Horizontal bars of plain shares (0 to 1, no interval), one per label, top to bottom; `None`
+/// is written as `missing` instead of a bar.
+pub fn share_bars(
+    title: &str,
+    bars: &[(String, Option<f64>)],
+    x_desc: &str,
+    missing: &str,
+    alt: &str,
+) -> Result<String, ChartError> {
+    let mut svg = String::new();
+    let n = bars.len().max(1);
+    let height = (70 + 30 * n).max(170) as u32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        let mut chart = horizontal_frame(&root, title, &labels, x_desc, &|v| format!("{v:.0}%"))?;
+        for (i, (_, share)) in bars.iter().enumerate() {
+            let y = (n - 1 - i) as i32;
+            let centre = SegmentValue::CenterOf(y);
+            match share {
+                Some(v) => {
+                    let mut bar = Rectangle::new(
+                        [(0.0, SegmentValue::Exact(y)), (100.0 * v, SegmentValue::Exact(y + 1))],
+                        BLUE.filled(),
+                    );
+                    bar.set_margin(5, 5, 0, 0);
+                    chart.draw_series([bar]).map_err(err(title))?;
+                    let (x, style) = if *v > 0.15 {
+                        (1.5, left_middle(15).color(&WHITE))
+                    } else {
+                        (100.0 * v + 1.0, left_middle(15))
+                    };
+                    chart
+                        .draw_series([Text::new(format!("{:.1}%", 100.0 * v), (x, centre), style)])
+                        .map_err(err(title))?;
+                }
+                None => {
+                    chart
+                        .draw_series([Text::new(missing.to_owned(), (1.0, centre), left_middle(14).color(&GREY))])
+                        .map_err(err(title))?;
+                }
+            }
+        }
+        root.present().map_err(err(title))?;
+    }
+    Ok(label_svg(svg, alt))
+}

@@ -63,6 +63,10 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
         "<nav aria-label=\"Contents\"><h2>Contents</h2><ol><li><a href=\"#government\">{}</a></li>",
         h(&r.overall_heading())
     );
+    let _ = writeln!(
+        s,
+        "<li><a href=\"#balanced\">Balanced measures</a></li><li><a href=\"#digital\">Digital adoption</a></li>"
+    );
     for p in &r.providers {
         let _ = writeln!(s, "<li><a href=\"#{}\">{}</a></li>", h(&p.slug), h(&p.name));
     }
@@ -73,6 +77,8 @@ pub fn render(r: &QuarterReport) -> Result<String, ChartError> {
     index_html(&mut s, r)?;
     quarter_notes_html(&mut s, r)?;
     drops_html(&mut s, r, min)?;
+    balanced_html(&mut s, r)?;
+    digital_html(&mut s, r)?;
     providers_html(&mut s, r, min)?;
     for line in crate::markdown::closing_lines(r, h) {
         let _ = writeln!(s, "<p>{line}</p>");
@@ -497,4 +503,211 @@ fn published_html(s: &mut String, r: &QuarterReport) {
         }
         let _ = writeln!(s, "</ul>");
     }
+}
+
+/// The "Balanced measures" section: findings, the scorecard table, business results, the scatter
+/// of trust against engagement with its table, sources.
+fn balanced_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
+    use crate::report::{association_sentence, business_value_text, fevs_text, left_out_text};
+    let b = &r.balanced;
+    let min = r.min_responses;
+    let _ = writeln!(s, "<section id=\"balanced\"><h2>Balanced measures</h2>");
+    let _ = writeln!(
+        s,
+        "<p class=\"note\">Customer, employee and business results side by side for each HISP with respondents this \
+         quarter or business results: trust (A-11), the Employee Engagement Index and Global Satisfaction Index (OPM \
+         FEVS, 0-100) of the FEVS unit the registry's crosswalk names, and the provider's own operational measures.</p>"
+    );
+    list_html(s, &b.findings);
+    if !b.rows.is_empty() {
+        let _ = writeln!(s, "<div class=\"scroll\"><table><caption>Balanced scorecard</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">trust (agree)</th><th scope=\"col\">FEVS year</th><th scope=\"col\">FEVS unit</th><th scope=\"col\">EEI</th><th scope=\"col\">GSI</th></tr>");
+        for row in &b.rows {
+            let trust = crate::report::leg_trust_text(&row.card.customer, min);
+            if row.card.employee.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td>-</td><td>-</td><td>not given</td><td>not given</td></tr>",
+                    h(&row.name),
+                    cell(&trust)
+                );
+            }
+            for e in &row.card.employee {
+                let _ = writeln!(
+                    s,
+                    "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    h(&row.name),
+                    cell(&trust),
+                    e.year,
+                    h(&e.unit.map_or_else(|| "-".to_owned(), |u| u.to_string())),
+                    h(&fevs_text(&e.eei, e.parent_agency)),
+                    h(&fevs_text(&e.gsi, e.parent_agency))
+                );
+            }
+        }
+        let _ = writeln!(s, "</table></div>");
+    }
+    if b.rows.iter().any(|r| !r.card.business.is_empty()) {
+        let prev = r.quarter.prev().map_or_else(|| "previous".to_owned(), |q| q.to_string());
+        let _ = writeln!(s, "<h3>Business results</h3><div class=\"scroll\"><table><caption>Business results, {} and {}</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">service</th><th scope=\"col\">measure</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">direction</th><th scope=\"col\">source</th></tr>", r.quarter, h(&prev), r.quarter, h(&prev));
+        for row in &b.rows {
+            for m in &row.card.business {
+                let _ = writeln!(
+                    s,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+                    h(&row.name),
+                    h(m.service.as_str()),
+                    h(m.metric.label()),
+                    h(&business_value_text(m.current, m.unit)),
+                    h(&business_value_text(m.previous, m.unit)),
+                    m.direction.label(),
+                    h(&m.sources.join("; "))
+                );
+            }
+        }
+        let _ = writeln!(s, "</table></div>");
+    }
+    if let Some(te) = b.trust_engagement.as_ref().filter(|_| b.fevs_given) {
+        let _ = writeln!(s, "<h3>Trust and employee engagement across HISPs</h3>");
+        let sentence = association_sentence(te);
+        let name_of = |slug: &fedcx_model::ProviderSlug| {
+            b.rows
+                .iter()
+                .find(|r| &r.card.customer.provider == slug)
+                .map_or_else(|| slug.to_string(), |r| r.name.clone())
+        };
+        let points: Vec<(String, f64, f64)> =
+            te.points.iter().map(|p| (name_of(&p.provider), p.trust, p.eei)).collect();
+        let note = match te.association {
+            fedcx_index::association::Association::Estimated(c) => {
+                format!("r = {:.2} [{:.2}, {:.2}], n = {}", c.pearson, c.lo, c.hi, c.n)
+            }
+            fedcx_index::association::Association::NotEnoughProviders { n } => {
+                format!("n = {n}: too few providers for a correlation")
+            }
+            fedcx_index::association::Association::NoVariation { n } => format!("n = {n}: no variation"),
+        };
+        let year = te.year.map_or_else(|| "no year".to_owned(), |y| y.to_string());
+        let alt = format!(
+            "Scatter chart of trust this quarter against employee engagement (EEI, FEVS {year}), one point per HISP"
+        );
+        figure(
+            s,
+            &charts::scatter("Trust and employee engagement", &points, ("trust, % agree", "EEI (FEVS)"), &note, &alt)?,
+            &alt,
+        );
+        let _ = writeln!(s, "<p>{}</p>", h(&sentence));
+        let _ = writeln!(s, "<table><caption>Trust and EEI per HISP</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">trust (agree, %)</th><th scope=\"col\">EEI</th></tr>");
+        for (name, x, y) in &points {
+            let _ =
+                writeln!(s, "<tr><td>{}</td><td class=\"num\">{x:.1}</td><td class=\"num\">{y:.1}</td></tr>", h(name));
+        }
+        let _ = writeln!(s, "</table>");
+        if !te.left_out.is_empty() {
+            let left: Vec<String> =
+                te.left_out.iter().map(|(p, why)| format!("{} ({})", name_of(p), left_out_text(why))).collect();
+            let _ = writeln!(s, "<p class=\"note\">Not in the correlation: {}.</p>", h(&left.join(", ")));
+        }
+        let _ = writeln!(s, "<p class=\"note\">{}</p>", h(te.caveat));
+    }
+    sources_html(s, &b.sources);
+    let _ = writeln!(s, "</section>");
+    Ok(())
+}
+
+/// The "Digital adoption" section: findings, a bar chart of digital shares, the per-HISP and
+/// per-service tables, sources.
+fn digital_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
+    use crate::markdown::{coverage_notes, gap_cell};
+    use crate::report::website_phrase;
+    let d = &r.digital;
+    let min = r.min_responses;
+    let _ = writeln!(s, "<section id=\"digital\"><h2>Digital adoption</h2>");
+    let _ = writeln!(s, "<p class=\"note\">{}</p>", h(crate::report::DIGITAL_SHARE_RULE));
+    list_html(s, &d.findings);
+    if d.rows.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>No HISP has volumes, digital and assisted answers, a scanned website or web visits this quarter.</p>"
+        );
+    } else {
+        let bars: Vec<(String, Option<f64>)> = d.rows.iter().map(|r| (r.name.clone(), r.adoption.share)).collect();
+        let alt = format!(
+            "Bar chart of the share of customers served on digital channels per HISP, {} ({} classification)",
+            r.quarter, d.classification
+        );
+        figure(
+            s,
+            &charts::share_bars("Customers served digitally", &bars, "% of customers", "no volumes", &alt)?,
+            &alt,
+        );
+        let _ = writeln!(s, "<div class=\"scroll\"><table><caption>Digital adoption per HISP</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">digital share</th><th scope=\"col\">coverage</th><th scope=\"col\">digital - assisted trust (points)</th><th scope=\"col\">website criteria met</th><th scope=\"col\">web visits</th><th scope=\"col\">trust (agree)</th></tr>");
+        for row in &d.rows {
+            let a = &row.adoption;
+            let share = a.share.map_or_else(
+                || "unknown".to_owned(),
+                |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers),
+            );
+            let coverage = if a.share.is_none() {
+                "-"
+            } else if a.complete {
+                "complete"
+            } else {
+                "partial"
+            };
+            let website = website_phrase(a.website.as_ref(), a.website_before.as_ref())
+                .map_or_else(|| "not scanned".to_owned(), |w| w.replace(" website criteria met", ""));
+            let _ = writeln!(
+                s,
+                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td>{coverage}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                h(&row.name),
+                h(&share),
+                cell(&gap_cell(a.trust_gap.as_ref(), min)),
+                h(&website),
+                row.web_visits.map_or_else(|| "no DAP data".to_owned(), |v| v.to_string()),
+                h(&row.trust.as_ref().map_or_else(|| "not shown".to_owned(), |t| share_text(Some(t), min)))
+            );
+        }
+        let _ = writeln!(s, "</table></div>");
+    }
+    if !d.services.is_empty() {
+        let _ = writeln!(s, "<h3>By service</h3><div class=\"scroll\"><table><caption>Digital adoption per service</caption><tr><th scope=\"col\">service</th><th scope=\"col\">digital customers</th><th scope=\"col\">customers</th><th scope=\"col\">digital share</th><th scope=\"col\">coverage notes</th><th scope=\"col\">digital - assisted trust (points)</th></tr>");
+        for sv in &d.services {
+            let (dc, c, share, notes) = match &sv.share {
+                Some(sh) => (
+                    sh.digital_customers.to_string(),
+                    sh.customers.to_string(),
+                    sh.share.map_or_else(|| "unknown".to_owned(), |v| format!("{:.1}%", 100.0 * v)),
+                    coverage_notes(&sh.coverage),
+                ),
+                None => ("-".into(), "-".into(), "unknown".into(), "no collection detail".to_owned()),
+            };
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td class=\"num\">{dc}</td><td class=\"num\">{c}</td><td class=\"num\">{share}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                h(sv.service.as_str()),
+                h(&notes),
+                cell(&gap_cell(sv.trust_gap.as_ref(), min))
+            );
+        }
+        let _ = writeln!(s, "</table></div>");
+    }
+    sources_html(s, &d.sources);
+    let _ = writeln!(s, "</section>");
+    Ok(())
+}
+
+fn list_html(s: &mut String, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "<ul>");
+    for f in items {
+        let _ = writeln!(s, "<li>{}</li>", h(f));
+    }
+    let _ = writeln!(s, "</ul>");
+}
+
+fn sources_html(s: &mut String, sources: &[String]) {
+    let _ = writeln!(s, "<h3>Sources</h3>");
+    list_html(s, sources);
 }

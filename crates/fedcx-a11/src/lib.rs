@@ -86,9 +86,6 @@ pub struct ReportInput<'a> {
     pub web_traffic: &'a BTreeMap<(String, fedcx_model::Month), u64>,
     /// performance.gov's published FY2019-20 figures (means on the 1-5 scale, volumes).
     pub published: &'a [PublishedMeans],
-    /// What the "Balanced measures" and "Digital adoption" sections read beside the counts: FEVS
-    /// counts, business results, Site Scanning snapshots (each part may be empty).
-    pub balanced: &'a fedcx_model::BalancedInputs,
     /// The ACSI-style index, when estimated.
     pub index: Option<&'a IndexSummary>,
     /// The quarter to report.
@@ -106,6 +103,12 @@ pub struct ReportInput<'a> {
     /// The data is fedcx's synthetic demo data: every output says so, the folder is named
     /// `FY2025Q2-DEMO` and holds a README saying what it is.
     pub demo: bool,
+    /// FEVS results, business results and website scans for the "Balanced measures" and "Digital
+    /// adoption" sections; each part may be empty, and the sections then say it was not given.
+    pub balanced: &'a fedcx_model::balanced::BalancedInputs,
+    /// Which channels count as digital in the "Digital adoption" section
+    /// (`ChannelClassification::fedcx()` unless the user gives another).
+    pub classification: &'a fedcx_model::ChannelClassification,
 }
 
 /// A report narrowed to some providers (or to some of their services).
@@ -194,6 +197,13 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
         input.responses.iter().filter(|x| x.fiscal_quarter().ok() == Some(input.quarter)).cloned().collect();
     r.drivers = fedcx_index::drivers::trust_drivers(&in_quarter, input.scores.min_responses);
     r.record_wordings(input.registry, input.details);
+    r.balance(&report::BalanceInput {
+        registry: input.registry,
+        counts: input.counts,
+        details: input.details,
+        balanced: input.balanced,
+        classification: input.classification,
+    });
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());
     out.insert("report.xlsx".into(), xlsx::render(&r, &tables)?);

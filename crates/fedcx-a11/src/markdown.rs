@@ -7,7 +7,8 @@ use fedcx_model::survey::V1_QUESTIONS;
 
 use crate::escape::markdown as md;
 use crate::report::{
-    change_text, interval_text, share_text, suppressed, QuarterReport, INDEX_NOT_ESTIMATED, PUBLISHED_MEAN_LABEL,
+    association_sentence, business_value_text, change_text, fevs_text, interval_text, left_out_text, share_text,
+    suppressed, website_phrase, QuarterReport, DIGITAL_SHARE_RULE, INDEX_NOT_ESTIMATED, PUBLISHED_MEAN_LABEL,
 };
 
 /// Renders the report.
@@ -123,6 +124,8 @@ pub fn render(r: &QuarterReport) -> String {
         }
         let _ = writeln!(s);
     }
+    balanced_section(&mut s, r);
+    digital_section(&mut s, r);
     let _ = writeln!(s, "## High Impact Service Providers\n");
     for p in &r.providers {
         let _ = writeln!(s, "### {} ({})\n", md(&p.name), md(&p.agency));
@@ -453,4 +456,230 @@ fn drivers_table(s: &mut String, r: &QuarterReport) {
         );
     }
     let _ = writeln!(s);
+}
+
+/// The "Balanced measures" section: the scorecard table, the association, sources and findings.
+fn balanced_section(s: &mut String, r: &QuarterReport) {
+    let b = &r.balanced;
+    let min = r.min_responses;
+    let _ = writeln!(s, "## Balanced measures\n");
+    let _ = writeln!(
+        s,
+        "Customer, employee and business results side by side for each HISP with respondents this quarter or \
+         business results: trust (A-11), the Employee Engagement Index and Global Satisfaction Index (OPM FEVS, \
+         0-100) of the FEVS unit the registry's crosswalk names, and the provider's own operational measures.\n"
+    );
+    for f in &b.findings {
+        let _ = writeln!(s, "- {}", md(f));
+    }
+    if !b.findings.is_empty() {
+        let _ = writeln!(s);
+    }
+    if !b.rows.is_empty() {
+        let _ = writeln!(
+            s,
+            "| HISP | trust (agree) | trust trend | FEVS year | FEVS unit | EEI | GSI |\n|---|---|---|---|---|---|---|"
+        );
+        for row in &b.rows {
+            let c = &row.card.customer;
+            let trust = crate::report::leg_trust_text(c, min);
+            let trend = trend_inline(&c.trend, min);
+            if row.card.employee.is_empty() {
+                let _ = writeln!(s, "| {} | {} | {} | - | - | not given | not given |", md(&row.name), trust, trend);
+            }
+            for (i, e) in row.card.employee.iter().enumerate() {
+                let (name, trust, trend) = if i == 0 {
+                    (md(&row.name), trust.clone(), trend.clone())
+                } else {
+                    (String::new(), String::new(), String::new())
+                };
+                let unit = e.unit.map_or_else(|| "-".to_owned(), |u| u.to_string());
+                let _ = writeln!(
+                    s,
+                    "| {name} | {trust} | {trend} | {} | {} | {} | {} |",
+                    e.year,
+                    md(&unit),
+                    md(&fevs_text(&e.eei, e.parent_agency)),
+                    md(&fevs_text(&e.gsi, e.parent_agency))
+                );
+            }
+        }
+        let _ = writeln!(s);
+    }
+    if b.rows.iter().any(|r| !r.card.business.is_empty()) {
+        let _ = writeln!(s, "### Business results\n");
+        let _ = writeln!(
+            s,
+            "| HISP | service | measure | {} | {} | direction | source |\n|---|---|---|---|---|---|---|",
+            r.quarter,
+            r.quarter.prev().map_or_else(|| "previous".to_owned(), |q| q.to_string())
+        );
+        for row in &b.rows {
+            for m in &row.card.business {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    md(&row.name),
+                    md(m.service.as_str()),
+                    md(m.metric.label()),
+                    md(&business_value_text(m.current, m.unit)),
+                    md(&business_value_text(m.previous, m.unit)),
+                    m.direction.label(),
+                    md(&m.sources.join("; "))
+                );
+            }
+        }
+        let _ = writeln!(s);
+    }
+    if let Some(te) = b.trust_engagement.as_ref().filter(|_| b.fevs_given) {
+        let _ = writeln!(s, "### Trust and employee engagement across HISPs\n");
+        let _ = writeln!(s, "{}\n", md(&association_sentence(te)));
+        if !te.points.is_empty() {
+            let _ = writeln!(s, "| HISP | trust (agree, %) | EEI |\n|---|---|---|");
+            for p in &te.points {
+                let name = b
+                    .rows
+                    .iter()
+                    .find(|r| r.card.customer.provider == p.provider)
+                    .map_or(p.provider.as_str(), |r| r.name.as_str());
+                let _ = writeln!(s, "| {} | {:.1} | {:.1} |", md(name), p.trust, p.eei);
+            }
+            let _ = writeln!(s);
+        }
+        if !te.left_out.is_empty() {
+            let name_of = |slug: &fedcx_model::ProviderSlug| {
+                b.rows
+                    .iter()
+                    .find(|r| &r.card.customer.provider == slug)
+                    .map_or_else(|| slug.to_string(), |r| r.name.clone())
+            };
+            let left: Vec<String> =
+                te.left_out.iter().map(|(p, why)| format!("{} ({})", name_of(p), left_out_text(why))).collect();
+            let _ = writeln!(s, "Not in the correlation: {}.\n", md(&left.join(", ")));
+        }
+        let _ = writeln!(s, "{}\n", md(te.caveat));
+    }
+    let _ = writeln!(s, "Sources:\n");
+    for src in &b.sources {
+        let _ = writeln!(s, "- {}", md(src));
+    }
+    let _ = writeln!(s);
+}
+
+/// The "Digital adoption" section: per HISP and per service, sources and findings.
+fn digital_section(s: &mut String, r: &QuarterReport) {
+    let d = &r.digital;
+    let min = r.min_responses;
+    let _ = writeln!(s, "## Digital adoption\n");
+    let _ = writeln!(s, "{}\n", md(DIGITAL_SHARE_RULE));
+    for f in &d.findings {
+        let _ = writeln!(s, "- {}", md(f));
+    }
+    if !d.findings.is_empty() {
+        let _ = writeln!(s);
+    }
+    if d.rows.is_empty() {
+        let _ = writeln!(
+            s,
+            "No HISP has volumes, digital and assisted answers, a scanned website or web visits this quarter.\n"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "| HISP | digital share | coverage | digital - assisted trust (points) | website criteria met | web visits | trust (agree) |\n|---|---|---|---|---|---|---|"
+        );
+        for row in &d.rows {
+            let a = &row.adoption;
+            let share = a.share.map_or_else(
+                || "unknown".to_owned(),
+                |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers),
+            );
+            let coverage = if a.share.is_none() {
+                "-"
+            } else if a.complete {
+                "complete"
+            } else {
+                "partial"
+            };
+            let website = website_phrase(a.website.as_ref(), a.website_before.as_ref())
+                .map_or_else(|| "not scanned".to_owned(), |w| w.replace(" website criteria met", ""));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {coverage} | {} | {} | {} | {} |",
+                md(&row.name),
+                share,
+                gap_cell(a.trust_gap.as_ref(), min),
+                md(&website),
+                row.web_visits.map_or_else(|| "no DAP data".to_owned(), |v| v.to_string()),
+                row.trust.as_ref().map_or_else(|| "not shown".to_owned(), |t| share_text(Some(t), min))
+            );
+        }
+        let _ = writeln!(s);
+    }
+    if !d.services.is_empty() {
+        let _ = writeln!(s, "### By service\n");
+        let _ = writeln!(
+            s,
+            "| service | digital customers | customers | digital share | coverage notes | digital - assisted trust (points) |\n|---|---|---|---|---|---|"
+        );
+        for sv in &d.services {
+            let (dc, c, share, notes) = match &sv.share {
+                Some(sh) => (
+                    sh.digital_customers.to_string(),
+                    sh.customers.to_string(),
+                    sh.share.map_or_else(|| "unknown".to_owned(), |v| format!("{:.1}%", 100.0 * v)),
+                    coverage_notes(&sh.coverage),
+                ),
+                None => ("-".into(), "-".into(), "unknown".into(), "no collection detail".to_owned()),
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {dc} | {c} | {share} | {} | {} |",
+                md(sv.service.as_str()),
+                md(&notes),
+                gap_cell(sv.trust_gap.as_ref(), min)
+            );
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "Sources:\n");
+    for src in &d.sources {
+        let _ = writeln!(s, "- {}", md(src));
+    }
+    let _ = writeln!(s);
+}
+
+/// Digital minus assisted trust in a table cell: "+8.0 [+2.1, +13.9]", or why not.
+pub(crate) fn gap_cell(c: Option<&Comparison>, min: u64) -> String {
+    match c {
+        Some(c) if c.from.n >= min && c.to.n >= min => change_text(&c.difference),
+        Some(_) => suppressed(min),
+        None => "no comparison".to_owned(),
+    }
+}
+
+/// What a digital share's coverage lacks, in words; "complete" when nothing.
+pub(crate) fn coverage_notes(c: &fedcx_index::digital::Coverage) -> String {
+    let mut out = Vec::new();
+    let list = |v: &[fedcx_model::Channel]| v.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+    if !c.channels_unknown.is_empty() {
+        out.push(format!("volume unknown: {}", list(&c.channels_unknown)));
+    }
+    if !c.channels_without_detail.is_empty() {
+        out.push(format!("no detail: {}", list(&c.channels_without_detail)));
+    }
+    if !c.unknown_volume.is_empty() {
+        out.push(format!("{} detail(s) with a blank volume", c.unknown_volume.len()));
+    }
+    if let Some(m) = c.mixed_customers {
+        out.push(format!("{m} customers on version 1's mixed channel, on neither side"));
+    }
+    if !c.set_aside.is_empty() {
+        out.push(format!("{} detail(s) of other stages set aside", c.set_aside.len()));
+    }
+    if out.is_empty() {
+        "complete".to_owned()
+    } else {
+        out.join("; ")
+    }
 }

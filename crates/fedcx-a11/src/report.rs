@@ -185,6 +185,10 @@ pub struct QuarterReport {
     /// Groups withheld from the A-11 records, and why (also in `problems.csv`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<crate::records::Problem>,
+    /// Customer, employee and business results side by side ([`QuarterReport::balance`]).
+    pub balanced: BalancedSection,
+    /// How digital each HISP is, beside how well its digital channels do ([`QuarterReport::balance`]).
+    pub digital: DigitalSection,
 }
 
 /// One sentence of the summary, and the section that holds its table.
@@ -485,6 +489,8 @@ pub fn build(input: &crate::ReportInput<'_>) -> QuarterReport {
         demo: false,
         withheld: Vec::new(),
         unattributed_web_visits,
+        balanced: BalancedSection::default(),
+        digital: DigitalSection::default(),
     }
 }
 
@@ -646,6 +652,446 @@ pub fn suppressed(min: u64) -> String {
     format!("suppressed (n < {min})")
 }
 
+// ---------------------------------------------------------------------------------------------
+// Balanced measures and digital adoption
+// ---------------------------------------------------------------------------------------------
+
+/// What the balanced-measures and digital-adoption sections are computed from, beside the report.
+#[derive(Debug, Clone, Copy)]
+pub struct BalanceInput<'a> {
+    /// The registry (crosswalk, services, domains).
+    pub registry: &'a Registry,
+    /// Counts of every ingested response (trust by channel).
+    pub counts: &'a ResponseCounts,
+    /// Collection details (volumes by channel).
+    pub details: &'a [fedcx_model::CollectionDetail],
+    /// FEVS counts, business results, site snapshots.
+    pub balanced: &'a fedcx_model::balanced::BalancedInputs,
+    /// Which channels are digital.
+    pub classification: &'a fedcx_model::ChannelClassification,
+}
+
+/// One provider's row of the balanced scorecard, with its name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BalancedRow {
+    /// The provider's name.
+    pub name: String,
+    /// Its three legs.
+    pub card: fedcx_index::scorecard::ProviderScorecard,
+}
+
+/// The "Balanced measures" section: customer, employee and business results side by side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BalancedSection {
+    /// Whether FEVS results were given.
+    pub fevs_given: bool,
+    /// Whether business results were given.
+    pub business_given: bool,
+    /// The FEVS years given, oldest first.
+    pub fevs_years: Vec<u16>,
+    /// Providers with respondents this quarter or business results this or last quarter.
+    pub rows: Vec<BalancedRow>,
+    /// Trust against employee engagement across the rows' providers.
+    pub trust_engagement: Option<fedcx_index::scorecard::TrustEngagement>,
+    /// Where each input comes from, and its dates.
+    pub sources: Vec<String>,
+    /// The findings in plain sentences.
+    pub findings: Vec<String>,
+}
+
+/// One provider's digital adoption, with its name, trust and web visits beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DigitalRow {
+    /// The provider's name.
+    pub name: String,
+    /// Share, digital-minus-assisted trust, website criteria.
+    pub adoption: fedcx_index::scorecard::ProviderAdoption,
+    /// Trust agreement this quarter, when shown (at or above the threshold).
+    pub trust: Option<Share>,
+    /// DAP web visits this quarter to its registered domains.
+    pub web_visits: Option<u64>,
+}
+
+/// The "Digital adoption" section: how digital each HISP is, and how well digital does.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DigitalSection {
+    /// The channel classification's name.
+    pub classification: String,
+    /// Where the classification comes from.
+    pub classification_source: String,
+    /// Whether any collection detail (volumes) covers the quarter.
+    pub volumes_given: bool,
+    /// Whether any Site Scanning snapshot was given.
+    pub scans_given: bool,
+    /// Per service with a share or answers on both sides.
+    pub services: Vec<fedcx_index::scorecard::ServiceAdoption>,
+    /// Per provider with anything to show.
+    pub rows: Vec<DigitalRow>,
+    /// Where each input comes from, and its dates.
+    pub sources: Vec<String>,
+    /// The findings in plain sentences.
+    pub findings: Vec<String>,
+}
+
+/// How the digital share is counted, for the section's note.
+pub const DIGITAL_SHARE_RULE: &str = "Digital share = customers served on digital channels / customers served \
+     on all channels, from the collection details' volume of customers. A channel counts once, at the largest \
+     volume any of its details declares, so customers are not counted twice across stages or transaction \
+     points; a customer who used two channels is counted on each. A blank volume is unknown, never zero: \
+     such channels are left out of both sides and the coverage is marked partial.";
+
+/// What the report says when FEVS results were not given.
+pub const FEVS_NOT_GIVEN: &str = "Employee engagement (FEVS): not given. No FEVS results were ingested, so the \
+     employee leg is not measured.";
+
+/// What the report says when business results were not given.
+pub const BUSINESS_NOT_GIVEN: &str = "Business results: not given. No business-results file was ingested.";
+
+/// What the report says when no Site Scanning snapshot was given.
+pub const SCANS_NOT_GIVEN: &str = "Website scans (GSA Site Scanning): not given. No snapshot was ingested, so \
+     no website criteria are scored.";
+
+/// A provider's trust share as shown: agreement at or above the threshold, else none.
+pub fn shown_trust(g: &GroupScores, min: u64) -> Option<Share> {
+    g.trust_v2
+        .as_ref()
+        .and_then(|t| t.agree)
+        .or_else(|| g.v1.iter().find(|q| q.question == 2).and_then(|q| q.agree))
+        .filter(|s| s.n >= min)
+}
+
+/// The customer leg's trust as people read it: the share, or whether it was suppressed or had no
+/// answers (read from the trend's point for the quarter, which keeps a suppressed share's n).
+pub fn leg_trust_text(c: &fedcx_index::scorecard::CustomerLeg, min: u64) -> String {
+    match (&c.trust, c.trend.last()) {
+        (Some(t), _) => share_text(Some(t), min),
+        (None, Some(p)) => share_text(p.share.as_ref(), min),
+        (None, None) => "no answers".to_owned(),
+    }
+}
+
+/// A percentage 0-100 from a FEVS value, or why there is none: "64.3", "64.3 (parent agency)",
+/// "not measured: not in the survey that year".
+pub fn fevs_text(v: &fedcx_model::fevs::Measured<fedcx_model::fevs::Percent>, parent_agency: bool) -> String {
+    match v {
+        fedcx_model::fevs::Measured::Value(p) if parent_agency => format!("{:.1} (parent agency)", p.get()),
+        fedcx_model::fevs::Measured::Value(p) => format!("{:.1}", p.get()),
+        fedcx_model::fevs::Measured::NotMeasured(why) => why.to_string(),
+    }
+}
+
+/// A business value with its unit: "12.5 minutes", "80.0%", "$14.20".
+pub fn business_value_text(v: Option<f64>, unit: fedcx_model::business::Unit) -> String {
+    use fedcx_model::business::Unit;
+    let Some(v) = v else { return "-".to_owned() };
+    match unit {
+        Unit::Percent => format!("{v:.1}%"),
+        Unit::Dollars => format!("${v:.2}"),
+        Unit::Count => format!("{v}"),
+        Unit::Seconds | Unit::Minutes | Unit::Hours | Unit::Days | Unit::Months => format!("{v} {unit}"),
+    }
+}
+
+/// The association as a sentence.
+pub fn association_sentence(te: &fedcx_index::scorecard::TrustEngagement) -> String {
+    use fedcx_index::association::{Association, MIN_PROVIDERS};
+    let Some(year) = te.year else {
+        return "Trust and employee engagement: no FEVS year at or before the quarter's fiscal year was given, so no \
+                association is estimated."
+            .to_owned();
+    };
+    match te.association {
+        Association::NotEnoughProviders { n } => format!(
+            "Trust and employee engagement (FEVS {year}): {n} provider(s) have both a shown trust share and their \
+             own EEI; at least {MIN_PROVIDERS} are needed, so no correlation is estimated."
+        ),
+        Association::NoVariation { n } => format!(
+            "Trust and employee engagement (FEVS {year}): across {n} providers one of the measures does not vary, \
+             so no correlation is estimated."
+        ),
+        Association::Estimated(c) => format!(
+            "Across {} providers, trust this quarter and employee engagement (EEI, FEVS {year}) correlate at \
+             r = {:.2} [95% CI {:.2} to {:.2}], Spearman rho = {:.2}: an association across agencies, not an effect.",
+            c.n, c.pearson, c.lo, c.hi, c.spearman
+        ),
+    }
+}
+
+/// Why a provider is not a point of the association, for people.
+pub fn left_out_text(why: &fedcx_index::scorecard::LeftOut) -> String {
+    use fedcx_index::scorecard::LeftOut;
+    match why {
+        LeftOut::NoTrust => "no trust share shown this quarter".to_owned(),
+        LeftOut::ParentAgencyOnly => "only its parent agency's EEI is known".to_owned(),
+        LeftOut::NotMeasured(n) => n.to_string(),
+    }
+}
+
+/// The digital-versus-assisted difference as a phrase: "digital trust 8 points above assisted".
+pub fn gap_phrase(c: Option<&Comparison>, min: u64) -> String {
+    match c {
+        Some(c) if c.from.n >= min && c.to.n >= min => {
+            let d = 100.0 * c.difference.value;
+            let side = if d >= 0.0 { "above" } else { "below" };
+            let significant = c.difference.lo > 0.0 || c.difference.hi < 0.0;
+            format!(
+                "digital trust {:.0} points {side} assisted{}",
+                d.abs(),
+                if significant { "" } else { " (not a significant difference)" }
+            )
+        }
+        Some(_) => format!("digital vs assisted trust {}", suppressed(min)),
+        None => "no digital-assisted trust comparison (one side has no answers)".to_owned(),
+    }
+}
+
+/// The website criteria as a phrase: "5 of 7 website criteria met (up from 4 of 7 on 2025-01-10)".
+pub fn website_phrase(
+    now: Option<&fedcx_index::scorecard::CriteriaCount>,
+    before: Option<&fedcx_index::scorecard::CriteriaCount>,
+) -> Option<String> {
+    let now = now?;
+    let mut s = format!("{} of {} website criteria met", now.met, now.scored);
+    if let Some(b) = before {
+        let change = match now.met.cmp(&b.met) {
+            std::cmp::Ordering::Greater => "up from",
+            std::cmp::Ordering::Less => "down from",
+            std::cmp::Ordering::Equal => "as",
+        };
+        s.push_str(&format!(" ({change} {} of {} on {})", b.met, b.scored, b.taken));
+    }
+    Some(s)
+}
+
+impl QuarterReport {
+    /// Fills the "Balanced measures" and "Digital adoption" sections for the providers the report
+    /// shows (call after [`QuarterReport::scope_to`]).
+    pub fn balance(&mut self, input: &BalanceInput<'_>) {
+        use fedcx_index::scorecard::{self as sc, CustomerLeg};
+        let q = self.quarter;
+        let min = self.min_responses;
+        let b = input.balanced;
+        let prev = q.prev();
+        let has_business = |slug: &str| {
+            b.business.iter().any(|m| {
+                (m.quarter() == q || Some(m.quarter()) == prev)
+                    && input.registry.provider_of(m.service()).is_some_and(|p| p.slug.as_str() == slug)
+            })
+        };
+        let mut names = BTreeMap::new();
+        let customers: Vec<CustomerLeg> = self
+            .providers
+            .iter()
+            .filter(|p| p.scores.respondents_v1 + p.scores.respondents_v2 > 0 || has_business(&p.slug))
+            .filter_map(|p| {
+                let provider = fedcx_model::ProviderSlug::new(&p.slug).ok()?;
+                names.insert(p.slug.clone(), p.name.clone());
+                Some(CustomerLeg { provider, trust: shown_trust(&p.scores, min), trend: p.trust_trend.clone() })
+            })
+            .collect();
+        let card = sc::scorecard(&sc::ScorecardInput {
+            registry: input.registry,
+            quarter: q,
+            customers: &customers,
+            fevs: &b.fevs,
+            business: &b.business,
+        });
+        let name_of = |slug: &str| names.get(slug).cloned().unwrap_or_else(|| slug.to_owned());
+        let mut balanced = BalancedSection {
+            fevs_given: !b.fevs.is_empty(),
+            business_given: !b.business.is_empty(),
+            fevs_years: card.fevs_years.iter().map(|y| y.get()).collect(),
+            rows: card
+                .providers
+                .into_iter()
+                .map(|c| BalancedRow { name: name_of(c.customer.provider.as_str()), card: c })
+                .collect(),
+            trust_engagement: Some(card.trust_engagement),
+            sources: Vec::new(),
+            findings: Vec::new(),
+        };
+        balanced.sources = balanced_sources(self, b, &balanced.fevs_years);
+        balanced.findings = balanced_findings(&balanced, min);
+        self.balanced = balanced;
+
+        let slugs: Vec<fedcx_model::ProviderSlug> =
+            self.providers.iter().filter_map(|p| fedcx_model::ProviderSlug::new(&p.slug).ok()).collect();
+        let rules = fedcx_model::website::IdeaRules::default();
+        let adoption = sc::digital_adoption(&sc::AdoptionInput {
+            registry: input.registry,
+            quarter: q,
+            providers: &slugs,
+            counts: input.counts,
+            details: input.details,
+            classification: input.classification,
+            snapshots: &b.site_snapshots,
+            rules: &rules,
+        });
+        let rows: Vec<DigitalRow> = adoption
+            .providers
+            .into_iter()
+            .zip(&self.providers)
+            .filter_map(|(a, p)| {
+                let trust = shown_trust(&p.scores, min);
+                let web_visits = p.web_visits.as_ref().map(|(_, v)| *v);
+                let any = a.share.is_some() || a.trust_gap.is_some() || a.website.is_some() || web_visits.is_some();
+                any.then(|| DigitalRow { name: p.name.clone(), adoption: a, trust, web_visits })
+            })
+            .collect();
+        let in_q = input.details.iter().filter(|d| d.quarter == q).count();
+        let mut digital = DigitalSection {
+            classification: input.classification.name().to_owned(),
+            classification_source: input.classification.source().to_owned(),
+            volumes_given: in_q > 0,
+            scans_given: !b.site_snapshots.is_empty(),
+            services: adoption.services,
+            rows,
+            sources: Vec::new(),
+            findings: Vec::new(),
+        };
+        digital.sources = digital_sources(self, &digital, b, in_q);
+        digital.findings = digital_findings(&digital, min);
+        self.digital = digital;
+    }
+}
+
+/// The inputs of the balanced section with their dates.
+fn balanced_sources(r: &QuarterReport, b: &fedcx_model::balanced::BalancedInputs, years: &[u16]) -> Vec<String> {
+    let mut out = Vec::new();
+    let first = r.trust_trend.first().map_or_else(|| r.quarter.to_string(), |p| p.quarter.to_string());
+    out.push(format!("Customer: A-11 Section 280 responses, trust for {} with its trend from {first}.", r.quarter));
+    if years.is_empty() {
+        out.push(FEVS_NOT_GIVEN.to_owned());
+    } else {
+        let ys: Vec<String> = years.iter().map(u16::to_string).collect();
+        out.push(format!(
+            "Employee: OPM Federal Employee Viewpoint Survey, survey year(s) {}; EEI and GSI computed from the \
+             weighted answers with each year's item map; providers matched to FEVS units through the registry's \
+             curated crosswalk (each entry names its source).",
+            ys.join(", ")
+        ));
+    }
+    if b.business.is_empty() {
+        out.push(BUSINESS_NOT_GIVEN.to_owned());
+    } else {
+        let mut by_source: BTreeMap<&str, std::collections::BTreeSet<FiscalQuarter>> = BTreeMap::new();
+        for m in &b.business {
+            by_source.entry(m.source()).or_default().insert(m.quarter());
+        }
+        for (source, quarters) in by_source {
+            let qs: Vec<String> = quarters.iter().map(|q| q.to_string()).collect();
+            out.push(format!("Business results: {source} ({}).", qs.join(", ")));
+        }
+    }
+    out
+}
+
+/// The balanced section's sentences: per provider, the three legs; across providers, the association.
+fn balanced_findings(s: &BalancedSection, min: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    let latest = s.fevs_years.last().copied();
+    for row in &s.rows {
+        let c = &row.card.customer;
+        let mut parts = Vec::new();
+        match &c.trust {
+            Some(t) => {
+                let mut p = format!("trust {:.0}%", 100.0 * t.value);
+                let earlier = c.trend.iter().rev().skip(1).find(|p| p.share.as_ref().is_some_and(|x| x.n >= min));
+                if let Some(e) = earlier.and_then(|e| e.share.as_ref().map(|x| (e.quarter, x))) {
+                    p.push_str(&format!(" (was {:.0}% in {})", 100.0 * e.1.value, e.0));
+                }
+                parts.push(p);
+            }
+            None => parts.push("trust not shown this quarter".to_owned()),
+        }
+        if let Some(e) = latest.and_then(|y| row.card.employee.iter().find(|e| e.year.get() == y)) {
+            parts.push(format!("EEI {} {}", e.year, fevs_text(&e.eei, e.parent_agency)));
+        }
+        let moved: Vec<String> = row
+            .card
+            .business
+            .iter()
+            .filter(|b| b.current.is_some())
+            .map(|b| format!("{} {}", b.metric.label().to_lowercase(), b.direction.label()))
+            .collect();
+        if !moved.is_empty() {
+            parts.push(moved.join(", "));
+        }
+        out.push(format!("{}: {}.", row.name, parts.join("; ")));
+    }
+    if let Some(te) = &s.trust_engagement {
+        if s.fevs_given {
+            out.push(association_sentence(te));
+        }
+    }
+    out
+}
+
+/// The inputs of the digital section with their dates.
+fn digital_sources(
+    r: &QuarterReport,
+    d: &DigitalSection,
+    b: &fedcx_model::balanced::BalancedInputs,
+    details: usize,
+) -> Vec<String> {
+    let mut out = vec![format!("Channel classification: {} ({}).", d.classification, d.classification_source)];
+    if details > 0 {
+        out.push(format!(
+            "Digital share: {details} collection detail(s) for {} (volume of customers by channel).",
+            r.quarter
+        ));
+    } else {
+        out.push(format!("Digital share: no collection detail (volumes) for {}, so no share is known.", r.quarter));
+    }
+    if b.site_snapshots.is_empty() {
+        out.push(SCANS_NOT_GIVEN.to_owned());
+    } else {
+        let mut snaps: Vec<&fedcx_model::balanced::SiteSnapshot> = b.site_snapshots.iter().collect();
+        snaps.sort_by_key(|s| s.taken);
+        for s in snaps {
+            out.push(format!(
+                "Website scan: GSA Site Scanning snapshot of {} ({} site(s)), {}.",
+                s.taken,
+                s.scans.len(),
+                s.source
+            ));
+        }
+    }
+    let months: Vec<String> = r.quarter.months().iter().map(|m| m.to_string()).collect();
+    if r.providers.iter().any(|p| p.web_visits.is_some()) {
+        out.push(format!("Web visits: Digital Analytics Program, months {}.", months.join(", ")));
+    } else {
+        out.push("Web visits: no Digital Analytics Program data for the quarter's months.".to_owned());
+    }
+    out
+}
+
+/// The digital section's sentences, one per provider: "IRS: 62% of customers served digitally;
+/// digital trust 8 points above assisted; 5 of 7 website criteria met".
+fn digital_findings(d: &DigitalSection, min: u64) -> Vec<String> {
+    d.rows
+        .iter()
+        .filter(|r| r.adoption.share.is_some() || r.adoption.trust_gap.is_some() || r.adoption.website.is_some())
+        .map(|r| {
+            let a = &r.adoption;
+            let mut parts = Vec::new();
+            match a.share {
+                Some(s) => parts.push(format!(
+                    "{:.0}% of customers served digitally{}",
+                    100.0 * s,
+                    if a.complete { "" } else { " (partial coverage)" }
+                )),
+                None => parts.push("digital share not known (no volumes)".to_owned()),
+            }
+            parts.push(gap_phrase(a.trust_gap.as_ref(), min));
+            if let Some(w) = website_phrase(a.website.as_ref(), a.website_before.as_ref()) {
+                parts.push(w);
+            }
+            format!("{}: {}.", r.name, parts.join("; "))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -748,5 +1194,59 @@ mod tests {
         assert_eq!(share_text(Some(&s), 30), "suppressed (n < 30)");
         assert_eq!(share_text(Some(&s), 20), "50.0% [29.9, 70.1]");
         assert_eq!(share_text(None, 30), "no answers");
+    }
+
+    #[test]
+    fn digital_sentences_read_share_gap_and_website_together() {
+        use fedcx_index::scorecard::{CriteriaCount, ProviderAdoption};
+        let date = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+        // Digital 900 of 1,000 agree, assisted 820 of 1,000: +8 points; standard error
+        // sqrt(0.9 * 0.1 / 1000 + 0.82 * 0.18 / 1000) = 0.0154, so the interval excludes 0.
+        let (assisted, digital) = (Share::wilson(820, 1000).unwrap(), Share::wilson(900, 1000).unwrap());
+        let gap =
+            Comparison { from: assisted, to: digital, difference: fedcx_index::stats::difference(&assisted, &digital) };
+        let row = |share, complete, gap: Option<Comparison>, website| DigitalRow {
+            name: "Internal Revenue Service".into(),
+            adoption: ProviderAdoption {
+                provider: fedcx_model::ProviderSlug::new("treasury-irs").unwrap(),
+                digital_customers: 620,
+                customers: 1000,
+                share,
+                complete,
+                trust_gap: gap,
+                website,
+                website_before: Some(CriteriaCount { taken: date("2025-01-10"), met: 4, scored: 7, sites: 2 }),
+            },
+            trust: None,
+            web_visits: None,
+        };
+        let now = CriteriaCount { taken: date("2025-03-15"), met: 5, scored: 7, sites: 2 };
+        let section = DigitalSection {
+            rows: vec![
+                // 620 / 1000 = 62%.
+                row(Some(0.62), true, Some(gap.clone()), Some(now.clone())),
+                // Nothing to say (only web visits or trust elsewhere): no sentence.
+                row(None, false, None, None),
+                // A small assisted side: suppressed, never a number.
+                row(Some(0.62), false, Some(Comparison { from: Share::wilson(5, 10).unwrap(), ..gap }), None),
+            ],
+            ..DigitalSection::default()
+        };
+        assert_eq!(
+            digital_findings(&section, 30),
+            [
+                "Internal Revenue Service: 62% of customers served digitally; digital trust 8 points above assisted; \
+                 5 of 7 website criteria met (up from 4 of 7 on 2025-01-10).",
+                "Internal Revenue Service: 62% of customers served digitally (partial coverage); digital vs assisted \
+                 trust suppressed (n < 30).",
+            ]
+        );
+        // Digital 85 of 100 against assisted 82 of 100: +3 points, interval across 0.
+        let (a, d) = (Share::wilson(82, 100).unwrap(), Share::wilson(85, 100).unwrap());
+        let small = Comparison { from: a, to: d, difference: fedcx_index::stats::difference(&a, &d) };
+        assert_eq!(
+            gap_phrase(Some(&small), 30),
+            "digital trust 3 points above assisted (not a significant difference)"
+        );
     }
 }

@@ -93,6 +93,8 @@ pub fn render(r: &QuarterReport, records: &[&Table]) -> Result<Vec<u8>, XlsxErro
     trend_sheet(&mut wb, r, &f)?;
     hisps_sheet(&mut wb, r, &f)?;
     services_sheet(&mut wb, r, &f)?;
+    balanced_sheet(&mut wb, r, &f)?;
+    digital_sheet(&mut wb, r, &f)?;
     problems_sheet(&mut wb, r, &f)?;
     record_sheets(&mut wb, records, &f)?;
     wb.save_to_buffer()
@@ -332,5 +334,291 @@ fn record_sheets(wb: &mut Workbook, records: &[&Table], f: &Formats) -> Result<(
         let rows = t.rows.iter().map(|r| r.iter().map(String::as_str).collect());
         finish_sheet(ws, &widths_of(&t.columns, rows), t.rows.len() as u32)?;
     }
+    Ok(())
+}
+
+/// The balanced scorecard in long form: one row per provider and measure (trust, each FEVS year's
+/// EEI and GSI, each business measure), then the association across providers. Shares and FEVS
+/// indices are fractions in the percent format; business values are numbers in their unit; a value
+/// that is not there leaves its cell empty and says why in the status column.
+fn balanced_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
+    use crate::report::left_out_text;
+    use fedcx_model::fevs::Measured;
+    let min = r.min_responses;
+    let b = &r.balanced;
+    let ws = wb.add_worksheet().set_name("Balanced measures")?;
+    let cols = ["HISP", "leg", "measure", "period", "value", "low", "high", "previous", "unit", "status", "source"];
+    header(ws, &cols, &f.bold)?;
+    let mut texts: Vec<Vec<String>> = Vec::new();
+    let mut row = 1u32;
+    let mut text_row = |ws: &mut Worksheet, row: u32, cells: [(u16, String); 6]| -> Result<(), XlsxError> {
+        let mut shown = vec![String::new(); cols.len()];
+        for (c, t) in cells {
+            if !t.is_empty() {
+                ws.write_string(row, c, &t)?;
+            }
+            shown[usize::from(c)] = t;
+        }
+        texts.push(shown);
+        Ok(())
+    };
+    let prev = r.quarter.prev().map_or_else(String::new, |q| q.to_string());
+    for p in &b.rows {
+        let c = &p.card.customer;
+        match &c.trust {
+            Some(t) => {
+                ws.write_number_with_format(row, 4, t.value, &f.pct)?;
+                ws.write_number_with_format(row, 5, t.lo, &f.pct)?;
+                ws.write_number_with_format(row, 6, t.hi, &f.pct)?;
+            }
+            None => {
+                ws.write_string(row, 9, "not shown (no answers or suppressed)")?;
+            }
+        }
+        let earlier = c.trend.iter().rev().skip(1).find_map(|t| t.share.filter(|s| s.n >= min));
+        if let Some(e) = earlier {
+            ws.write_number_with_format(row, 7, e.value, &f.pct)?;
+        }
+        text_row(
+            ws,
+            row,
+            [
+                (0, p.name.clone()),
+                (1, "customer".into()),
+                (2, "trust (agree)".into()),
+                (3, r.quarter.to_string()),
+                (8, "%".into()),
+                (10, "A-11 responses".into()),
+            ],
+        )?;
+        row += 1;
+        for e in &p.card.employee {
+            for (name, v) in [("EEI", &e.eei), ("GSI", &e.gsi)] {
+                let status = match v {
+                    Measured::Value(x) => {
+                        ws.write_number_with_format(row, 4, x.get() / 100.0, &f.pct)?;
+                        if e.parent_agency {
+                            "parent agency".to_owned()
+                        } else {
+                            String::new()
+                        }
+                    }
+                    Measured::NotMeasured(why) => why.to_string(),
+                };
+                text_row(
+                    ws,
+                    row,
+                    [
+                        (0, p.name.clone()),
+                        (1, "employee".into()),
+                        (2, format!("{name} ({})", e.unit.map_or_else(|| "no unit".to_owned(), |u| u.to_string()))),
+                        (3, format!("FEVS {}", e.year)),
+                        (9, status),
+                        (10, e.crosswalk_source.clone().unwrap_or_default()),
+                    ],
+                )?;
+                row += 1;
+            }
+        }
+        if p.card.employee.is_empty() {
+            text_row(
+                ws,
+                row,
+                [
+                    (0, p.name.clone()),
+                    (1, "employee".into()),
+                    (2, "EEI".into()),
+                    (3, String::new()),
+                    (9, "not given".into()),
+                    (10, String::new()),
+                ],
+            )?;
+            row += 1;
+        }
+        for m in &p.card.business {
+            if let Some(v) = m.current {
+                ws.write_number(row, 4, v)?;
+            }
+            if let Some(v) = m.previous {
+                ws.write_number(row, 7, v)?;
+            }
+            text_row(
+                ws,
+                row,
+                [
+                    (0, p.name.clone()),
+                    (1, "business".into()),
+                    (2, format!("{} ({})", m.metric.label(), m.service)),
+                    (3, format!("{} (previous {prev})", r.quarter)),
+                    (9, m.direction.label().to_owned()),
+                    (10, m.sources.join("; ")),
+                ],
+            )?;
+            ws.write_string(row, 8, m.unit.as_str())?;
+            row += 1;
+        }
+    }
+    if let Some(te) = b.trust_engagement.as_ref().filter(|_| b.fevs_given) {
+        let status = match te.association {
+            fedcx_index::association::Association::Estimated(c) => {
+                ws.write_number(row, 4, c.pearson)?;
+                ws.write_number(row, 5, c.lo)?;
+                ws.write_number(row, 6, c.hi)?;
+                format!("n = {}; Spearman {:.3}; {}", c.n, c.spearman, te.caveat)
+            }
+            fedcx_index::association::Association::NotEnoughProviders { n } => {
+                format!("not estimated: {n} provider(s) with both measures, at least 4 needed")
+            }
+            fedcx_index::association::Association::NoVariation { n } => {
+                format!("not estimated: no variation across {n} providers")
+            }
+        };
+        let left: Vec<String> = te.left_out.iter().map(|(p, why)| format!("{p} ({})", left_out_text(why))).collect();
+        text_row(
+            ws,
+            row,
+            [
+                (0, "across HISPs".into()),
+                (1, "association".into()),
+                (2, "Pearson r, trust and EEI".into()),
+                (3, te.year.map_or_else(String::new, |y| format!("FEVS {y}"))),
+                (9, status),
+                (10, if left.is_empty() { String::new() } else { format!("not in it: {}", left.join(", ")) }),
+            ],
+        )?;
+        row += 1;
+    }
+    for s in &b.sources {
+        text_row(
+            ws,
+            row,
+            [
+                (0, String::new()),
+                (1, "source".into()),
+                (2, String::new()),
+                (3, String::new()),
+                (9, String::new()),
+                (10, s.clone()),
+            ],
+        )?;
+        row += 1;
+    }
+    let widths = widths_of(&cols, texts.iter().map(|t| t.iter().map(String::as_str).collect()));
+    finish_sheet(ws, &widths, row - 1)?;
+    Ok(())
+}
+
+/// Digital adoption: one row per HISP ("all services"), then one per service.
+fn digital_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(), XlsxError> {
+    use crate::markdown::coverage_notes;
+    let min = r.min_responses;
+    let d = &r.digital;
+    let ws = wb.add_worksheet().set_name("Digital adoption")?;
+    let cols = [
+        "HISP",
+        "service",
+        "digital share",
+        "digital customers",
+        "customers",
+        "coverage",
+        "digital - assisted (points)",
+        "low",
+        "high",
+        "p",
+        "gap status",
+        "criteria met",
+        "criteria scored",
+        "previous met",
+        "previous scored",
+        "snapshot",
+        "web visits",
+        "trust agree",
+        "trust status",
+        "classification",
+    ];
+    header(ws, &cols, &f.bold)?;
+    let mut texts: Vec<Vec<String>> = Vec::new();
+    let gap = |ws: &mut Worksheet, row: u32, c: Option<&fedcx_index::scores::Comparison>| -> Result<(), XlsxError> {
+        match c {
+            Some(c) if c.from.n >= min && c.to.n >= min => {
+                ws.write_number(row, 6, 100.0 * c.difference.value)?;
+                ws.write_number(row, 7, 100.0 * c.difference.lo)?;
+                ws.write_number(row, 8, 100.0 * c.difference.hi)?;
+                ws.write_number(row, 9, c.difference.p_value)?;
+            }
+            Some(_) => {
+                ws.write_string(row, 10, suppressed(min))?;
+            }
+            None => {
+                ws.write_string(row, 10, "no comparison")?;
+            }
+        }
+        Ok(())
+    };
+    let mut row = 1u32;
+    for p in &d.rows {
+        let a = &p.adoption;
+        ws.write_string(row, 0, &p.name)?;
+        ws.write_string(row, 1, "all services")?;
+        if let Some(v) = a.share {
+            ws.write_number_with_format(row, 2, v, &f.pct)?;
+            ws.write_number(row, 3, a.digital_customers as f64)?;
+            ws.write_number(row, 4, a.customers as f64)?;
+            ws.write_string(row, 5, if a.complete { "complete" } else { "partial" })?;
+        } else {
+            ws.write_string(row, 5, "no volumes")?;
+        }
+        gap(ws, row, a.trust_gap.as_ref())?;
+        if let Some(w) = &a.website {
+            ws.write_number(row, 11, w.met as f64)?;
+            ws.write_number(row, 12, w.scored as f64)?;
+            ws.write_string(row, 15, w.taken.to_string())?;
+        }
+        if let Some(w) = &a.website_before {
+            ws.write_number(row, 13, w.met as f64)?;
+            ws.write_number(row, 14, w.scored as f64)?;
+        }
+        if let Some(v) = p.web_visits {
+            ws.write_number(row, 16, v as f64)?;
+        }
+        match &p.trust {
+            Some(t) => {
+                ws.write_number_with_format(row, 17, t.value, &f.pct)?;
+            }
+            None => {
+                ws.write_string(row, 18, "not shown (no answers or suppressed)")?;
+            }
+        }
+        ws.write_string(row, 19, &d.classification)?;
+        texts.push(vec![p.name.clone(), "all services".into()]);
+        row += 1;
+    }
+    for sv in &d.services {
+        let name = d
+            .rows
+            .iter()
+            .find(|r| r.adoption.provider == sv.provider)
+            .map_or_else(|| sv.provider.to_string(), |r| r.name.clone());
+        ws.write_string(row, 0, &name)?;
+        ws.write_string(row, 1, sv.service.as_str())?;
+        let notes = match &sv.share {
+            Some(sh) => {
+                if let Some(v) = sh.share {
+                    ws.write_number_with_format(row, 2, v, &f.pct)?;
+                }
+                ws.write_number(row, 3, sh.digital_customers as f64)?;
+                ws.write_number(row, 4, sh.customers as f64)?;
+                coverage_notes(&sh.coverage)
+            }
+            None => "no collection detail".to_owned(),
+        };
+        ws.write_string(row, 5, &notes)?;
+        gap(ws, row, sv.trust_gap.as_ref())?;
+        ws.write_string(row, 19, &d.classification)?;
+        texts.push(vec![name, sv.service.to_string(), String::new(), String::new(), String::new(), notes]);
+        row += 1;
+    }
+    let widths = widths_of(&cols, texts.iter().map(|t| t.iter().map(String::as_str).collect()));
+    finish_sheet(ws, &widths, row - 1)?;
     Ok(())
 }

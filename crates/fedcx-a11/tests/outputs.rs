@@ -22,7 +22,8 @@ struct Fixture {
     responses: Vec<SurveyResponse>,
     traffic: BTreeMap<(String, fedcx_model::Month), u64>,
     index: IndexSummary,
-    balanced: fedcx_model::BalancedInputs,
+    balanced: fedcx_model::balanced::BalancedInputs,
+    classification: fedcx_model::ChannelClassification,
 }
 
 fn response(
@@ -137,7 +138,16 @@ fn fixture() -> Fixture {
     ]);
     let index =
         IndexSummary { label: "test index".into(), value: 70.25, interval: Some((68.0, 72.5)), respondents: 500 };
-    Fixture { registry, counts, details, responses, traffic, index, balanced: Default::default() }
+    Fixture {
+        registry,
+        counts,
+        details,
+        responses,
+        traffic,
+        index,
+        balanced: Default::default(),
+        classification: fedcx_model::ChannelClassification::fedcx(),
+    }
 }
 
 fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a> {
@@ -148,7 +158,6 @@ fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a>
         responses: &f.responses,
         benchmarks: &[],
         published: &[],
-        balanced: &f.balanced,
         web_traffic: &f.traffic,
         index: Some(&f.index),
         quarter: "FY2025 Q2".parse().unwrap(),
@@ -157,6 +166,8 @@ fn input<'a>(f: &'a Fixture, details: &'a [CollectionDetail]) -> ReportInput<'a>
         strict: false,
         demo: false,
         scope: None,
+        balanced: &f.balanced,
+        classification: &f.classification,
     }
 }
 
@@ -458,4 +469,175 @@ fn a_long_reflection_is_refused() {
     inp.reflection = Some(&long);
     let err = render_quarter(&inp).unwrap_err().to_string();
     assert!(err.contains("the reflection text has 5001 characters; A-11 allows at most 5000"), "{err}");
+}
+
+/// Adds `unit` to `c` with the items of each EEI subindex at one percent positive and the GSI items
+/// at another: each item gets weight `pct` on answer 5 and `100 - pct` on answer 1, so its percent
+/// positive is exactly `pct` (OPM: weighted share answering 4 or 5 among those answering 1-5).
+fn fevs_unit(c: &mut fedcx_model::fevs::FevsCounts, unit: &str, [ll, sup, iwe, gsi]: [f64; 4]) {
+    use fedcx_model::fevs::{FevsAnswer, FevsPoint, FevsUnit};
+    let unit = if unit.len() == 2 {
+        FevsUnit::Agency(unit.parse().unwrap())
+    } else {
+        FevsUnit::SubAgency(unit.parse().unwrap())
+    };
+    let map = fedcx_model::fevs::item_map(c.year).unwrap();
+    let groups = [
+        (&map.leaders_lead[..], ll),
+        (&map.supervisors[..], sup),
+        (&map.intrinsic_work_experience[..], iwe),
+        (&map.global_satisfaction[..], gsi),
+    ];
+    for (items, pct) in groups {
+        for q in items {
+            let w = c.items.entry(unit).or_default().entry(*q).or_default();
+            w.add(FevsAnswer::Scale(FevsPoint::new(5).unwrap()), pct);
+            w.add(FevsAnswer::Scale(FevsPoint::new(1).unwrap()), 100.0 - pct);
+        }
+    }
+    c.respondents.insert(unit, (100, 100.0));
+}
+
+/// One Site Scanning row for `name` on `date`: every IDEA column set to pass except HSTS, given.
+fn site_scan(name: &str, date: &str, hsts: bool) -> fedcx_model::website::SiteScan {
+    use fedcx_model::website::{AxeViolations, HostName, ScanStatus, SiteScan};
+    SiteScan {
+        name: HostName::parse(name).unwrap(),
+        initial_domain: Some(HostName::parse(name).unwrap()),
+        final_url: Some(format!("https://www.{name}/")),
+        scan_date: date.parse().unwrap(),
+        agency: None,
+        bureau: None,
+        live: Some(true),
+        primary_scan_status: ScanStatus::Completed,
+        accessibility_scan_status: Some(ScanStatus::Completed),
+        https_enforced: Some(true),
+        hsts: Some(hsts),
+        uswds_count: Some(120),
+        viewport_meta_tag: Some(true),
+        site_search: Some(true),
+        search_dot_gov: Some(false),
+        sitemap_xml_detected: Some(true),
+        robots_txt_detected: Some(true),
+        accessibility_violations: Some(AxeViolations::default()),
+        dap: Some(true),
+        visits: Some(1_000),
+        pageviews: Some(3_000),
+        // Scanned before the feedback-link scan existed (2026-04-21): not scanned, not "none".
+        feedback_links: None,
+    }
+}
+
+/// Small hand-made balanced inputs for the fixture:
+/// - FEVS 2024: IRS's own unit TR93 with Leaders Lead 60, Supervisors 80, Intrinsic Work
+///   Experience 70 and GSI 65, so EEI = (60 + 80 + 70) / 3 = 70.0 and GSI = 65.0; SSA (SZ) at 50
+///   everywhere, EEI = GSI = 50.0; State (ST), Passport Services' parent agency, at 40, shown
+///   as "40.0 (parent agency)".
+/// - Business: IRS file-return wait time 12 minutes in FY2025 Q1, 9 in Q2 (lower is better:
+///   better); level of service 80% then 70% (higher is better: worse).
+/// - Site Scanning: irs.gov on 2025-01-10 meets all six criteria scanned (feedback not scanned
+///   before 2026), on 2025-03-15 HSTS is off, so "secure" fails: 5 of 6, down from 6 of 6.
+fn balanced_fixture() -> fedcx_model::balanced::BalancedInputs {
+    use fedcx_model::balanced::{BalancedInputs, SiteSnapshot};
+    use fedcx_model::business::{BusinessMeasure, Metric, Unit};
+    let mut fevs = fedcx_model::fevs::FevsCounts::new(fedcx_model::fevs::SurveyYear::new(2024).unwrap());
+    fevs_unit(&mut fevs, "TR93", [60.0, 80.0, 70.0, 65.0]);
+    fevs_unit(&mut fevs, "SZ", [50.0; 4]);
+    fevs_unit(&mut fevs, "ST", [40.0; 4]);
+    let measure = |q: &str, metric, value, unit| {
+        BusinessMeasure::new(
+            ServiceId::new("treasury-irs-file-return").unwrap(),
+            q.parse().unwrap(),
+            metric,
+            value,
+            unit,
+            "IRS Filing Season Statistics (hand-made for the test)",
+        )
+        .unwrap()
+    };
+    BalancedInputs {
+        fevs: vec![fevs],
+        business: vec![
+            measure("FY2025 Q1", Metric::WaitTime, 12.0, Unit::Minutes),
+            measure("FY2025 Q2", Metric::WaitTime, 9.0, Unit::Minutes),
+            measure("FY2025 Q1", Metric::LevelOfService, 80.0, Unit::Percent),
+            measure("FY2025 Q2", Metric::LevelOfService, 70.0, Unit::Percent),
+        ],
+        site_snapshots: vec![
+            SiteSnapshot {
+                taken: "2025-01-10".parse().unwrap(),
+                source: "site-scanning-2025-01-10.csv".into(),
+                scans: vec![site_scan("irs.gov", "2025-01-10", true)],
+            },
+            SiteSnapshot {
+                taken: "2025-03-15".parse().unwrap(),
+                source: "site-scanning-2025-03-15.csv".into(),
+                scans: vec![site_scan("irs.gov", "2025-03-15", false)],
+            },
+        ],
+    }
+}
+
+#[test]
+fn balanced_measures_and_digital_adoption_match_the_golden_file_and_the_hand_computation() {
+    let mut f = fixture();
+    f.balanced = balanced_fixture();
+    let out = render_quarter(&input(&f, &f.details)).unwrap();
+    check_golden("report_balanced.md", &out["report.md"]);
+    let json: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    let rows = json["balanced"]["rows"].as_array().unwrap();
+    let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap();
+    let irs = row("Internal Revenue Service");
+    // EEI (60 + 80 + 70) / 3 = 70, GSI 65, IRS's own sub-agency.
+    assert_eq!(irs["card"]["employee"][0]["eei"]["value"], 70.0);
+    assert_eq!(irs["card"]["employee"][0]["gsi"]["value"], 65.0);
+    assert_eq!(irs["card"]["employee"][0]["parent_agency"], false);
+    let directions: Vec<&str> =
+        irs["card"]["business"].as_array().unwrap().iter().map(|b| b["direction"].as_str().unwrap()).collect();
+    assert_eq!(directions, ["better", "worse"], "wait 12 -> 9 minutes, level of service 80% -> 70%");
+    let passport = row("Bureau of Consular Affairs, Passport Services");
+    assert_eq!(passport["card"]["employee"][0]["parent_agency"], true);
+    assert_eq!(passport["card"]["employee"][0]["eei"]["value"], 40.0);
+    // Two providers with a shown trust share and their own EEI: too few for a correlation.
+    let te = &json["balanced"]["trust_engagement"];
+    assert_eq!(te["association"]["outcome"], "not_enough_providers");
+    assert_eq!(te["association"]["n"], 2);
+    let md = String::from_utf8(out["report.md"].clone()).unwrap();
+    assert!(md.contains("| Internal Revenue Service | 51.9% [38.7, 64.9] |"), "{md}");
+    assert!(md.contains("40.0 \\(parent agency\\)"));
+    // IRS's details: website 10,000 and phone 10,000 customers: 50% digital.
+    assert!(md.contains(
+        "Internal Revenue Service: 50% of customers served digitally \\(partial coverage\\); digital vs assisted \
+         trust suppressed \\(n &lt; 30\\); 5 of 6 website criteria met \\(down from 6 of 6 on 2025-01-10\\)."
+    ));
+    let html = String::from_utf8(out["report.html"].clone()).unwrap();
+    assert!(html.contains("<section id=\"balanced\">") && html.contains("<section id=\"digital\">"));
+    assert!(html.contains("aria-label=\"Scatter chart of trust this quarter against employee engagement"));
+    assert!(html.contains("site-scanning-2025-03-15.csv"));
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(out["report.xlsx"].clone())).unwrap();
+    use calamine::Reader as _;
+    let names = wb.sheet_names();
+    assert!(names.contains(&"Balanced measures".to_owned()) && names.contains(&"Digital adoption".to_owned()));
+    let sheet = wb.worksheet_range("Balanced measures").unwrap();
+    let eei = sheet.rows().find(|r| r[0] == "Internal Revenue Service" && r[2].to_string().starts_with("EEI")).unwrap();
+    assert_eq!(eei[4], calamine::Data::Float(0.7));
+}
+
+#[test]
+fn without_balanced_inputs_the_sections_say_the_measures_were_not_given() {
+    let f = fixture();
+    let out = render_quarter(&input(&f, &f.details)).unwrap();
+    let md = String::from_utf8(out["report.md"].clone()).unwrap();
+    for text in ["## Balanced measures", "## Digital adoption", "not given"] {
+        assert!(md.contains(text), "{text}");
+    }
+    assert!(md.contains("Employee engagement \\(FEVS\\): not given"));
+    assert!(md.contains("Business results: not given"));
+    assert!(md.contains("Website scans \\(GSA Site Scanning\\): not given"));
+    let json: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    assert_eq!(json["balanced"]["fevs_given"], false);
+    assert_eq!(json["digital"]["scans_given"], false);
+    // Never a zero for a value not given.
+    assert!(!md.contains("| 0.0 |"));
 }

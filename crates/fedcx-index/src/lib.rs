@@ -4,7 +4,8 @@
 //! digital share of transactions from collection-detail volumes ([`digital`]), correlations
 //! across providers with their intervals ([`association`]), OPM's employee engagement and global
 //! satisfaction indices from FEVS weighted counts ([`engagement`]), and websites scored against
-//! the IDEA criteria per provider ([`websites`]). Pure computation: no IO, no file formats.
+//! the IDEA criteria per provider ([`websites`]); the balanced scorecard and digital adoption per HISP
+//! put them together ([`scorecard`]). Pure computation: no IO, no file formats.
 //!
 //! # Example
 //!
@@ -29,6 +30,7 @@ pub mod digital;
 pub mod drivers;
 pub mod engagement;
 pub mod pls;
+pub mod scorecard;
 pub mod scores;
 pub mod stats;
 pub mod websites;

@@ -1007,15 +1007,23 @@ fn balanced_findings(s: &BalancedSection, min: u64) -> Vec<String> {
         if let Some(e) = latest.and_then(|y| row.card.employee.iter().find(|e| e.year.get() == y)) {
             parts.push(format!("EEI {} {}", e.year, fevs_text(&e.eei, e.parent_agency)));
         }
-        let moved: Vec<String> = row
-            .card
-            .business
-            .iter()
-            .filter(|b| b.current.is_some())
-            .map(|b| format!("{} {}", b.metric.label().to_lowercase(), b.direction.label()))
-            .collect();
-        if !moved.is_empty() {
+        // A provider's services each report their own measures: the sentence counts how they
+        // moved (the table names each service and metric), so one service's wait time is never
+        // read as another's.
+        let given: Vec<&fedcx_index::scorecard::BusinessRow> =
+            row.card.business.iter().filter(|b| b.current.is_some()).collect();
+        let one_service = given.windows(2).all(|w| w[0].service == w[1].service);
+        if !given.is_empty() && one_service {
+            let moved: Vec<String> =
+                given.iter().map(|b| format!("{} {}", b.metric.label().to_lowercase(), b.direction.label())).collect();
             parts.push(moved.join(", "));
+        } else if !given.is_empty() {
+            let mut by_direction: BTreeMap<&str, usize> = BTreeMap::new();
+            for b in &given {
+                *by_direction.entry(b.direction.label()).or_default() += 1;
+            }
+            let moved: Vec<String> = by_direction.iter().map(|(d, n)| format!("{n} {d}")).collect();
+            parts.push(format!("business measures this quarter: {} of {}", moved.join(", "), given.len()));
         }
         out.push(format!("{}: {}.", row.name, parts.join("; ")));
     }

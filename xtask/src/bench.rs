@@ -401,7 +401,7 @@ pub fn ingest(python: &str, rows: &[u64]) -> Result<()> {
 
 /// 1000000 as `1M`.
 fn human(n: u64) -> String {
-    if n % 1_000_000 == 0 {
+    if n.is_multiple_of(1_000_000) {
         format!("{}M", n / 1_000_000)
     } else {
         n.to_string()

@@ -2696,6 +2696,16 @@ fn the_demo_reads_its_synthetic_balanced_inputs() {
     assert!(out.contains("fevs-prdf-2023-SYNTHETIC.csv (fevs-prdf)"), "{out}");
     assert!(out.contains("balanced measures: FEVS years [2023, 2024]"), "{out}");
     assert!(out.contains("2 Site Scanning snapshot(s) [2025-02-03, 2025-08-04]"), "{out}");
+    // The demo report shows both sections, filled from those inputs.
+    let md = std::fs::read_dir(t.path("d"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with("-DEMO"))
+        .map(|e| std::fs::read_to_string(e.path().join("report.md")).unwrap())
+        .unwrap();
+    assert!(md.contains("## Balanced measures") && md.contains("## Digital adoption"), "{md}");
+    assert!(md.contains("correlate at r ="), "the demo has enough providers for the association");
+    assert!(md.contains("website criteria met"), "the demo has website scans");
 }
 
 /// `fedcx report` reads the balanced-measures inputs beside the counts, from the store or from
@@ -2721,4 +2731,81 @@ fn report_reads_balanced_inputs_from_the_store_and_from_files() {
         &business,
     ]);
     assert!(out.contains("42 business measures"), "{out}");
+}
+
+/// The report's two new sections from real-layout rows, end to end, against hand computations:
+/// Touchpoints' v2 details and uploads (tests/fixtures/touchpoints/v2, IRS service 59), the
+/// business-results file, both Site Scanning layouts and the 2019-layout PRDF.
+///
+/// Digital share (fedcx's classification, each channel at its largest declared volume): website
+/// 48,211 + mobile app 61,200 = 109,411 digital of 109,411 + phone 2,730,462 = 2,839,873 known;
+/// in person (detail 5103) has no volume and postal mail, a registry channel, no detail: both
+/// flagged. Digital minus assisted trust: website 6 of 10 agree, assisted phone 7 of 11 and in
+/// person 4 of 6 = 11 of 17, so 6/10 - 11/17 = -0.0470588. Websites: IRS 5 of 6 criteria met
+/// (crates/fedcx-ingest/tests/fixtures/site-scanning/*.source.md); SSA 5 of 6 on 2025-01-14, 2 of 7
+/// on 2026-08-04. Employee: the crosswalk names TR93 for IRS in 2019, whose EEI is
+/// (66.667 + 83.333 + 33.333) / 3 = 61.111 and GSI 2 / 3 = 66.667 (tests/fevs.rs works them out).
+#[test]
+fn balanced_and_digital_sections_from_real_rows_match_hand_computations() {
+    let t = TestDir::new();
+    t.ok_all(&[
+        "ingest",
+        "--fevs-year",
+        "2019",
+        &tp("v2/details.csv"),
+        &tp("v2/5101.csv"),
+        &tp("v2/5102.csv"),
+        &tp("v2/5103.csv"),
+        &balanced_fixture("business/business-results.csv"),
+        &balanced_fixture("site-scanning/current_layout_2026_08.csv"),
+        &balanced_fixture("site-scanning/ssa_full_rows_2025_01_16.csv"),
+        &balanced_fixture("fevs/prdf-2019-layout.csv"),
+    ]);
+    t.ok(&["report", "--quarter", "FY2024Q2", "--out", "out"]);
+    let r = json(&t.path("out/FY2024Q2/report.json"));
+    let close = |v: &serde_json::Value, want: f64| (v.as_f64().unwrap() - want).abs() < 1e-9;
+    let irs = r["digital"]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "treasury-irs-file-return")
+        .unwrap();
+    assert_eq!(
+        (irs["share"]["digital_customers"].as_u64(), irs["share"]["customers"].as_u64()),
+        (Some(109_411), Some(2_839_873))
+    );
+    assert!(close(&irs["share"]["share"], 109_411.0 / 2_839_873.0), "{irs}");
+    assert_eq!(irs["share"]["coverage"]["unknown_volume"], serde_json::json!(["5103"]));
+    assert_eq!(irs["share"]["coverage"]["channels_without_detail"], serde_json::json!(["postal_mail"]));
+    assert!(close(&irs["trust_gap"]["difference"]["value"], 6.0 / 10.0 - 11.0 / 17.0), "{irs}");
+    let row = |name: &str| r["digital"]["rows"].as_array().unwrap().iter().find(|x| x["name"] == name).unwrap().clone();
+    let w = &row("Internal Revenue Service")["adoption"]["website"];
+    assert_eq!((w["met"].as_u64(), w["scored"].as_u64()), (Some(5), Some(6)), "{w}");
+    let ssa = row("Social Security Administration");
+    let (now, before) = (&ssa["adoption"]["website"], &ssa["adoption"]["website_before"]);
+    assert_eq!(
+        (now["met"].as_u64(), now["scored"].as_u64(), now["taken"].as_str()),
+        (Some(2), Some(7), Some("2026-08-04"))
+    );
+    assert_eq!(
+        (before["met"].as_u64(), before["scored"].as_u64(), before["taken"].as_str()),
+        (Some(5), Some(6), Some("2025-01-14"))
+    );
+    let irs_card =
+        r["balanced"]["rows"].as_array().unwrap().iter().find(|x| x["name"] == "Internal Revenue Service").unwrap();
+    let e = &irs_card["card"]["employee"][0];
+    assert_eq!(
+        (e["year"].as_u64(), e["unit"]["sub_agency"].as_str(), e["parent_agency"].as_bool()),
+        (Some(2019), Some("TR93"), Some(false))
+    );
+    assert!(close(&e["eei"]["value"], (200.0 / 3.0 + 250.0 / 3.0 + 100.0 / 3.0) / 3.0), "{e}");
+    assert!(close(&e["gsi"]["value"], 200.0 / 3.0), "{e}");
+    // Every format carries both sections.
+    let md = std::fs::read_to_string(t.path("out/FY2024Q2/report.md")).unwrap();
+    let html = std::fs::read_to_string(t.path("out/FY2024Q2/report.html")).unwrap();
+    for heading in ["Balanced measures", "Digital adoption"] {
+        assert!(md.contains(&format!("## {heading}")), "markdown lacks {heading}");
+        assert!(html.contains(heading), "html lacks {heading}");
+    }
+    assert!(md.contains("Internal Revenue Service: 4% of customers served digitally"), "{md}");
 }

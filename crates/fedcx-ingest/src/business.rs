@@ -67,7 +67,7 @@ pub fn read_business_results<R: Read>(path: &Path, input: R, registry: &Registry
     let mut out = BusinessRead::default();
     let mut candidates = Vec::new();
     while let Some(row) = rows.next_row()? {
-        match parse_row(&row, &cols, registry) {
+        match parse_row(&row, &cols, registry, &mut out.reconciliation.redactions) {
             Ok((measure, metric_raw, unit_raw)) => {
                 candidates.push(Candidate { line: row.line, measure, unit_raw, metric_raw })
             }
@@ -140,7 +140,14 @@ pub fn read_business_results<R: Read>(path: &Path, input: R, registry: &Registry
 }
 
 /// The row-level checks; the metric's and unit's raw text come back for file-level rejections.
-fn parse_row(row: &Row<'_>, c: &[usize], registry: &Registry) -> Result<(BusinessMeasure, String, String), Rejection> {
+/// The `source` cell is free text an analyst typed: personal data in it is redacted (and counted in
+/// `redactions`) before it is kept, as for every other free text fedcx stores.
+fn parse_row(
+    row: &Row<'_>,
+    c: &[usize],
+    registry: &Registry,
+    redactions: &mut BTreeMap<String, u64>,
+) -> Result<(BusinessMeasure, String, String), Rejection> {
     row.check_width()?;
     let required = |i: usize, what: &str| -> Result<&str, Rejection> {
         let t = row.get(c[i])?;
@@ -180,7 +187,11 @@ fn parse_row(row: &Row<'_>, c: &[usize], registry: &Registry) -> Result<(Busines
     let unit_text = required(5, "unit")?;
     let unit: Unit =
         unit_text.parse().map_err(|e: BusinessError| row.reject(c[5], RejectReason::UnknownUnit, e.to_string()))?;
-    let source = required(6, "source")?;
+    let source = crate::redact::redact(required(6, "source")?);
+    for (kind, n) in &source.counts {
+        *redactions.entry((*kind).to_owned()).or_default() += n;
+    }
+    let source = source.text;
     let (metric_raw, unit_raw) = (metric_text.to_owned(), unit_text.to_owned());
     let measure = BusinessMeasure::new(service, quarter, metric, value, unit, source).map_err(|e| {
         let (col, code) = match &e {
@@ -259,6 +270,19 @@ mod tests {
         assert!(looks_like_business_results(&cols("\"Source\",Unit,VALUE,metric,quarter,fy,service_id,notes")));
         assert!(!looks_like_business_results(&cols("service,channel,quarter,item,point,n")));
         assert!(!looks_like_business_results(&cols("service_id,fy,quarter,metric,value,unit")));
+    }
+
+    /// A source note is free text: an e-mail address or a phone number in it never reaches the
+    /// store or a report, and the redaction is counted.
+    #[test]
+    fn personal_data_in_a_source_is_redacted_and_counted() {
+        let text = "service_id,fy,quarter,metric,value,unit,source\n\
+                    treasury-irs-file-return,2024,2,wait_time,12,minutes,ask jane.doe@example.com or 202-555-0143\n";
+        let r = read_business_results(Path::new("b.csv"), text.as_bytes(), &Registry::bundled()).unwrap();
+        let kept = r.measures[0].source();
+        assert!(!kept.contains("jane.doe") && !kept.contains("555-0143"), "{kept}");
+        assert_eq!(r.reconciliation.redactions.values().sum::<u64>(), 2, "{:?}", r.reconciliation.redactions);
+        assert!(r.reconciliation.balances());
     }
 
     #[test]

@@ -446,7 +446,7 @@ pub fn print_reconciliation(result: &IngestResult) {
     }
     if !r.redactions.is_empty() {
         let red: Vec<String> = r.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        super::say!("personal data redacted from comments: {}", red.join(", "));
+        super::say!("personal data redacted from free text (comments, source notes): {}", red.join(", "));
     }
     super::say!(
         "counts: {} groups (service x channel x quarter), {} respondents; {} collection details",

@@ -617,8 +617,6 @@ fn balanced_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
 /// The "Digital adoption" section: findings, a bar chart of digital shares, the per-HISP and
 /// per-service tables, sources.
 fn digital_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
-    use crate::markdown::{coverage_notes, gap_cell};
-    use crate::report::website_phrase;
     let d = &r.digital;
     let min = r.min_responses;
     let _ = writeln!(s, "<section id=\"digital\"><h2>Digital adoption</h2>");
@@ -642,29 +640,15 @@ fn digital_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
         );
         let _ = writeln!(s, "<div class=\"scroll\"><table><caption>Digital adoption per HISP</caption><tr><th scope=\"col\">HISP</th><th scope=\"col\">digital share</th><th scope=\"col\">coverage</th><th scope=\"col\">digital - assisted trust (points)</th><th scope=\"col\">website criteria met</th><th scope=\"col\">web visits</th><th scope=\"col\">trust (agree)</th></tr>");
         for row in &d.rows {
-            let a = &row.adoption;
-            let share = a.share.map_or_else(
-                || "unknown".to_owned(),
-                |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers),
-            );
-            let coverage = if a.share.is_none() {
-                "-"
-            } else if a.complete {
-                "complete"
-            } else {
-                "partial"
-            };
-            let website = website_phrase(a.website.as_ref(), a.website_before.as_ref())
-                .map_or_else(|| "not scanned".to_owned(), |w| w.replace(" website criteria met", ""));
+            let [share, coverage, gap, website, visits, trust] = row.cells(min);
             let _ = writeln!(
                 s,
-                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td>{coverage}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td>{coverage}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{visits}</td><td class=\"num\">{}</td></tr>",
                 h(&row.name),
                 h(&share),
-                cell(&gap_cell(a.trust_gap.as_ref(), min)),
+                cell(&gap),
                 h(&website),
-                row.web_visits.map_or_else(|| "no DAP data".to_owned(), |v| v.to_string()),
-                h(&row.trust.as_ref().map_or_else(|| "not shown".to_owned(), |t| share_text(Some(t), min)))
+                h(&trust)
             );
         }
         let _ = writeln!(s, "</table></div>");
@@ -672,21 +656,13 @@ fn digital_html(s: &mut String, r: &QuarterReport) -> Result<(), ChartError> {
     if !d.services.is_empty() {
         let _ = writeln!(s, "<h3>By service</h3><div class=\"scroll\"><table><caption>Digital adoption per service</caption><tr><th scope=\"col\">service</th><th scope=\"col\">digital customers</th><th scope=\"col\">customers</th><th scope=\"col\">digital share</th><th scope=\"col\">coverage notes</th><th scope=\"col\">digital - assisted trust (points)</th></tr>");
         for sv in &d.services {
-            let (dc, c, share, notes) = match &sv.share {
-                Some(sh) => (
-                    sh.digital_customers.to_string(),
-                    sh.customers.to_string(),
-                    sh.share.map_or_else(|| "unknown".to_owned(), |v| format!("{:.1}%", 100.0 * v)),
-                    coverage_notes(&sh.coverage),
-                ),
-                None => ("-".into(), "-".into(), "unknown".into(), "no collection detail".to_owned()),
-            };
+            let [dc, c, share, notes, gap] = crate::report::service_adoption_cells(sv, min);
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td class=\"num\">{dc}</td><td class=\"num\">{c}</td><td class=\"num\">{share}</td><td>{}</td><td class=\"num\">{}</td></tr>",
                 h(sv.service.as_str()),
                 h(&notes),
-                cell(&gap_cell(sv.trust_gap.as_ref(), min))
+                cell(&gap)
             );
         }
         let _ = writeln!(s, "</table></div>");

@@ -8,7 +8,7 @@ use fedcx_model::survey::V1_QUESTIONS;
 use crate::escape::markdown as md;
 use crate::report::{
     association_sentence, business_value_text, change_text, fevs_text, interval_text, left_out_text, share_text,
-    suppressed, website_phrase, QuarterReport, DIGITAL_SHARE_RULE, INDEX_NOT_ESTIMATED, PUBLISHED_MEAN_LABEL,
+    suppressed, QuarterReport, DIGITAL_SHARE_RULE, INDEX_NOT_ESTIMATED, PUBLISHED_MEAN_LABEL,
 };
 
 /// Renders the report.
@@ -589,29 +589,12 @@ fn digital_section(s: &mut String, r: &QuarterReport) {
             "| HISP | digital share | coverage | digital - assisted trust (points) | website criteria met | web visits | trust (agree) |\n|---|---|---|---|---|---|---|"
         );
         for row in &d.rows {
-            let a = &row.adoption;
-            let share = a.share.map_or_else(
-                || "unknown".to_owned(),
-                |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers),
-            );
-            let coverage = if a.share.is_none() {
-                "-"
-            } else if a.complete {
-                "complete"
-            } else {
-                "partial"
-            };
-            let website = website_phrase(a.website.as_ref(), a.website_before.as_ref())
-                .map_or_else(|| "not scanned".to_owned(), |w| w.replace(" website criteria met", ""));
+            let [share, coverage, gap, website, visits, trust] = row.cells(min);
             let _ = writeln!(
                 s,
-                "| {} | {} | {coverage} | {} | {} | {} | {} |",
+                "| {} | {share} | {coverage} | {gap} | {} | {visits} | {trust} |",
                 md(&row.name),
-                share,
-                gap_cell(a.trust_gap.as_ref(), min),
                 md(&website),
-                row.web_visits.map_or_else(|| "no DAP data".to_owned(), |v| v.to_string()),
-                row.trust.as_ref().map_or_else(|| "not shown".to_owned(), |t| share_text(Some(t), min))
             );
         }
         let _ = writeln!(s);
@@ -623,22 +606,8 @@ fn digital_section(s: &mut String, r: &QuarterReport) {
             "| service | digital customers | customers | digital share | coverage notes | digital - assisted trust (points) |\n|---|---|---|---|---|---|"
         );
         for sv in &d.services {
-            let (dc, c, share, notes) = match &sv.share {
-                Some(sh) => (
-                    sh.digital_customers.to_string(),
-                    sh.customers.to_string(),
-                    sh.share.map_or_else(|| "unknown".to_owned(), |v| format!("{:.1}%", 100.0 * v)),
-                    coverage_notes(&sh.coverage),
-                ),
-                None => ("-".into(), "-".into(), "unknown".into(), "no collection detail".to_owned()),
-            };
-            let _ = writeln!(
-                s,
-                "| {} | {dc} | {c} | {share} | {} | {} |",
-                md(sv.service.as_str()),
-                md(&notes),
-                gap_cell(sv.trust_gap.as_ref(), min)
-            );
+            let [dc, c, share, notes, gap] = crate::report::service_adoption_cells(sv, min);
+            let _ = writeln!(s, "| {} | {dc} | {c} | {share} | {} | {gap} |", md(sv.service.as_str()), md(&notes));
         }
         let _ = writeln!(s);
     }

@@ -712,6 +712,48 @@ pub struct DigitalRow {
     pub web_visits: Option<u64>,
 }
 
+impl DigitalRow {
+    /// The row's cells as text, the same in every format (each escapes them its own way): share,
+    /// coverage, digital-minus-assisted trust, website criteria, web visits, trust.
+    pub(crate) fn cells(&self, min: u64) -> [String; 6] {
+        let a = &self.adoption;
+        let share = a.share.map_or_else(
+            || "unknown".to_owned(),
+            |v| format!("{:.1}% ({} of {})", 100.0 * v, a.digital_customers, a.customers),
+        );
+        let coverage = match (a.share, a.complete) {
+            (None, _) => "-",
+            (Some(_), true) => "complete",
+            (Some(_), false) => "partial",
+        };
+        let website = website_phrase(a.website.as_ref(), a.website_before.as_ref())
+            .map_or_else(|| "not scanned".to_owned(), |w| w.replace(" website criteria met", ""));
+        [
+            share,
+            coverage.to_owned(),
+            crate::markdown::gap_cell(a.trust_gap.as_ref(), min),
+            website,
+            self.web_visits.map_or_else(|| "no DAP data".to_owned(), |v| v.to_string()),
+            self.trust.as_ref().map_or_else(|| "not shown".to_owned(), |t| share_text(Some(t), min)),
+        ]
+    }
+}
+
+/// One service's digital share as text, the same in every format: digital customers, customers,
+/// share, coverage notes, digital-minus-assisted trust.
+pub(crate) fn service_adoption_cells(sv: &fedcx_index::scorecard::ServiceAdoption, min: u64) -> [String; 5] {
+    let (dc, c, share, notes) = match &sv.share {
+        Some(sh) => (
+            sh.digital_customers.to_string(),
+            sh.customers.to_string(),
+            sh.share.map_or_else(|| "unknown".to_owned(), |v| format!("{:.1}%", 100.0 * v)),
+            crate::markdown::coverage_notes(&sh.coverage),
+        ),
+        None => ("-".into(), "-".into(), "unknown".into(), "no collection detail".to_owned()),
+    };
+    [dc, c, share, notes, crate::markdown::gap_cell(sv.trust_gap.as_ref(), min)]
+}
+
 /// The "Digital adoption" section: how digital each HISP is, and how well digital does.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DigitalSection {

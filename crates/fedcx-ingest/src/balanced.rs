@@ -76,13 +76,7 @@ fn read_part<R: Read>(
         }
         Format::FevsIndex => {
             let table = crate::fevs::read_index_table(path, input)?;
-            // The table reader counts rows itself; its rows and rejections make the account.
-            let mut reconciliation = Reconciliation { read: table.read, ..Reconciliation::default() };
-            reconciliation.accepted = table.rows.len() as u64;
-            for r in &table.rejections {
-                reconciliation.refuse(r.reason);
-            }
-            Ok(BalancedRead { part: None, reconciliation, rejections: table.rejections })
+            Ok(BalancedRead { part: None, reconciliation: table.reconciliation, rejections: table.rejections })
         }
         Format::BusinessResults => {
             let read = crate::business::read_business_results(path, input, registry)?;

@@ -286,8 +286,9 @@ pub struct IndexTable {
     pub rows: Vec<IndexTableRow>,
     /// Rows rejected, with line, field and reason.
     pub rejections: Vec<Rejection>,
-    /// Rows read (= rows + rejections).
-    pub read: u64,
+    /// Every row accounted for: `read` and the lines from the CSV reader, accepted (the agencies'
+    /// rows) and rejected where each row was classified.
+    pub reconciliation: Reconciliation,
 }
 
 /// Reads an OPM by-agency index table (EEI or GSI spreadsheet saved as CSV). Percentages are on OPM's
@@ -327,15 +328,21 @@ pub fn read_index_table<R: Read>(path: &Path, input: R) -> Result<IndexTable, In
         years: years.iter().map(|(_, y)| *y).collect(),
         rows: Vec::new(),
         rejections: Vec::new(),
-        read: 0,
+        reconciliation: Reconciliation::default(),
     };
     while let Some(row) = rows.next_row()? {
-        table.read += 1;
         match index_row(&row, name, code, &years) {
-            Ok(r) => table.rows.push(r),
-            Err(r) => table.rejections.push(r),
+            Ok(r) => {
+                table.reconciliation.accept();
+                table.rows.push(r);
+            }
+            Err(r) => {
+                table.reconciliation.refuse(r.reason);
+                table.rejections.push(r);
+            }
         }
     }
+    rows.produced().record_into(&mut table.reconciliation);
     let mut values = table.rows.iter().flat_map(|r| r.values.iter().filter_map(|(_, v)| v.value()));
     if let Some(first) = values.next() {
         if first.get() <= 1.0 && values.all(|v| v.get() <= 1.0) {
@@ -550,7 +557,8 @@ mod tests {
     fn the_index_table_fixture() {
         let t = read_index_table(Path::new("eei-by-agency.csv"), fixture("eei-by-agency.csv").as_slice()).unwrap();
         assert_eq!(t.years.iter().map(|y| y.get()).collect::<Vec<_>>(), [2020, 2021, 2022, 2023]);
-        assert_eq!((t.read, t.rows.len(), t.rejections.len()), (6, 6, 0));
+        assert_eq!((t.reconciliation.read, t.rows.len(), t.rejections.len()), (6, 6, 0));
+        assert!(t.reconciliation.balances());
         let labor = t.rows.iter().find(|r| r.agency_name == "Department of Labor").unwrap();
         assert_eq!(labor.values[3].1.value().map(|p| p.get()), Some(76.40));
         let ftc = t.rows.iter().find(|r| r.agency_name == "Federal Trade Commission").unwrap();
@@ -567,7 +575,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.years.iter().map(|y| y.get()).collect::<Vec<_>>(), [2020, 2021]);
-        assert_eq!(t.read, 4);
+        assert_eq!(t.reconciliation.read, 4);
+        assert!(t.reconciliation.balances());
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].values[1].1.value().map(|p| p.get()), Some(71.0));
         assert_eq!(t.rows[1].values[0].1, Measured::NotMeasured(NotMeasured::NotPublished));

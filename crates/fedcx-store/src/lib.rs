@@ -304,6 +304,9 @@ fn insert_contribution(
     Ok(())
 }
 
+/// The page size of a new store, in bytes (see `Store::open_once`).
+const PAGE_SIZE: i64 = 65_536;
+
 /// The schema version this fedcx writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -539,6 +542,12 @@ impl Store {
         // WAL lets readers and one writer work at once; the busy timeout makes a second writer wait
         // for the first instead of failing.
         conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
+        // An ingest is one transaction, so its write-ahead log cannot be checkpointed until it
+        // commits, and SQLite's in-memory index of that log grows by 8 bytes a page written: with
+        // 4 KiB pages, 50 million kept responses (about 21 GB) grew the process by 34 MiB.
+        // 64 KiB pages cut that sixteenfold. It applies to a new store only (an existing one keeps
+        // its page size), so it is set before anything else touches the file.
+        conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(sql)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
@@ -1189,6 +1198,21 @@ mod tests {
         assert_eq!(all, [0, 1, 2, 3, 4, 100, 101, 102, 103]);
         let but_a: Vec<u128> = store.response_fingerprints_except(&[sha("a")]).map(Result::unwrap).collect();
         assert_eq!(but_a, [100, 101, 102, 103]);
+    }
+
+    /// A new store uses large pages, so the log index of one big ingest stays small; an existing
+    /// store keeps the page size it was made with.
+    #[test]
+    fn a_new_store_has_large_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let size: i64 = store.conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+        assert_eq!(size, PAGE_SIZE);
+        let old = dir.path().join("old.db");
+        drop(Connection::open(&old).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);"));
+        let store = Store::open(&old).unwrap();
+        let size: i64 = store.conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+        assert_eq!(size, 4096, "an existing store keeps its pages");
     }
 
     #[test]

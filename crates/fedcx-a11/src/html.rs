@@ -478,20 +478,12 @@ fn published_html(s: &mut String, r: &QuarterReport) {
         let _ = write!(s, "<th scope=\"col\">{} (mean)</th>", h(label));
     }
     let _ = writeln!(s, "</tr>");
-    let count = |n: Option<u64>| n.map_or("-".to_owned(), |n| n.to_string());
-    for row in &r.published_means {
-        let _ = write!(
-            s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-            row.quarter,
-            h(&row.service_name),
-            h(&row.touchpoint),
-            count(row.surveyed),
-            count(row.respondents)
-        );
-        for (d, _) in &drivers {
-            let cell = row.means.iter().find(|m| m.driver == *d).map_or("-".to_owned(), |m| format!("{:.2}", m.mean));
-            let _ = write!(s, "<td class=\"num\">{cell}</td>");
+    for row in crate::report::published_cells(r, &drivers) {
+        let _ = write!(s, "<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            // Quarter, service and survey are text; the counts and means are numbers.
+            let class = if i < 3 { "" } else { " class=\"num\"" };
+            let _ = write!(s, "<td{class}>{}</td>", h(cell));
         }
         let _ = writeln!(s, "</tr>");
     }

@@ -182,20 +182,10 @@ fn published_history(s: &mut String, r: &QuarterReport) {
         let _ = write!(s, " {label} (mean) |");
     }
     let _ = writeln!(s, "\n|---|---|---|---|---|{}", "---|".repeat(drivers.len()));
-    let count = |n: Option<u64>| n.map_or("-".to_owned(), |n| n.to_string());
-    for row in &r.published_means {
-        let _ = write!(
-            s,
-            "| {} | {} | {} | {} | {} |",
-            row.quarter,
-            md(&row.service_name),
-            md(&row.touchpoint),
-            count(row.surveyed),
-            count(row.respondents)
-        );
-        for (d, _) in &drivers {
-            let cell = row.means.iter().find(|m| m.driver == *d).map_or("-".to_owned(), |m| format!("{:.2}", m.mean));
-            let _ = write!(s, " {cell} |");
+    for row in crate::report::published_cells(r, &drivers) {
+        let _ = write!(s, "|");
+        for cell in &row {
+            let _ = write!(s, " {} |", md(cell));
         }
         let _ = writeln!(s);
     }

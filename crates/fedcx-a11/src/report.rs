@@ -579,6 +579,29 @@ pub fn published_history(
     (out, notes)
 }
 
+/// The published-means table as text, the same in every format (each escapes it its own way): per
+/// row the quarter, service, survey, surveyed, respondents, then each of `drivers`' means ("-"
+/// where the row has none).
+pub(crate) fn published_cells(r: &QuarterReport, drivers: &[(Driver, &str)]) -> Vec<Vec<String>> {
+    let count = |n: Option<u64>| n.map_or("-".to_owned(), |n| n.to_string());
+    r.published_means
+        .iter()
+        .map(|row| {
+            let mut cells = vec![
+                row.quarter.to_string(),
+                row.service_name.clone(),
+                row.touchpoint.clone(),
+                count(row.surveyed),
+                count(row.respondents),
+            ];
+            cells.extend(drivers.iter().map(|(d, _)| {
+                row.means.iter().find(|m| m.driver == *d).map_or("-".to_owned(), |m| format!("{:.2}", m.mean))
+            }));
+            cells
+        })
+        .collect()
+}
+
 /// The drivers any published row has a mean for, in survey order, with their names.
 pub fn published_drivers(rows: &[PublishedRow]) -> Vec<(Driver, &'static str)> {
     let mut drivers: Vec<(Driver, &'static str)> =

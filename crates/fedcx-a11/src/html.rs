@@ -147,17 +147,11 @@ fn channels_and_drivers_html(s: &mut String, r: &QuarterReport, min: u64) -> Res
         );
         let _ = writeln!(s, "<table><caption>Drivers of trust</caption><tr><th scope=\"col\">indicator</th><th scope=\"col\">selected: n, mean</th><th scope=\"col\">not selected: n, mean</th><th scope=\"col\">difference [95% CI]</th></tr>");
         for d in &r.drivers {
+            let [indicator, selected, not_selected, difference] = crate::report::driver_cells(d);
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td class=\"num\">{}, {:.2}</td><td class=\"num\">{}, {:.2}</td><td class=\"num\">{:+.2} [{:+.2}, {:+.2}]</td></tr>",
-                h(&d.indicator.column(d.polarity)),
-                d.selected.0,
-                d.selected.1,
-                d.not_selected.0,
-                d.not_selected.1,
-                d.difference,
-                d.interval.0,
-                d.interval.1
+                "<tr><td>{}</td><td class=\"num\">{selected}</td><td class=\"num\">{not_selected}</td><td class=\"num\">{difference}</td></tr>",
+                h(&indicator)
             );
         }
         let _ = writeln!(s, "</table>");

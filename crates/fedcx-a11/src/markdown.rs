@@ -432,18 +432,8 @@ fn drivers_table(s: &mut String, r: &QuarterReport) {
         "| indicator | selected: n, mean | not selected: n, mean | difference [95% CI] |\n|---|---|---|---|"
     );
     for d in &r.drivers {
-        let _ = writeln!(
-            s,
-            "| {} | {}, {:.2} | {}, {:.2} | {:+.2} [{:+.2}, {:+.2}] |",
-            md(&d.indicator.column(d.polarity)),
-            d.selected.0,
-            d.selected.1,
-            d.not_selected.0,
-            d.not_selected.1,
-            d.difference,
-            d.interval.0,
-            d.interval.1
-        );
+        let [indicator, selected, not_selected, difference] = crate::report::driver_cells(d);
+        let _ = writeln!(s, "| {} | {selected} | {not_selected} | {difference} |", md(&indicator));
     }
     let _ = writeln!(s);
 }

@@ -579,6 +579,17 @@ pub fn published_history(
     (out, notes)
 }
 
+/// A row of the drivers-of-trust table as text, the same in every format (each escapes it its own
+/// way): indicator, selected (n, mean), not selected (n, mean), difference with its 95% interval.
+pub(crate) fn driver_cells(d: &fedcx_index::drivers::DriverEffect) -> [String; 4] {
+    [
+        d.indicator.column(d.polarity),
+        format!("{}, {:.2}", d.selected.0, d.selected.1),
+        format!("{}, {:.2}", d.not_selected.0, d.not_selected.1),
+        format!("{:+.2} [{:+.2}, {:+.2}]", d.difference, d.interval.0, d.interval.1),
+    ]
+}
+
 /// The published-means table as text, the same in every format (each escapes it its own way): per
 /// row the quarter, service, survey, surveyed, respondents, then each of `drivers`' means ("-"
 /// where the row has none).

@@ -16,7 +16,7 @@ pub struct CsvRows<R: Read> {
     path: PathBuf,
     reader: csv::Reader<LineCounter<R>>,
     header: Vec<String>,
-    record: csv::ByteRecord,
+    record: Held,
     /// Lines before the input's first byte (non-zero for a chunk cut from the middle of a file).
     line_offset: u64,
     /// What has been read so far, counted here where records come out of the parser.
@@ -43,7 +43,49 @@ pub struct Row<'a> {
     pub lines: u64,
     max_lines: u64,
     record: &'a csv::ByteRecord,
+    /// The same record as text, when every field is valid UTF-8 (checked once per record, most
+    /// often by one ASCII test over all its bytes), so fields are not checked one by one.
+    text: Option<&'a csv::StringRecord>,
     header: &'a [String],
+}
+
+/// The record last read, as text when every field is valid UTF-8, else as bytes. The buffers
+/// rotate between the two forms (and a spare), so reading row after row allocates nothing.
+#[derive(Debug, Default)]
+struct Held {
+    /// The record as bytes: what the parser reads into, and what is kept when it is not UTF-8.
+    bytes: csv::ByteRecord,
+    /// The record as text, when it is valid UTF-8 (then `bytes` is empty).
+    text: Option<csv::StringRecord>,
+    /// An empty record's buffers, to leave in `bytes` while the record is held as text.
+    spare: Option<csv::ByteRecord>,
+}
+
+impl Held {
+    /// The buffer to read the next record into.
+    fn to_read_into(&mut self) -> &mut csv::ByteRecord {
+        if let Some(t) = self.text.take() {
+            let spare = std::mem::replace(&mut self.bytes, t.into_byte_record());
+            self.spare = Some(spare);
+        }
+        &mut self.bytes
+    }
+
+    /// Keeps the record just read as text, when every field is valid UTF-8.
+    fn settle(&mut self) {
+        let spare = self.spare.take().unwrap_or_default();
+        match csv::StringRecord::from_byte_record(std::mem::replace(&mut self.bytes, spare)) {
+            Ok(t) => self.text = Some(t),
+            Err(e) => self.spare = Some(std::mem::replace(&mut self.bytes, e.into_byte_record())),
+        }
+    }
+
+    fn bytes(&self) -> &csv::ByteRecord {
+        match &self.text {
+            Some(t) => t.as_byte_record(),
+            None => &self.bytes,
+        }
+    }
 }
 
 impl<R: Read> CsvRows<R> {
@@ -80,7 +122,7 @@ impl<R: Read> CsvRows<R> {
             path: path.to_owned(),
             reader,
             header,
-            record,
+            record: Held { bytes: record, ..Held::default() },
             line_offset: 0,
             produced,
             covered_until: end_line,
@@ -107,7 +149,7 @@ impl<R: Read> CsvRows<R> {
             path: path.to_owned(),
             reader,
             header,
-            record: csv::ByteRecord::new(),
+            record: Held::default(),
             line_offset: first_line - 1,
             produced: Produced::default(),
             covered_until: 0,
@@ -125,13 +167,16 @@ impl<R: Read> CsvRows<R> {
     /// its record starts: everything after the stray quote would otherwise vanish into one field.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, IngestError> {
         loop {
-            let got = self.reader.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.path, e))?;
+            let got =
+                self.reader.read_byte_record(self.record.to_read_into()).map_err(|e| csv_error(&self.path, e))?;
             if !got {
                 return Ok(None);
             }
+            let record = self.record.bytes();
             let end = self.reader.position().byte();
             let end_line = self.reader.get_mut().line_of_end(end);
-            let inner: u64 = self.record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum();
+            // The fields' bytes lie end to end in one buffer, so their line breaks are counted at once.
+            let inner = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
             let start_line = end_line - inner;
             // Lines this record covers that nothing before covered (records never overlap except on
             // a line whose breaks are lone carriage returns, which csv reads as several records).
@@ -148,17 +193,20 @@ impl<R: Read> CsvRows<R> {
                     lines: c.lines() + 1 - start,
                 });
             }
-            if self.record.iter().all(|f| f.is_empty()) {
+            // Every field is empty exactly when their bytes, end to end, are.
+            if record.as_slice().is_empty() {
                 self.produced.blank_lines += new_lines;
                 continue;
             }
             self.produced.records += 1;
             self.produced.record_lines += new_lines;
+            self.record.settle();
             return Ok(Some(Row {
                 line: start_line + self.line_offset,
                 lines: end_line - start_line + 1,
                 max_lines: self.max_record_lines,
-                record: &self.record,
+                record: self.record.bytes(),
+                text: self.record.text.as_ref(),
                 header: &self.header,
             }));
         }
@@ -254,12 +302,15 @@ impl Row<'_> {
 
     /// Field `i` as text, trimmed. Invalid UTF-8 is a rejection naming the column.
     pub fn get(&self, i: usize) -> Result<&str, Rejection> {
-        self.get_untrimmed(i).map(str::trim)
+        self.get_untrimmed(i).map(trim)
     }
 
     /// Field `i` exactly as written, surrounding whitespace included: for free text that is
     /// carried back to the system it came from (Touchpoints' `operational_metrics`, question texts).
     pub fn get_untrimmed(&self, i: usize) -> Result<&str, Rejection> {
+        if let Some(text) = self.text {
+            return Ok(text.get(i).unwrap_or_default());
+        }
         let bytes = self.record.get(i).unwrap_or_default();
         match std::str::from_utf8(bytes) {
             Ok(s) => Ok(s),
@@ -705,8 +756,26 @@ mod tests {
 /// reading of answer codes every reader shares (Touchpoints uploads and mapped exports alike), so
 /// the same cell never means a number to one reader and an error to another.
 pub fn whole_number(text: &str) -> Option<i64> {
-    let t = text.trim();
+    // One digit is by far the most common answer cell: read without the general parser.
+    if let [d @ b'0'..=b'9'] = text.as_bytes() {
+        return Some(i64::from(d - b'0'));
+    }
+    let t = trim(text);
     t.parse::<i64>().ok().or_else(|| t.strip_suffix(".0").and_then(|w| w.parse::<i64>().ok()))
+}
+
+/// `str::trim`, answered at once when the text neither starts nor ends with whitespace, as almost
+/// every cell does: an ASCII byte that is not whitespace at each end is a character that is not
+/// whitespace, so `str::trim` would return the text unchanged.
+pub(crate) fn trim(text: &str) -> &str {
+    // The ASCII characters with Unicode's White_Space property: tab, LF, VT, FF, CR and space.
+    let plain = |b: u8| b.is_ascii() && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    match text.as_bytes() {
+        [] => text,
+        [first, .., last] if plain(*first) && plain(*last) => text,
+        [only] if plain(*only) => text,
+        _ => text.trim(),
+    }
 }
 
 #[cfg(test)]

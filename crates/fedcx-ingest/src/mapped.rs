@@ -436,6 +436,71 @@ pub(crate) struct RowParser<'a> {
     labels: Vec<(String, LabelValue)>,
     /// Per polarity and indicator, what a blank cell means.
     blank: [[BlankIndicator; INDICATOR_COUNT]; 2],
+    /// The services rows can name, by number.
+    services: ServiceTable,
+}
+
+/// The services a row can name, numbered so that a reader that only counts can group rows by a
+/// number instead of by text, and the answer of [`resolve_service`] for the texts a file most
+/// likely holds (every service id in the registry and every label in the mapping), worked out
+/// once with [`resolve_service`] itself, so a row's service is looked up instead of searched for
+/// and the answer cannot differ.
+#[derive(Debug)]
+struct ServiceTable {
+    /// Every service, by number.
+    ids: Vec<ServiceId>,
+    /// Each service's number.
+    numbers: std::collections::HashMap<ServiceId, u32>,
+    /// The number [`resolve_service`] gives for an exact text.
+    by_text: std::collections::HashMap<Box<str>, u32>,
+}
+
+impl ServiceTable {
+    fn new(registry: &Registry, mapping: &Mapping, service: &Slot<ServiceId>) -> ServiceTable {
+        let mut ids: Vec<ServiceId> = registry.services().map(|s| s.id.clone()).collect();
+        if let Slot::Constant(s) = service {
+            if !ids.contains(s) {
+                ids.push(s.clone());
+            }
+        }
+        let numbers = ids.iter().enumerate().map(|(i, id)| (id.clone(), i as u32)).collect();
+        let mut table = ServiceTable { ids, numbers, by_text: std::collections::HashMap::new() };
+        let texts = registry.services().map(|s| s.id.as_str()).chain(mapping.services.iter().map(|(l, _)| l.as_str()));
+        let known: Vec<(Box<str>, u32)> = texts
+            .filter_map(|t| {
+                let id = resolve_service(registry, mapping, t).ok()?;
+                Some((Box::from(t), table.number(&id)?))
+            })
+            .collect();
+        table.by_text.extend(known);
+        table
+    }
+
+    fn number(&self, id: &ServiceId) -> Option<u32> {
+        self.numbers.get(id).copied()
+    }
+}
+
+/// A row read as far as counting and the duplicate check need, borrowing its text from the row:
+/// [`RowParser::parse_row`] makes the [`SurveyResponse`] from it when responses are kept.
+#[derive(Debug)]
+pub(crate) struct Fields<'r> {
+    /// The response id, checked as [`ResponseId::new`] checks it.
+    pub id: &'r str,
+    /// The service's number in the parser's table ([`RowParser::service`]).
+    pub service: u32,
+    /// The channel.
+    pub channel: Channel,
+    /// Where in the transaction the survey was taken.
+    pub transaction_point: TransactionPoint,
+    /// When the response was submitted.
+    pub submitted_at: DateTime<FixedOffset>,
+    /// The fiscal quarter of `submitted_at`.
+    pub quarter: FiscalQuarter,
+    /// The answers.
+    pub answers: Answers,
+    /// The comment, redacted.
+    pub comment: Option<String>,
 }
 
 /// What a cell says.
@@ -631,6 +696,7 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             }
         }
         let mapping = Mapping { timestamp: TimestampSpec { formats: format_names, ..mapping.timestamp }, ..mapping };
+        let services = ServiceTable::new(registry, &mapping, &resolved.service);
         let parser = RowParser {
             resolved,
             registry,
@@ -641,6 +707,7 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             choice_labels: info.choice_labels,
             labels,
             blank,
+            services,
         };
         Ok(MappedCsvSource { rows, parser, notes: Notes::default(), extra_header })
     }
@@ -796,7 +863,41 @@ impl RowParser<'_> {
         })
     }
 
+    /// Reads a row into a response, or rejects it naming the first field that is wrong.
     pub(crate) fn parse_row(&self, row: &Row<'_>, notes: &mut Notes) -> Result<SurveyResponse, Rejection> {
+        let f = self.parse_fields(row, notes)?;
+        let id = ResponseId::new(f.id)
+            .map_err(|e| self.reject(row, self.resolved.response_id, RejectReason::BadResponseId, e.to_string()))?;
+        Ok(SurveyResponse {
+            id,
+            service: self.service(f.service).clone(),
+            channel: f.channel,
+            transaction_point: f.transaction_point,
+            submitted_at: f.submitted_at,
+            answers: f.answers,
+            comment: f.comment,
+            detail: None,
+            id_generated: false,
+        })
+    }
+
+    /// The service numbered `n` by [`RowParser::parse_fields`].
+    pub(crate) fn service(&self, n: u32) -> &ServiceId {
+        &self.services.ids[n as usize]
+    }
+
+    /// The service a cell names, by number: looked up for the usual texts, else resolved.
+    fn service_number(&self, text: &str) -> Result<u32, String> {
+        if let Some(&n) = self.services.by_text.get(text) {
+            return Ok(n);
+        }
+        let id = resolve_service(self.registry, &self.mapping, text)?;
+        self.services.number(&id).ok_or_else(|| format!("{text:?} names service {id}, which the parser does not know"))
+    }
+
+    /// Reads a row as far as counting needs, with every check [`RowParser::parse_row`] makes,
+    /// in the same order, without allocating for its id or service.
+    pub(crate) fn parse_fields<'r>(&self, row: &'r Row<'_>, notes: &mut Notes) -> Result<Fields<'r>, Rejection> {
         row.check_width()?;
         let r = &self.resolved;
         // A preview, test or spam response is set aside whatever else it holds.
@@ -835,7 +936,7 @@ impl RowParser<'_> {
         if id_text.is_empty() {
             return Err(self.reject(row, r.response_id, RejectReason::MissingValue, "the response id is empty"));
         }
-        let id = ResponseId::new(id_text)
+        ResponseId::check(id_text)
             .map_err(|e| self.reject(row, r.response_id, RejectReason::BadResponseId, e.to_string()))?;
         let ts_text = self.get(row, r.submitted_at)?;
         if ts_text.is_empty() {
@@ -854,10 +955,16 @@ impl RowParser<'_> {
         let service = match &r.service {
             Slot::Column(i) => {
                 let t = self.get(row, *i)?;
-                resolve_service(self.registry, &self.mapping, t)
-                    .map_err(|e| self.reject(row, *i, RejectReason::UnknownService, e))?
+                self.service_number(t).map_err(|e| self.reject(row, *i, RejectReason::UnknownService, e))?
             }
-            Slot::Constant(s) => s.clone(),
+            // The table is made with the constant in it, so this lookup does not fail.
+            Slot::Constant(s) => self.services.number(s).ok_or_else(|| Rejection {
+                line: row.line,
+                field: None,
+                raw: String::new(),
+                reason: RejectReason::UnknownService.into(),
+                detail: format!("the mapping's service {s} is not in the parser's table"),
+            })?,
             Slot::Absent => unreachable!("MappedCsvSource::new refuses a mapping without a service column or constant"),
         };
         let channel = match &r.channel {
@@ -904,17 +1011,7 @@ impl RowParser<'_> {
             *notes.warnings.entry(warning::PARTIAL_RESPONSE_KEPT).or_default() += 1;
         }
         let comment = r.comment.and_then(|i| row.free_text(i, &mut notes.redactions));
-        Ok(SurveyResponse {
-            id,
-            service,
-            channel,
-            transaction_point,
-            submitted_at,
-            answers,
-            comment,
-            detail: None,
-            id_generated: false,
-        })
+        Ok(Fields { id: id_text, service, channel, transaction_point, submitted_at, quarter, answers, comment })
     }
 
     fn v1_answers(&self, row: &Row<'_>, unfinished: bool) -> Result<V1Answers, Rejection> {

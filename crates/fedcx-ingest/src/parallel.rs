@@ -10,17 +10,17 @@
 //! sequence a sequential read gives: the output does not depend on the number of threads or on
 //! their timing.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
 use fedcx_model::traits::Rejection;
-use fedcx_model::{ResponseCounts, SurveyResponse};
+use fedcx_model::{Channel, FiscalQuarter, GroupKey, ResponseCounts, SurveyResponse, Tally};
 
 use crate::error::IngestError;
-use crate::mapped::{Notes, RowParser};
+use crate::mapped::{Fields, Notes, RowParser};
 use crate::rows::{Counted, CsvRows, Produced, QuoteState};
 
 /// Chunks are cut at the first record boundary after this many bytes.
@@ -160,14 +160,16 @@ pub(crate) fn read<T>(
             let header = header.clone();
             workers.push(scope.spawn(move || {
                 let mut counts = ResponseCounts::default();
+                let mut groups = Groups::default();
                 loop {
                     let next = chunks.lock().map(|rx| rx.recv());
                     let Ok(Ok(chunk)) = next else { break };
-                    let parsed = parse_chunk(path, parser, header.clone(), chunk, &config, &mut counts);
+                    let parsed = parse_chunk(path, parser, header.clone(), chunk, &config, (&mut counts, &mut groups));
                     if results.send(parsed).is_err() {
                         break;
                     }
                 }
+                groups.add_into(parser, &mut counts);
                 counts
             }));
         }
@@ -195,24 +197,54 @@ pub(crate) fn read<T>(
     })
 }
 
-/// Parses one chunk, counting its accepted responses into the worker's `counts`.
+/// A worker's counts by group while it reads, keyed by numbers (the parser's service number, the
+/// channel and the quarter) rather than by text, so counting a row neither allocates nor compares
+/// strings; made into [`ResponseCounts`] once, when the worker is done.
+#[derive(Default)]
+struct Groups(HashMap<(u32, Channel, FiscalQuarter), Tally>);
+
+impl Groups {
+    fn add(&mut self, f: &Fields<'_>) {
+        self.0.entry((f.service, f.channel, f.quarter)).or_default().add(&f.answers);
+    }
+
+    fn add_into(self, parser: &RowParser<'_>, counts: &mut ResponseCounts) {
+        for ((service, channel, quarter), tally) in self.0 {
+            counts.add_tally(&GroupKey { service: parser.service(service).clone(), channel, quarter }, &tally);
+        }
+    }
+}
+
+/// Parses one chunk, counting its accepted responses into the worker's counts: by number when
+/// the responses themselves are not kept, else from each response made.
 fn parse_chunk(
     path: &Path,
     parser: &RowParser<'_>,
     header: Vec<String>,
     chunk: Chunk,
     config: &ParallelConfig,
-    counts: &mut ResponseCounts,
+    (counts, groups): (&mut ResponseCounts, &mut Groups),
 ) -> Result<Parsed, IngestError> {
     let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line, config.max_record_lines);
     let mut items = Vec::new();
     let mut notes = Notes::default();
     while let Some(row) = rows.next_row()? {
+        if !config.keep_responses {
+            items.push(match parser.parse_fields(&row, &mut notes) {
+                Ok(f) => {
+                    let fp = crate::pipeline::fingerprint(None, parser.service(f.service), Some(f.quarter), f.id);
+                    groups.add(&f);
+                    Item::Accepted { fp, response: None }
+                }
+                Err(rej) => Item::Rejected(rej),
+            });
+            continue;
+        }
         items.push(match parser.parse_row(&row, &mut notes) {
             Ok(r) => {
                 let fp = crate::pipeline::response_fingerprint(&r);
                 match counts.add_response(&r) {
-                    Ok(()) => Item::Accepted { fp, response: config.keep_responses.then(|| Box::new(r)) },
+                    Ok(()) => Item::Accepted { fp, response: Some(Box::new(r)) },
                     Err(e) => Item::BadTimestamp { fp, rejection: crate::pipeline::bad_timestamp(row.line, &r, &e) },
                 }
             }

@@ -1114,18 +1114,29 @@ impl<'a> Ingestor<'a> {
 /// (which fixes both). A 0x1f separator keeps `1`+`23` apart from `12`+`3`. The store keeps these
 /// fingerprints, so a corrected re-export cannot double count across commands.
 pub fn response_fingerprint(r: &SurveyResponse) -> u128 {
+    fingerprint(r.detail.as_ref(), &r.service, r.fiscal_quarter().ok(), r.id.as_str())
+}
+
+/// [`response_fingerprint`] from a response's parts, for a reader that counts without making the
+/// response: the one place the fingerprint's bytes are laid out.
+pub(crate) fn fingerprint(
+    detail: Option<&fedcx_model::DetailId>,
+    service: &fedcx_model::ServiceId,
+    quarter: Option<fedcx_model::FiscalQuarter>,
+    id: &str,
+) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    match &r.detail {
+    match detail {
         Some(d) => {
             h.update(b"detail\x1f");
             h.update(d.as_str().as_bytes());
         }
         None => {
-            h.update(r.service.as_str().as_bytes());
+            h.update(service.as_str().as_bytes());
             h.update(&[0x1f]);
             // The bytes of `FiscalQuarter::compact` (`FY2024Q1`), written without allocating: the
             // store keeps these fingerprints, so they must not change.
-            if let Ok(q) = r.fiscal_quarter() {
+            if let Some(q) = quarter {
                 let mut buf = [0u8; 16];
                 let mut rest = &mut buf[..];
                 let written = write!(rest, "FY{}Q{}", q.year(), q.quarter().number()).map(|()| 16 - rest.len());
@@ -1137,7 +1148,7 @@ pub fn response_fingerprint(r: &SurveyResponse) -> u128 {
         }
     }
     h.update(&[0x1f]);
-    h.update(r.id.as_str().as_bytes());
+    h.update(id.as_bytes());
     h.digest128()
 }
 

@@ -86,6 +86,12 @@ macro_rules! string_id {
                 Ok($name(Arc::from(value)))
             }
 
+            /// Whether `value` would make an identifier ([`Self::new`]'s check), without making
+            /// it: for a reader that only counts, so that a row allocates nothing.
+            pub fn check(value: &str) -> Result<(), InvalidId> {
+                ($check)(value)
+            }
+
             /// The identifier's text.
             pub fn as_str(&self) -> &str {
                 &self.0

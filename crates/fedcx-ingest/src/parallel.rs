@@ -47,10 +47,11 @@ pub(crate) enum Item {
         /// Its fingerprint: it still makes later copies duplicates.
         fp: u128,
         /// The rejection.
-        rejection: Rejection,
+        rejection: Box<Rejection>,
     },
-    /// A record the parser rejected (or excluded).
-    Rejected(Rejection),
+    /// A record the parser rejected (or excluded); boxed, since rejections are rare and large and
+    /// every item of a chunk is moved twice on its way to the calling thread.
+    Rejected(Box<Rejection>),
 }
 
 /// A parsed chunk.
@@ -236,7 +237,7 @@ fn parse_chunk(
                     groups.add(&f);
                     Item::Accepted { fp, response: None }
                 }
-                Err(rej) => Item::Rejected(rej),
+                Err(rej) => Item::Rejected(Box::new(rej)),
             });
             continue;
         }
@@ -245,10 +246,13 @@ fn parse_chunk(
                 let fp = crate::pipeline::response_fingerprint(&r);
                 match counts.add_response(&r) {
                     Ok(()) => Item::Accepted { fp, response: Some(Box::new(r)) },
-                    Err(e) => Item::BadTimestamp { fp, rejection: crate::pipeline::bad_timestamp(row.line, &r, &e) },
+                    Err(e) => Item::BadTimestamp {
+                        fp,
+                        rejection: Box::new(crate::pipeline::bad_timestamp(row.line, &r, &e)),
+                    },
                 }
             }
-            Err(rej) => Item::Rejected(rej),
+            Err(rej) => Item::Rejected(Box::new(rej)),
         });
     }
     let produced = rows.produced();
@@ -292,7 +296,7 @@ fn split(
         if let Some(cut) = cut {
             let rest = buf.split_off(cut);
             let bytes = std::mem::replace(&mut buf, rest);
-            let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
             if out.send(Chunk { index, first_line: line, bytes }).is_err() {
                 return Ok(());
             }

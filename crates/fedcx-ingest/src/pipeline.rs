@@ -2,6 +2,7 @@
 //! adds accepted rows to the counts and keeps the reconciliation that proves no row was lost.
 
 use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -401,6 +402,46 @@ struct Plan<'r> {
 }
 
 /// Where a file's bytes can be read from again, for the confirming pass.
+/// A file's SHA-256: known before it is read, or taken as its first pass reads it.
+enum Content {
+    /// Hashed already.
+    Known([u8; 32]),
+    /// Set by [`HashOnRead`] when the first pass reaches the end of the file.
+    OnRead(Arc<OnceLock<[u8; 32]>>),
+}
+
+/// Hashes every byte read through it, and sets the digest when the end of the input is reached,
+/// so a file is hashed by the thread that reads it for parsing, in the same pass.
+struct HashOnRead<R> {
+    inner: R,
+    hasher: Option<Sha256>,
+    digest: Arc<OnceLock<[u8; 32]>>,
+}
+
+impl<R> HashOnRead<R> {
+    fn new(inner: R, digest: Arc<OnceLock<[u8; 32]>>) -> HashOnRead<R> {
+        HashOnRead { inner, hasher: Some(Sha256::new()), digest }
+    }
+}
+
+impl<R: Read> Read for HashOnRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match (n, self.hasher.as_mut()) {
+            (_, None) => {}
+            // Zero bytes into a buffer with room is the end of the input.
+            (0, Some(_)) if !buf.is_empty() => {
+                if let Some(h) = self.hasher.take() {
+                    // Set once: a reader reaches its end once.
+                    let _ = self.digest.set(h.finalize().into());
+                }
+            }
+            (_, Some(h)) => h.update(&buf[..n]),
+        }
+        Ok(n)
+    }
+}
+
 enum Origin<'b> {
     /// A regular file.
     Path(&'b Path),
@@ -474,17 +515,18 @@ impl<'a> Ingestor<'a> {
             let input = Box::new(File::open(path).map_err(io)?);
             return self.ingest_stream(path, input, reader, wrap);
         }
-        let digest = hash_file(path)?.0;
+        // The file is hashed as the first pass reads it, not in a pass of its own before: on a
+        // large file that pass is a whole read of the file on one core while the others wait.
         let mut head = [0u8; 4096];
         let n = read_up_to(&mut File::open(path).map_err(io)?, &mut head).map_err(io)?;
-        self.ingest_input(path, digest, &head[..n], Origin::Path(path), reader, wrap)
+        self.ingest_input(path, Content::OnRead(Arc::new(OnceLock::new())), &head[..n], Origin::Path(path), reader, wrap)
     }
 
     /// Ingests bytes already in memory (such as the bundled demo data); `label` names them in messages.
     pub fn ingest_bytes(&mut self, label: &Path, bytes: &[u8], reader: &Reader) -> Result<&FileReport, IngestError> {
         let digest: [u8; 32] = Sha256::digest(bytes).into();
         let head = &bytes[..bytes.len().min(4096)];
-        self.ingest_input(label, digest, head, Origin::Bytes(bytes), reader, &mut |r| r)
+        self.ingest_input(label, Content::Known(digest), head, Origin::Bytes(bytes), reader, &mut |r| r)
     }
 
     /// Reads an input that can be read only once into an unnamed temporary file, hashing it on
@@ -518,7 +560,7 @@ impl<'a> Ingestor<'a> {
             copy.write_all(&buf[..n]).map_err(|source| IngestError::TempFile { path: path.to_owned(), source })?;
         }
         let digest: [u8; 32] = hasher.finalize().into();
-        self.ingest_input(path, digest, &head, Origin::Temp(copy), reader, &mut |r| r)
+        self.ingest_input(path, Content::Known(digest), &head, Origin::Temp(copy), reader, &mut |r| r)
     }
 
     /// How a file is read. With [`Reader::DetectOrMapped`], detection comes first: only a file
@@ -554,7 +596,7 @@ impl<'a> Ingestor<'a> {
     fn ingest_input(
         &mut self,
         path: &Path,
-        digest: [u8; 32],
+        digest: Content,
         head: &[u8],
         origin: Origin<'_>,
         reader: &Reader,
@@ -562,12 +604,20 @@ impl<'a> Ingestor<'a> {
     ) -> Result<&FileReport, IngestError> {
         let plan = self.plan(path, head, reader)?;
         let io = |source| IngestError::Io { path: path.to_owned(), source };
+        let on_read = match &digest {
+            Content::Known(_) => None,
+            Content::OnRead(cell) => Some(Arc::clone(cell)),
+        };
         let mut first = true;
         self.ingest_passes(path, digest, plan.format, &mut |ing: &mut Ingestor<'a>| {
             // A stream was already read through `wrap` while it was copied; the confirming pass
             // is not shown as progress.
-            let input: Box<dyn Read + Send + '_> = match &origin {
-                Origin::Path(p) if first => {
+            let input: Box<dyn Read + Send + '_> = match (&origin, &on_read) {
+                (Origin::Path(p), Some(cell)) if first => {
+                    let file = HashOnRead::new(File::open(p).map_err(io)?, Arc::clone(cell));
+                    wrap(Box::new(BufReader::with_capacity(1 << 16, file)))
+                }
+                (Origin::Path(p), None) if first => {
                     wrap(Box::new(BufReader::with_capacity(1 << 16, File::open(p).map_err(io)?)))
                 }
                 _ => origin.open().map_err(io)?,
@@ -589,7 +639,7 @@ impl<'a> Ingestor<'a> {
         format: Format,
         open: &mut dyn FnMut() -> Result<S, IngestError>,
     ) -> Result<&FileReport, IngestError> {
-        self.ingest_passes(label, digest.0, format, &mut |ing: &mut Ingestor<'a>| {
+        self.ingest_passes(label, Content::Known(digest.0), format, &mut |ing: &mut Ingestor<'a>| {
             let mut source = open()?;
             ing.drain(label, &mut source)
         })
@@ -598,15 +648,22 @@ impl<'a> Ingestor<'a> {
     /// The life of one new file: `read` reads it into `current` (a first pass that counts and
     /// fingerprints every response); the duplicate check runs at the end; only when it finds
     /// duplicates does `read` run again, as the confirming pass that takes them out.
+    ///
+    /// A content hashed as it is read is checked against the content seen before only once the
+    /// first pass is over. Nothing of the file has left the ingestor by then (its rejects wait
+    /// in the spool, its counts and fingerprints in `current`), so a repeat is skipped exactly as
+    /// if it had been known at the start, even when the first pass failed (`--strict`).
     fn ingest_passes(
         &mut self,
         path: &Path,
-        digest: [u8; 32],
+        digest: Content,
         format: Format,
         read: &mut dyn FnMut(&mut Ingestor<'a>) -> Result<Reconciliation, IngestError>,
     ) -> Result<&FileReport, IngestError> {
-        if !self.seen_content.insert(digest) {
-            return Ok(self.push_skipped(path, format, digest));
+        if let Content::Known(d) = digest {
+            if !self.seen_content.insert(d) {
+                return Ok(self.push_skipped(path, format, d));
+            }
         }
         let temp = |source| IngestError::TempFile { path: path.to_owned(), source };
         self.current = Some(Current::new(&self.config).map_err(temp)?);
@@ -627,6 +684,27 @@ impl<'a> Ingestor<'a> {
         let spool = match main {
             Some(main) => self.rejects.replace(main),
             None => None,
+        };
+        let digest = match digest {
+            Content::Known(d) => d,
+            Content::OnRead(cell) => {
+                // A reader that stopped before the end (on an error) left the hash unfinished.
+                let d = match cell.get() {
+                    Some(d) => *d,
+                    None => match hash_file(path) {
+                        Ok(d) => d.0,
+                        Err(e) => {
+                            self.current = None;
+                            return Err(e);
+                        }
+                    },
+                };
+                if !self.seen_content.insert(d) {
+                    self.current = None;
+                    return Ok(self.push_skipped(path, format, d));
+                }
+                d
+            }
         };
         let parsed = parsed.and_then(|mut rec| {
             let current = self.current.as_mut().expect("set above");

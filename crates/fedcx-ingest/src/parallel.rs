@@ -14,14 +14,14 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use fedcx_model::traits::Rejection;
 use fedcx_model::{Channel, FiscalQuarter, GroupKey, ResponseCounts, SurveyResponse, Tally};
 
 use crate::error::IngestError;
 use crate::mapped::{Fields, Notes, RowParser};
-use crate::rows::{Counted, CsvRows, Produced, QuoteState};
+use crate::rows::{ChunkRows, Counted, Produced, QuoteState};
 
 /// Chunks are cut at the first record boundary after this many bytes.
 pub(crate) const CHUNK_BYTES: usize = 1 << 20;
@@ -141,6 +141,7 @@ pub(crate) fn read<T>(
     consume: impl FnOnce(&mut ParallelSource) -> Result<T, IngestError>,
 ) -> Result<(T, ResponseCounts), IngestError> {
     let threads = config.threads.max(1);
+    let header: Arc<[String]> = header.into();
     let chunk_bytes = config.chunk_bytes;
     let first_line = head.lines + 1;
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads);
@@ -158,14 +159,14 @@ pub(crate) fn read<T>(
         for _ in 0..threads {
             let results = result_tx.clone();
             let chunks = &chunk_rx;
-            let header = header.clone();
+            let header = Arc::clone(&header);
             workers.push(scope.spawn(move || {
                 let mut counts = ResponseCounts::default();
                 let mut groups = Groups::default();
                 loop {
                     let next = chunks.lock().map(|rx| rx.recv());
                     let Ok(Ok(chunk)) = next else { break };
-                    let parsed = parse_chunk(path, parser, header.clone(), chunk, &config, (&mut counts, &mut groups));
+                    let parsed = parse_chunk(path, parser, Arc::clone(&header), chunk, &config, (&mut counts, &mut groups));
                     if results.send(parsed).is_err() {
                         break;
                     }
@@ -221,12 +222,12 @@ impl Groups {
 fn parse_chunk(
     path: &Path,
     parser: &RowParser<'_>,
-    header: Vec<String>,
+    header: Arc<[String]>,
     chunk: Chunk,
     config: &ParallelConfig,
     (counts, groups): (&mut ResponseCounts, &mut Groups),
 ) -> Result<Parsed, IngestError> {
-    let mut rows = CsvRows::chunk(path, chunk.bytes.as_slice(), header, chunk.first_line, config.max_record_lines);
+    let mut rows = ChunkRows::new(path, chunk.bytes.as_slice(), header, chunk.first_line, config.max_record_lines);
     let mut items = Vec::new();
     let mut notes = Notes::default();
     while let Some(row) = rows.next_row()? {
@@ -317,7 +318,7 @@ fn split(
 /// quotes: outside a quoted field a byte other than a quote moves to a state that depends on that
 /// byte alone, so a stretch without quotes is settled by its last byte and its last newline, both
 /// found with `memchr`; inside a quoted field only the next quote matters.
-fn scan(bytes: &[u8], state: &mut QuoteState) -> Option<usize> {
+pub(crate) fn scan(bytes: &[u8], state: &mut QuoteState) -> Option<usize> {
     let mut last = None;
     let mut i = 0;
     while i < bytes.len() {

@@ -4,6 +4,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use fedcx_model::traits::Rejection;
 
@@ -15,8 +16,10 @@ use crate::reconcile::{clip, RejectReason};
 pub struct CsvRows<R: Read> {
     path: PathBuf,
     reader: csv::Reader<LineCounter<R>>,
-    header: Vec<String>,
+    header: Arc<[String]>,
     record: Held,
+    /// The line the record last read starts on and the lines it covers, when it is a row.
+    current: Option<(u64, u64)>,
     /// Lines before the input's first byte (non-zero for a chunk cut from the middle of a file).
     line_offset: u64,
     /// What has been read so far, counted here where records come out of the parser.
@@ -42,11 +45,45 @@ pub struct Row<'a> {
     /// The physical lines the row covers (more than 1 when a quoted field holds line breaks).
     pub lines: u64,
     max_lines: u64,
-    record: &'a csv::ByteRecord,
-    /// The same record as text, when every field is valid UTF-8 (checked once per record, most
-    /// often by one ASCII test over all its bytes), so fields are not checked one by one.
-    text: Option<&'a csv::StringRecord>,
+    cells: Cells<'a>,
     header: &'a [String],
+}
+
+/// Where a row's fields are.
+#[derive(Debug, Clone, Copy)]
+enum Cells<'a> {
+    /// A record the csv parser read, and the same record as text when every field is valid
+    /// UTF-8 (checked once per record, most often by one ASCII test over all its bytes), so
+    /// fields are not checked one by one.
+    Csv(&'a csv::ByteRecord, Option<&'a csv::StringRecord>),
+    /// The fields of a line without quotes or carriage returns, valid UTF-8 ([`ChunkRows`]).
+    Line(&'a [&'a str]),
+}
+
+impl<'a> Cells<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Cells::Csv(record, _) => record.len(),
+            Cells::Line(fields) => fields.len(),
+        }
+    }
+
+    /// Field `i`'s bytes, `None` past the last field.
+    fn bytes(&self, i: usize) -> Option<&'a [u8]> {
+        match *self {
+            Cells::Csv(record, _) => record.get(i),
+            Cells::Line(fields) => fields.get(i).map(|f| f.as_bytes()),
+        }
+    }
+
+    /// Field `i` as text, `None` past the last field, an error when it is not UTF-8.
+    fn text(&self, i: usize) -> Option<Result<&'a str, std::str::Utf8Error>> {
+        match *self {
+            Cells::Csv(_, Some(text)) => text.get(i).map(Ok),
+            Cells::Csv(record, None) => record.get(i).map(std::str::from_utf8),
+            Cells::Line(fields) => fields.get(i).copied().map(Ok),
+        }
+    }
 }
 
 /// The record last read, as text when every field is valid UTF-8, else as bytes. The buffers
@@ -121,8 +158,9 @@ impl<R: Read> CsvRows<R> {
         Ok(CsvRows {
             path: path.to_owned(),
             reader,
-            header,
+            header: header.into(),
             record: Held { bytes: record, ..Held::default() },
+            current: None,
             line_offset: 0,
             produced,
             covered_until: end_line,
@@ -143,13 +181,14 @@ impl<R: Read> CsvRows<R> {
 
     /// Reads a chunk of a file that starts on a record boundary at line `first_line`, with the
     /// header already read from the file's start.
-    pub fn chunk(path: &Path, input: R, header: Vec<String>, first_line: u64, max_record_lines: u64) -> CsvRows<R> {
+    pub fn chunk(path: &Path, input: R, header: Arc<[String]>, first_line: u64, max_record_lines: u64) -> CsvRows<R> {
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(LineCounter::new(input));
         CsvRows {
             path: path.to_owned(),
             reader,
             header,
             record: Held::default(),
+            current: None,
             line_offset: first_line - 1,
             produced: Produced::default(),
             covered_until: 0,
@@ -166,11 +205,17 @@ impl<R: Read> CsvRows<R> {
     /// rows. A quoted field still open at the end of the input is an error naming the line where
     /// its record starts: everything after the stray quote would otherwise vanish into one field.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, IngestError> {
+        Ok(if self.advance()? { self.row() } else { None })
+    }
+
+    /// Reads the next data row, to be had from [`CsvRows::row`]; `false` at the end of the input.
+    fn advance(&mut self) -> Result<bool, IngestError> {
+        self.current = None;
         loop {
             let got =
                 self.reader.read_byte_record(self.record.to_read_into()).map_err(|e| csv_error(&self.path, e))?;
             if !got {
-                return Ok(None);
+                return Ok(false);
             }
             let record = self.record.bytes();
             let end = self.reader.position().byte();
@@ -201,15 +246,21 @@ impl<R: Read> CsvRows<R> {
             self.produced.records += 1;
             self.produced.record_lines += new_lines;
             self.record.settle();
-            return Ok(Some(Row {
-                line: start_line + self.line_offset,
-                lines: end_line - start_line + 1,
-                max_lines: self.max_record_lines,
-                record: self.record.bytes(),
-                text: self.record.text.as_ref(),
-                header: &self.header,
-            }));
+            self.current = Some((start_line + self.line_offset, end_line - start_line + 1));
+            return Ok(true);
         }
+    }
+
+    /// The row [`CsvRows::advance`] read last.
+    fn row(&self) -> Option<Row<'_>> {
+        let (line, lines) = self.current?;
+        Some(Row {
+            line,
+            lines,
+            max_lines: self.max_record_lines,
+            cells: Cells::Csv(self.record.bytes(), self.record.text.as_ref()),
+            header: &self.header,
+        })
     }
 
     /// Finds each named column (case-insensitively), or fails listing every missing one.
@@ -227,7 +278,7 @@ impl<R: Read> CsvRows<R> {
                 path: self.path.clone(),
                 format,
                 missing,
-                found: self.header.clone(),
+                found: self.header.to_vec(),
             });
         }
         Ok(found)
@@ -253,6 +304,195 @@ impl<R: Read> CsvRows<R> {
     }
 }
 
+/// The rows of a chunk of whole records in memory (see [`crate::parallel`]), with the same rows,
+/// lines, errors and [`Produced`] as [`CsvRows::chunk`] over the same bytes, found faster.
+///
+/// A line without a quote or a carriage return, and valid UTF-8, is one record whose fields are
+/// the stretches between its commas: that is how the csv crate reads such a line (in its default
+/// dialect a quote or a CR is what can make a record differ from a line), so such lines are
+/// split here with a byte search. A line with either byte starts a stretch read by the csv parser
+/// itself ([`CsvRows::chunk`]), up to the first record boundary after it ([`QuoteState`]), so
+/// quoted fields, embedded line breaks and CR line ends are read exactly as before. Most lines of
+/// a survey export have no quote, and the parser's state machine and its per-field UTF-8 checks
+/// were the largest cost of an ingest.
+pub(crate) struct ChunkRows<'c> {
+    path: &'c Path,
+    bytes: &'c [u8],
+    /// Where the next line starts.
+    pos: usize,
+    /// The line (from 1, in the whole file) that starts at `pos`.
+    line: u64,
+    header: Arc<[String]>,
+    max_record_lines: u64,
+    /// The fields of the line last split.
+    fields: Vec<&'c str>,
+    /// A stretch the csv parser is reading, while it has rows.
+    stretch: Option<CsvRows<&'c [u8]>>,
+    /// What the lines split here and the finished stretches produced.
+    produced: Produced,
+}
+
+impl<'c> ChunkRows<'c> {
+    /// The rows of `bytes`, which start on a record boundary at line `first_line`.
+    pub(crate) fn new(
+        path: &'c Path,
+        bytes: &'c [u8],
+        header: Arc<[String]>,
+        first_line: u64,
+        max_record_lines: u64,
+    ) -> ChunkRows<'c> {
+        ChunkRows {
+            path,
+            bytes,
+            pos: 0,
+            line: first_line,
+            header,
+            max_record_lines: max_record_lines.max(1),
+            fields: Vec::new(),
+            stretch: None,
+            produced: Produced::default(),
+        }
+    }
+
+    /// What has been read so far (final once [`ChunkRows::next_row`] returned `None`).
+    pub(crate) fn produced(&self) -> Produced {
+        let mut p = self.produced;
+        if let Some(s) = &self.stretch {
+            p.merge(&s.produced());
+        }
+        p
+    }
+
+    /// The next data row, as [`CsvRows::next_row`] gives it.
+    pub(crate) fn next_row(&mut self) -> Result<Option<Row<'_>>, IngestError> {
+        loop {
+            if let Some(stretch) = &mut self.stretch {
+                if stretch.advance()? {
+                    break;
+                }
+                self.produced.merge(&stretch.produced());
+                self.stretch = None;
+            }
+            if self.pos >= self.bytes.len() {
+                return Ok(None);
+            }
+            let rest = &self.bytes[self.pos..];
+            let (len, terminated) = memchr::memchr(b'\n', rest).map_or((rest.len(), false), |k| (k, true));
+            let line = &rest[..len];
+            // A CR that ends the line is part of a CRLF line end, which csv reads as LF.
+            let content = line.strip_suffix(b"\r").unwrap_or(line);
+            let split = match std::str::from_utf8(content) {
+                Ok(text) if memchr::memchr(b'\r', content).is_none() => split_line(text, &mut self.fields),
+                _ => false,
+            };
+            if !split {
+                // The csv parser reads from here to a record boundary: the last one in the next
+                // STRETCH_BYTES (a parser is costly to make), or the first after them.
+                let window = &rest[..rest.len().min(STRETCH_BYTES)];
+                let end = match crate::parallel::scan(window, &mut QuoteState::StartRecord) {
+                    Some(k) => k + 1,
+                    None => first_boundary(rest),
+                };
+                let stretch = &rest[..end];
+                let first_line = self.line;
+                self.line += memchr::memchr_iter(b'\n', stretch).count() as u64;
+                self.pos += end;
+                self.stretch = Some(CsvRows::chunk(
+                    self.path,
+                    stretch,
+                    Arc::clone(&self.header),
+                    first_line,
+                    self.max_record_lines,
+                ));
+                continue;
+            }
+            self.pos += len + usize::from(terminated);
+            self.produced.lines += 1;
+            // A record whose every field is empty is counted as blank (as is an empty line, which
+            // csv skips), as [`CsvRows::next_row`] counts it.
+            if self.fields.iter().all(|f| f.is_empty()) {
+                self.produced.blank_lines += 1;
+                self.line += 1;
+                continue;
+            }
+            self.produced.records += 1;
+            self.produced.record_lines += 1;
+            self.line += 1;
+            return Ok(Some(Row {
+                line: self.line - 1,
+                lines: 1,
+                max_lines: self.max_record_lines,
+                cells: Cells::Line(&self.fields),
+                header: &self.header,
+            }));
+        }
+        Ok(self.stretch.as_ref().and_then(CsvRows::row))
+    }
+}
+
+/// How far past a line it cannot split [`ChunkRows`] lets the csv parser read.
+const STRETCH_BYTES: usize = 16 << 10;
+
+/// Splits one line (without its line end, valid UTF-8, without CR) into `fields` as the csv crate
+/// would, when it is simple: unquoted fields without quotes, and quoted fields that start right
+/// after a comma (or at the start), hold no doubled quote and end with a quote followed by a comma
+/// (or the line's end). Returns `false`, leaving the line to the csv parser, for anything else: a
+/// doubled quote (csv unescapes it), a quote inside an unquoted field or text after a closing
+/// quote (csv keeps them as they are), or a quoted field the line does not close (it holds a line
+/// break).
+fn split_line<'c>(text: &'c str, fields: &mut Vec<&'c str>) -> bool {
+    fields.clear();
+    let b = text.as_bytes();
+    let mut i = 0;
+    loop {
+        if b.get(i) == Some(&b'"') {
+            let Some(k) = memchr::memchr(b'"', &b[i + 1..]) else { return false };
+            let close = i + 1 + k;
+            match b.get(close + 1) {
+                None | Some(b',') => {}
+                Some(_) => return false,
+            }
+            // Quotes and commas are ASCII, so these bounds are character boundaries.
+            let Some(f) = text.get(i + 1..close) else { return false };
+            fields.push(f);
+            if close + 1 == b.len() {
+                return true;
+            }
+            i = close + 2;
+        } else {
+            let end = comma_or_end(&b[i..]) + i;
+            let Some(f) = text.get(i..end) else { return false };
+            if memchr::memchr(b'"', f.as_bytes()).is_some() {
+                return false;
+            }
+            fields.push(f);
+            if end == b.len() {
+                return true;
+            }
+            i = end + 1;
+        }
+    }
+}
+
+/// The offset of the first comma in `bytes`, or its length. Fields are short, so a plain loop
+/// beats a vectorised search that must be set up for each field.
+fn comma_or_end(bytes: &[u8]) -> usize {
+    bytes.iter().position(|&c| c == b',').unwrap_or(bytes.len())
+}
+
+/// The length of the first stretch of `bytes` (which starts a record) that ends on a record
+/// boundary: through the first newline outside a quoted field, or all of `bytes`.
+fn first_boundary(bytes: &[u8]) -> usize {
+    let mut state = QuoteState::StartRecord;
+    for (i, &b) in bytes.iter().enumerate() {
+        state = state.step(b);
+        if b == b'\n' && state == QuoteState::StartRecord {
+            return i + 1;
+        }
+    }
+    bytes.len()
+}
+
 impl Row<'_> {
     /// Checks that the row has as many fields as the header and does not span more physical lines
     /// than allowed. A row-level rejection never carries the row's text (it may hold anything a
@@ -274,7 +514,7 @@ impl Row<'_> {
                 ),
             });
         }
-        if self.record.len() == self.header.len() {
+        if self.cells.len() == self.header.len() {
             return Ok(());
         }
         Err(Rejection {
@@ -282,7 +522,7 @@ impl Row<'_> {
             field: None,
             raw: self.fingerprint(),
             reason: RejectReason::WrongFieldCount.into(),
-            detail: format!("expected {} fields as in the header, found {}", self.header.len(), self.record.len()),
+            detail: format!("expected {} fields as in the header, found {}", self.header.len(), self.cells.len()),
         })
     }
 
@@ -291,11 +531,11 @@ impl Row<'_> {
     pub fn fingerprint(&self) -> String {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
-        for (i, f) in self.record.iter().enumerate() {
+        for i in 0..self.cells.len() {
             if i > 0 {
                 h.update(b",");
             }
-            h.update(f);
+            h.update(self.cells.bytes(i).unwrap_or_default());
         }
         crate::reconcile::short_hash(&h.finalize())
     }
@@ -308,16 +548,16 @@ impl Row<'_> {
     /// Field `i` exactly as written, surrounding whitespace included: for free text that is
     /// carried back to the system it came from (Touchpoints' `operational_metrics`, question texts).
     pub fn get_untrimmed(&self, i: usize) -> Result<&str, Rejection> {
-        if let Some(text) = self.text {
-            return Ok(text.get(i).unwrap_or_default());
+        if let Cells::Line(fields) = self.cells {
+            return Ok(fields.get(i).copied().unwrap_or_default());
         }
-        let bytes = self.record.get(i).unwrap_or_default();
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(s),
-            Err(e) => Err(Rejection {
+        match self.cells.text(i) {
+            None => Ok(""),
+            Some(Ok(s)) => Ok(s),
+            Some(Err(e)) => Err(Rejection {
                 line: self.line,
                 field: Some(self.header.get(i).cloned().unwrap_or_default()),
-                raw: clip(&String::from_utf8_lossy(bytes)),
+                raw: clip(&String::from_utf8_lossy(self.cells.bytes(i).unwrap_or_default())),
                 reason: RejectReason::InvalidUtf8.into(),
                 detail: format!("field is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
             }),
@@ -334,8 +574,7 @@ impl Row<'_> {
         i: usize,
         redactions: &mut std::collections::BTreeMap<&'static str, u64>,
     ) -> Option<String> {
-        let bytes = self.record.get(i).unwrap_or_default();
-        let Ok(text) = std::str::from_utf8(bytes) else {
+        let Ok(text) = self.cells.text(i).unwrap_or(Ok("")) else {
             *redactions.entry("invalid_utf8_comment").or_default() += 1;
             return Some(INVALID_COMMENT.to_owned());
         };
@@ -371,7 +610,7 @@ impl Row<'_> {
 
     /// A rejection of field `i` for `reason`.
     pub fn reject(&self, i: usize, reason: impl Into<fedcx_model::Refusal>, detail: impl Into<String>) -> Rejection {
-        let raw = self.record.get(i).map(String::from_utf8_lossy).unwrap_or_default();
+        let raw = self.cells.bytes(i).map(String::from_utf8_lossy).unwrap_or_default();
         Rejection {
             line: self.line,
             field: Some(self.header.get(i).cloned().unwrap_or_default()),
@@ -388,12 +627,12 @@ impl Row<'_> {
 
     /// The number of fields.
     pub fn len(&self) -> usize {
-        self.record.len()
+        self.cells.len()
     }
 
     /// Whether the row has no fields.
     pub fn is_empty(&self) -> bool {
-        self.record.is_empty()
+        self.cells.len() == 0
     }
 }
 

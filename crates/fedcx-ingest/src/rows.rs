@@ -381,8 +381,12 @@ impl<'c> ChunkRows<'c> {
             let line = &rest[..len];
             // A CR that ends the line is part of a CRLF line end, which csv reads as LF.
             let content = line.strip_suffix(b"\r").unwrap_or(line);
-            let split = match std::str::from_utf8(content) {
-                Ok(text) if memchr::memchr(b'\r', content).is_none() => split_line(text, &mut self.fields),
+            let split = match (std::str::from_utf8(content), memchr::memchr2(b'"', b'\r', content)) {
+                (Ok(text), None) => {
+                    split_plain(text, &mut self.fields);
+                    true
+                }
+                (Ok(text), Some(_)) if memchr::memchr(b'\r', content).is_none() => split_line(text, &mut self.fields),
                 _ => false,
             };
             if !split {
@@ -470,6 +474,29 @@ fn split_line<'c>(text: &'c str, fields: &mut Vec<&'c str>) -> bool {
                 return true;
             }
             i = end + 1;
+        }
+    }
+}
+
+/// Splits a line without quotes or CR (valid UTF-8, without its line end) at its commas.
+fn split_plain<'c>(text: &'c str, fields: &mut Vec<&'c str>) {
+    fields.clear();
+    let mut rest = text;
+    loop {
+        let end = comma_or_end(rest.as_bytes());
+        // A comma is ASCII, so `end` is a character boundary and `split_at_checked` succeeds.
+        match rest.split_at_checked(end) {
+            Some((field, tail)) => {
+                fields.push(field);
+                match tail.get(1..) {
+                    Some(after) => rest = after,
+                    None => return,
+                }
+            }
+            None => {
+                fields.push(rest);
+                return;
+            }
         }
     }
 }

@@ -166,7 +166,8 @@ pub(crate) fn read<T>(
                 loop {
                     let next = chunks.lock().map(|rx| rx.recv());
                     let Ok(Ok(chunk)) = next else { break };
-                    let parsed = parse_chunk(path, parser, Arc::clone(&header), chunk, &config, (&mut counts, &mut groups));
+                    let parsed =
+                        parse_chunk(path, parser, Arc::clone(&header), chunk, &config, (&mut counts, &mut groups));
                     if results.send(parsed).is_err() {
                         break;
                     }
@@ -247,10 +248,9 @@ fn parse_chunk(
                 let fp = crate::pipeline::response_fingerprint(&r);
                 match counts.add_response(&r) {
                     Ok(()) => Item::Accepted { fp, response: Some(Box::new(r)) },
-                    Err(e) => Item::BadTimestamp {
-                        fp,
-                        rejection: Box::new(crate::pipeline::bad_timestamp(row.line, &r, &e)),
-                    },
+                    Err(e) => {
+                        Item::BadTimestamp { fp, rejection: Box::new(crate::pipeline::bad_timestamp(row.line, &r, &e)) }
+                    }
                 }
             }
             Err(rej) => Item::Rejected(Box::new(rej)),

@@ -2,10 +2,10 @@
 //! adds accepted rows to the counts and keeps the reconciliation that proves no row was lost.
 
 use std::collections::HashSet;
-use std::sync::{Arc, OnceLock};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
 use fedcx_model::{CollectionDetail, Contribution, Registry, SurveyResponse};
@@ -519,7 +519,14 @@ impl<'a> Ingestor<'a> {
         // large file that pass is a whole read of the file on one core while the others wait.
         let mut head = [0u8; 4096];
         let n = read_up_to(&mut File::open(path).map_err(io)?, &mut head).map_err(io)?;
-        self.ingest_input(path, Content::OnRead(Arc::new(OnceLock::new())), &head[..n], Origin::Path(path), reader, wrap)
+        self.ingest_input(
+            path,
+            Content::OnRead(Arc::new(OnceLock::new())),
+            &head[..n],
+            Origin::Path(path),
+            reader,
+            wrap,
+        )
     }
 
     /// Ingests bytes already in memory (such as the bundled demo data); `label` names them in messages.

@@ -1321,12 +1321,28 @@ mod tests {
 
     /// [`run`] with the duplicate check's memory budget.
     fn run_with(bytes: &[u8], threads: usize, chunk: usize, dedup_memory: usize) -> (String, String, String) {
+        run_keeping(bytes, threads, chunk, dedup_memory, KeepResponses::Spilled)
+    }
+
+    /// [`run`] without keeping responses: workers then count rows they read into borrowed fields
+    /// (`RowParser::parse_fields`) instead of making responses.
+    fn run_counting(bytes: &[u8], threads: usize, chunk: usize) -> (String, String, String) {
+        run_keeping(bytes, threads, chunk, DEFAULT_DEDUP_MEMORY, KeepResponses::No)
+    }
+
+    fn run_keeping(
+        bytes: &[u8],
+        threads: usize,
+        chunk: usize,
+        dedup_memory: usize,
+        keep: KeepResponses,
+    ) -> (String, String, String) {
         let registry = Registry::bundled();
         let mut rejects = Vec::new();
         let result = {
             let config = IngestConfig {
                 threads,
-                keep_responses: KeepResponses::Spilled,
+                keep_responses: keep,
                 dedup_memory,
                 ..IngestConfig::default()
             };
@@ -1375,9 +1391,14 @@ mod tests {
     fn the_nasty_fixture_reads_the_same_on_any_number_of_threads() {
         let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/nasty.csv")).unwrap();
         let one = run(&bytes, 1, 1 << 20);
+        let counting = run_counting(&bytes, 1, 1 << 20);
+        // Counting without keeping responses gives the same summary, counts and rejects.
+        assert_eq!((&counting.0, &counting.2), (&one.0, &one.2));
+        assert!(one.1.starts_with(&counting.1[..counting.1.len() - 2]), "{} / {}", one.1, counting.1);
         for chunk in [1, 7, 64, 300] {
             assert_eq!(run(&bytes, 2, chunk), one, "chunk {chunk}");
             assert_eq!(run(&bytes, 3, chunk), one, "chunk {chunk}");
+            assert_eq!(run_counting(&bytes, 2, chunk), counting, "chunk {chunk}");
         }
     }
 
@@ -1398,6 +1419,7 @@ mod tests {
             }
             let bytes = text.into_bytes();
             prop_assert_eq!(run(&bytes, 2, chunk), run(&bytes, 1, 1 << 20));
+            prop_assert_eq!(run_counting(&bytes, 2, chunk), run_counting(&bytes, 1, 1 << 20));
         }
 
         /// A duplicate check squeezed into a budget of a few entries (so it spills sorted runs to

@@ -144,7 +144,7 @@ impl Run {
                 Box::new(BufReader::with_capacity(RUN_READ_BUFFER, file))
             }
         };
-        Ok(RunReader { input, left: self.len, buf: vec![0u8; T::SIZE], _t: std::marker::PhantomData })
+        Ok(RunReader { input, left: self.len, buf: Vec::new(), at: 0, _t: std::marker::PhantomData })
     }
 }
 
@@ -155,30 +155,33 @@ pub(crate) struct RunWriter {
     memory: Vec<u8>,
     file: Option<BufWriter<File>>,
     len: u64,
-    buf: Vec<u8>,
 }
+
+/// The largest [`Record::SIZE`]: a record is encoded on the stack, in this many bytes at most.
+const MAX_RECORD_SIZE: usize = 32;
 
 impl RunWriter {
     /// A new, empty run.
     pub fn new() -> RunWriter {
-        RunWriter { memory: Vec::new(), file: None, len: 0, buf: Vec::new() }
+        RunWriter { memory: Vec::new(), file: None, len: 0 }
     }
 
     /// A new, empty run that goes to disk whatever its size: a spill is made to free memory.
     pub fn on_disk() -> std::io::Result<RunWriter> {
         let file = BufWriter::with_capacity(RUN_READ_BUFFER, tempfile::tempfile()?);
-        Ok(RunWriter { memory: Vec::new(), file: Some(file), len: 0, buf: Vec::new() })
+        Ok(RunWriter { memory: Vec::new(), file: Some(file), len: 0 })
     }
 
     /// Appends a record.
     pub fn push<T: Record>(&mut self, item: &T) -> std::io::Result<()> {
-        self.buf.resize(T::SIZE, 0);
-        item.put(&mut self.buf);
+        let mut buf = [0u8; MAX_RECORD_SIZE];
+        let bytes = &mut buf[..T::SIZE];
+        item.put(bytes);
         self.len += 1;
         if let Some(f) = &mut self.file {
-            return f.write_all(&self.buf);
+            return f.write_all(bytes);
         }
-        self.memory.extend_from_slice(&self.buf);
+        self.memory.extend_from_slice(bytes);
         if self.memory.len() >= MEMORY_RUN_BYTES {
             let mut f = BufWriter::with_capacity(RUN_READ_BUFFER, tempfile::tempfile()?);
             f.write_all(&self.memory)?;
@@ -198,23 +201,43 @@ impl RunWriter {
     }
 }
 
-/// Reads a run back in order.
+/// Reads a run back in order, a block of whole records at a time, decoding them from the block
+/// (a read per record through the boxed reader cost more than the merge itself).
 pub(crate) struct RunReader<T: Record> {
     input: Box<dyn Read + Send>,
+    /// Records not yet read from `input`.
     left: u64,
+    /// The block read last, and where its next record starts.
     buf: Vec<u8>,
+    at: usize,
     _t: std::marker::PhantomData<T>,
 }
 
 impl<T: Record> RunReader<T> {
     /// The next record, or `None` at the end of the run.
+    #[inline]
     pub fn next_record(&mut self) -> std::io::Result<Option<T>> {
-        if self.left == 0 {
-            return Ok(None);
+        if let Some(bytes) = self.buf.get(self.at..self.at + T::SIZE) {
+            self.at += T::SIZE;
+            return Ok(Some(T::get(bytes)));
         }
+        self.refill()?;
+        Ok(self.buf.get(..T::SIZE).map(|bytes| {
+            self.at = T::SIZE;
+            T::get(bytes)
+        }))
+    }
+
+    /// Reads the next block: as many whole records as fit the read buffer, or those left.
+    fn refill(&mut self) -> std::io::Result<()> {
+        let records = self.left.min((RUN_READ_BUFFER / T::SIZE) as u64);
+        // At most RUN_READ_BUFFER bytes, so the conversion cannot fail.
+        let bytes = usize::try_from(records).unwrap_or(0) * T::SIZE;
+        self.buf.resize(bytes, 0);
         self.input.read_exact(&mut self.buf)?;
-        self.left -= 1;
-        Ok(Some(T::get(&self.buf)))
+        self.left -= records;
+        self.at = 0;
+        Ok(())
     }
 }
 
@@ -324,10 +347,16 @@ impl<T: Record> Merge<T> {
 
     /// The next record in order, or `None` when every source is exhausted.
     pub fn next_record(&mut self) -> std::io::Result<Option<T>> {
-        let Some(Reverse((v, i))) = self.heads.pop() else { return Ok(None) };
+        let Some(mut top) = self.heads.peek_mut() else { return Ok(None) };
+        let Reverse((v, i)) = *top;
         let next = if i == self.readers.len() { self.memory.next() } else { self.readers[i].next_record()? };
-        if let Some(n) = next {
-            self.heads.push(Reverse((n, i)));
+        match next {
+            // The source's next record replaces its head in place: one sift instead of a pop
+            // and a push.
+            Some(n) => *top = Reverse((n, i)),
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
+            }
         }
         Ok(Some(v))
     }

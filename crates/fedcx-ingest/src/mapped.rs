@@ -781,6 +781,7 @@ fn resolve_channel(mapping: &Mapping, text: &str) -> Result<Channel, String> {
 }
 
 impl RowParser<'_> {
+    #[inline]
     fn cell(&self, text: &str) -> Option<Cell> {
         if text.is_empty() {
             return Some(Cell::Empty);
@@ -856,6 +857,7 @@ impl RowParser<'_> {
     }
 
     /// Field `i` as text, trimmed; invalid UTF-8 is a rejection naming the column.
+    #[inline]
     fn get<'r>(&self, row: &'r Row<'_>, i: usize) -> Result<&'r str, Rejection> {
         row.get(i).map_err(|mut rej| {
             rej.field = Some(self.names.get(i).cloned().unwrap_or_default());

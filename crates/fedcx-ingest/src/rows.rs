@@ -77,6 +77,7 @@ impl<'a> Cells<'a> {
     }
 
     /// Field `i` as text, `None` past the last field, an error when it is not UTF-8.
+    #[inline]
     fn text(&self, i: usize) -> Option<Result<&'a str, std::str::Utf8Error>> {
         match *self {
             Cells::Csv(_, Some(text)) => text.get(i).map(Ok),
@@ -567,12 +568,14 @@ impl Row<'_> {
     }
 
     /// Field `i` as text, trimmed. Invalid UTF-8 is a rejection naming the column.
+    #[inline]
     pub fn get(&self, i: usize) -> Result<&str, Rejection> {
         self.get_untrimmed(i).map(trim)
     }
 
     /// Field `i` exactly as written, surrounding whitespace included: for free text that is
     /// carried back to the system it came from (Touchpoints' `operational_metrics`, question texts).
+    #[inline]
     pub fn get_untrimmed(&self, i: usize) -> Result<&str, Rejection> {
         if let Cells::Line(fields) = self.cells {
             return Ok(fields.get(i).copied().unwrap_or_default());
@@ -1020,6 +1023,7 @@ mod tests {
 /// An answer cell as a whole number: `5`, or `5.0` as spreadsheets re-save whole numbers. The one
 /// reading of answer codes every reader shares (Touchpoints uploads and mapped exports alike), so
 /// the same cell never means a number to one reader and an error to another.
+#[inline]
 pub fn whole_number(text: &str) -> Option<i64> {
     // One digit is by far the most common answer cell: read without the general parser.
     if let [d @ b'0'..=b'9'] = text.as_bytes() {
@@ -1032,6 +1036,7 @@ pub fn whole_number(text: &str) -> Option<i64> {
 /// `str::trim`, answered at once when the text neither starts nor ends with whitespace, as almost
 /// every cell does: an ASCII byte that is not whitespace at each end is a character that is not
 /// whitespace, so `str::trim` would return the text unchanged.
+#[inline]
 pub(crate) fn trim(text: &str) -> &str {
     // The ASCII characters with Unicode's White_Space property: tab, LF, VT, FF, CR and space.
     let plain = |b: u8| b.is_ascii() && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');

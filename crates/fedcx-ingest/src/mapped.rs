@@ -859,10 +859,15 @@ impl RowParser<'_> {
     /// Field `i` as text, trimmed; invalid UTF-8 is a rejection naming the column.
     #[inline]
     fn get<'r>(&self, row: &'r Row<'_>, i: usize) -> Result<&'r str, Rejection> {
-        row.get(i).map_err(|mut rej| {
-            rej.field = Some(self.names.get(i).cloned().unwrap_or_default());
-            rej
-        })
+        row.get(i).map_err(|rej| self.named(rej, i))
+    }
+
+    /// A rejection of column `i`, named as this parser names its columns.
+    #[cold]
+    #[inline(never)]
+    fn named(&self, mut rej: Rejection, i: usize) -> Rejection {
+        rej.field = Some(self.names.get(i).cloned().unwrap_or_default());
+        rej
     }
 
     /// Reads a row into a response, or rejects it naming the first field that is wrong.

@@ -1340,12 +1340,7 @@ mod tests {
         let registry = Registry::bundled();
         let mut rejects = Vec::new();
         let result = {
-            let config = IngestConfig {
-                threads,
-                keep_responses: keep,
-                dedup_memory,
-                ..IngestConfig::default()
-            };
+            let config = IngestConfig { threads, keep_responses: keep, dedup_memory, ..IngestConfig::default() };
             let mut ing = Ingestor::builder(&registry, config)
                 .chunk_bytes(chunk)
                 .rejects(Box::new(&mut rejects), Path::new("r.csv"))

@@ -577,19 +577,24 @@ impl Row<'_> {
     /// carried back to the system it came from (Touchpoints' `operational_metrics`, question texts).
     #[inline]
     pub fn get_untrimmed(&self, i: usize) -> Result<&str, Rejection> {
-        if let Cells::Line(fields) = self.cells {
-            return Ok(fields.get(i).copied().unwrap_or_default());
-        }
         match self.cells.text(i) {
             None => Ok(""),
             Some(Ok(s)) => Ok(s),
-            Some(Err(e)) => Err(Rejection {
-                line: self.line,
-                field: Some(self.header.get(i).cloned().unwrap_or_default()),
-                raw: clip(&String::from_utf8_lossy(self.cells.bytes(i).unwrap_or_default())),
-                reason: RejectReason::InvalidUtf8.into(),
-                detail: format!("field is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
-            }),
+            Some(Err(e)) => Err(self.not_utf8(i, e)),
+        }
+    }
+
+    /// The rejection of field `i`, which is not UTF-8: out of line, so that reading a good field
+    /// stays small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn not_utf8(&self, i: usize, e: std::str::Utf8Error) -> Rejection {
+        Rejection {
+            line: self.line,
+            field: Some(self.header.get(i).cloned().unwrap_or_default()),
+            raw: clip(&String::from_utf8_lossy(self.cells.bytes(i).unwrap_or_default())),
+            reason: RejectReason::InvalidUtf8.into(),
+            detail: format!("field is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
         }
     }
 

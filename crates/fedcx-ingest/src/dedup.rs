@@ -18,7 +18,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 
 /// A value of fixed size that can be spilled to disk and read back.
 pub(crate) trait Record: Copy + Ord {
@@ -115,17 +115,18 @@ const MIN_BUFFER_RECORDS: usize = 16;
 /// unit tests, so that they exercise the files.)
 const MEMORY_RUN_BYTES: usize = if cfg!(test) { 64 } else { 1 << 20 };
 
-/// A sorted sequence of records, on disk unless it is small.
-#[derive(Debug)]
+/// A sorted sequence of records, on disk unless it is small. Cloning shares it: every reader reads
+/// at its own offset, so readers of clones may be used in any interleaving.
+#[derive(Debug, Clone)]
 pub(crate) struct Run {
     storage: Storage,
     len: u64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Storage {
     Memory(std::sync::Arc<[u8]>),
-    File(File),
+    File(std::sync::Arc<File>),
 }
 
 impl Run {
@@ -134,18 +135,40 @@ impl Run {
         self.len
     }
 
-    /// Reads the run from its start (several readers may be opened one after another).
+    /// Reads the run from its start (any number of readers, used in any order).
     pub fn reader<T: Record>(&self) -> std::io::Result<RunReader<T>> {
-        let input: Box<dyn Read + Send> = match &self.storage {
-            Storage::Memory(bytes) => Box::new(std::io::Cursor::new(std::sync::Arc::clone(bytes))),
-            Storage::File(file) => {
-                let mut file = file.try_clone()?;
-                file.seek(SeekFrom::Start(0))?;
-                Box::new(BufReader::with_capacity(RUN_READ_BUFFER, file))
-            }
-        };
-        Ok(RunReader { input, left: self.len, buf: Vec::new(), at: 0, _t: std::marker::PhantomData })
+        Ok(RunReader {
+            storage: self.storage.clone(),
+            offset: 0,
+            left: self.len,
+            buf: Vec::new(),
+            at: 0,
+            _t: std::marker::PhantomData,
+        })
     }
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a position other readers share.
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+/// Fills `buf` from `file` at `offset` (each reader passes its own offset).
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Writes a run record by record; the caller keeps them in order. The bytes stay in memory until
@@ -194,7 +217,7 @@ impl RunWriter {
     /// The finished run.
     pub fn finish(self) -> std::io::Result<Run> {
         let storage = match self.file {
-            Some(f) => Storage::File(f.into_inner().map_err(|e| e.into_error())?),
+            Some(f) => Storage::File(std::sync::Arc::new(f.into_inner().map_err(|e| e.into_error())?)),
             None => Storage::Memory(self.memory.into()),
         };
         Ok(Run { storage, len: self.len })
@@ -204,8 +227,10 @@ impl RunWriter {
 /// Reads a run back in order, a block of whole records at a time, decoding them from the block
 /// (a read per record through the boxed reader cost more than the merge itself).
 pub(crate) struct RunReader<T: Record> {
-    input: Box<dyn Read + Send>,
-    /// Records not yet read from `input`.
+    storage: Storage,
+    /// Where the next block starts in the storage.
+    offset: u64,
+    /// Records not yet read from the storage.
     left: u64,
     /// The block read last, and where its next record starts.
     buf: Vec<u8>,
@@ -234,7 +259,15 @@ impl<T: Record> RunReader<T> {
         // At most RUN_READ_BUFFER bytes, so the conversion cannot fail.
         let bytes = usize::try_from(records).unwrap_or(0) * T::SIZE;
         self.buf.resize(bytes, 0);
-        self.input.read_exact(&mut self.buf)?;
+        match &self.storage {
+            Storage::Memory(all) => {
+                let start = usize::try_from(self.offset).unwrap_or(usize::MAX);
+                let block = all.get(start..start.saturating_add(bytes)).ok_or(std::io::ErrorKind::UnexpectedEof)?;
+                self.buf.copy_from_slice(block);
+            }
+            Storage::File(file) => read_exact_at(file, &mut self.buf, self.offset)?,
+        }
+        self.offset += bytes as u64;
         self.left -= records;
         self.at = 0;
         Ok(())
@@ -382,12 +415,23 @@ pub(crate) struct Resolution {
 
 /// Finds the duplicates among a file's `entries` and against the fingerprints `known` from before
 /// (sorted runs), holding at most `budget` bytes for the duplicates' sort.
-pub(crate) fn resolve(entries: Sorter<Entry>, known: &[Run], budget: usize) -> std::io::Result<Resolution> {
+///
+/// `all_accepted` says that no entry is tagged as rejected after it was read (the caller counts
+/// them as it pushes); a wrong `true` would store the fingerprints of rejected responses.
+pub(crate) fn resolve(
+    entries: Sorter<Entry>,
+    known: &[Run],
+    budget: usize,
+    all_accepted: bool,
+) -> std::io::Result<Resolution> {
     let mut entries = entries.into_sorted()?;
     let mut known = Merge::<u128>::of_runs(known)?;
     let mut duplicates = Sorter::<u64>::new(budget);
-    let mut kept = RunWriter::new();
+    // When every response was accepted, `kept` holds the same records as `seen`: it is `seen`
+    // shared, not written twice.
+    let mut kept = (!all_accepted).then(RunWriter::new);
     let mut seen = RunWriter::new();
+    let mut seen_accepted = 0u64;
     let mut last_fp = None;
     while let Some(e) = entries.next_record()? {
         if last_fp == Some(e.fp) {
@@ -404,16 +448,20 @@ pub(crate) fn resolve(entries: Sorter<Entry>, known: &[Run], budget: usize) -> s
         }
         seen.push(&e.fp)?;
         if e.accepted() {
-            kept.push(&e.fp)?;
+            seen_accepted += 1;
+            if let Some(k) = &mut kept {
+                k.push(&e.fp)?;
+            }
         }
     }
     let duplicate_count = duplicates.len();
-    Ok(Resolution {
-        duplicates: duplicates.into_sorted()?,
-        duplicate_count,
-        kept: kept.finish()?,
-        seen: seen.finish()?,
-    })
+    let seen = seen.finish()?;
+    let kept = match kept {
+        Some(k) => k.finish()?,
+        None => seen.clone(),
+    };
+    debug_assert_eq!(kept.len(), seen_accepted);
+    Ok(Resolution { duplicates: duplicates.into_sorted()?, duplicate_count, kept, seen })
 }
 
 /// Fingerprints known before a file: the store's and those of earlier files of the same ingest,
@@ -485,7 +533,7 @@ mod tests {
         }
         let mut known_runs = Known::default();
         known_runs.add(known_sorter.into_run().unwrap()).unwrap();
-        let mut r = resolve(sorter, known_runs.runs(), budget).unwrap();
+        let mut r = resolve(sorter, known_runs.runs(), budget, true).unwrap();
         let mut dups = Vec::new();
         while let Some(s) = r.duplicates.next_record().unwrap() {
             dups.push(s >> 1);

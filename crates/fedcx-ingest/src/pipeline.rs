@@ -236,6 +236,8 @@ struct Current {
     entries: Sorter<Entry>,
     /// Responses read so far (the next one's sequence number).
     seq: u64,
+    /// Entries pushed for responses read but rejected (their fingerprints are not stored).
+    rejected_entries: u64,
     responses: Option<ResponseSpill>,
     /// What a balanced-measures file gave.
     balanced: Option<fedcx_model::BalancedPart>,
@@ -247,6 +249,7 @@ impl Current {
             contribution: Contribution::default(),
             entries: Sorter::new(config.dedup_memory / 2),
             seq: 0,
+            rejected_entries: 0,
             balanced: None,
             responses: ResponseSpill::new(config.keep_responses)?,
         })
@@ -716,8 +719,10 @@ impl<'a> Ingestor<'a> {
         let parsed = parsed.and_then(|mut rec| {
             let current = self.current.as_mut().expect("set above");
             let entries = std::mem::replace(&mut current.entries, Sorter::new(0));
+            let all_accepted = current.rejected_entries == 0;
             let resolution =
-                crate::dedup::resolve(entries, self.known.runs(), self.config.dedup_memory / 4).map_err(temp)?;
+                crate::dedup::resolve(entries, self.known.runs(), self.config.dedup_memory / 4, all_accepted)
+                    .map_err(temp)?;
             if resolution.duplicate_count > 0 {
                 rec = self.confirm(path, rec, resolution.duplicates, read)?;
             } else if let (Some(main), Some(spool), Some(mut spool_file)) = (&mut self.rejects, spool, spool_file) {
@@ -1018,6 +1023,7 @@ impl<'a> Ingestor<'a> {
     ) -> Result<(), IngestError> {
         let current = self.current.as_mut().expect("a file is being read");
         let seq = current.next_seq();
+        current.rejected_entries += 1;
         current
             .entries
             .push(Entry::new(fp, seq, true))
@@ -1374,6 +1380,52 @@ mod tests {
         let want = xxhash_rust::xxh3::xxh3_128(b"treasury-irs-file-return\x1fFY2023Q2\x1fR7");
         assert_eq!(response_fingerprint(&r), want);
         assert_eq!(result.per_file[0].fingerprints().map(Result::unwrap).collect::<Vec<_>>(), [want]);
+    }
+
+    /// A response rejected after it was read (its date has no fiscal quarter) still makes later
+    /// copies duplicates, but its fingerprint is not one a store keeps: the file's fingerprints
+    /// are those of the accepted responses only, not every fingerprint seen.
+    #[test]
+    fn fingerprints_kept_leave_out_responses_rejected_after_reading() {
+        struct Items(std::vec::IntoIter<SourceItem>, u64);
+        impl ResponseSource for Items {
+            type Error = IngestError;
+            fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
+                Ok(self.0.next())
+            }
+        }
+        impl Counted for Items {
+            fn produced(&self) -> crate::rows::Produced {
+                crate::rows::Produced { records: self.1, lines: self.1, record_lines: self.1, ..Default::default() }
+            }
+        }
+        let registry = Registry::bundled();
+        let text = format!("{HEADER}\n{}\n", row(1, "", "website"));
+        let config = IngestConfig { keep_responses: KeepResponses::InMemory, ..IngestConfig::default() };
+        let mut ing = Ingestor::new(&registry, config);
+        ing.ingest_bytes(Path::new("f.csv"), text.as_bytes(), &Reader::Format(Format::Csv)).unwrap();
+        let good = ing.finish().unwrap().responses().next().unwrap().unwrap();
+        let mut old = good.clone();
+        old.id = fedcx_model::ResponseId::new("R2").unwrap();
+        // FY1985 is before the first fiscal year fedcx knows (1990).
+        old.submitted_at = chrono::DateTime::parse_from_rfc3339("1985-01-15T10:00:00-05:00").unwrap();
+        let again = old.clone();
+        let items = vec![
+            SourceItem::Response(2, Box::new(old.clone())),
+            SourceItem::Response(3, Box::new(good.clone())),
+            SourceItem::Response(4, Box::new(again)),
+        ];
+        let mut ing = Ingestor::new(&registry, IngestConfig::default());
+        let report = ing
+            .ingest_source(Path::new("custom"), fedcx_model::Digest([7; 32]), Format::Jsonl, &mut || {
+                Ok(Items(items.clone().into_iter(), 3))
+            })
+            .unwrap();
+        let rec = &report.reconciliation;
+        assert_eq!((rec.accepted, rec.duplicates), (1, 1), "{rec:?}");
+        let result = ing.finish().unwrap();
+        let kept: Vec<u128> = result.per_file[0].fingerprints().map(Result::unwrap).collect();
+        assert_eq!(kept, [response_fingerprint(&good)]);
     }
 
     const HEADER: &str = "response_id,submitted_at,service_id,channel,transaction_point,survey_version,survey_type,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,question_1,positive_effectiveness,positive_ease,positive_efficiency,positive_transparency,positive_humanity,positive_employee,positive_other,negative_effectiveness,negative_ease,negative_efficiency,negative_transparency,negative_humanity,negative_employee,negative_other,comment";

@@ -465,7 +465,7 @@ impl ServiceTable {
         }
         let numbers = ids.iter().enumerate().map(|(i, id)| (id.clone(), i as u32)).collect();
         let mut table = ServiceTable { ids, numbers, by_text: std::collections::HashMap::new() };
-        let texts = registry.services().map(|s| s.id.as_str()).chain(mapping.services.iter().map(|(l, _)| l.as_str()));
+        let texts = registry.services().map(|s| s.id.as_str()).chain(mapping.services.keys().map(|l| l.as_str()));
         let known: Vec<(Box<str>, u32)> = texts
             .filter_map(|t| {
                 let id = resolve_service(registry, mapping, t).ok()?;

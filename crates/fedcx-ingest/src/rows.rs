@@ -101,7 +101,7 @@ struct Held {
 
 impl Held {
     /// The buffer to read the next record into.
-    fn to_read_into(&mut self) -> &mut csv::ByteRecord {
+    fn read_target(&mut self) -> &mut csv::ByteRecord {
         if let Some(t) = self.text.take() {
             let spare = std::mem::replace(&mut self.bytes, t.into_byte_record());
             self.spare = Some(spare);
@@ -213,7 +213,7 @@ impl<R: Read> CsvRows<R> {
     fn advance(&mut self) -> Result<bool, IngestError> {
         self.current = None;
         loop {
-            let got = self.reader.read_byte_record(self.record.to_read_into()).map_err(|e| csv_error(&self.path, e))?;
+            let got = self.reader.read_byte_record(self.record.read_target()).map_err(|e| csv_error(&self.path, e))?;
             if !got {
                 return Ok(false);
             }

@@ -46,6 +46,7 @@ mod dedup;
 pub mod details;
 pub mod error;
 pub mod fevs;
+mod fnv;
 pub mod format;
 pub mod jsonl;
 pub mod mapped;

@@ -450,9 +450,9 @@ struct ServiceTable {
     /// Every service, by number.
     ids: Vec<ServiceId>,
     /// Each service's number.
-    numbers: std::collections::HashMap<ServiceId, u32>,
+    numbers: crate::fnv::FnvMap<ServiceId, u32>,
     /// The number [`resolve_service`] gives for an exact text.
-    by_text: std::collections::HashMap<Box<str>, u32>,
+    by_text: crate::fnv::FnvMap<Box<str>, u32>,
 }
 
 impl ServiceTable {
@@ -464,7 +464,7 @@ impl ServiceTable {
             }
         }
         let numbers = ids.iter().enumerate().map(|(i, id)| (id.clone(), i as u32)).collect();
-        let mut table = ServiceTable { ids, numbers, by_text: std::collections::HashMap::new() };
+        let mut table = ServiceTable { ids, numbers, by_text: crate::fnv::FnvMap::default() };
         let texts = registry.services().map(|s| s.id.as_str()).chain(mapping.services.keys().map(|l| l.as_str()));
         let known: Vec<(Box<str>, u32)> = texts
             .filter_map(|t| {

@@ -10,7 +10,7 @@
 //! sequence a sequential read gives: the output does not depend on the number of threads or on
 //! their timing.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -204,7 +204,7 @@ pub(crate) fn read<T>(
 /// channel and the quarter) rather than by text, so counting a row neither allocates nor compares
 /// strings; made into [`ResponseCounts`] once, when the worker is done.
 #[derive(Default)]
-struct Groups(HashMap<(u32, Channel, FiscalQuarter), Tally>);
+struct Groups(crate::fnv::FnvMap<(u32, Channel, FiscalQuarter), Tally>);
 
 impl Groups {
     fn add(&mut self, f: &Fields<'_>) {

@@ -570,6 +570,9 @@ impl Row<'_> {
     /// Field `i` as text, trimmed. Invalid UTF-8 is a rejection naming the column.
     #[inline]
     pub fn get(&self, i: usize) -> Result<&str, Rejection> {
+        if let Cells::Line(fields) = self.cells {
+            return Ok(trim(fields.get(i).copied().unwrap_or_default()));
+        }
         self.get_untrimmed(i).map(trim)
     }
 

@@ -58,11 +58,17 @@ pub struct UnknownSurveyVersion(pub String);
 
 impl FromStr for SurveyVersion {
     type Err = UnknownSurveyVersion;
+    /// `v1`, `1`, `v2` or `2`, in any letter case (compared without allocating: every row of an
+    /// export is read with it).
     fn from_str(s: &str) -> Result<SurveyVersion, UnknownSurveyVersion> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "v1" | "1" => Ok(SurveyVersion::V1),
-            "v2" | "2" => Ok(SurveyVersion::V2),
-            _ => Err(UnknownSurveyVersion(s.to_owned())),
+        let t = s.trim();
+        let is = |word: &str| t.eq_ignore_ascii_case(word);
+        if is("v1") || t == "1" {
+            Ok(SurveyVersion::V1)
+        } else if is("v2") || t == "2" {
+            Ok(SurveyVersion::V2)
+        } else {
+            Err(UnknownSurveyVersion(s.to_owned()))
         }
     }
 }
@@ -326,11 +332,15 @@ pub struct UnknownTrustScale(pub String);
 
 impl FromStr for TrustScale {
     type Err = UnknownTrustScale;
+    /// `thumbs_up_down` or `likert_scale`, in any letter case (compared without allocating).
     fn from_str(s: &str) -> Result<TrustScale, UnknownTrustScale> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "thumbs_up_down" => Ok(TrustScale::ThumbsUpDown),
-            "likert_scale" => Ok(TrustScale::LikertScale),
-            _ => Err(UnknownTrustScale(s.to_owned())),
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("thumbs_up_down") {
+            Ok(TrustScale::ThumbsUpDown)
+        } else if t.eq_ignore_ascii_case("likert_scale") {
+            Ok(TrustScale::LikertScale)
+        } else {
+            Err(UnknownTrustScale(s.to_owned()))
         }
     }
 }

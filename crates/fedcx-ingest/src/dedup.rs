@@ -115,10 +115,17 @@ const MIN_BUFFER_RECORDS: usize = 16;
 /// unit tests, so that they exercise the files.)
 const MEMORY_RUN_BYTES: usize = if cfg!(test) { 64 } else { 1 << 20 };
 
-/// A sorted sequence of records, on disk unless it is small. Cloning shares it: every reader reads
-/// at its own offset, so readers of clones may be used in any interleaving.
-#[derive(Debug, Clone)]
+/// A sorted sequence of records, on disk unless it is small, in one or more parts laid end to end
+/// (the halves of a split duplicate check). Cloning shares it: every reader reads at its own
+/// offset, so readers of clones may be used in any interleaving.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Run {
+    parts: Vec<Part>,
+}
+
+/// Records `len` records of a run, stored together.
+#[derive(Debug, Clone)]
+struct Part {
     storage: Storage,
     len: u64,
 }
@@ -129,22 +136,87 @@ enum Storage {
     File(std::sync::Arc<File>),
 }
 
+impl Storage {
+    /// Fills `buf` with the bytes at `offset`.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        match self {
+            Storage::Memory(all) => {
+                let start = usize::try_from(offset).unwrap_or(usize::MAX);
+                let block = all.get(start..start.saturating_add(buf.len())).ok_or(std::io::ErrorKind::UnexpectedEof)?;
+                buf.copy_from_slice(block);
+                Ok(())
+            }
+            Storage::File(file) => read_exact_at(file, buf, offset),
+        }
+    }
+}
+
 impl Run {
     /// Records in the run.
     pub fn len(&self) -> u64 {
-        self.len
+        self.parts.iter().map(|p| p.len).sum()
+    }
+
+    /// The records of `self`, then those of `next` (which must all sort after them).
+    pub fn then(mut self, next: Run) -> Run {
+        self.parts.extend(next.parts);
+        self
     }
 
     /// Reads the run from its start (any number of readers, used in any order).
     pub fn reader<T: Record>(&self) -> std::io::Result<RunReader<T>> {
-        Ok(RunReader {
-            storage: self.storage.clone(),
-            offset: 0,
-            left: self.len,
-            buf: Vec::new(),
-            at: 0,
-            _t: std::marker::PhantomData,
-        })
+        Ok(self.reader_between(0, self.len()))
+    }
+
+    /// Reads records `from` to `to` (not included), by position.
+    fn reader_between<T: Record>(&self, from: u64, to: u64) -> RunReader<T> {
+        // Each part's stretch of [from, to), as (storage, first record, records).
+        let mut segments = Vec::new();
+        let mut start = 0;
+        for p in &self.parts {
+            let (lo, hi) = (from.max(start), to.min(start + p.len));
+            if lo < hi {
+                segments.push((p.storage.clone(), lo - start, hi - lo));
+            }
+            start += p.len;
+        }
+        segments.reverse();
+        RunReader { segments, current: None, buf: Vec::new(), at: 0, _t: std::marker::PhantomData }
+    }
+
+    /// Record `i`, read on its own.
+    fn record_at<T: Record>(&self, mut i: u64) -> std::io::Result<T> {
+        for p in &self.parts {
+            if i < p.len {
+                let mut buf = [0u8; MAX_RECORD_SIZE];
+                let bytes = &mut buf[..T::SIZE];
+                p.storage.read_at(bytes, i * T::SIZE as u64)?;
+                return Ok(T::get(bytes));
+            }
+            i -= p.len;
+        }
+        Err(std::io::ErrorKind::UnexpectedEof.into())
+    }
+
+    /// The position of the first record not less than `value` (a binary search, reading one
+    /// record a step).
+    fn lower_bound<T: Record>(&self, value: &T) -> std::io::Result<u64> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.record_at::<T>(mid)? < *value {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(lo)
+    }
+
+    /// Two readers: of the records less than `split`, and of the others.
+    fn split_readers<T: Record>(&self, split: &T) -> std::io::Result<(RunReader<T>, RunReader<T>)> {
+        let at = self.lower_bound(split)?;
+        Ok((self.reader_between(0, at), self.reader_between(at, self.len())))
     }
 }
 
@@ -220,18 +292,18 @@ impl RunWriter {
             Some(f) => Storage::File(std::sync::Arc::new(f.into_inner().map_err(|e| e.into_error())?)),
             None => Storage::Memory(self.memory.into()),
         };
-        Ok(Run { storage, len: self.len })
+        Ok(Run { parts: vec![Part { storage, len: self.len }] })
     }
 }
 
 /// Reads a run back in order, a block of whole records at a time, decoding them from the block
-/// (a read per record through the boxed reader cost more than the merge itself).
+/// (a read per record through a boxed reader cost more than the merge itself).
 pub(crate) struct RunReader<T: Record> {
-    storage: Storage,
-    /// Where the next block starts in the storage.
-    offset: u64,
-    /// Records not yet read from the storage.
-    left: u64,
+    /// The stretches still to read, last first: storage, first record, records.
+    segments: Vec<(Storage, u64, u64)>,
+    /// The stretch being read: its storage, where its next block starts (bytes), and how many
+    /// records it has left.
+    current: Option<(Storage, u64, u64)>,
     /// The block read last, and where its next record starts.
     buf: Vec<u8>,
     at: usize,
@@ -253,24 +325,32 @@ impl<T: Record> RunReader<T> {
         }))
     }
 
-    /// Reads the next block: as many whole records as fit the read buffer, or those left.
+    /// Reads the next block: as many whole records as fit the read buffer, or those left in the
+    /// stretch; an empty block at the end.
     fn refill(&mut self) -> std::io::Result<()> {
-        let records = self.left.min((RUN_READ_BUFFER / T::SIZE) as u64);
-        // At most RUN_READ_BUFFER bytes, so the conversion cannot fail.
-        let bytes = usize::try_from(records).unwrap_or(0) * T::SIZE;
-        self.buf.resize(bytes, 0);
-        match &self.storage {
-            Storage::Memory(all) => {
-                let start = usize::try_from(self.offset).unwrap_or(usize::MAX);
-                let block = all.get(start..start.saturating_add(bytes)).ok_or(std::io::ErrorKind::UnexpectedEof)?;
-                self.buf.copy_from_slice(block);
+        loop {
+            match &mut self.current {
+                Some((storage, offset, left)) if *left > 0 => {
+                    let records = (*left).min((RUN_READ_BUFFER / T::SIZE) as u64);
+                    // At most RUN_READ_BUFFER bytes, so the conversion cannot fail.
+                    let bytes = usize::try_from(records).unwrap_or(0) * T::SIZE;
+                    self.buf.resize(bytes, 0);
+                    storage.read_at(&mut self.buf, *offset)?;
+                    *offset += bytes as u64;
+                    *left -= records;
+                    self.at = 0;
+                    return Ok(());
+                }
+                _ => match self.segments.pop() {
+                    Some((storage, first, len)) => self.current = Some((storage, first * T::SIZE as u64, len)),
+                    None => {
+                        self.buf.clear();
+                        self.at = 0;
+                        return Ok(());
+                    }
+                },
             }
-            Storage::File(file) => read_exact_at(file, &mut self.buf, self.offset)?,
         }
-        self.offset += bytes as u64;
-        self.left -= records;
-        self.at = 0;
-        Ok(())
     }
 }
 
@@ -338,6 +418,26 @@ impl<T: Record> Sorter<T> {
         Merge::new(self.runs.iter().map(Run::reader).collect::<Result<Vec<_>, _>>()?, self.buffer)
     }
 
+    /// Every record added, in order, as two merges: of the records less than `split`, and of
+    /// the others, to be read at the same time on two threads.
+    pub fn into_sorted_split(mut self, split: &T) -> std::io::Result<(Merge<T>, Merge<T>)> {
+        self.buffer.sort_unstable();
+        let at = self.buffer.partition_point(|r| r < split);
+        let upper_memory = self.buffer.split_off(at);
+        self.buffer.shrink_to_fit();
+        let (lower, upper) = split_runs(&self.runs, split)?;
+        Ok((Merge::new(lower, self.buffer)?, Merge::new(upper, upper_memory)?))
+    }
+
+    /// Takes in every record of `other`.
+    pub fn absorb(&mut self, other: Sorter<T>) -> std::io::Result<()> {
+        self.runs.extend(other.runs);
+        for r in other.buffer {
+            self.push(r)?;
+        }
+        Ok(())
+    }
+
     /// Every record added, in order, in one run on disk.
     pub fn into_run(self) -> std::io::Result<Run> {
         let mut w = RunWriter::new();
@@ -347,6 +447,20 @@ impl<T: Record> Sorter<T> {
         }
         w.finish()
     }
+}
+
+/// Readers of each run's records less than `split`, and of the others.
+type SplitReaders<T> = (Vec<RunReader<T>>, Vec<RunReader<T>>);
+
+fn split_runs<T: Record>(runs: &[Run], split: &T) -> std::io::Result<SplitReaders<T>> {
+    let mut lower = Vec::with_capacity(runs.len());
+    let mut upper = Vec::with_capacity(runs.len());
+    for run in runs {
+        let (l, u) = run.split_readers(split)?;
+        lower.push(l);
+        upper.push(u);
+    }
+    Ok((lower, upper))
 }
 
 /// A k-way merge of sorted runs (and one sorted buffer in memory).
@@ -371,6 +485,12 @@ impl<T: Record> Merge<T> {
             heads.push(Reverse((v, readers.len())));
         }
         Ok(Merge { readers, memory, heads })
+    }
+
+    /// Merges sorted runs on disk: those of their records less than `split`, and the others.
+    pub fn of_runs_split(runs: &[Run], split: &T) -> std::io::Result<(Merge<T>, Merge<T>)> {
+        let (lower, upper) = split_runs(runs, split)?;
+        Ok((Merge::new(lower, Vec::new())?, Merge::new(upper, Vec::new())?))
     }
 
     /// Merges sorted runs on disk.
@@ -418,17 +538,55 @@ pub(crate) struct Resolution {
 ///
 /// `all_accepted` says that no entry is tagged as rejected after it was read (the caller counts
 /// them as it pushes); a wrong `true` would store the fingerprints of rejected responses.
+///
+/// Copies of a response have the same fingerprint, so the fingerprints below 2^127 and the others
+/// are checked apart, on two threads, and their results laid end to end: this check runs after
+/// the file is read, when nothing else is left to do.
 pub(crate) fn resolve(
     entries: Sorter<Entry>,
     known: &[Run],
     budget: usize,
     all_accepted: bool,
 ) -> std::io::Result<Resolution> {
-    let mut entries = entries.into_sorted()?;
-    let mut known = Merge::<u128>::of_runs(known)?;
+    const HALF: u128 = 1 << 127;
+    let (entries_low, entries_high) = entries.into_sorted_split(&Entry { fp: HALF, tagged_seq: 0 })?;
+    let (known_low, known_high) = Merge::<u128>::of_runs_split(known, &HALF)?;
+    let half_budget = budget / 2;
+    let (low, high) = std::thread::scope(|scope| {
+        let high = scope.spawn(move || resolve_range(entries_high, known_high, half_budget, all_accepted));
+        let low = resolve_range(entries_low, known_low, half_budget, all_accepted);
+        // The thread panics only on a broken invariant; that is re-raised here.
+        (low, high.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    });
+    let (low, high) = (low?, high?);
+    let mut duplicates = low.duplicates;
+    duplicates.absorb(high.duplicates)?;
+    let duplicate_count = duplicates.len();
+    let seen = low.seen.then(high.seen);
+    let kept = match (low.kept, high.kept) {
+        (Some(l), Some(h)) => l.then(h),
+        // When every response was accepted, `kept` holds the same records as `seen`: it is
+        // `seen` shared, not written twice.
+        _ => seen.clone(),
+    };
+    Ok(Resolution { duplicates: duplicates.into_sorted()?, duplicate_count, kept, seen })
+}
+
+/// What [`resolve`] finds in one range of fingerprints.
+struct RangeResolution {
+    duplicates: Sorter<u64>,
+    kept: Option<Run>,
+    seen: Run,
+}
+
+/// [`resolve`] over the entries and known fingerprints of one range.
+fn resolve_range(
+    mut entries: Merge<Entry>,
+    mut known: Merge<u128>,
+    budget: usize,
+    all_accepted: bool,
+) -> std::io::Result<RangeResolution> {
     let mut duplicates = Sorter::<u64>::new(budget);
-    // When every response was accepted, `kept` holds the same records as `seen`: it is `seen`
-    // shared, not written twice.
     let mut kept = (!all_accepted).then(RunWriter::new);
     let mut seen = RunWriter::new();
     let mut seen_accepted = 0u64;
@@ -454,14 +612,10 @@ pub(crate) fn resolve(
             }
         }
     }
-    let duplicate_count = duplicates.len();
     let seen = seen.finish()?;
-    let kept = match kept {
-        Some(k) => k.finish()?,
-        None => seen.clone(),
-    };
-    debug_assert_eq!(kept.len(), seen_accepted);
-    Ok(Resolution { duplicates: duplicates.into_sorted()?, duplicate_count, kept, seen })
+    let kept = kept.map(RunWriter::finish).transpose()?;
+    debug_assert_eq!(kept.as_ref().unwrap_or(&seen).len(), seen_accepted);
+    Ok(RangeResolution { duplicates, kept, seen })
 }
 
 /// Fingerprints known before a file: the store's and those of earlier files of the same ingest,
@@ -560,6 +714,20 @@ mod tests {
         assert!(runs > 0 && runs < MAX_FAN_IN, "{runs} runs");
         assert_eq!(dups, [10_000, 10_001]);
         assert_eq!(kept.len(), 10_000);
+    }
+
+    /// The check runs in two halves split at 2^127: fingerprints on either side of the split,
+    /// copied within the file and known from before, are found as an exact set finds them.
+    #[test]
+    fn fingerprints_at_the_split_between_the_halves() {
+        let half = 1u128 << 127;
+        let (a, b, c) = (half - 1, half, half + 1);
+        let fps = [b, a, c, b, 0, u128::MAX, a, c, u128::MAX];
+        let known = [b, c, 0];
+        for budget in [1, 2, 64] {
+            let (dups, kept, _) = spilled(&fps, &known, budget * Entry::SIZE);
+            assert_eq!((dups, kept), exact(&fps, &known), "budget {budget}");
+        }
     }
 
     proptest! {

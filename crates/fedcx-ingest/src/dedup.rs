@@ -102,11 +102,15 @@ impl Record for Entry {
 }
 
 /// Read buffer of each spilled run during a merge.
-const RUN_READ_BUFFER: usize = 16 << 10;
+const RUN_READ_BUFFER: usize = 8 << 10;
 
 /// Runs a sorter merges at once at most: beyond, its runs are first merged into one on disk, so the
-/// read buffers of a merge stay under 1 MiB however many rows a file has.
-const MAX_FAN_IN: usize = 64;
+/// read buffers of a merge stay under 2 MiB (4 MiB for the two halves read at once) however many
+/// rows a file has. With the default budget a run holds about 350,000 responses, so files of up
+/// to some 90 million rows are merged once, at their end; a larger fan-in would make each step of
+/// the merge dearer, a smaller one would merge the first runs again during the read (at 64, a
+/// 50-million-row file was merged one and a half times over).
+const MAX_FAN_IN: usize = 256;
 
 /// The smallest buffer a sorter keeps, whatever the budget: below it, runs multiply for nothing.
 const MIN_BUFFER_RECORDS: usize = 16;
@@ -710,7 +714,7 @@ mod tests {
         fps.push(fps[0]);
         fps.push(fps[5_000]);
         let (dups, kept, runs) = spilled(&fps, &[], 16 * Entry::SIZE);
-        // 625 spills, merged into one run each time 64 have piled up.
+        // 625 spills, merged into one run each time MAX_FAN_IN (256) have piled up.
         assert!(runs > 0 && runs < MAX_FAN_IN, "{runs} runs");
         assert_eq!(dups, [10_000, 10_001]);
         assert_eq!(kept.len(), 10_000);

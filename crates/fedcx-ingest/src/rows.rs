@@ -1,7 +1,7 @@
 //! Reading CSV rows with what every CSV format here needs: the line each row starts on, a UTF-8 BOM
 //! removed, a field count checked against the header, and fields checked for UTF-8 (a record at
 //! once when it is valid, field by field when not), so a bad byte rejects one row instead of
-//! failing the file. [`ChunkRows`] reads a chunk of a large file with the same results, splitting
+//! failing the file. `ChunkRows` reads a chunk of a large file with the same results, splitting
 //! plain lines itself and leaving the rest to the csv parser.
 
 use std::io::Read;

@@ -145,12 +145,15 @@ pub(crate) fn read<T>(
     let chunk_bytes = config.chunk_bytes;
     let first_line = head.lines + 1;
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads);
+    // Chunk buffers go back to the reader once parsed, so it reuses them instead of allocating
+    // (and the kernel zeroing) a megabyte a chunk.
+    let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(threads + 1);
     let (result_tx, result_rx) = sync_channel::<Result<Parsed, IngestError>>(threads);
     let chunk_rx = Mutex::new(chunk_rx);
     std::thread::scope(|scope| {
         let reader_results = result_tx.clone();
         scope.spawn(move || {
-            if let Err(e) = split(path, input, first_line, chunk_bytes, &chunk_tx) {
+            if let Err(e) = split(path, input, first_line, chunk_bytes, (&chunk_tx, &spare_rx)) {
                 // The consumer sees the error in order of arrival; a send fails only if it has stopped.
                 let _ = reader_results.send(Err(e));
             }
@@ -159,6 +162,7 @@ pub(crate) fn read<T>(
         for _ in 0..threads {
             let results = result_tx.clone();
             let chunks = &chunk_rx;
+            let spares = spare_tx.clone();
             let header = Arc::clone(&header);
             workers.push(scope.spawn(move || {
                 let mut counts = ResponseCounts::default();
@@ -167,7 +171,9 @@ pub(crate) fn read<T>(
                     let next = chunks.lock().map(|rx| rx.recv());
                     let Ok(Ok(chunk)) = next else { break };
                     let parsed =
-                        parse_chunk(path, parser, Arc::clone(&header), chunk, &config, (&mut counts, &mut groups));
+                        parse_chunk(path, parser, Arc::clone(&header), &chunk, &config, (&mut counts, &mut groups));
+                    // A full pool means the reader has buffers enough: this one is freed.
+                    let _ = spares.try_send(chunk.bytes);
                     if results.send(parsed).is_err() {
                         break;
                     }
@@ -224,7 +230,7 @@ fn parse_chunk(
     path: &Path,
     parser: &RowParser<'_>,
     header: Arc<[String]>,
-    chunk: Chunk,
+    chunk: &Chunk,
     config: &ParallelConfig,
     (counts, groups): (&mut ResponseCounts, &mut Groups),
 ) -> Result<Parsed, IngestError> {
@@ -266,10 +272,10 @@ fn split(
     mut input: Box<dyn Read + Send + '_>,
     first_line: u64,
     chunk_bytes: usize,
-    out: &SyncSender<Chunk>,
+    (out, spares): (&SyncSender<Chunk>, &Receiver<Vec<u8>>),
 ) -> Result<(), IngestError> {
     let io = |source| IngestError::Io { path: path.to_owned(), source };
-    let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes * 2);
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk_bytes + chunk_bytes / 8);
     let mut index = 0;
     let mut line = first_line;
     // The quoting state and scan position carry over between reads until a boundary is found.
@@ -295,8 +301,12 @@ fn split(
             None
         };
         if let Some(cut) = cut {
-            let rest = buf.split_off(cut);
-            let bytes = std::mem::replace(&mut buf, rest);
+            // The rest starts the next chunk, in a buffer a worker gave back when there is one.
+            let mut next = spares.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + chunk_bytes / 8));
+            next.clear();
+            next.extend_from_slice(&buf[cut..]);
+            buf.truncate(cut);
+            let bytes = std::mem::replace(&mut buf, next);
             let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
             if out.send(Chunk { index, first_line: line, bytes }).is_err() {
                 return Ok(());

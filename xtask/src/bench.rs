@@ -252,9 +252,10 @@ fn fedcx_release() -> String {
 /// Files of more rows than this are deleted after their run (50 million rows are about 7 GB).
 const KEEP_FILES_UP_TO_ROWS: u64 = 10_000_000;
 
-/// Runs of fedcx and each peer on a file of up to this many rows, of which the median is kept; one
-/// run above (a run on 50 million rows takes from 20 seconds to a minute per tool).
-const MEDIAN_OF_RUNS_UP_TO_ROWS: u64 = 10_000_000;
+/// Runs of fedcx and each peer on each file, of which the median is kept: on this shared machine
+/// one run of the same command can take a fifth longer than the next (the kernel's copies of file
+/// pages, not the program, vary).
+const RUNS: usize = 3;
 
 /// Respondent rows kept in the store (`--keep-responses`) are measured up to this many: the store
 /// holds each as JSON, about 400 bytes, written once to the ingest's temporary file and twice into
@@ -320,7 +321,7 @@ pub fn ingest(python: &str, rows: &[u64]) -> Result<()> {
         let counts = dir.join("counts.json");
         // Stale outputs would let the cross-check pass on an earlier run's numbers, so they go first.
         let _ = std::fs::remove_file(&counts);
-        let runs = if n <= MEDIAN_OF_RUNS_UP_TO_ROWS { 3 } else { 1 };
+        let runs = RUNS;
         let (plain, _) = Measured::median(
             &fedcx,
             &["-q", "ingest", &f, "--format", "csv", "--no-store", "--counts", counts.to_str().context("path")?],
@@ -403,7 +404,7 @@ pub fn ingest(python: &str, rows: &[u64]) -> Result<()> {
          (`xtask/bench/ingest_peers.py`); fedcx also validates every row, redacts comments, checks every id for \
          duplicates exactly and keeps the reconciliation. Wall time and peak resident memory from GNU time, whole \
          process, each tool on the same file in the same run, after `sync`; fedcx and the peers: the median of 3 runs \
-         up to 10M rows (peak memory: the largest of the 3), one run above. *store*: into a new `fedcx.db`; *recheck*: a new file of \
+         (peak memory: the largest of the 3); the store columns: one run. *store*: into a new `fedcx.db`; *recheck*: a new file of \
          10,000 of those rows into that store, so every stored fingerprint is read and sorted for the cross-store \
          duplicate check (all 10,000 are duplicates); *keep-responses*: into a new store with `--keep-responses`.\n\n\
          | rows | fedcx `--no-store` | DuckDB | polars | fedcx / DuckDB throughput | fedcx peak | store | recheck | keep-responses |\n\

@@ -1100,26 +1100,24 @@ mod chunk_rows_tests {
                 cells.join("|")
             )
         };
+        // The two readers lend rows the same way but share no trait, so one loop serves both.
+        macro_rules! drain {
+            ($rows:expr) => {{
+                let mut rows = $rows;
+                let end = loop {
+                    match rows.next_row() {
+                        Ok(Some(row)) => out.push(show(&row)),
+                        Ok(None) => break "end".to_owned(),
+                        Err(e) => break e.to_string(),
+                    }
+                };
+                (out, end, rows.produced())
+            }};
+        }
         if fast {
-            let mut rows = ChunkRows::new(path, bytes, header, 7, 3);
-            let end = loop {
-                match rows.next_row() {
-                    Ok(Some(row)) => out.push(show(&row)),
-                    Ok(None) => break "end".to_owned(),
-                    Err(e) => break e.to_string(),
-                }
-            };
-            (out, end, rows.produced())
+            drain!(ChunkRows::new(path, bytes, header, 7, 3))
         } else {
-            let mut rows = CsvRows::chunk(path, bytes, header, 7, 3);
-            let end = loop {
-                match rows.next_row() {
-                    Ok(Some(row)) => out.push(show(&row)),
-                    Ok(None) => break "end".to_owned(),
-                    Err(e) => break e.to_string(),
-                }
-            };
-            (out, end, rows.produced())
+            drain!(CsvRows::chunk(path, bytes, header, 7, 3))
         }
     }
 

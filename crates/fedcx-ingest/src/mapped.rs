@@ -281,28 +281,66 @@ fn indicator_fields() -> impl Iterator<Item = String> {
     Polarity::ALL.into_iter().flat_map(|p| Indicator::ALL.into_iter().map(move |i| i.column(p)))
 }
 
-/// Reads up to `max` records from the start of `input`, each with the bytes up to and including
-/// the newline that ends it (blank lines and records of empty fields before it included), and stops
-/// there, so the rest of `input` starts on a record. Returns each record's bytes and cells.
-pub(crate) fn read_records<R: Read>(input: &mut R, max: usize) -> std::io::Result<Vec<(Vec<u8>, Vec<String>)>> {
+/// Records read ahead from the start of an input ([`read_records`]).
+#[derive(Debug, Default)]
+pub(crate) struct Ahead {
+    /// Each record's bytes (its line end included) and cells.
+    pub records: Vec<(Vec<u8>, Vec<String>)>,
+    /// Bytes read past the last record (the look-ahead after a lone CR): they belong to what
+    /// follows, before the rest of the input.
+    pub leftover: Vec<u8>,
+}
+
+impl Ahead {
+    /// Whether the first record ended with a lone CR, as a classic Mac ("CSV (Macintosh)")
+    /// export ends every line.
+    pub fn lone_cr_line_ends(&self) -> bool {
+        self.records.first().is_some_and(|(bytes, _)| bytes.ends_with(b"\r"))
+    }
+}
+
+/// Reads up to `max` records from the start of `input`, each with its bytes and cells. Empty
+/// lines before a record are part of its bytes. A record ends where the csv parser ends it: at a
+/// line feed or a carriage return outside quotes (a CR followed by an LF ends it with both; the
+/// byte read after a lone CR to tell is kept in [`Ahead::leftover`] when no record takes it).
+pub(crate) fn read_records<R: Read>(input: &mut R, max: usize) -> std::io::Result<Ahead> {
+    let read_byte = |input: &mut R| -> std::io::Result<Option<u8>> {
+        let mut byte = [0u8; 1];
+        loop {
+            match input.read(&mut byte) {
+                Ok(0) => return Ok(None),
+                Ok(_) => return Ok(Some(byte[0])),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    };
     let mut out = Vec::new();
     let mut bytes = Vec::new();
-    let mut byte = [0u8; 1];
     let mut state = QuoteState::StartRecord;
     let mut started = false;
+    let mut pending = None;
     while out.len() < max {
-        let eof = match input.read(&mut byte) {
-            Ok(0) => true,
-            Ok(_) => false,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+        let next = match pending.take() {
+            Some(b) => Some(b),
+            None => read_byte(input)?,
         };
-        if !eof {
-            bytes.push(byte[0]);
-            state = state.step(byte[0]);
+        let eof = next.is_none();
+        let mut ended = eof;
+        if let Some(b) = next {
+            bytes.push(b);
+            state = state.step(b);
+            let ends_record = matches!(b, b'\n' | b'\r') && started && state == QuoteState::StartRecord;
             started |= state != QuoteState::StartRecord;
+            if ends_record && b == b'\r' {
+                // The CR of a CRLF ends the record with its LF; a lone CR ends it alone.
+                match read_byte(input)? {
+                    Some(b'\n') => bytes.push(b'\n'),
+                    other => pending = other,
+                }
+            }
+            ended = ends_record;
         }
-        let ended = eof || (byte[0] == b'\n' && started && state == QuoteState::StartRecord);
         if !ended {
             continue;
         }
@@ -316,7 +354,10 @@ pub(crate) fn read_records<R: Read>(input: &mut R, max: usize) -> std::io::Resul
             break;
         }
     }
-    Ok(out)
+    // Bytes of a record still being read (empty lines after the last header row) go back too.
+    let mut leftover = bytes;
+    leftover.extend(pending);
+    Ok(Ahead { records: out, leftover })
 }
 
 /// The cells of the first record in `bytes` that has a value, trimmed (lossy UTF-8; a BOM removed
@@ -527,10 +568,10 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
         let io = |source| IngestError::Io { path: path.to_owned(), source };
         let bad_header = |why: String| IngestError::BadHeader { path: path.to_owned(), format: "csv", why };
         let max = mapping.max_header_records();
-        let ahead = if max > 1 { read_records(&mut input, max).map_err(io)? } else { Vec::new() };
-        let cells: Vec<Vec<String>> = ahead.iter().map(|(_, c)| c.clone()).collect();
+        let ahead = if max > 1 { read_records(&mut input, max).map_err(io)? } else { Ahead::default() };
+        let cells: Vec<Vec<String>> = ahead.records.iter().map(|(_, c)| c.clone()).collect();
         let header_records = if max > 1 { mapping.header_record_count(&cells) } else { 1 };
-        let ahead: Vec<u8> = ahead.into_iter().flat_map(|(b, _)| b).collect();
+        let ahead: Vec<u8> = ahead.records.into_iter().flat_map(|(b, _)| b).chain(ahead.leftover).collect();
         let expected: Vec<&str> = mapping.columns.values().map(String::as_str).collect();
         let mut rows = CsvRows::open(path, Cursor::new(ahead).chain(input), &expected.join(","))?;
         let mut header_rows = vec![rows.header().to_vec()];
@@ -1451,6 +1492,25 @@ mod tests {
         assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
         mapping.indicators = IndicatorRules::default();
         assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
+    }
+
+    /// Records end where the csv parser ends them: LF, CRLF (both bytes) or a lone CR, never
+    /// inside quotes; the byte read after a lone CR goes back with the rest.
+    #[test]
+    fn read_records_ends_records_where_csv_does() {
+        let read = |bytes: &[u8], max| {
+            let ahead = read_records(&mut &bytes[..], max).unwrap();
+            let records: Vec<String> =
+                ahead.records.iter().map(|(b, _)| String::from_utf8_lossy(b).into_owned()).collect();
+            (records, String::from_utf8_lossy(&ahead.leftover).into_owned(), ahead.lone_cr_line_ends())
+        };
+        let rest = |s: &str| s.to_owned();
+        assert_eq!(read(b"a,b\nc,d\ne,f\n", 2), (vec![rest("a,b\n"), rest("c,d\n")], rest(""), false));
+        assert_eq!(read(b"a,b\r\nc,d\r\ne,f\r\n", 2), (vec![rest("a,b\r\n"), rest("c,d\r\n")], rest(""), false));
+        assert_eq!(read(b"a,b\rc,d\re,f\r", 2), (vec![rest("a,b\r"), rest("c,d\r")], rest("e"), true));
+        assert_eq!(read(b"a,b\rc,d", 1), (vec![rest("a,b\r")], rest("c"), true));
+        assert_eq!(read(b"\"a\rb\",c\rd", 1), (vec![rest("\"a\rb\",c\r")], rest("d"), true));
+        assert_eq!(read(b"\n\r\na,b\r", 3), (vec![rest("\n\r\na,b\r")], rest(""), true));
     }
 
     #[test]

@@ -795,12 +795,7 @@ impl<'a> Ingestor<'a> {
                 if threads > 1 && self.confirm.is_none() {
                     self.drain_csv_parallel(path, input, mapping, threads)?
                 } else {
-                    let mut src = MappedCsvSource::new(path, input, mapping, self.registry)?;
-                    src.limit_record_lines(self.config.max_record_lines);
-                    let mut rec = self.drain(path, &mut src)?;
-                    rec.redactions = owned_counts(src.redactions());
-                    rec.warnings = owned_counts(src.warnings());
-                    rec
+                    self.drain_csv_sequential(path, input, mapping)?
                 }
             }
             (Format::Jsonl, _) => {
@@ -926,6 +921,21 @@ impl<'a> Ingestor<'a> {
         &mut self.current.as_mut().expect("a file is being read").contribution
     }
 
+    /// Reads a respondent-level CSV on this thread, response by response.
+    fn drain_csv_sequential(
+        &mut self,
+        path: &Path,
+        input: Box<dyn Read + Send + '_>,
+        mapping: Mapping,
+    ) -> Result<Reconciliation, IngestError> {
+        let mut src = MappedCsvSource::new(path, input, mapping, self.registry)?;
+        src.limit_record_lines(self.config.max_record_lines);
+        let mut rec = self.drain(path, &mut src)?;
+        rec.redactions = owned_counts(src.redactions());
+        rec.warnings = owned_counts(src.warnings());
+        Ok(rec)
+    }
+
     /// Reads a respondent-level CSV with parsing spread over `threads` workers; the items come back
     /// in file order, so the result is the one a sequential read gives.
     fn drain_csv_parallel(
@@ -941,16 +951,25 @@ impl<'a> Ingestor<'a> {
         // for the splitter. A survey tool's export may have more than one header row: the records
         // that could be header rows are read ahead, and those that are not go back before the rest.
         let ahead = crate::mapped::read_records(&mut input, mapping.max_header_records()).map_err(io)?;
-        let cells: Vec<Vec<String>> = ahead.iter().map(|(_, c)| c.clone()).collect();
-        let header_records = mapping.header_record_count(&cells).min(ahead.len()).max(1);
+        let lone_cr = ahead.lone_cr_line_ends();
+        let cells: Vec<Vec<String>> = ahead.records.iter().map(|(_, c)| c.clone()).collect();
+        let header_records = mapping.header_record_count(&cells).min(ahead.records.len()).max(1);
         let mut head = Vec::new();
         let mut rest = Vec::new();
-        for (i, (bytes, _)) in ahead.into_iter().enumerate() {
+        for (i, (bytes, _)) in ahead.records.into_iter().enumerate() {
             if i < header_records {
                 head.extend(bytes);
             } else {
                 rest.extend(bytes);
             }
+        }
+        rest.extend(ahead.leftover);
+        if lone_cr {
+            // Lines that end with a lone CR (a classic Mac export) have no LF for the splitter to
+            // cut chunks at: the whole file would be one chunk in memory. The csv parser reads
+            // them as it reads any line end, one record at a time.
+            let whole = std::io::Cursor::new(head).chain(std::io::Cursor::new(rest)).chain(input);
+            return self.drain_csv_sequential(path, Box::new(whole), mapping);
         }
         let input: Box<dyn Read + Send + '_> = Box::new(std::io::Cursor::new(rest).chain(input));
         let (parser, header, head_produced) =
@@ -1457,6 +1476,37 @@ mod tests {
             let (mut out, want) = ([0; 5], year.to_string());
             prop_assert_eq!(decimal(year, &mut out), want.as_bytes());
         }
+    }
+
+    /// Lines ending with a lone CR (Excel's "CSV (Macintosh)") are read row by row, on any number
+    /// of threads: the header's line end sends them to the sequential reader, since the parallel
+    /// splitter cuts only at LF. (Before, the header read swallowed the whole file and no row was
+    /// read.) The same holds for a survey tool's export with three header rows.
+    #[test]
+    fn lone_cr_line_ends_read_every_row() {
+        let mut text = format!("{HEADER}\r");
+        for id in 0..40 {
+            text.push_str(&row(id, "", "website"));
+            text.push('\r');
+        }
+        let bytes = text.into_bytes();
+        let one = run(&bytes, 1, 1 << 20);
+        assert_eq!(run(&bytes, 2, 64), one);
+        let summary: serde_json::Value = serde_json::from_str(&one.0).unwrap();
+        assert_eq!(summary["accepted"], 40, "{summary}");
+
+        let registry = Registry::bundled();
+        let accepted = |bytes: &[u8], threads| {
+            let mapping = Mapping::preset("qualtrics").unwrap();
+            let mut ing = Ingestor::new(&registry, IngestConfig { threads, ..IngestConfig::default() });
+            ing.ingest_bytes(Path::new("q.csv"), bytes, &Reader::Mapped(mapping)).unwrap().reconciliation.accepted
+        };
+        let lf =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tools/qualtrics-3row.csv")).unwrap();
+        let cr: Vec<u8> = String::from_utf8(lf.clone()).unwrap().replace("\r\n", "\n").replace('\n', "\r").into_bytes();
+        let want = accepted(&lf, 1);
+        assert!(want > 0);
+        assert_eq!((accepted(&cr, 1), accepted(&cr, 2)), (want, want));
     }
 
     /// A response rejected after it was read (its date has no fiscal quarter) still makes later

@@ -291,14 +291,6 @@ pub(crate) struct Ahead {
     pub leftover: Vec<u8>,
 }
 
-impl Ahead {
-    /// Whether the first record ended with a lone CR, as a classic Mac ("CSV (Macintosh)")
-    /// export ends every line.
-    pub fn lone_cr_line_ends(&self) -> bool {
-        self.records.first().is_some_and(|(bytes, _)| bytes.ends_with(b"\r"))
-    }
-}
-
 /// Reads up to `max` records from the start of `input`, each with its bytes and cells. Empty
 /// lines before a record are part of its bytes. A record ends where the csv parser ends it: at a
 /// line feed or a carriage return outside quotes (a CR followed by an LF ends it with both; the
@@ -1502,15 +1494,15 @@ mod tests {
             let ahead = read_records(&mut &bytes[..], max).unwrap();
             let records: Vec<String> =
                 ahead.records.iter().map(|(b, _)| String::from_utf8_lossy(b).into_owned()).collect();
-            (records, String::from_utf8_lossy(&ahead.leftover).into_owned(), ahead.lone_cr_line_ends())
+            (records, String::from_utf8_lossy(&ahead.leftover).into_owned())
         };
         let rest = |s: &str| s.to_owned();
-        assert_eq!(read(b"a,b\nc,d\ne,f\n", 2), (vec![rest("a,b\n"), rest("c,d\n")], rest(""), false));
-        assert_eq!(read(b"a,b\r\nc,d\r\ne,f\r\n", 2), (vec![rest("a,b\r\n"), rest("c,d\r\n")], rest(""), false));
-        assert_eq!(read(b"a,b\rc,d\re,f\r", 2), (vec![rest("a,b\r"), rest("c,d\r")], rest("e"), true));
-        assert_eq!(read(b"a,b\rc,d", 1), (vec![rest("a,b\r")], rest("c"), true));
-        assert_eq!(read(b"\"a\rb\",c\rd", 1), (vec![rest("\"a\rb\",c\r")], rest("d"), true));
-        assert_eq!(read(b"\n\r\na,b\r", 3), (vec![rest("\n\r\na,b\r")], rest(""), true));
+        assert_eq!(read(b"a,b\nc,d\ne,f\n", 2), (vec![rest("a,b\n"), rest("c,d\n")], rest("")));
+        assert_eq!(read(b"a,b\r\nc,d\r\ne,f\r\n", 2), (vec![rest("a,b\r\n"), rest("c,d\r\n")], rest("")));
+        assert_eq!(read(b"a,b\rc,d\re,f\r", 2), (vec![rest("a,b\r"), rest("c,d\r")], rest("e")));
+        assert_eq!(read(b"a,b\rc,d", 1), (vec![rest("a,b\r")], rest("c")));
+        assert_eq!(read(b"\"a\rb\",c\rd", 1), (vec![rest("\"a\rb\",c\r")], rest("d")));
+        assert_eq!(read(b"\n\r\na,b\r", 3), (vec![rest("\n\r\na,b\r")], rest("")));
     }
 
     #[test]

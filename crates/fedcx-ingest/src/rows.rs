@@ -675,6 +675,110 @@ impl Row<'_> {
     }
 }
 
+/// Reads a CSV whose lines end with a lone CR, as Excel's "CSV (Macintosh)" writes them, as if
+/// they ended with LF; passes any other input through unchanged. The first line end decides: a CR
+/// not followed by an LF turns every lone CR of the input into an LF. The csv parser reads both
+/// as the end of a record, so the rows are the same; what changes is that lines are counted (line
+/// numbers in messages, the line account) and large files cut into chunks at LFs, and that a line
+/// break inside a quoted field comes out as an LF.
+pub(crate) struct LoneCrAsLf<R> {
+    inner: R,
+    /// Bytes read from `inner` and not yet handed out; `start` is the next to hand out.
+    buf: Vec<u8>,
+    start: usize,
+    /// `None` until the first line end is seen; then whether lone CRs are turned into LFs.
+    translate: Option<bool>,
+    eof: bool,
+}
+
+impl<R: Read> LoneCrAsLf<R> {
+    /// Wraps `inner`.
+    pub(crate) fn new(inner: R) -> LoneCrAsLf<R> {
+        LoneCrAsLf { inner, buf: Vec::new(), start: 0, translate: None, eof: false }
+    }
+
+    /// Reads more from `inner` after what is left in the buffer; sets `eof` at its end.
+    fn fill(&mut self) -> std::io::Result<()> {
+        self.buf.drain(..self.start);
+        self.start = 0;
+        let old = self.buf.len();
+        self.buf.resize(old + (64 << 10), 0);
+        let n = loop {
+            match self.inner.read(&mut self.buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
+                }
+            }
+        };
+        self.buf.truncate(old + n);
+        self.eof = n == 0;
+        Ok(())
+    }
+
+    /// Whether the first line end is a lone CR, once the buffer shows it (`None`: read more).
+    fn decide(&self) -> Option<bool> {
+        let bytes = &self.buf[self.start..];
+        match memchr::memchr2(b'\r', b'\n', bytes) {
+            Some(i) if bytes[i] == b'\n' => Some(false),
+            Some(i) => match bytes.get(i + 1) {
+                Some(&next) => Some(next != b'\n'),
+                None => self.eof.then_some(true),
+            },
+            None => self.eof.then_some(false),
+        }
+    }
+}
+
+impl<R: Read> Read for LoneCrAsLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let translate = loop {
+            if let Some(t) = self.translate {
+                break t;
+            }
+            match self.decide() {
+                Some(t) => self.translate = Some(t),
+                None => self.fill()?,
+            }
+        };
+        if !translate {
+            // Passed through: what was read ahead first, then the input itself.
+            if self.start < self.buf.len() {
+                let n = out.len().min(self.buf.len() - self.start);
+                out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+                self.start += n;
+                return Ok(n);
+            }
+            return self.inner.read(out);
+        }
+        // A CR at the end of what was read needs the next byte to tell a CRLF from a lone CR,
+        // so it waits for the next read.
+        let end = loop {
+            let end = match self.buf.last() {
+                Some(b'\r') if !self.eof => self.buf.len() - 1,
+                _ => self.buf.len(),
+            };
+            if self.start < end || self.eof {
+                break end;
+            }
+            self.fill()?;
+        };
+        let n = out.len().min(end - self.start);
+        for (i, o) in out[..n].iter_mut().enumerate() {
+            let at = self.start + i;
+            let b = self.buf[at];
+            *o = if b == b'\r' && self.buf.get(at + 1) != Some(&b'\n') { b'\n' } else { b };
+        }
+        self.start += n;
+        Ok(n)
+    }
+}
+
 /// Counts the newlines that pass through it, so a row's line can be told from its byte offset.
 /// The csv crate's own record positions point into the previous row's terminator and differ between
 /// CRLF and LF files, so fedcx does not use them.
@@ -1154,6 +1258,73 @@ mod chunk_rows_tests {
             ),
         ) {
             prop_assert_eq!(rows_of(&bytes, true), rows_of(&bytes, false));
+        }
+    }
+}
+
+#[cfg(test)]
+mod lone_cr_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: the whole input at once.
+    fn reference(bytes: &[u8]) -> Vec<u8> {
+        let first = bytes.iter().position(|&b| b == b'\r' || b == b'\n');
+        let lone = first.is_some_and(|i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if !lone {
+            return bytes.to_vec();
+        }
+        (0..bytes.len())
+            .map(|i| if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') { b'\n' } else { bytes[i] })
+            .collect()
+    }
+
+    /// Gives its bytes a few at a time, as a pipe may.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn through(bytes: &[u8], feed: usize, take: usize) -> Vec<u8> {
+        let mut r = LoneCrAsLf::new(Trickle(bytes, feed.max(1)));
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; take.max(1)];
+        loop {
+            let n = r.read(&mut buf).unwrap();
+            if n == 0 {
+                return out;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn mac_lines_become_lf_and_others_pass_unchanged() {
+        assert_eq!(through(b"a,b\rc,d\r", 3, 2), b"a,b\nc,d\n");
+        assert_eq!(through(b"a,b\r\nc,d\re\r\n", 1, 1), b"a,b\r\nc,d\re\r\n");
+        assert_eq!(through(b"a,b\nc\rd\n", 64, 64), b"a,b\nc\rd\n");
+        assert_eq!(through(b"a,b\r\"x\ry\"\r\n", 2, 5), b"a,b\n\"x\ny\"\r\n");
+        assert_eq!(through(b"no line end", 4, 4), b"no line end");
+        assert_eq!(through(b"a\r", 1, 1), b"a\n");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Read in any pieces, the output is the whole input turned at once.
+        #[test]
+        fn any_pieces_give_the_whole_input_turned_at_once(
+            bytes in prop::collection::vec(prop::sample::select(vec![b'a', b',', b'"', b'\r', b'\n']), 0..200),
+            feed in 1usize..9,
+            take in 1usize..9,
+        ) {
+            prop_assert_eq!(through(&bytes, feed, take), reference(&bytes));
         }
     }
 }

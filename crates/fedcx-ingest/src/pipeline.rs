@@ -1473,6 +1473,29 @@ mod tests {
         }
     }
 
+    /// A byte order mark in the middle of a file is a character of the first field, on any number
+    /// of threads: a row starting with one, with a quoted comment (read by the csv parser) or
+    /// without (split directly), keeps it, so `\u{feff}R100` is not a duplicate of `R100`.
+    #[test]
+    fn a_bom_in_the_middle_of_a_file_is_read_alike_on_any_number_of_threads() {
+        let mut text = format!("{HEADER}\n");
+        for id in 0..20 {
+            text.push_str(&row(id, "", "website"));
+            text.push('\n');
+        }
+        text.push_str(&format!("\u{feff}{}\n", row(100, "\"a \"\"q\"\" b\"", "website")));
+        text.push_str(&format!("\u{feff}{}\n", row(101, "", "website")));
+        text.push_str(&format!("{}\n", row(100, "", "website")));
+        let bytes = text.into_bytes();
+        let one = run(&bytes, 1, 1 << 20);
+        let summary: serde_json::Value = serde_json::from_str(&one.0).unwrap();
+        assert_eq!((summary["accepted"].as_u64(), summary["duplicates"].as_u64()), (Some(23), Some(0)), "{summary}");
+        for chunk in [64, 300, 1 << 20] {
+            assert_eq!(run(&bytes, 2, chunk), one, "chunk {chunk}");
+            assert_eq!(run_counting(&bytes, 2, chunk), run_counting(&bytes, 1, 1 << 20), "chunk {chunk}");
+        }
+    }
+
     /// Lines ending with a lone CR (Excel's "CSV (Macintosh)") are read row by row, on any number
     /// of threads, with their line numbers: they are read as LFs (`rows::LoneCrAsLf`). Before, the
     /// header read swallowed the whole file and no row was read. The same holds for a survey

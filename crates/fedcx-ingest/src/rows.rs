@@ -329,7 +329,7 @@ pub(crate) struct ChunkRows<'c> {
     /// The fields of the line last split.
     fields: Vec<&'c str>,
     /// A stretch the csv parser is reading, while it has rows.
-    stretch: Option<CsvRows<&'c [u8]>>,
+    stretch: Option<CsvRows<std::io::Chain<&'static [u8], &'c [u8]>>>,
     /// What the lines split here and the finished stretches produced.
     produced: Produced,
 }
@@ -403,9 +403,13 @@ impl<'c> ChunkRows<'c> {
                 let first_line = self.line;
                 self.line += memchr::memchr_iter(b'\n', stretch).count() as u64;
                 self.pos += end;
+                // The csv parser drops a UTF-8 BOM that starts its input, as it should at the start
+                // of a file; in the middle of one a BOM is a character of the first field (as the
+                // whole file's parser reads it), so a stretch starting with one gets a BOM more to drop.
+                let bom: &'static [u8] = if stretch.starts_with(UTF8_BOM) { UTF8_BOM } else { b"" };
                 self.stretch = Some(CsvRows::chunk(
                     self.path,
-                    stretch,
+                    bom.chain(stretch),
                     Arc::clone(&self.header),
                     first_line,
                     self.max_record_lines,
@@ -435,6 +439,9 @@ impl<'c> ChunkRows<'c> {
         Ok(self.stretch.as_ref().and_then(CsvRows::row))
     }
 }
+
+/// The UTF-8 byte order mark.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// How far past a line it cannot split [`ChunkRows`] lets the csv parser read.
 const STRETCH_BYTES: usize = 16 << 10;
@@ -902,7 +909,19 @@ impl<R> LineCounter<R> {
 
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let mut n = self.inner.read(buf)?;
+        // The csv crate reads nothing at all from an input whose first read gives exactly a UTF-8
+        // BOM (3 bytes), as a pipe or a chain of readers may: the first read is topped up to more.
+        if self.offset == 0 {
+            while n > 0 && n <= UTF8_BOM.len() && n < buf.len() {
+                match self.inner.read(&mut buf[n..]) {
+                    Ok(0) => break,
+                    Ok(m) => n += m,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         if n == 0 && !buf.is_empty() && self.eof_in_quotes.is_none() {
             // A last line of carriage returns only, outside any record, is blank too.
             if !self.at_line_start && !self.line_has_content && self.state == QuoteState::StartRecord {
@@ -1221,7 +1240,10 @@ mod chunk_rows_tests {
         if fast {
             drain!(ChunkRows::new(path, bytes, header, 7, 3))
         } else {
-            drain!(CsvRows::chunk(path, bytes, header, 7, 3))
+            // A chunk is the middle of a file, where a BOM is a character: the parser, which drops
+            // one that starts its input, is given one more.
+            let bom: &[u8] = if bytes.starts_with(UTF8_BOM) { UTF8_BOM } else { b"" };
+            drain!(CsvRows::chunk(path, bom.chain(bytes), header, 7, 3))
         }
     }
 
@@ -1239,6 +1261,9 @@ mod chunk_rows_tests {
             b"1,2\r3,4\n",
             b"1,2,\xff\n1,\xc3\xa9,3\n",
             b"1,\"open\n\n\n\n\n",
+            b"1,2,3\n\xEF\xBB\xBF1,\"a\"\"b\",3\n\xEF\xBB\xBF4,5,6\n",
+            b"\xEF\xBB\xBF1,2,3\n",
+            b"\xEF\xBB\xBF1,\"a\"\"b\",3\n",
         ];
         for bytes in cases {
             assert_eq!(rows_of(bytes, true), rows_of(bytes, false), "{:?}", String::from_utf8_lossy(bytes));
@@ -1252,11 +1277,15 @@ mod chunk_rows_tests {
         /// parser on any bytes, quotes, CRs and bad UTF-8 included.
         #[test]
         fn chunk_rows_equal_the_csv_parser(
-            bytes in prop::collection::vec(
-                prop::sample::select(vec![b'a', b'1', b',', b',', b'"', b'\n', b'\n', b'\r', b' ', 0xc3, 0xa9, 0xff]),
+            tokens in prop::collection::vec(
+                prop::sample::select(vec![
+                    &b"a"[..], b"1", b",", b",", b"\"", b"\n", b"\n", b"\r", b" ", b"\t", b"\0", b"\xc3\xa9",
+                    b"\xff", b"\xEF\xBB\xBF",
+                ]),
                 0..120,
             ),
         ) {
+            let bytes = tokens.concat();
             prop_assert_eq!(rows_of(&bytes, true), rows_of(&bytes, false));
         }
     }
@@ -1325,6 +1354,49 @@ mod lone_cr_tests {
             take in 1usize..9,
         ) {
             prop_assert_eq!(through(&bytes, feed, take), reference(&bytes));
+        }
+    }
+}
+
+#[cfg(test)]
+mod short_first_read_tests {
+    use super::*;
+
+    /// Gives its bytes `k` at a time.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// The csv crate alone reads no record from a BOM file whose first read is the 3-byte BOM;
+    /// through `LineCounter` every read size gives both rows.
+    #[test]
+    fn a_first_read_of_just_the_bom_loses_no_row() {
+        let input = &b"\xEF\xBB\xBFa,b\n1,2\n3,4\n"[..];
+        let plain = |k| {
+            let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(Trickle(input, k));
+            let mut rec = csv::ByteRecord::new();
+            let mut n = 0;
+            while r.read_byte_record(&mut rec).unwrap() {
+                n += 1;
+            }
+            n
+        };
+        assert_eq!(plain(3), 0, "the csv crate's behaviour this guards against has changed");
+        for k in 1..8 {
+            let mut rows = CsvRows::open(Path::new("t.csv"), Trickle(input, k), "a,b").unwrap();
+            assert_eq!(rows.header(), ["a", "b"], "read size {k}");
+            let mut got = Vec::new();
+            while let Some(row) = rows.next_row().unwrap() {
+                got.push((row.line, row.get(0).unwrap().to_owned()));
+            }
+            assert_eq!(got, [(2, "1".to_owned()), (3, "3".to_owned())], "read size {k}");
         }
     }
 }

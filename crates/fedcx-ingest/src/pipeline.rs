@@ -1473,6 +1473,49 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// The `csv_lines` fuzz target's invariant on stable: whatever the line ends (LF, CRLF,
+        /// lone CR first or later, mixed), one and two threads give the same ingest, and every
+        /// physical line is accounted for, a classic Mac file's lone CRs counted as line ends.
+        #[test]
+        fn any_line_ends_give_the_same_ingest_and_count_every_line(
+            tokens in prop::collection::vec(
+                prop_oneof![
+                    Just(row(7, "", "website")),
+                    Just(row(8, "\"a\rb\"", "website")),
+                    Just("\n".to_owned()),
+                    Just("\r".to_owned()),
+                    Just("\r\n".to_owned()),
+                    Just(",".to_owned()),
+                    Just("\"".to_owned()),
+                ],
+                0..30,
+            ),
+            first_end in prop::sample::select(vec!["\n", "\r", "\r\n"]),
+        ) {
+            let bytes = format!("{HEADER}{first_end}{}", tokens.concat()).into_bytes();
+            let registry = Registry::bundled();
+            let ingest = |threads| {
+                let mut ing = Ingestor::new(&registry, IngestConfig { threads, max_record_lines: 3, ..IngestConfig::default() });
+                ing.ingest_bytes(Path::new("in.csv"), &bytes, &Reader::Format(Format::Csv)).ok()?;
+                Some(ing.finish().unwrap().reconciliation)
+            };
+            let one = ingest(1);
+            prop_assert_eq!(&ingest(2), &one);
+            if let Some(r) = one {
+                prop_assert!(r.balances(), "{:?}", r);
+                let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+                let mac = bytes.iter().position(|&b| b == b'\r' || b == b'\n').is_some_and(lone_cr);
+                let ends = |i: usize| bytes[i] == b'\n' || (mac && lone_cr(i));
+                let newlines = (0..bytes.len()).filter(|&i| ends(i)).count() as u64;
+                let lines = newlines + u64::from(!bytes.is_empty() && !ends(bytes.len() - 1));
+                prop_assert_eq!(r.lines.physical, lines, "{:?}", r);
+            }
+        }
+    }
+
     /// A byte order mark in the middle of a file is a character of the first field, on any number
     /// of threads: a row starting with one, with a quoted comment (read by the csv parser) or
     /// without (split directly), keeps it, so `\u{feff}R100` is not a duplicate of `R100`.

@@ -1291,6 +1291,20 @@ mod chunk_rows_tests {
     }
 }
 
+/// For tests: gives its bytes `.1` at a time, as a pipe or a chain of readers may.
+#[cfg(test)]
+struct Trickle<'a>(&'a [u8], usize);
+
+#[cfg(test)]
+impl Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.1.min(out.len()).min(self.0.len());
+        out[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod lone_cr_tests {
     use super::*;
@@ -1306,18 +1320,6 @@ mod lone_cr_tests {
         (0..bytes.len())
             .map(|i| if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') { b'\n' } else { bytes[i] })
             .collect()
-    }
-
-    /// Gives its bytes a few at a time, as a pipe may.
-    struct Trickle<'a>(&'a [u8], usize);
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.1.min(out.len()).min(self.0.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
     }
 
     fn through(bytes: &[u8], feed: usize, take: usize) -> Vec<u8> {
@@ -1361,18 +1363,6 @@ mod lone_cr_tests {
 #[cfg(test)]
 mod short_first_read_tests {
     use super::*;
-
-    /// Gives its bytes `k` at a time.
-    struct Trickle<'a>(&'a [u8], usize);
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.1.min(out.len()).min(self.0.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
 
     /// The csv crate alone reads no record from a BOM file whose first read is the 3-byte BOM;
     /// through `LineCounter` every read size gives both rows.

@@ -1235,12 +1235,26 @@ pub(crate) fn fingerprint(
     // most 128 bytes, so the bytes always fit; the streaming hash is kept for the impossible rest.
     let mut buf = [0u8; 320];
     let mut len = 0;
-    let mut put = |bytes: &[u8]| {
+    fingerprint_bytes(detail, service, quarter, id, &mut |bytes| {
         if let Some(to) = buf.get_mut(len..len + bytes.len()) {
             to.copy_from_slice(bytes);
         }
         len += bytes.len();
-    };
+    });
+    match buf.get(..len) {
+        Some(bytes) => xxhash_rust::xxh3::xxh3_128(bytes),
+        None => streaming_fingerprint(detail, service, quarter, id),
+    }
+}
+
+/// The bytes a [`fingerprint`] hashes, piece by piece: the one place they are laid out.
+fn fingerprint_bytes(
+    detail: Option<&fedcx_model::DetailId>,
+    service: &fedcx_model::ServiceId,
+    quarter: Option<fedcx_model::FiscalQuarter>,
+    id: &str,
+    put: &mut dyn FnMut(&[u8]),
+) {
     match detail {
         Some(d) => {
             put(b"detail\x1f");
@@ -1260,10 +1274,6 @@ pub(crate) fn fingerprint(
     }
     put(&[0x1f]);
     put(id.as_bytes());
-    match buf.get(..len) {
-        Some(bytes) => xxhash_rust::xxh3::xxh3_128(bytes),
-        None => streaming_fingerprint(detail, service, quarter, id),
-    }
 }
 
 /// A fiscal year's digits (`2024`) in `out`, without the formatting machinery or an allocation.
@@ -1290,21 +1300,7 @@ fn streaming_fingerprint(
     id: &str,
 ) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    match detail {
-        Some(d) => {
-            h.update(b"detail\x1f");
-            h.update(d.as_str().as_bytes());
-        }
-        None => {
-            h.update(service.as_str().as_bytes());
-            h.update(&[0x1f]);
-            if let Some(q) = quarter {
-                h.update(q.compact().as_bytes());
-            }
-        }
-    }
-    h.update(&[0x1f]);
-    h.update(id.as_bytes());
+    fingerprint_bytes(detail, service, quarter, id, &mut |bytes| h.update(bytes));
     h.digest128()
 }
 
@@ -1448,7 +1444,7 @@ mod tests {
     }
 
     proptest! {
-        /// The one-shot fingerprint equals the streaming one it replaced, whatever the lengths
+        /// The one-shot fingerprint equals the streaming hash of the same bytes, whatever the lengths
         /// (ids near and past the buffer's size included) and years.
         #[test]
         fn one_shot_fingerprint_equals_the_streaming_one(

@@ -1328,17 +1328,11 @@ fn check_balance(path: &Path, rec: &Reconciliation) -> Result<(), IngestError> {
 /// SHA-256 of a file's bytes.
 pub fn hash_file(path: &Path) -> Result<fedcx_model::Digest, IngestError> {
     let io = |source| IngestError::Io { path: path.to_owned(), source };
-    let mut file = File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(fedcx_model::Digest(hasher.finalize().into()))
+    let digest = Arc::new(OnceLock::new());
+    let mut file = HashOnRead::new(File::open(path).map_err(io)?, Arc::clone(&digest));
+    std::io::copy(&mut file, &mut std::io::sink()).map_err(io)?;
+    // `copy` reads to the end, where the digest is set.
+    digest.get().map(|d| fedcx_model::Digest(*d)).ok_or_else(|| io(std::io::ErrorKind::UnexpectedEof.into()))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -228,7 +228,7 @@ fn share_of(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use fedcx_model::{Quarter, TransactionPoint};
 
@@ -254,7 +254,8 @@ mod tests {
             .collect()
     }
 
-    fn detail(
+    /// A collection detail with only what the digital share reads (also for `scorecard`'s tests).
+    pub(crate) fn detail(
         id: &str,
         service: &str,
         quarter: FiscalQuarter,

@@ -703,26 +703,21 @@ mod tests {
 
     #[test]
     fn digital_share_and_gap_follow_the_classification() {
-        use fedcx_model::{Channel, DetailId, TransactionPoint};
+        use fedcx_model::{Channel, TransactionPoint};
         let registry = Registry::bundled();
         let q: FiscalQuarter = "FY2025 Q2".parse().unwrap();
         let service = ServiceId::new("treasury-irs-file-return").unwrap();
-        let detail = |id: &str, channel, customers| CollectionDetail {
-            id: DetailId::new(id).unwrap(),
-            service: service.clone(),
-            quarter: q,
-            transaction_point: TransactionPoint::PostInteraction,
-            channel,
-            service_stage: None,
-            volume_of_customers: Some(customers),
-            volume_of_customers_provided_survey_opportunity: None,
-            volume_of_respondents: None,
-            omb_control_number: String::new(),
-            federal_register_url: String::new(),
-            survey_type: None,
-            survey_title: String::new(),
-            trust_question_text: String::new(),
-            touchpoints: Default::default(),
+        let detail = |id: &str, channel, customers: u64| {
+            let volume = customers.to_string();
+            crate::digital::tests::detail(
+                id,
+                service.as_str(),
+                q,
+                TransactionPoint::PostInteraction,
+                channel,
+                None,
+                &volume,
+            )
         };
         // Computer 620, phone 300, kiosk 80: fedcx counts the kiosk as digital, (620 + 80) / 1000
         // = 70%; Touchpoints does not, 620 / 1000 = 62%.

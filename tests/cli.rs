@@ -742,16 +742,20 @@ fn parquet_export_has_the_same_rows_as_csv() {
     assert_eq!(total, csv_total);
 }
 
-#[test]
-fn kept_responses_let_reports_from_the_store_write_uploads() {
-    let t = TestDir::new();
+/// The demo's collection details, and its FY2024 Q1 responses (the first version-2 quarter: the
+/// ninth block of 1,875) written to a file of their own in `t`.
+fn demo_fy2024_q1(t: &TestDir) -> (PathBuf, PathBuf) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("data/demo/responses.csv")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    // FY2024 Q1, the first version-2 quarter: the ninth block of 1,875 responses.
     let quarter = format!("{}\n{}\n", lines[0], lines[1 + 8 * 1875..1 + 9 * 1875].join("\n"));
-    let file = t.write("fy2024q1.csv", quarter.as_bytes());
-    let details = root.join("data/demo/cx_collection_details.csv");
+    (root.join("data/demo/cx_collection_details.csv"), t.write("fy2024q1.csv", quarter.as_bytes()))
+}
+
+#[test]
+fn kept_responses_let_reports_from_the_store_write_uploads() {
+    let t = TestDir::new();
+    let (details, file) = demo_fy2024_q1(&t);
     t.ok(&["--store", "kept.db", "ingest", details.to_str().unwrap(), file.to_str().unwrap(), "--keep-responses"]);
     t.ok(&["--store", "bare.db", "ingest", details.to_str().unwrap(), file.to_str().unwrap()]);
 
@@ -774,13 +778,7 @@ fn kept_responses_let_reports_from_the_store_write_uploads() {
 #[test]
 fn report_takes_a_channel_classification_for_the_digital_adoption_section() {
     let t = TestDir::new();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("data/demo/responses.csv")).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    // FY2024 Q1: the ninth block of 1,875 responses.
-    let quarter = format!("{}\n{}\n", lines[0], lines[1 + 8 * 1875..1 + 9 * 1875].join("\n"));
-    let file = t.write("fy2024q1.csv", quarter.as_bytes());
-    let details = root.join("data/demo/cx_collection_details.csv");
+    let (details, file) = demo_fy2024_q1(&t);
     let (details, file) = (details.to_str().unwrap(), file.to_str().unwrap());
     let classification = t.write(
         "kiosk-assisted.toml",

@@ -1,4 +1,5 @@
-//! End-to-end tests: each runs the real `fedcx` binary in a fresh temporary directory.
+//! End-to-end tests: each runs the real `fedcx` binary in a fresh temporary directory. The harness
+//! (`TestDir`) is here; topics added since live in their own modules beside this file.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

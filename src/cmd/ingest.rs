@@ -439,11 +439,12 @@ pub fn print_reconciliation(result: &IngestResult) {
                     "partial response(s) (Finished = False) kept because the trust question (or, in version 1, a \
                      question) was answered (with blank = \"not_selected\", a follow-up question with no box ticked counts as not offered)"
                 }
-                _ => "row(s)",
+                other => v1_warning_words(other).unwrap_or("row(s)"),
             };
             eprintln!("{} {n} {what} [{kind}]", super::label("warning"));
         }
     }
+    print_notices(result);
     if !r.redactions.is_empty() {
         let red: Vec<String> = r.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();
         super::say!("personal data redacted from free text (comments, source notes): {}", red.join(", "));
@@ -462,6 +463,78 @@ pub fn print_reconciliation(result: &IngestResult) {
         super::say!("web traffic: {} domain-months, {total} visits", result.total.web_traffic.len());
     }
     print_balanced(&fedcx_ingest::balanced::balanced_inputs(result));
+}
+
+/// What each warning of the version-1 readers (the published data's) means, after its count.
+fn v1_warning_words(kind: &str) -> Option<&'static str> {
+    use fedcx_ingest::published_cx::warning as published;
+    use fedcx_ingest::touchpoints::v1_warning as v1;
+    Some(match kind {
+        v1::ANSWERS_EXCEED_RESPONDENTS => {
+            "question(s) had more answers than the record's respondents: the answers are counted as reported, \
+             the respondents stay as reported"
+        }
+        v1::CHANNEL_NOT_REPORTED => {
+            "record(s) had a blank channel: kept under `not_reported`, on neither side of digital versus assisted"
+        }
+        v1::QUESTION_SCALE_UNCLEAR => {
+            "question text(s) speak of a scale fedcx cannot read: counted as 5-point, check the wording"
+        }
+        v1::OMB_CONTROL_NUMBER_CLEANED => "OMB control number(s) written inside other text were cleaned to NNNN-NNNN",
+        v1::OFFERED_ZERO_READ_AS_UNKNOWN => {
+            "record(s) reported 0 customers offered the survey beside respondents: read as unknown"
+        }
+        v1::SAME_COUNTS_UNDER_ANOTHER_SERVICE => {
+            "record(s) had exactly the counts of an earlier record filed under another service: both counted, \
+             as published"
+        }
+        v1::SERVICE_NAME_DIFFERS => "record(s) named their service otherwise than the registry does",
+        v1::CHANNEL_NOT_IN_REGISTRY => "record(s) used a channel the registry does not list for the service",
+        v1::SERVICE_OUTSIDE_REGISTRY_YEARS => "record(s) fall outside the fiscal years the registry gives the service",
+        v1::PROVIDER_NOT_IN_REGISTRY => {
+            "record(s) named a service provider the registry lacks: the service was resolved alone"
+        }
+        published::MORE_PAGES => {
+            "JSON:API document(s) name a further page (links.next) this file does not hold: fetch it too"
+        }
+        published::AGREE_TOTAL_DISAGREES => {
+            "long-form row(s) whose agree total is not agree + strongly agree: the two counts were used"
+        }
+        _ => return None,
+    })
+}
+
+/// How many of each kind of notice are printed per file; the rest are in `--summary`.
+const NOTICES_SHOWN: usize = 3;
+
+/// The first notices of each kind, per file, with the line they concern.
+fn print_notices(result: &IngestResult) {
+    for f in &result.files {
+        let mut by_kind: std::collections::BTreeMap<&str, Vec<&fedcx_ingest::reconcile::Notice>> = Default::default();
+        for n in &f.notices {
+            by_kind.entry(n.kind).or_default().push(n);
+        }
+        for (kind, notices) in by_kind {
+            for n in notices.iter().take(NOTICES_SHOWN) {
+                let field = n.field.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
+                eprintln!(
+                    "{} {}:{}{field}: {} [{kind}]",
+                    super::label("note"),
+                    super::shown(&f.path),
+                    n.line,
+                    super::escape_controls(&n.detail)
+                );
+            }
+            if notices.len() > NOTICES_SHOWN {
+                eprintln!(
+                    "{} {}: {} more [{kind}] (every one in --summary)",
+                    super::label("note"),
+                    super::shown(&f.path),
+                    notices.len() - NOTICES_SHOWN
+                );
+            }
+        }
+    }
 }
 
 /// One line on the balanced-measures inputs read, when there are any.

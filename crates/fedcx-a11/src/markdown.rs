@@ -417,6 +417,7 @@ pub(crate) fn delivery_label(d: fedcx_model::Delivery) -> &'static str {
         fedcx_model::Delivery::Digital => "digital",
         fedcx_model::Delivery::Assisted => "assisted",
         fedcx_model::Delivery::Mixed => "neither (mixed)",
+        fedcx_model::Delivery::Unknown => "neither (channel not reported)",
     }
 }
 
@@ -622,6 +623,9 @@ pub(crate) fn coverage_notes(c: &fedcx_index::digital::Coverage) -> String {
     }
     if let Some(m) = c.mixed_customers {
         out.push(format!("{m} customers on version 1's mixed channel, on neither side"));
+    }
+    if let Some(u) = c.unreported_customers {
+        out.push(format!("{u} customers on details with no channel reported, on neither side"));
     }
     if !c.set_aside.is_empty() {
         out.push(format!("{} detail(s) of other stages set aside", c.set_aside.len()));

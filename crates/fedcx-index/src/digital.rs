@@ -84,6 +84,8 @@ pub struct Coverage {
     pub channels_without_detail: Vec<Channel>,
     /// Customers on version 1's `mixed` channel, on neither side.
     pub mixed_customers: Option<u64>,
+    /// Customers on details whose channel was not reported (`not_reported`), on neither side.
+    pub unreported_customers: Option<u64>,
     /// Details of stages [`StageRule::LargestStage`] did not pick.
     pub set_aside: Vec<DetailId>,
 }
@@ -96,6 +98,7 @@ impl Coverage {
             && self.channels_unknown.is_empty()
             && self.channels_without_detail.is_empty()
             && self.mixed_customers.is_none()
+            && self.unreported_customers.is_none()
     }
 }
 
@@ -201,6 +204,7 @@ fn share_of(
             }
             (Delivery::Assisted, Some(v)) => customers += v,
             (Delivery::Mixed, Some(v)) => coverage.mixed_customers = Some(v),
+            (Delivery::Unknown, Some(v)) => coverage.unreported_customers = Some(v),
         }
         channels.push(ChannelCustomers {
             channel,

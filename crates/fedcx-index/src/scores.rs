@@ -235,6 +235,7 @@ pub fn group_label(key: &GroupKey, level: Level, registry: &Registry) -> String 
             Delivery::Digital => "digital".to_owned(),
             Delivery::Assisted => "assisted".to_owned(),
             Delivery::Mixed => "mixed".to_owned(),
+            Delivery::Unknown => "unknown".to_owned(),
         },
     }
 }

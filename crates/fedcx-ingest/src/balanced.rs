@@ -102,6 +102,8 @@ fn read_part<R: Read>(
         | Format::TouchpointsV2
         | Format::TouchpointsResponses
         | Format::TouchpointsV1
+        | Format::TouchpointsV1Json
+        | Format::TouchpointsV1Long
         | Format::TouchpointsDetails
         | Format::Jsonl
         | Format::Dap

@@ -18,6 +18,10 @@ pub fn detect(path: &Path, head: &[u8]) -> Result<Format, IngestError> {
         return Ok(Format::Jsonl);
     }
     let trimmed = text.trim_start();
+    // Before the analytics rule, which a JSON:API document's `"data"` would also match.
+    if (trimmed.starts_with('{') || trimmed.starts_with('[')) && text.contains(crate::v1::RECORD_TYPE) {
+        return Ok(Format::TouchpointsV1Json);
+    }
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
         && (text.contains("\"visits\"") || text.contains("\"data\""))
     {
@@ -34,8 +38,13 @@ pub fn detect(path: &Path, head: &[u8]) -> Result<Format, IngestError> {
         }
         return Ok(Format::TouchpointsV2);
     }
-    if has_all(&["collection_year", "collection_quarter", "q1_1"]) {
+    if has_all(&["collection_year", "collection_quarter", "q1_1"])
+        || has_all(&["attributes_collection_year", "attributes_collection_quarter", "attributes_q1_1"])
+    {
         return Ok(Format::TouchpointsV1);
+    }
+    if has_all(&crate::published_cx::LONG_SIGNATURE) {
+        return Ok(Format::TouchpointsV1Long);
     }
     if columns == crate::counts::COUNTS_HEADER {
         return Ok(Format::Counts);
@@ -104,6 +113,17 @@ mod tests {
             detect_text("{\"name\":\"domain\",\"data\":[{\"date\":\"2024-01-01\",\"visits\":1}]}"),
             Ok(Format::Dap)
         );
+        // performance.gov's published copies (tests/fixtures/performance-gov-cx/, GSA/HISP-CX-Data
+        // @ e9b2def2): the JSON:API document, its flattened CSV and the long per-question CSV.
+        let fixtures = format!("{}/tests/fixtures/performance-gov-cx", env!("CARGO_MANIFEST_DIR"));
+        for (name, want) in [
+            ("omb_cx_reporting_collections.json", Format::TouchpointsV1Json),
+            ("mergedcxdata-2023-05-21.csv", Format::TouchpointsV1),
+            (crate::published_cx::LONG_FIXTURE_NAME, Format::TouchpointsV1Long),
+        ] {
+            let bytes = std::fs::read(format!("{fixtures}/{name}")).unwrap();
+            assert_eq!(detect(Path::new(name), &bytes[..bytes.len().min(4096)]).ok(), Some(want), "{name}");
+        }
         assert_eq!(detect_text("series,year,value\nacsi,2021,63.4"), Ok(Format::Benchmark));
         assert_eq!(detect_text("series,year,value,status,source,note\n"), Ok(Format::Benchmark));
         // performance.gov's three layouts (tests/fixtures/performance-gov/).
@@ -153,7 +173,10 @@ mod tests {
         let err = detect_text("foo,bar\n1,2").unwrap_err();
         assert!(err.contains("cannot tell the file's format from its header \"foo,bar\""), "{err}");
         assert!(
-            err.contains("touchpoints-v2, touchpoints-responses, touchpoints-v1, csv, jsonl, dap, benchmark, touchpoints-details"),
+            err.contains(
+                "touchpoints-v2, touchpoints-responses, touchpoints-v1, touchpoints-v1-json, touchpoints-v1-long, csv, \
+                 jsonl, dap, benchmark, touchpoints-details"
+            ),
             "{err}"
         );
     }

@@ -54,14 +54,17 @@ mod parallel;
 pub mod pipeline;
 pub mod plausibility;
 pub mod published;
+pub mod published_cx;
 pub mod reconcile;
 pub mod redact;
 pub mod rows;
+pub mod scales;
 pub mod series;
 pub mod site_scan;
 pub mod table;
 pub mod touchpoints;
 pub mod tp_registry;
+pub mod v1;
 
 pub use error::IngestError;
 pub use format::Format;

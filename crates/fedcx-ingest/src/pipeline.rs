@@ -97,6 +97,9 @@ pub struct FileReport {
     /// Patterns real data does not produce, found in what the file contributed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub plausibility: Vec<crate::plausibility::Finding>,
+    /// Rows kept with a warning, each naming its line (the reconciliation counts them by kind).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<crate::reconcile::Notice>,
 }
 
 /// Everything an ingest produced.
@@ -241,6 +244,10 @@ struct Current {
     responses: Option<ResponseSpill>,
     /// What a balanced-measures file gave.
     balanced: Option<fedcx_model::BalancedPart>,
+    /// Rows kept with a warning, naming their lines.
+    notices: Vec<crate::reconcile::Notice>,
+    /// Plausibility findings a reader made as it read (the rest are found in the counts).
+    findings: Vec<crate::plausibility::Finding>,
 }
 
 impl Current {
@@ -251,6 +258,8 @@ impl Current {
             seq: 0,
             rejected_entries: 0,
             balanced: None,
+            notices: Vec::new(),
+            findings: Vec::new(),
             responses: ResponseSpill::new(config.keep_responses)?,
         })
     }
@@ -596,6 +605,7 @@ impl<'a> Ingestor<'a> {
             skipped_same_content: true,
             reconciliation: Reconciliation::default(),
             plausibility: Vec::new(),
+            notices: Vec::new(),
         });
         self.result.files.last().expect("just pushed")
     }
@@ -832,10 +842,29 @@ impl<'a> Ingestor<'a> {
             }
             (Format::TouchpointsV1, _) => {
                 let mut src = crate::touchpoints::TouchpointsV1Source::new(path, input, self.registry)?;
+                src.limit_record_lines(self.config.max_record_lines);
                 let mut rec = self.drain(path, &mut src)?;
                 // Each row is its group's collection detail too, so a v1 export alone round-trips.
                 self.contribution().details.extend(src.take_details());
                 rec.warnings = owned_counts(src.warnings());
+                self.noted(src.take_notices(), src.take_findings());
+                rec
+            }
+            (Format::TouchpointsV1Json, _) => {
+                let mut src = crate::published_cx::JsonApiSource::new(path, input, self.registry)?;
+                let mut rec = self.drain(path, &mut src)?;
+                self.contribution().details.extend(src.take_details());
+                rec.warnings = owned_counts(&src.warnings());
+                self.noted(src.take_notices(), src.take_findings());
+                rec
+            }
+            (Format::TouchpointsV1Long, _) => {
+                let mut src = crate::published_cx::LongSource::new(path, input, self.registry)?;
+                src.limit_record_lines(self.config.max_record_lines);
+                let mut rec = self.drain(path, &mut src)?;
+                self.contribution().details.extend(src.take_details());
+                rec.warnings = owned_counts(&src.warnings());
+                self.noted(src.take_notices(), src.take_findings());
                 rec
             }
             (Format::Dap, _) => {
@@ -892,7 +921,8 @@ impl<'a> Ingestor<'a> {
         let sha256 = fedcx_model::Digest(digest);
         let done = self.current.take().expect("a file is being read");
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let plausibility = crate::plausibility::check(&name, &done.contribution.counts);
+        let mut plausibility = crate::plausibility::check(&name, &done.contribution.counts);
+        plausibility.extend(done.findings);
         self.result.total.merge(&done.contribution);
         let responses = done
             .responses
@@ -915,8 +945,16 @@ impl<'a> Ingestor<'a> {
             skipped_same_content: false,
             reconciliation,
             plausibility,
+            notices: done.notices,
         });
         Ok(self.result.files.last().expect("just pushed"))
+    }
+
+    /// Keeps a reader's notices and findings for the file's report.
+    fn noted(&mut self, notices: Vec<crate::reconcile::Notice>, findings: Vec<crate::plausibility::Finding>) {
+        let current = self.current.as_mut().expect("a file is being read");
+        current.notices = notices;
+        current.findings = findings;
     }
 
     /// What the file being read contributes.
@@ -1364,6 +1402,7 @@ pub fn summary_json(result: &IngestResult) -> serde_json::Value {
         "rejected_by_reason": r.rejected_by_reason,
         "excluded_by_reason": r.excluded_by_reason,
         "redactions": r.redactions,
+        "warnings": r.warnings,
         "groups": result.total.counts.len(),
         "respondents_counted": result.total.counts.respondents(),
         "files": result.files,

@@ -10,6 +10,22 @@ use fedcx_model::traits::Rejection;
 
 pub use fedcx_model::{Exclusion, LineAccount, Reconciliation, Refusal, RejectReason};
 
+/// A row kept with a warning, naming where: what a reader corrected or set aside in a row it
+/// accepted (a question with more answers than respondents, a blank channel, a cleaned control
+/// number). The reconciliation counts these by kind; a notice says which row and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    /// The line the row starts on (for a JSON record, the line its object opens on).
+    pub line: u64,
+    /// The column or attribute concerned, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The warning's stable code, as counted in [`Reconciliation::warnings`].
+    pub kind: &'static str,
+    /// What was seen and what was done, with the numbers.
+    pub detail: String,
+}
+
 /// The header of the reject file.
 pub const REJECT_HEADER: [&str; 6] = ["source_file", "line", "field", "raw_value", "reason", "detail"];
 

@@ -529,6 +529,20 @@ fn first_boundary(bytes: &[u8]) -> usize {
     bytes.len()
 }
 
+impl<'a> Row<'a> {
+    /// A row made from a record that did not come out of a CSV file: a JSON record's attributes
+    /// or a long-form row turned into the columns of the layout a reader knows (its `header`).
+    /// It checks, reads and rejects as a parsed row does, naming `line` and `header`'s columns.
+    pub fn of_record(
+        line: u64,
+        record: &'a csv::ByteRecord,
+        text: &'a csv::StringRecord,
+        header: &'a [String],
+    ) -> Row<'a> {
+        Row { line, lines: 1, max_lines: u64::MAX, cells: Cells::Csv(record, Some(text)), header }
+    }
+}
+
 impl Row<'_> {
     /// Checks that the row has as many fields as the header and does not span more physical lines
     /// than allowed. A row-level rejection never carries the row's text (it may hold anything a

@@ -7,12 +7,12 @@ use std::io::Read;
 use std::path::Path;
 
 use chrono::{FixedOffset, TimeZone};
-use fedcx_model::records::{OffScaleQuestion, QuestionScale, TouchpointsFields, RESPONSE_UPLOAD_COLUMNS};
-use fedcx_model::survey::{Indicator, Polarity, INDICATOR_COUNT, V1_QUESTION_COUNT};
+use fedcx_model::records::RESPONSE_UPLOAD_COLUMNS;
+use fedcx_model::survey::{Indicator, Polarity, INDICATOR_COUNT};
 use fedcx_model::traits::{Rejection, ResponseSource, SourceItem};
 use fedcx_model::{
-    Answers, Channel, CollectionDetail, DetailId, FiscalQuarter, GroupKey, IndicatorState, IndicatorStates, Quarter,
-    Registry, ResponseId, SurveyResponse, Tally, TrustAnswer, TrustScale, V2Answers,
+    Answers, CollectionDetail, IndicatorState, IndicatorStates, Registry, ResponseId, SurveyResponse, TrustAnswer,
+    TrustScale, V2Answers,
 };
 
 use crate::error::IngestError;
@@ -392,118 +392,48 @@ impl<R: Read> ResponseSource for TouchpointsV2Source<R> {
     }
 }
 
-/// The columns of the version-1 reporting-record export that fedcx needs (the rest are optional).
-const V1_REQUIRED: [&str; 6] =
-    ["collection_year", "collection_quarter", "service_id", "service_name", "channel", "volume_of_respondents"];
-
-/// Optional version-1 columns, read when present. The export (`OmbCxReportingCollection.to_csv`,
-/// app/models/omb_cx_reporting_collection.rb:168-360 @ 3319fe54) prefixes the organization with
-/// `collection_`; the JSON record flattened to CSV (the serializer's layout) does not.
-const V1_OPTIONAL: [&str; 22] = [
-    "id",
-    "collection_id",
-    "collection_name",
-    "collection_organization_id",
-    "collection_organization_name",
-    "collection_organization_abbreviation",
-    "organization_id",
-    "organization_name",
-    "organization_abbreviation",
-    "service_provider_id",
-    "service_provider_name",
-    "service_provider_organization_id",
-    "service_provider_organization_name",
-    "service_provider_organization_abbreviation",
-    "service_provided",
-    "transaction_point",
-    "volume_of_customers",
-    "volume_of_customers_provided_survey_opportunity",
-    "omb_control_number",
-    "federal_register_url",
-    "created_at",
-    "updated_at",
-];
-
-/// What Touchpoints' version-1 export writes when the control number or Federal Register URL is
-/// blank (omb_cx_reporting_collection.rb:27-33 @ 3319fe54; 'Federal Register URL' before cf86cefd):
-/// placeholders meaning "not provided", read as blank.
-const V1_PLACEHOLDERS: [&str; 3] = ["OMB Control Number", "https:///www.reginfo.gov/...", "Federal Register URL"];
-
-/// Warnings of the version-1 reader (rows kept, something set aside or corrected).
-pub mod v1_warning {
-    /// A question answered on another scale (3-point, 10-point) kept out of the 5-point counts.
-    pub const QUESTION_NOT_ON_5_POINT_SCALE: &str = "question_not_on_5_point_scale";
-    /// A yes/no question reported as no = 1 and yes = 5, counted with "yes" as agreeing.
-    pub const YES_NO_QUESTION_MAPPED: &str = "yes_no_question_mapped";
-    /// Organization name and abbreviation in each other's columns (Touchpoints' export swapped
-    /// them, omb_cx_reporting_collection.rb:277-278 @ 3319fe54); read back in the right order.
-    pub const ORGANIZATION_COLUMNS_SWAPPED: &str = "organization_columns_swapped";
-    /// A `q*_point_scale` (Touchpoints' mean of the 1-5 codes) that the counts do not give.
-    pub const POINT_SCALE_DISAGREES: &str = "point_scale_disagrees";
-}
-
-/// Where a version-1 file's columns are, and the registry its services are checked against.
-#[derive(Debug)]
-struct V1Columns<'a> {
-    base: Vec<usize>,
-    optional: [Option<usize>; V1_OPTIONAL.len()],
-    questions: Vec<QuestionColumns>,
-    operational_metrics: Option<usize>,
-    registry: &'a Registry,
-}
-
-/// The columns of one version-1 question.
-#[derive(Debug, Clone, Copy, Default)]
-struct QuestionColumns {
-    counts: [Option<usize>; 5],
-    text: Option<usize>,
-    point_scale: Option<usize>,
-}
+/// Warnings of the version-1 reader, by kind ([`crate::v1::warning`]).
+pub use crate::v1::warning as v1_warning;
 
 /// Reads a version-1 reporting-record export: each row gives q1..q11 counts at each scale point for
-/// one service and channel in one quarter, and is the collection detail of that group too.
+/// one service and channel in one quarter, and is the collection detail of that group too. The
+/// same reader reads performance.gov's record flattened to CSV (`id`, `type`, `attributes_…`
+/// columns, GSA/HISP-CX-Data's `mergedcxdata-2023-05-21.csv`): see [`crate::v1`].
 #[derive(Debug)]
 pub struct TouchpointsV1Source<'a, R: Read> {
     rows: CsvRows<R>,
-    cols: V1Columns<'a>,
-    details: Vec<CollectionDetail>,
-    warnings: BTreeMap<&'static str, u64>,
+    parser: crate::v1::V1Parser<'a>,
 }
 
 impl<'a, R: Read> TouchpointsV1Source<'a, R> {
     /// Opens an export. The year, quarter, service, channel and respondents columns are required,
-    /// and at least q1's counts.
+    /// and at least q1's counts; each is found with or without the flattened file's `attributes_`.
     pub fn new(path: &Path, input: R, registry: &'a Registry) -> Result<Self, IngestError> {
         let rows =
             CsvRows::open(path, input, "id,collection_id,collection_year,collection_quarter,...,q1_text,q1_1,...")?;
         rows.forbid_duplicate_columns("touchpoints-v1")?;
-        let base = rows.require("touchpoints-v1", &V1_REQUIRED)?;
-        rows.require("touchpoints-v1", &["q1_1", "q1_2", "q1_3", "q1_4", "q1_5"])?;
-        let questions = (1..=V1_QUESTION_COUNT)
-            .map(|q| QuestionColumns {
-                counts: std::array::from_fn(|k| rows.find(&format!("q{q}_{}", k + 1))),
-                text: rows.find(&format!("q{q}_text")),
-                point_scale: rows.find(&format!("q{q}_point_scale")),
-            })
-            .collect();
-        let optional = std::array::from_fn(|i| rows.find(V1_OPTIONAL[i]));
-        let operational_metrics = rows.find("operational_metrics");
-        Ok(TouchpointsV1Source {
-            rows,
-            cols: V1Columns { base, optional, questions, operational_metrics, registry },
-            details: Vec::new(),
-            warnings: BTreeMap::new(),
-        })
+        let cols = crate::v1::V1Columns::new(path, "touchpoints-v1", rows.header())?;
+        Ok(TouchpointsV1Source { rows, parser: crate::v1::V1Parser::new(cols, registry) })
     }
 
     /// The collection details built from the rows accepted so far (one per row with an `id`).
     pub fn take_details(&mut self) -> Vec<CollectionDetail> {
-        std::mem::take(&mut self.details)
+        self.parser.take_details()
     }
 
     /// Rows kept with something set aside or corrected, by [`v1_warning`] kind.
     pub fn warnings(&self) -> &BTreeMap<&'static str, u64> {
-        &self.warnings
+        self.parser.warnings()
+    }
+
+    /// The warnings of the rows accepted so far, each naming its line.
+    pub fn take_notices(&mut self) -> Vec<crate::reconcile::Notice> {
+        self.parser.take_notices()
+    }
+
+    /// Plausibility findings of the rows accepted so far.
+    pub fn take_findings(&mut self) -> Vec<crate::plausibility::Finding> {
+        self.parser.take_findings()
     }
 }
 
@@ -520,207 +450,6 @@ pub fn point_scale(counts: &[u64; 5]) -> Option<f64> {
     Some(hundredths as f64 / 100.0)
 }
 
-struct V1Row {
-    key: GroupKey,
-    tally: Tally,
-    detail: Option<CollectionDetail>,
-}
-
-fn parse_v1(
-    row: &Row<'_>,
-    src: &V1Columns<'_>,
-    warnings: &mut BTreeMap<&'static str, u64>,
-) -> Result<V1Row, Rejection> {
-    let (base, registry) = (&src.base, src.registry);
-    row.check_width()?;
-    let year: u16 = row
-        .get(base[0])?
-        .parse()
-        .map_err(|_| row.reject(base[0], RejectReason::BadQuarter, "expected a fiscal year"))?;
-    let q: u8 = row
-        .get(base[1])?
-        .parse()
-        .map_err(|_| row.reject(base[1], RejectReason::BadQuarter, "expected a quarter 1 to 4"))?;
-    let quarter = Quarter::from_number(q)
-        .and_then(|q| FiscalQuarter::new(year, q))
-        .map_err(|e| row.reject(base[1], RejectReason::BadQuarter, e.to_string()))?;
-    let service_text = row.get(base[2])?;
-    let service_name = row.get(base[3])?;
-    let service = registry
-        .service_by_str(service_text)
-        .or_else(|| registry.service_by_str(service_name))
-        .map(|s| s.id.clone())
-        .ok_or_else(|| {
-            row.reject(
-                base[2],
-                RejectReason::UnknownService,
-                "neither service_id nor service_name names a service in the registry",
-            )
-        })?;
-    let channel: Channel = row.get(base[4])?.parse().map_err(|e: fedcx_model::channel::UnknownChannel| {
-        row.reject(base[4], RejectReason::UnknownChannel, e.to_string())
-    })?;
-    let mut tally = Tally::default();
-    let mut largest = 0;
-    let mut texts = Vec::with_capacity(V1_QUESTION_COUNT);
-    let mut off_scale = Vec::new();
-    for (qi, cols) in src.questions.iter().enumerate() {
-        let mut counts = [0u64; 5];
-        for (k, col) in cols.counts.iter().enumerate() {
-            if let Some(i) = *col {
-                counts[k] = row.count(i)?.unwrap_or(0);
-            }
-        }
-        largest = largest.max(counts.iter().sum::<u64>());
-        let text = cols.text.map(|i| row.get_untrimmed(i)).transpose()?.unwrap_or("").to_owned();
-        let declared = cols.point_scale.map(|i| row.get(i)).transpose()?.unwrap_or("").trim();
-        // A number is Touchpoints' computed mean; check it against the counts. A label declares
-        // the question's scale.
-        let scale = match declared.parse::<f64>() {
-            Ok(mean) => {
-                if point_scale(&counts).is_none_or(|m| (m - mean).abs() > 0.0051) {
-                    *warnings.entry(v1_warning::POINT_SCALE_DISAGREES).or_default() += 1;
-                }
-                QuestionScale::from_text(&text)
-            }
-            Err(_) if declared.is_empty() || declared.eq_ignore_ascii_case("nan") => QuestionScale::from_text(&text),
-            Err(_) => Some(QuestionScale::from_label(declared).ok_or_else(|| {
-                row.reject(
-                    cols.point_scale.unwrap_or(base[0]),
-                    RejectReason::UnknownLabel,
-                    "expected Touchpoints' mean (e.g. 4.21) or a scale: 5-point, yes/no, 3-point, 10-point, nps",
-                )
-            })?),
-        };
-        texts.push(text);
-        let scale = scale.unwrap_or(QuestionScale::FivePoint);
-        let on_five_columns = match scale {
-            QuestionScale::FivePoint => true,
-            // The documented mapping: no = 1, yes = 5. Anything else in the middle columns is not it.
-            QuestionScale::YesNo => {
-                let mapped = counts[1] == 0 && counts[2] == 0 && counts[3] == 0;
-                if mapped {
-                    *warnings.entry(v1_warning::YES_NO_QUESTION_MAPPED).or_default() += 1;
-                }
-                mapped
-            }
-            QuestionScale::ThreePoint | QuestionScale::TenPoint => false,
-        };
-        if on_five_columns {
-            tally.v1.scores[qi] = counts;
-        } else if counts.iter().any(|&c| c > 0) {
-            *warnings.entry(v1_warning::QUESTION_NOT_ON_5_POINT_SCALE).or_default() += 1;
-            let question = fedcx_model::V1Question::new(qi as u8 + 1).expect("qi counts the 11 questions");
-            off_scale.push(OffScaleQuestion { question, scale, counts });
-        }
-    }
-    let respondents = row.count(base[5])?.unwrap_or(0);
-    if respondents > 0 && largest > respondents {
-        return Err(row.reject(
-            base[5],
-            RejectReason::BadCount,
-            format!("a question has {largest} answers, more than the {respondents} respondents"),
-        ));
-    }
-    tally.v1.respondents = if respondents > 0 { respondents } else { largest };
-    let key = GroupKey { service: service.clone(), channel, quarter };
-    let detail = v1_detail(row, src, key.clone(), (texts, off_scale), warnings)?;
-    Ok(V1Row { key, tally, detail })
-}
-
-/// The collection detail a version-1 row is, when it has an `id`: its volumes, transaction point,
-/// control number and Touchpoints' own values, so records written back equal the row.
-fn v1_detail(
-    row: &Row<'_>,
-    src: &V1Columns<'_>,
-    key: GroupKey,
-    (question_texts, off_scale): (Vec<String>, Vec<OffScaleQuestion>),
-    warnings: &mut BTreeMap<&'static str, u64>,
-) -> Result<Option<CollectionDetail>, Rejection> {
-    let o = &src.optional;
-    let col = |name: &str| V1_OPTIONAL.iter().position(|n| *n == name).and_then(|k| o[k]);
-    let text = |name: &str| -> Result<Option<String>, Rejection> {
-        Ok(col(name).map(|i| row.get(i)).transpose()?.filter(|t| !t.is_empty()).map(str::to_owned))
-    };
-    let int = |name: &str| -> Result<Option<u64>, Rejection> {
-        Ok(col(name).map(|i| row.get(i)).transpose()?.and_then(|t| t.trim().parse().ok()))
-    };
-    let Some(id_text) = text("id")? else { return Ok(None) };
-    let id_col = col("id").unwrap_or(0);
-    let id = DetailId::new(id_text.trim()).map_err(|e| row.reject(id_col, RejectReason::BadDetailId, e.to_string()))?;
-    let time = |name: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, Rejection> {
-        let Some(t) = text(name)? else { return Ok(None) };
-        fedcx_model::records::parse_timestamp(&t).map(Some).ok_or_else(|| {
-            row.reject(
-                col(name).unwrap_or(0),
-                RejectReason::BadTimestamp,
-                "expected a timestamp such as 2022-07-12 16:50:59 UTC",
-            )
-        })
-    };
-    // The export wrote the abbreviation under `collection_organization_name` and the name under
-    // `..._abbreviation`; the JSON record did not. An abbreviation is the shorter of the two.
-    let mut org_name = text("collection_organization_name")?.or(text("organization_name")?);
-    let mut org_abbr = text("collection_organization_abbreviation")?.or(text("organization_abbreviation")?);
-    if let (Some(n), Some(a)) = (&org_name, &org_abbr) {
-        if n.chars().count() < a.chars().count() {
-            std::mem::swap(&mut org_name, &mut org_abbr);
-            *warnings.entry(v1_warning::ORGANIZATION_COLUMNS_SWAPPED).or_default() += 1;
-        }
-    }
-    let placeholder = |v: Option<String>| v.filter(|t| !V1_PLACEHOLDERS.contains(&t.as_str())).unwrap_or_default();
-    // Free text in version 1; a blank one is written back blank, not as a made-up value.
-    let tp_text = col("transaction_point").map(|i| row.get(i)).transpose()?.map(str::to_owned);
-    let transaction_point = tp_text
-        .as_deref()
-        .and_then(|t| t.parse::<fedcx_model::TransactionPoint>().ok())
-        .unwrap_or(fedcx_model::TransactionPoint::PostInteraction);
-    let count = |name: &str| -> Result<Option<u64>, Rejection> { col(name).map_or(Ok(None), |i| row.count(i)) };
-    Ok(Some(CollectionDetail {
-        id,
-        service: key.service,
-        quarter: key.quarter,
-        transaction_point,
-        channel: key.channel,
-        service_stage: None,
-        volume_of_customers: count("volume_of_customers")?,
-        volume_of_customers_provided_survey_opportunity: count("volume_of_customers_provided_survey_opportunity")?,
-        volume_of_respondents: row.count(src.base[5])?,
-        omb_control_number: placeholder(text("omb_control_number")?),
-        federal_register_url: placeholder(text("federal_register_url")?),
-        survey_type: None,
-        survey_title: String::new(),
-        trust_question_text: String::new(),
-        touchpoints: TouchpointsFields {
-            organization_id: int("collection_organization_id")?.or(int("organization_id")?),
-            organization_abbreviation: org_abbr,
-            organization_name: org_name,
-            collection_id: int("collection_id")?,
-            collection_name: text("collection_name")?,
-            service_provider_id: int("service_provider_id")?,
-            service_provider_name: text("service_provider_name")?,
-            service_provider_organization_id: int("service_provider_organization_id")?,
-            service_provider_organization_name: text("service_provider_organization_name")?,
-            service_provider_organization_abbreviation: text("service_provider_organization_abbreviation")?,
-            service_id: row.get(src.base[2])?.trim().parse().ok(),
-            service_name: Some(row.get(src.base[3])?.to_owned()).filter(|t| !t.is_empty()),
-            service_provided: text("service_provided")?,
-            question_texts,
-            operational_metrics: src
-                .operational_metrics
-                .map(|i| row.get_untrimmed(i))
-                .transpose()?
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned),
-            transaction_point_text: tp_text,
-            off_scale,
-            created_at: time("created_at")?,
-            updated_at: time("updated_at")?,
-            ..TouchpointsFields::default()
-        },
-    }))
-}
-
 impl<R: Read> Counted for TouchpointsV1Source<'_, R> {
     fn produced(&self) -> Produced {
         self.rows.produced()
@@ -735,39 +464,15 @@ impl<R: Read> ResponseSource for TouchpointsV1Source<'_, R> {
     type Error = IngestError;
 
     fn next_item(&mut self) -> Result<Option<SourceItem>, IngestError> {
-        let mut warnings = std::mem::take(&mut self.warnings);
-        let item = {
-            let Some(row) = self.rows.next_row()? else {
-                self.warnings = warnings;
-                return Ok(None);
-            };
-            // Warnings of a rejected row are not kept: the row is not.
-            let mut row_warnings = BTreeMap::new();
-            match parse_v1(&row, &self.cols, &mut row_warnings) {
-                Ok(r) => {
-                    for (k, v) in row_warnings {
-                        *warnings.entry(k).or_default() += v;
-                    }
-                    Ok((r.key, r.tally, r.detail))
-                }
-                Err(rej) => Err(rej),
-            }
-        };
-        self.warnings = warnings;
-        Ok(Some(match item {
-            Ok((k, t, d)) => {
-                self.details.extend(d);
-                SourceItem::Counts(k, Box::new(t))
-            }
-            Err(rej) => SourceItem::Rejected(rej),
-        }))
+        let Some(row) = self.rows.next_row()? else { return Ok(None) };
+        Ok(Some(self.parser.item(&row)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fedcx_model::{ServiceId, TransactionPoint, TrustScale};
+    use fedcx_model::{Channel, ServiceId, TransactionPoint, TrustScale};
 
     fn detail(scale: Option<TrustScale>) -> CollectionDetail {
         CollectionDetail {
@@ -925,6 +630,15 @@ mod tests {
         assert_eq!(tally.v1.scores[0], [1, 2, 3, 20, 14]);
         assert_eq!(tally.v1.respondents, 40);
         assert!(matches!(&items[1], SourceItem::Rejected(r) if r.reason.code() == "bad_quarter"));
-        assert!(matches!(&items[2], SourceItem::Rejected(r) if r.reason.code() == "bad_count"));
+        // Answers above the respondents (40 answers, 10 respondents) are kept as reported, warned
+        // with the question and the excess; the record's respondents stay the agency's 10.
+        let SourceItem::Counts(_, tally) = &items[2] else { panic!("{:?}", items[2]) };
+        assert_eq!(tally.v1.respondents, 10);
+        assert_eq!(tally.v1.scores[0], [1, 2, 3, 20, 14]);
+        assert_eq!(src.warnings().get(v1_warning::ANSWERS_EXCEED_RESPONDENTS), Some(&2), "q1 and q2");
+        let notices = src.take_notices();
+        let n = notices.iter().find(|n| n.kind == v1_warning::ANSWERS_EXCEED_RESPONDENTS).unwrap();
+        assert_eq!(n.line, 4);
+        assert!(n.detail.contains("q1") && n.detail.contains("30"), "{}", n.detail);
     }
 }

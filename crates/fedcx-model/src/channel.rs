@@ -49,6 +49,12 @@ pub enum Channel {
     /// from August 2021 (commit 4757a80d) until August 2022 (66685cec); rows of that time keep it.
     /// It is neither digital nor assisted, so the digital-versus-assisted comparison leaves it out.
     Mixed,
+    /// No channel given: a published version-1 record whose `channel` is blank (five of GSA's
+    /// FY2021-23 copy of performance.gov's data). Kept, so its answers still count for the service,
+    /// but on neither side of the digital-versus-assisted comparison. Never read from text a user
+    /// wrote except its own identifier `not_reported`: a reader maps a blank channel to it with a
+    /// warning.
+    NotReported,
 }
 
 /// Text that names none of the channels.
@@ -79,9 +85,10 @@ impl Channel {
         Channel::OtherDigital,
     ];
 
-    /// Every channel: the current ones, then the retired `mixed`.
-    pub const ALL: [Channel; 19] = {
-        let mut all = [Channel::Mixed; 19];
+    /// Every channel: the current ones, then the retired `mixed`, then `not_reported`.
+    pub const ALL: [Channel; 20] = {
+        let mut all = [Channel::Mixed; 20];
+        all[19] = Channel::NotReported;
         let mut i = 0;
         while i < Channel::CURRENT.len() {
             all[i] = Channel::CURRENT[i];
@@ -112,6 +119,7 @@ impl Channel {
             Channel::SocialMedia => "social_media",
             Channel::OtherDigital => "other_digital",
             Channel::Mixed => "mixed",
+            Channel::NotReported => "not_reported",
         }
     }
 
@@ -137,6 +145,7 @@ impl Channel {
             Channel::SocialMedia => "Social media",
             Channel::OtherDigital => "Other digital",
             Channel::Mixed => "Mixed (several channels)",
+            Channel::NotReported => "Channel not reported",
         }
     }
 
@@ -166,6 +175,7 @@ impl Channel {
     pub fn delivery(self) -> Delivery {
         match self {
             Channel::Mixed => Delivery::Mixed,
+            Channel::NotReported => Delivery::Unknown,
             c if c.is_digital() => Delivery::Digital,
             _ => Delivery::Assisted,
         }
@@ -182,6 +192,8 @@ pub enum Delivery {
     Assisted,
     /// Several channels reported together (version-1 `mixed`): on neither side.
     Mixed,
+    /// No channel reported (`not_reported`): on neither side.
+    Unknown,
 }
 
 impl fmt::Display for Channel {
@@ -219,7 +231,7 @@ mod tests {
         let mut ids: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 19);
+        assert_eq!(ids.len(), 20);
         for c in Channel::ALL {
             assert_eq!(c.as_str().parse::<Channel>().unwrap(), c);
             let json = serde_json::to_string(&c).unwrap();
@@ -258,6 +270,7 @@ mod tests {
         assert_eq!(Channel::Phone.delivery(), Delivery::Assisted);
         assert_eq!(Channel::Website.delivery(), Delivery::Digital);
         assert_eq!(Channel::Mixed.delivery(), Delivery::Mixed);
+        assert_eq!(Channel::NotReported.delivery(), Delivery::Unknown);
         assert!(!Channel::CURRENT.contains(&Channel::Mixed));
     }
 }

@@ -156,12 +156,13 @@ impl ChannelClassification {
         &self.source
     }
 
-    /// Which side of the comparison a channel is on; `mixed` is always [`Delivery::Mixed`].
+    /// Which side of the comparison a channel is on; `mixed` is always [`Delivery::Mixed`] and
+    /// `not_reported` [`Delivery::Unknown`].
     pub fn delivery(&self, channel: Channel) -> Delivery {
         match Channel::CURRENT.iter().position(|&c| c == channel) {
             Some(i) if self.digital[i] => Delivery::Digital,
             Some(_) => Delivery::Assisted,
-            None => Delivery::Mixed,
+            None => channel.delivery(),
         }
     }
 

@@ -17,8 +17,16 @@ pub enum Format {
     /// Touchpoints' CX Responses export (`CxResponse.to_csv`, 20 columns): the upload's columns
     /// plus `cx_collection_detail_id`, which routes each row to its own detail.
     TouchpointsResponses,
-    /// Touchpoints' version-1 reporting-record export (counts per service and channel).
+    /// Touchpoints' version-1 reporting-record export (counts per service and channel), also as
+    /// performance.gov's JSON record flattened to CSV (`id`, `type`, `attributes_…` columns).
     TouchpointsV1,
+    /// performance.gov's CX quarterly reporting collections as Touchpoints serves them: a JSON:API
+    /// document (`data[]` of type `omb_cx_reporting_collections`), one version-1 record each.
+    TouchpointsV1Json,
+    /// The same records in long form, one row per question (GSA/HISP-CX-Data's
+    /// `trust_survey_counts_quick…csv`: `fiscal_year, quarter, …, question_id, question_text,
+    /// strongly_disagree_num … strongly_agree_num`).
+    TouchpointsV1Long,
     /// Touchpoints' collection-detail export.
     TouchpointsDetails,
     /// One response per line in fedcx's JSON form.
@@ -53,6 +61,8 @@ impl Format {
             | Format::TouchpointsV2
             | Format::TouchpointsResponses
             | Format::TouchpointsV1
+            | Format::TouchpointsV1Json
+            | Format::TouchpointsV1Long
             | Format::TouchpointsDetails
             | Format::Jsonl
             | Format::Dap
@@ -63,10 +73,12 @@ impl Format {
     }
 
     /// Every format, by its command-line name.
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 16] = [
         Format::TouchpointsV2,
         Format::TouchpointsResponses,
         Format::TouchpointsV1,
+        Format::TouchpointsV1Json,
+        Format::TouchpointsV1Long,
         Format::Csv,
         Format::Jsonl,
         Format::Dap,
@@ -87,6 +99,8 @@ impl Format {
             Format::TouchpointsV2 => "touchpoints-v2",
             Format::TouchpointsResponses => "touchpoints-responses",
             Format::TouchpointsV1 => "touchpoints-v1",
+            Format::TouchpointsV1Json => "touchpoints-v1-json",
+            Format::TouchpointsV1Long => "touchpoints-v1-long",
             Format::TouchpointsDetails => "touchpoints-details",
             Format::Jsonl => "jsonl",
             Format::Dap => "dap",

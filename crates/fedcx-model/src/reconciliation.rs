@@ -95,6 +95,8 @@ codes! {
         BadDomain = "bad_domain",
         /// A collection detail id that is neither Touchpoints' digits nor a slug (it would name a file).
         BadDetailId = "bad_detail_id",
+        /// A JSON:API record (or its flattened row) whose `type` is not a version-1 reporting record.
+        UnknownRecordType = "unknown_record_type",
         /// A response naming a collection detail whose own row was rejected.
         DetailRejected = "detail_rejected",
         /// A response naming a collection detail no detail export gave.
@@ -471,7 +473,8 @@ mod tests {
         assert_eq!(RejectReason::AmbiguousSurveyType.code(), "ambiguous_survey_type");
         assert_eq!(RejectReason::BadFinished.code(), "bad_finished");
         assert_eq!(Exclusion::SurveyPreview.code(), "survey_preview");
-        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7 + 6 + 2);
+        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7 + 6 + 2 + 1);
+        assert_eq!(RejectReason::UnknownRecordType.code(), "unknown_record_type");
     }
 
     #[test]

@@ -170,24 +170,6 @@ impl QuestionScale {
             _ => None,
         }
     }
-
-    /// Tells the scale from the wording an agency gave a question, where the wording says it
-    /// (`(1 = No, 2 = Partly, 3 = Yes)`, `on a scale of 1 to 10`, `(yes/no)`); `None` otherwise.
-    pub fn from_text(text: &str) -> Option<QuestionScale> {
-        let t = text.to_ascii_lowercase();
-        let any = |needles: &[&str]| needles.iter().any(|n| t.contains(n));
-        if any(&["5 = ", "5=", "1 to 5", "1-5", "5-point", "5 point", "five-point"]) {
-            Some(QuestionScale::FivePoint)
-        } else if any(&["1 to 10", "0 to 10", "1-10", "0-10", "10-point", "10 point", "net promoter"]) {
-            Some(QuestionScale::TenPoint)
-        } else if any(&["3 = ", "3=", "1 to 3", "1-3 scale", "3-point", "3 point", "three-point"]) {
-            Some(QuestionScale::ThreePoint)
-        } else if any(&["yes/no", "yes or no", "(yes/no)", "y/n"]) {
-            Some(QuestionScale::YesNo)
-        } else {
-            None
-        }
-    }
 }
 
 impl TouchpointsFields {
@@ -289,24 +271,8 @@ mod tests {
     }
 
     #[test]
-    fn question_scales_from_the_agencies_own_words() {
-        // Real wordings (GSA/HISP-CX-Data mergedcxdata @ e9b2def2, see tests/fixtures/touchpoints/v1).
-        let ten = "Using a scale of 1 to 10 where “1” means “not at all likely” and “10” means “very likely”";
-        assert_eq!(QuestionScale::from_text(ten), Some(QuestionScale::TenPoint));
-        assert_eq!(
-            QuestionScale::from_text("My need was addressed. (1 = No, 2 = Partly, 3 = Yes)"),
-            Some(QuestionScale::ThreePoint)
-        );
-        assert_eq!(
-            QuestionScale::from_text("Would you recommend 1-800-MEDICARE to a friend (yes or no)"),
-            Some(QuestionScale::YesNo)
-        );
-        // A 5-point item that names its points, "3 = neutral" included, is 5-point.
-        assert_eq!(
-            QuestionScale::from_text("I was satisfied (1 = strongly disagree, 3 = neutral, 5 = strongly agree)"),
-            Some(QuestionScale::FivePoint)
-        );
-        assert_eq!(QuestionScale::from_text("My need was addressed."), None);
+    fn declared_scale_labels() {
+        // Reading a scale from a question's wording is fedcx-ingest's (`scales::read_scale`).
         assert_eq!(QuestionScale::from_label("Yes/No"), Some(QuestionScale::YesNo));
         assert_eq!(QuestionScale::from_label("3-point"), Some(QuestionScale::ThreePoint));
         assert_eq!(QuestionScale::from_label("NPS"), Some(QuestionScale::TenPoint));

@@ -118,13 +118,42 @@ impl Registry {
 
     /// A service looked up by text: its identifier, one of its aliases, its exact name (ASCII case
     /// ignored) or one of its Touchpoints integer ids. Loading guarantees at most one service
-    /// answers to any of these, so the first match is the only one.
+    /// answers to an identifier, name or alias. A Touchpoints id is unique only within a provider
+    /// (in Touchpoints one service record can be reported under two providers: farmers.gov's
+    /// service 3 by the Farm Service Agency and by NRCS in FY2022), so an id two providers' services
+    /// carry answers `None` here: look it up within its provider with
+    /// [`Registry::service_of_provider_by_str`].
     pub fn service_by_str(&self, text: &str) -> Option<&Service> {
         let t = text.trim();
         if let Some(s) = ServiceId::new(t).ok().and_then(|id| self.services.get(&id)) {
             return Some(s);
         }
-        self.services.values().find(|s| answers(t, s.id.as_str(), &s.name, &s.aliases, &s.touchpoints_ids))
+        let mut found =
+            self.services.values().filter(|s| answers(t, s.id.as_str(), &s.name, &s.aliases, &s.touchpoints_ids));
+        let first = found.next()?;
+        // Never a silent choice between two providers' services.
+        found.next().is_none().then_some(first)
+    }
+
+    /// A service of `provider` looked up by text, as [`Registry::service_by_str`] matches it, among
+    /// that provider's services only.
+    pub fn service_of_provider_by_str<'a>(&'a self, provider: &ProviderSlug, text: &str) -> Option<&'a Service> {
+        let t = text.trim();
+        self.services
+            .values()
+            .filter(|s| &s.provider == provider)
+            .find(|s| answers(t, s.id.as_str(), &s.name, &s.aliases, &s.touchpoints_ids))
+    }
+
+    /// Every service carrying the Touchpoints service id `id` (more than one when providers share
+    /// a Touchpoints service record), by identifier.
+    pub fn services_with_touchpoints_id(&self, id: u32) -> impl Iterator<Item = &Service> {
+        self.services.values().filter(move |s| s.touchpoints_ids.contains(&id))
+    }
+
+    /// The provider whose Touchpoints id is `id`.
+    pub fn provider_with_touchpoints_id(&self, id: u32) -> Option<&ServiceProvider> {
+        self.providers.values().find(|p| p.touchpoints_id == Some(id))
     }
 
     /// A provider looked up by text: its slug, one of its aliases, its exact name (ASCII case
@@ -414,14 +443,55 @@ fn check(file: RegistryFile) -> Result<Registry, RegistryError> {
         }
     }
     problems.extend(domain_problems(&providers));
+    // Services' Touchpoints ids are checked per provider below.
+    const NO_IDS: &[u32] = &[];
     problems.extend(clashes(
         "provider",
         providers.values().map(|p| (p.slug.as_str(), &p.name, &p.aliases, p.touchpoints_id.as_slice())),
     ));
-    problems.extend(clashes(
-        "service",
-        services.values().map(|s| (s.id.as_str(), &s.name, &s.aliases, s.touchpoints_ids.as_slice())),
-    ));
+    // Names and aliases are unique within a provider: two agencies may report a service under one
+    // name (the NRCS and the FSA both filed "Finding information about programs on the website."
+    // in Touchpoints), and a name is then resolved within the record's provider. Ids stay unique
+    // across the registry (checked above).
+    let mut by_provider: BTreeMap<&ProviderSlug, Vec<&Service>> = BTreeMap::new();
+    for s in services.values() {
+        by_provider.entry(&s.provider).or_default().push(s);
+    }
+    for of_one in by_provider.values() {
+        problems.extend(clashes("service", of_one.iter().map(|s| (s.id.as_str(), &s.name, &s.aliases, NO_IDS))));
+    }
+    // A service id names one service everywhere: no other provider's service may answer to it.
+    for s in services.values() {
+        let id = s.id.as_str();
+        for other in services.values().filter(|o| o.provider != s.provider) {
+            let hit = other.name.trim().eq_ignore_ascii_case(id)
+                || other.aliases.iter().any(|a| a.trim().eq_ignore_ascii_case(id));
+            if hit {
+                problems.push(format!(
+                    "service alias {:?} is ambiguous: claimed by {}, {}",
+                    id.to_ascii_lowercase(),
+                    id,
+                    other.id
+                ));
+            }
+        }
+    }
+    // A Touchpoints service id may be shared by services of different providers (one Touchpoints
+    // service record reported under two providers), never by two services of one provider.
+    let mut ids: BTreeMap<(&ProviderSlug, u32), Vec<&str>> = BTreeMap::new();
+    for s in services.values() {
+        for &n in &s.touchpoints_ids {
+            ids.entry((&s.provider, n)).or_default().push(s.id.as_str());
+        }
+    }
+    for ((provider, n), claimants) in ids {
+        if claimants.len() > 1 {
+            problems.push(format!(
+                "service alias \"{n}\" is ambiguous: claimed by {} (services of one provider, {provider})",
+                claimants.join(", ")
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(RegistryError::Inconsistent(problems));
     }
@@ -525,9 +595,21 @@ mod tests {
         for s in r.services() {
             let keys = s.aliases.iter().cloned().chain([s.name.clone(), s.id.to_string()]);
             for key in keys.chain(s.touchpoints_ids.iter().map(u32::to_string)) {
-                assert_eq!(r.service_by_str(&key).map(|t| &t.id), Some(&s.id), "{key:?}");
+                // Within its provider a key always names the service; alone, it names it unless
+                // another provider's service answers to it too (then it names none).
+                assert_eq!(r.service_of_provider_by_str(&s.provider, &key).map(|t| &t.id), Some(&s.id), "{key:?}");
+                let shared = r
+                    .services()
+                    .filter(|o| o.provider != s.provider)
+                    .any(|o| r.service_of_provider_by_str(&o.provider, &key).is_some_and(|hit| hit.id == o.id));
+                let want = (!shared).then_some(&s.id);
+                assert_eq!(r.service_by_str(&key).map(|t| &t.id), want, "{key:?}");
             }
         }
+        // The one Touchpoints service id and name two providers share (service 3, farmers.gov).
+        assert_eq!(r.service_by_str("3"), None);
+        let nrcs = ProviderSlug::new("usda-nrcs").unwrap();
+        assert_eq!(r.service_of_provider_by_str(&nrcs, "3").unwrap().id.as_str(), "usda-nrcs-farmers-gov-information");
         // performance.gov's slugs and Touchpoints' names, as agencies' files carry them.
         let provider = |t: &str| r.provider_by_str(t).map(|p| p.slug.as_str());
         assert_eq!(provider("treas-irs"), Some("treasury-irs"));
@@ -728,10 +810,13 @@ mod tests {
             problems,
             &[
                 r#"provider alias "bureau a" is ambiguous: claimed by dept-a, dept-b"#,
-                r#"service alias "applying online" is ambiguous: claimed by dept-a-call, dept-b-apply"#,
                 r#"service alias "dept-a-call" is ambiguous: claimed by dept-a-call, dept-b-apply"#,
             ]
         );
+        // One name for services of two providers is how agencies report; within a provider it
+        // clashes.
+        let r = Registry::from_toml_str(&small(["dept-aa", "x"], ["Applying online", "y"])).unwrap();
+        assert!(r.service_by_str("applying online").is_none(), "two providers answer, so neither alone");
         // Providers and services are looked up separately, so they may share a name.
         assert!(Registry::from_toml_str(&small(["Applying online", "x"], ["Bureau A", "y"])).is_ok());
         let err = Registry::from_toml_str(&small(["dept-aa", "7"], ["a", "b"])).unwrap_err().to_string();

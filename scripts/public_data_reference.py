@@ -56,12 +56,13 @@ def main(path):
                 a = agree[(quarter, q)]
                 a[0] += counts[3] + counts[4]
                 a[1] += sum(counts)
-    print("| quarter | satisfaction % agree | answers | trust % agree | answers | left out (10-point) sat / trust |")
+    print("| quarter | satisfaction % agree | agree / answers | trust % agree | agree / answers | left out (10-point) sat / trust |")
     print("|---|---|---|---|---|---|")
     for quarter in sorted({k[0] for k in agree}, key=lambda s: (int(s[2:6]), s[-1])):
         sat, tru = agree[(quarter, 1)], agree[(quarter, 2)]
         print(
-            f"| {quarter} | {100 * sat[0] / sat[1]:.1f} | {sat[1]:,} | {100 * tru[0] / tru[1]:.1f} | {tru[1]:,} "
+            f"| {quarter} | {100 * sat[0] / sat[1]:.1f} | {sat[0]:,} / {sat[1]:,} | {100 * tru[0] / tru[1]:.1f} "
+            f"| {tru[0]:,} / {tru[1]:,} "
             f"| {left_out[(quarter, 1)]:,} / {left_out[(quarter, 2)]:,} |"
         )
 

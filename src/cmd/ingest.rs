@@ -474,6 +474,10 @@ fn v1_warning_words(kind: &str) -> Option<&'static str> {
             "question(s) had more answers than the record's respondents: the answers are counted as reported, \
              the respondents stay as reported"
         }
+        v1::RESPONDENTS_FROM_ANSWERS => {
+            "record(s) reported no respondents (blank or 0) beside answers: the most answered question's answers \
+             were counted as its respondents"
+        }
         v1::CHANNEL_NOT_REPORTED => {
             "record(s) had a blank channel: kept under `not_reported`, on neither side of digital versus assisted"
         }

@@ -51,6 +51,11 @@ pub struct Args {
     /// docs/balanced-measures.md); fedcx's own classification by default.
     #[arg(long, value_name = "FILE")]
     channel_classification: Option<PathBuf>,
+    /// Write the report even when the quarter has no responses and no collection details (a
+    /// report of zeros). Without it, such a quarter is an error (exit status 1) naming the quarters
+    /// that do have data.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 /// A scope's title and the providers in it.
@@ -118,7 +123,10 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
     let quarter = quarter_of(args.fy, &args.quarter)?;
     let mut files = args.files.clone();
     if let Some(dir) = &args.data {
-        files.extend(files_in(dir)?);
+        let found = files_in(dir)?;
+        // An empty --data directory must not fall back on the store: the user named the data.
+        anyhow::ensure!(!found.is_empty(), "--data {}: the directory holds no files to read", super::shown(dir));
+        files.extend(found);
     }
     // Never synthetic data by accident: with no files and no store, say how to get data in.
     // The balanced-measures inputs (FEVS, business results, Site Scanning) come from the same
@@ -147,6 +155,20 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", super::shown(p))))
         .transpose()?;
     let (result, scope) = narrow(registry, result, &args.providers, &args.services)?;
+    if !args.allow_empty && !has_data(&result.contribution, quarter) {
+        let held: std::collections::BTreeSet<FiscalQuarter> = match (&args.data, args.files.is_empty()) {
+            (None, true) if store.path.exists() => store.open_read_only()?.quarters()?.into_iter().collect(),
+            _ => result.contribution.counts.iter().map(|(k, _)| k.quarter).collect(),
+        };
+        let held: Vec<String> = held.iter().map(|q| q.compact()).collect();
+        anyhow::bail!(
+            "no data for {}{}: no responses and no collection details{}. Nothing was written; pass --allow-empty for \
+             a report of zeros",
+            quarter.compact(),
+            scope.as_ref().map(|(label, _)| format!(" ({label})")).unwrap_or_default(),
+            if held.is_empty() { String::new() } else { format!(" (data is held for {})", held.join(", ")) }
+        );
+    }
     let classification = match &args.channel_classification {
         Some(path) => fedcx_ingest::load_channel_classification(path)?,
         None => fedcx_model::ChannelClassification::fedcx(),
@@ -168,6 +190,11 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         },
     )?;
     print_outputs(&dir)
+}
+
+/// Whether a quarter has anything to report: a count or a collection detail.
+fn has_data(c: &fedcx_model::Contribution, quarter: FiscalQuarter) -> bool {
+    c.counts.iter().any(|(k, _)| k.quarter == quarter) || c.details.iter().any(|d| d.quarter == quarter)
 }
 
 /// The quarter and its trend window, read from the store, with any respondent-level answers kept

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod public_data;
+
 /// A temporary working directory and a way to run `fedcx` in it.
 struct TestDir {
     dir: tempfile::TempDir,

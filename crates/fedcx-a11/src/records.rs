@@ -732,14 +732,7 @@ pub fn detail_template(
                     _ => None,
                 });
             CollectionDetail {
-                // A slug made of the service, channel and quarter, anything else turned into `-`.
-                id: fedcx_model::DetailId::new(
-                    &format!("{service}-{channel}-{}", quarter.compact())
-                        .chars()
-                        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-                        .collect::<String>(),
-                )
-                .expect("lowercase letters, digits and '-' make a slug"),
+                id: fedcx_model::DetailId::of_group(&service, channel, quarter),
                 service,
                 quarter,
                 transaction_point: fedcx_model::TransactionPoint::PostInteraction,
@@ -932,7 +925,8 @@ fn v1_reporting(input: &RecordInput<'_>, details: &[&CollectionDetail], problems
         let or = |v: &Option<String>, fallback: String| v.clone().unwrap_or(fallback);
         let id = match (ds.len(), ds.first()) {
             (1, Some(d)) => d.id.to_string(),
-            _ => format!("{}-{}-{}", k.service, k.channel, q.compact()),
+            // fedcx's own id for the merged row, a detail id, so the records read back in.
+            _ => fedcx_model::DetailId::of_group(&k.service, k.channel, q).to_string(),
         };
         let tp_point = ds.first().map_or("post_interaction".to_owned(), |d| d.transaction_point.to_string());
         let control = ds.first().map_or(String::new(), |d| d.omb_control_number.clone());

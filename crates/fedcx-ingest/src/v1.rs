@@ -47,6 +47,9 @@ pub mod warning {
     /// A question with more answers than the respondents the record reports: its answers are
     /// counted, and the record's respondents stay as reported.
     pub const ANSWERS_EXCEED_RESPONDENTS: &str = "answers_exceed_respondents";
+    /// A record reporting no respondents (blank or 0) beside answers: the most answered question's
+    /// answers are its respondents.
+    pub const RESPONDENTS_FROM_ANSWERS: &str = "respondents_from_answers";
     /// A blank channel, kept as `not_reported` (on neither side of digital versus assisted).
     pub const CHANNEL_NOT_REPORTED: &str = "channel_not_reported";
     /// A question whose wording speaks of a scale fedcx cannot read; counted as 5-point.
@@ -549,6 +552,7 @@ impl<'r> V1Parser<'r> {
     ) -> Result<(Tally, Vec<[u64; 5]>, Vec<String>, Vec<OffScaleQuestion>), Rejection> {
         let mut tally = Tally::default();
         let mut all = Vec::with_capacity(V1_QUESTION_COUNT);
+        let mut far: Vec<(usize, u64)> = Vec::new();
         let mut texts = Vec::with_capacity(V1_QUESTION_COUNT);
         let mut off_scale = Vec::new();
         let mut largest = 0;
@@ -631,22 +635,41 @@ impl<'r> V1Parser<'r> {
                     ),
                 );
                 if share > LARGE_EXCESS {
-                    notes.findings.push(Finding {
-                        kind: "answers_far_above_respondents",
-                        message: format!(
-                            "line {}: q{} has {total} answers against {r} respondents reported ({:.1}% more); check \
-                             the record with the agency",
-                            row.line,
-                            qi + 1,
-                            100.0 * share
-                        ),
-                    });
+                    far.push((qi, total));
                 }
             }
             all.push(counts);
         }
-        // The respondents are what the agency reported; without a figure, the most answered question.
+        // One plausibility line per record, however many of its questions are far above.
+        if let (Some(r), Some(&(_, most))) = (respondents, far.iter().max_by_key(|(_, t)| *t)) {
+            let questions: Vec<String> = far.iter().map(|(qi, _)| format!("q{}", qi + 1)).collect();
+            notes.findings.push(Finding {
+                kind: "answers_far_above_respondents",
+                message: format!(
+                    "line {}: {} {} up to {most} answers against {r} respondents reported ({:.1}% more); check the \
+                     record with the agency",
+                    row.line,
+                    questions.join(", "),
+                    if far.len() == 1 { "has" } else { "have" },
+                    100.0 * (most - r) as f64 / r as f64
+                ),
+            });
+        }
+        // The respondents are what the agency reported; without a figure (or 0 beside answers, which
+        // no survey gives), the most answered question, warned.
         tally.v1.respondents = respondents.filter(|&r| r > 0).unwrap_or(largest);
+        if largest > 0 && respondents.is_none_or(|r| r == 0) {
+            notes.warn(
+                row,
+                Some(row.column_name(self.cols.base[5])),
+                warning::RESPONDENTS_FROM_ANSWERS,
+                format!(
+                    "{} respondents reported beside {largest} answers to the most answered question: {largest} \
+                     respondents counted",
+                    respondents.map_or_else(|| "no".to_owned(), |r| r.to_string())
+                ),
+            );
+        }
         Ok((tally, all, texts, off_scale))
     }
 

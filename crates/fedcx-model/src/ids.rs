@@ -165,9 +165,36 @@ string_id!(
     check_response_id
 );
 
+impl DetailId {
+    /// The id fedcx gives a record it merged from several details (or wrote with none):
+    /// `{service}-{channel}-fy2022q3`, a slug, so the records fedcx writes read back in.
+    pub fn of_group(service: &ServiceId, channel: crate::Channel, quarter: crate::FiscalQuarter) -> DetailId {
+        let text = format!("{service}-{channel}-{}", quarter.compact());
+        let mut slug: String = text
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .take(MAX_ID_LEN)
+            .collect();
+        while slug.ends_with('-') {
+            slug.pop();
+        }
+        DetailId::new(&slug).expect("a service id (a slug) and letters and digits make a slug")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_ids_are_detail_ids() {
+        let service = ServiceId::new("doc-uspto-patent-application").unwrap();
+        let q: crate::FiscalQuarter = "FY2022Q3".parse().unwrap();
+        let id = DetailId::of_group(&service, crate::Channel::AutomatedPhone, q);
+        assert_eq!(id.as_str(), "doc-uspto-patent-application-automated-phone-fy2022q3");
+        let long = ServiceId::new(&"a".repeat(MAX_ID_LEN)).unwrap();
+        assert_eq!(DetailId::of_group(&long, crate::Channel::Phone, q).as_str().len(), MAX_ID_LEN);
+    }
 
     fn check_slug_case(text: &str, ok: bool) {
         assert_eq!(ServiceId::new(text).is_ok(), ok, "{text:?}");

@@ -25,11 +25,17 @@ enum RegistryCommand {
 #[derive(clap::Args)]
 struct ImportArgs {
     /// Touchpoints' service-provider export (Admin > Reporting > HISPs, `ServiceProvider.to_csv`).
-    #[arg(long, value_name = "P.csv")]
-    providers: PathBuf,
+    #[arg(long, value_name = "P.csv", required_unless_present = "published", requires = "services")]
+    providers: Option<PathBuf>,
     /// Touchpoints' service export (Admin > Services > Export, `Service.to_csv`).
-    #[arg(long, value_name = "S.csv")]
-    services: PathBuf,
+    #[arg(long, value_name = "S.csv", required_unless_present = "published", requires = "providers")]
+    services: Option<PathBuf>,
+    /// performance.gov's published A-11 records instead (repeatable): the JSON:API document
+    /// `omb_cx_reporting_collections`, GSA's flattened CSV of it or the long per-question file.
+    /// Every record names its provider and service, which are matched within their provider (by
+    /// Touchpoints id, then name) or added with the channels and first year the records show.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["providers", "services"])]
+    published: Vec<PathBuf>,
     /// The registry to merge onto (default: the one `--registry` names, else the bundled one).
     #[arg(long, value_name = "FILE")]
     base: Option<PathBuf>,
@@ -66,7 +72,13 @@ fn import(registry: &Registry, args: &ImportArgs) -> Result<()> {
         None => registry,
     };
     let options = ImportOptions { new_service_channels: args.new_service_channels.clone() };
-    let result = tp_registry::import_registry(base, &args.providers, &args.services, &options)?;
+    if !args.published.is_empty() {
+        return import_published(base, args, &options);
+    }
+    let (Some(providers), Some(services)) = (&args.providers, &args.services) else {
+        anyhow::bail!("give --providers and --services (Touchpoints' exports), or --published FILE");
+    };
+    let result = tp_registry::import_registry(base, providers, services, &options)?;
     // With the registry on standard output, the summary goes to standard error.
     let to_stdout = args.out == Path::new("-");
     let say = |line: String| {
@@ -109,6 +121,77 @@ fn import(registry: &Registry, args: &ImportArgs) -> Result<()> {
             r.organizations().count(),
             r.providers().count(),
             r.services().count()
+        ),
+    );
+    Ok(())
+}
+
+/// `registry import --published`: each file's records merged onto the registry the one before
+/// gave, then written.
+fn import_published(base: &Registry, args: &ImportArgs, options: &ImportOptions) -> Result<()> {
+    let to_stdout = args.out == Path::new("-");
+    let say = |line: String| {
+        if to_stdout {
+            eprintln!("{line}")
+        } else if !super::quiet() {
+            println!("{line}")
+        }
+    };
+    let mut registry = base.clone();
+    let mut rejects = fedcx_ingest::reconcile::RejectWriter::new(Vec::new())?;
+    for path in &args.published {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", super::shown(path)))?;
+        let format = fedcx_ingest::format::detect(path, &bytes[..bytes.len().min(64 << 10)])?;
+        let out = fedcx_ingest::published_registry::import_published(&registry, path, &bytes[..], format, options)?;
+        let r = &out.reconciliation;
+        say(format!(
+            "{} ({format}): {} read, {} accepted, {} rejected",
+            super::shown(path),
+            r.read,
+            r.accepted,
+            r.rejected
+        ));
+        for (kind, entries) in [("providers", &out.providers), ("services", &out.services)] {
+            let count = |o: fedcx_ingest::tp_registry::Outcome| entries.iter().filter(|e| e.outcome == o).count();
+            let ways = [MatchedBy::TouchpointsId, MatchedBy::Alias, MatchedBy::Name]
+                .map(|by| format!("{} by {}", count(fedcx_ingest::tp_registry::Outcome::Matched(by)), by.as_str()))
+                .join(", ");
+            say(format!(
+                "  {kind}: {} matched ({ways}), {} added",
+                entries.len() - count(fedcx_ingest::tp_registry::Outcome::Added),
+                count(fedcx_ingest::tp_registry::Outcome::Added)
+            ));
+        }
+        if r.rejected > 0 {
+            let reasons: Vec<String> = r.reasons_by_count().iter().map(|(k, v)| format!("{k} {v}")).collect();
+            say(format!("  rejected by reason: {}", reasons.join(", ")));
+        }
+        if let Some(n) = r.rejected_by_reason.get(&fedcx_model::RejectReason::NoChannels) {
+            say(format!(
+                "  {n} record(s) name a new service whose records never give a channel: give one with \
+                 --new-service-channels"
+            ));
+        }
+        for rej in &out.rejections {
+            rejects.write(path, rej)?;
+        }
+        if r.read > 0 && r.accepted == 0 {
+            anyhow::bail!("{} had every record rejected; no registry written", super::shown(path));
+        }
+        registry = out.registry;
+    }
+    if let Some(path) = &args.rejects {
+        super::write_output(path, &rejects.into_inner()?)?;
+        super::report_written(path, "rejects written");
+    }
+    super::write_output(&args.out, registry.to_toml_string().as_bytes())?;
+    super::report_written(
+        &args.out,
+        &format!(
+            "registry of {} organizations, {} providers and {} services written",
+            registry.organizations().count(),
+            registry.providers().count(),
+            registry.services().count()
         ),
     );
     Ok(())

@@ -55,6 +55,7 @@ pub mod pipeline;
 pub mod plausibility;
 pub mod published;
 pub mod published_cx;
+pub mod published_registry;
 pub mod reconcile;
 pub mod redact;
 pub mod rows;

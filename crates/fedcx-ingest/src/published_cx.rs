@@ -95,38 +95,7 @@ impl<'r> JsonApiSource<'r> {
     /// Reads the document whole (up to [`MAX_JSON_BYTES`]). A document that is not JSON:API
     /// (no `data` array), or is the API's error answer, is an error naming the file.
     pub fn new(path: &Path, input: impl Read, registry: &'r Registry) -> Result<JsonApiSource<'r>, IngestError> {
-        let bad = |why: String| IngestError::BadDocument { path: path.to_owned(), format: "touchpoints-v1-json", why };
-        let mut bytes = Vec::new();
-        input
-            .take(MAX_JSON_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-        if bytes.len() as u64 > MAX_JSON_BYTES {
-            return Err(bad(format!("larger than {} MiB, the most fedcx reads as one document", MAX_JSON_BYTES >> 20)));
-        }
-        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-            .map_err(|e| bad(format!("not UTF-8 (bad byte at offset {})", e.valid_up_to())))?;
-        let doc: Document<'_> = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
-        if let Some(e) = doc.error.as_ref().or(doc.errors.as_ref()) {
-            let message = e.get("message").and_then(|m| m.as_str()).unwrap_or("no message");
-            return Err(bad(format!("the API answered with an error, not data: {message:?}")));
-        }
-        let data = doc.data.ok_or_else(|| bad("no `data` array of records".to_owned()))?;
-        let header = canonical_header();
-        let start = text.as_ptr() as usize;
-        let line_of = |raw: &serde_json::value::RawValue| {
-            let offset = raw.get().as_ptr() as usize - start;
-            1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() as u64
-        };
-        let records: Vec<(u64, Result<Vec<String>, Rejection>)> =
-            data.iter().map(|raw| (line_of(raw), cells_of(raw.get(), line_of(raw), &header))).collect();
-        // A next page is named, never followed, and never printed: its address may carry an API key.
-        let page_notice = doc.links.as_ref().and_then(|l| l.get("next")).filter(|n| !n.is_null()).map(|_| Notice {
-            line: 1,
-            field: Some("links.next".into()),
-            kind: warning::MORE_PAGES,
-            detail: "the document is one page of several (links.next names the next): ingest every page".into(),
-        });
+        let JsonRecords { header, records, page_notice } = json_records(path, input)?;
         let cols = V1Columns::new(path, "touchpoints-v1-json", &header)?;
         Ok(JsonApiSource {
             path: path.to_owned(),
@@ -166,6 +135,53 @@ impl<'r> JsonApiSource<'r> {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// A JSON:API document's records in the canonical columns, each with the line its object opens on.
+pub(crate) struct JsonRecords {
+    /// The canonical columns ([`canonical_header`]).
+    pub header: Vec<String>,
+    /// Each record's cells, or why the record cannot be read.
+    pub records: Vec<(u64, Result<Vec<String>, Rejection>)>,
+    /// The warning that the document is one page of several.
+    pub page_notice: Option<Notice>,
+}
+
+/// Reads the document whole (up to [`MAX_JSON_BYTES`]). A document that is not JSON:API (no
+/// `data` array), or is the API's error answer, is an error naming the file.
+pub(crate) fn json_records(path: &Path, input: impl Read) -> Result<JsonRecords, IngestError> {
+    let bad = |why: String| IngestError::BadDocument { path: path.to_owned(), format: "touchpoints-v1-json", why };
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_JSON_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(bad(format!("larger than {} MiB, the most fedcx reads as one document", MAX_JSON_BYTES >> 20)));
+    }
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+        .map_err(|e| bad(format!("not UTF-8 (bad byte at offset {})", e.valid_up_to())))?;
+    let doc: Document<'_> = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+    if let Some(e) = doc.error.as_ref().or(doc.errors.as_ref()) {
+        let message = e.get("message").and_then(|m| m.as_str()).unwrap_or("no message");
+        return Err(bad(format!("the API answered with an error, not data: {message:?}")));
+    }
+    let data = doc.data.ok_or_else(|| bad("no `data` array of records".to_owned()))?;
+    let header = canonical_header();
+    let start = text.as_ptr() as usize;
+    let line_of = |raw: &serde_json::value::RawValue| {
+        let offset = raw.get().as_ptr() as usize - start;
+        1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() as u64
+    };
+    let records = data.iter().map(|raw| (line_of(raw), cells_of(raw.get(), line_of(raw), &header))).collect();
+    // A next page is named, never followed, and never printed: its address may carry an API key.
+    let page_notice = doc.links.as_ref().and_then(|l| l.get("next")).filter(|n| !n.is_null()).map(|_| Notice {
+        line: 1,
+        field: Some("links.next".into()),
+        kind: warning::MORE_PAGES,
+        detail: "the document is one page of several (links.next names the next): ingest every page".into(),
+    });
+    Ok(JsonRecords { header, records, page_notice })
 }
 
 /// One resource's attributes as the canonical columns' text: numbers as written, `null` and absent

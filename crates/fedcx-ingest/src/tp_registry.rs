@@ -115,7 +115,7 @@ const KINDS: [(&str, ServiceKind); 8] = [
 ];
 
 /// The longest text taken from a name into a new identifier.
-const MAX_NAME_SLUG: usize = 60;
+pub(crate) const MAX_NAME_SLUG: usize = 60;
 
 /// How an imported row found its registry entry, in the order the ways are tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -462,7 +462,7 @@ fn list_items(text: &str) -> Vec<String> {
 
 /// `text` lowercased with every run of other characters than ASCII letters and digits made one
 /// `-`, cut to `max` bytes at a hyphen where possible: the stem of a new identifier.
-fn slugify(text: &str, max: usize) -> String {
+pub(crate) fn slugify(text: &str, max: usize) -> String {
     let mut out = String::new();
     for ch in text.chars() {
         if ch.is_ascii_alphanumeric() {
@@ -541,7 +541,7 @@ fn service_claimants(b: &RegistryBuilder, key: &str) -> Vec<String> {
 
 /// The first of `candidates` that is a valid identifier no entry answers to yet, else the last
 /// made unique with the Touchpoints id.
-fn fresh_id<T>(
+pub(crate) fn fresh_id<T>(
     candidates: &[String],
     touchpoints_id: u32,
     make: impl Fn(&str) -> Option<T>,

@@ -33,6 +33,9 @@ use crate::reconcile::{Notice, RejectReason};
 use crate::rows::Row;
 use crate::scales::{read_scale, ScaleReading};
 
+/// What makes two records the same counts: quarter, channel, every question's counts, respondents.
+type SameCounts = (FiscalQuarter, Channel, Vec<[u64; 5]>, u64);
+
 /// Warnings of the version-1 readers (rows kept, something set aside or corrected), by kind.
 pub mod warning {
     /// A question answered on another scale (3-point, 10-point) kept out of the 5-point counts.
@@ -241,7 +244,7 @@ pub struct V1Parser<'r> {
     findings: Vec<Finding>,
     /// Each accepted record's counts (quarter, channel, every question, respondents) and the line
     /// and service it came with, to tell a record repeated under another service.
-    seen: BTreeMap<(FiscalQuarter, Channel, Vec<[u64; 5]>, u64), (u64, fedcx_model::ServiceId)>,
+    seen: BTreeMap<SameCounts, (u64, fedcx_model::ServiceId)>,
 }
 
 /// What one row is, before it is accepted: its group, counts and detail, and what to warn of.

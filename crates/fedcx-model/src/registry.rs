@@ -303,6 +303,17 @@ impl RegistryBuilder {
         self.services.values().find(|s| s.touchpoints_ids.contains(&id))
     }
 
+    /// The service of `provider` that answers to `key` (identifier, name, alias or Touchpoints id;
+    /// trimmed, ASCII case ignored). Services of different providers may share a name or a
+    /// Touchpoints id, never two of one provider.
+    pub fn service_of_provider_answering(&self, provider: &ProviderSlug, key: &str) -> Option<&Service> {
+        let k = key.trim().to_ascii_lowercase();
+        self.services
+            .values()
+            .filter(|s| &s.provider == provider)
+            .find(|s| answers(&k, s.id.as_str(), &s.name, &s.aliases, &s.touchpoints_ids))
+    }
+
     /// The first service (by identifier) whose identifier or one of whose aliases is `text`
     /// (trimmed, ASCII case ignored).
     pub fn service_with_alias(&self, text: &str) -> Option<&Service> {

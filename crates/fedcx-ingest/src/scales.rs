@@ -179,3 +179,45 @@ mod tests {
         check("I have an easily accessible point of contact.", "unstated");
     }
 }
+
+/// Every distinct question wording of performance.gov's published records and the scale fedcx
+/// reads in it, against a reviewed golden table (`question-scales.tsv` beside the fixture; rewrite
+/// with UPDATE_GOLDEN=1 and review the diff by hand).
+#[cfg(test)]
+mod published_wordings {
+    use super::*;
+
+    const MERGED: &str = include_str!("../tests/fixtures/performance-gov-cx/mergedcxdata-2023-05-21.csv");
+    const GOLDEN: &str = "tests/fixtures/performance-gov-cx/question-scales.tsv";
+
+    #[test]
+    fn every_published_wording_has_its_scale() {
+        let mut rd = csv::Reader::from_reader(MERGED.as_bytes());
+        let header = rd.headers().unwrap().clone();
+        let texts: Vec<usize> =
+            (0..header.len()).filter(|&i| header[i].starts_with("attributes_q") && header[i].ends_with("_text")).collect();
+        assert_eq!(texts.len(), 11);
+        let mut wordings = std::collections::BTreeSet::new();
+        for row in rd.records() {
+            let row = row.unwrap();
+            for &i in &texts {
+                let t = row[i].trim();
+                if !t.is_empty() {
+                    // One line per wording in the table: line breaks and tabs as spaces.
+                    wordings.insert(t.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+            }
+        }
+        let table: String = wordings.iter().map(|w| format!("{}\t{w}\n", read_scale(w).name())).collect();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, format!("scale\twording\n{table}")).unwrap();
+        }
+        let golden = std::fs::read_to_string(&path).expect("the golden table; run with UPDATE_GOLDEN=1");
+        let golden = golden.strip_prefix("scale\twording\n").unwrap();
+        for (want, got) in golden.lines().zip(table.lines()) {
+            assert_eq!(got, want);
+        }
+        assert_eq!(golden.lines().count(), table.lines().count());
+    }
+}

@@ -241,7 +241,8 @@ fn ingest_files(run: &IngestFiles<'_>, files: &[PathBuf]) -> Result<IngestResult
     let mut builder = Ingestor::builder(run.registry, run.config).detail(run.detail.clone());
     if let Some(h) = run.history {
         // Details ingested earlier give later uploads their context.
-        builder = builder.known_details(h.store.load(&h.store.quarters()?)?.details);
+        // A file being replaced is leaving: its records are not duplicates of the new one's.
+        builder = builder.known_details(h.store.details_except(h.leaving)?);
         let mut failed = None;
         let fps = h.store.response_fingerprints_except(h.leaving).map_while(|r| r.map_err(|e| failed = Some(e)).ok());
         builder = builder.known_responses(fps)?;

@@ -192,9 +192,14 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
     print_outputs(&dir)
 }
 
-/// Whether a quarter has anything to report: a count or a collection detail.
+/// Whether a quarter has anything to report: a count, a collection detail, a published figure of
+/// performance.gov's or web visits in one of its months. (Benchmark series are yearly context,
+/// not the quarter's data.)
 fn has_data(c: &fedcx_model::Contribution, quarter: FiscalQuarter) -> bool {
-    c.counts.iter().any(|(k, _)| k.quarter == quarter) || c.details.iter().any(|d| d.quarter == quarter)
+    c.counts.iter().any(|(k, _)| k.quarter == quarter)
+        || c.details.iter().any(|d| d.quarter == quarter)
+        || c.published.iter().any(|p| p.quarter == quarter)
+        || c.web_traffic.keys().any(|(_, m)| m.fiscal_quarter().is_ok_and(|q| q == quarter))
 }
 
 /// The quarter and its trend window, read from the store, with any respondent-level answers kept

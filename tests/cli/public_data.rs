@@ -375,3 +375,49 @@ fn a_registry_rebuilt_from_the_published_data_alone_reads_it_whole() {
     let (_, sat, trust) = REFERENCE[6];
     assert_eq!((agree_of(&r["government"], 1), agree_of(&r["government"], 2)), (sat, trust));
 }
+
+#[test]
+fn the_same_records_in_another_form_are_duplicates_not_counted_twice() {
+    let t = TestDir::new();
+    let (csv, json_api) = (published(MERGED), published(JSON_API));
+    ingest(&t, &csv, "s.db");
+    t.ok(&["-q", "--store", t.path("s.db").to_str().unwrap(), "export", "--out", "before.csv"]);
+    // The JSON:API document holds the same 481 records (ids 1 to 481): each a duplicate, named in
+    // the reject file with the file that gave it first.
+    let (s, _) = ingest(&t, &json_api, "s.db");
+    assert_eq!((s["read"].as_u64(), s["accepted"].as_u64(), s["duplicates"].as_u64()), (Some(481), Some(0), Some(481)));
+    t.ok(&["-q", "--store", t.path("s.db").to_str().unwrap(), "export", "--out", "after.csv"]);
+    assert_eq!(std::fs::read(t.path("before.csv")).unwrap(), std::fs::read(t.path("after.csv")).unwrap());
+    // In one command too: the second file's records are the first's.
+    let rejects = t.path("r.csv");
+    let out = t.run(&[
+        "ingest",
+        "--no-store",
+        csv.to_str().unwrap(),
+        json_api.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("total: 962 read = 481 accepted + 0 rejected + 481 duplicates"), "{said}");
+    let rejects = std::fs::read_to_string(rejects).unwrap();
+    assert_eq!(rejects.lines().filter(|l| l.contains(",duplicate_record,")).count(), 481);
+    assert!(
+        rejects.contains("record 1 (va-vha-outpatient-care, FY2021 Q2) was already ingested from a file read earlier")
+    );
+    // Replacing the CSV by the document takes the CSV's records out first: none is a duplicate.
+    ingest(&t, &csv, "s2.db");
+    let store = t.path("s2.db");
+    let out = t.run(&[
+        "--store",
+        store.to_str().unwrap(),
+        "ingest",
+        json_api.to_str().unwrap(),
+        "--replace",
+        csv.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && said.contains("481 read, 481 accepted"), "{said}");
+    t.ok(&["-q", "--store", store.to_str().unwrap(), "export", "--out", "replaced.csv"]);
+    assert_eq!(std::fs::read(t.path("before.csv")).unwrap(), std::fs::read(t.path("replaced.csv")).unwrap());
+}

@@ -292,6 +292,8 @@ pub struct Ingestor<'a> {
     rejected_details: std::collections::BTreeMap<String, String>,
     /// Collection details ingested earlier (from the store): context for uploads, not new data.
     known_details: Vec<CollectionDetail>,
+    /// Where each of `known_details` came from (a path), in the same order.
+    known_from: Vec<String>,
     /// What the file being read contributes; merged into `result` when it is done.
     current: Option<Current>,
     /// Set while the confirming pass re-reads a file with duplicates.
@@ -314,6 +316,8 @@ pub struct IngestorBuilder<'a> {
     rejects: Option<(Box<dyn Write + 'a>, PathBuf)>,
     detail: Option<String>,
     known_details: Vec<CollectionDetail>,
+    /// Where each of `known_details` came from (a path), in the same order.
+    known_from: Vec<String>,
     known_responses: Option<Sorter<u128>>,
     ingested: Vec<fedcx_model::Digest>,
     chunk_bytes: usize,
@@ -339,10 +343,11 @@ impl<'a> IngestorBuilder<'a> {
         self
     }
 
-    /// Collection details ingested before (kept in the store), so an upload can be ingested after
-    /// its detail export without giving that export again. They are context, not new data.
-    pub fn known_details(mut self, details: Vec<CollectionDetail>) -> Self {
-        self.known_details = details;
+    /// Collection details ingested before (kept in the store), each with the path of the file it
+    /// came from, so an upload can be ingested after its detail export without giving that export
+    /// again, and a version-1 record read again is a duplicate. They are context, not new data.
+    pub fn known_details(mut self, details: Vec<(CollectionDetail, String)>) -> Self {
+        (self.known_details, self.known_from) = details.into_iter().unzip();
         self
     }
 
@@ -381,6 +386,7 @@ impl<'a> IngestorBuilder<'a> {
         }
         ing.detail_override = self.detail;
         ing.known_details = self.known_details;
+        ing.known_from = self.known_from;
         if let Some(sorter) = self.known_responses {
             let temp = |source| IngestError::TempFile { path: PathBuf::from("store"), source };
             ing.known.add(sorter.into_run().map_err(temp)?).map_err(temp)?;
@@ -490,6 +496,7 @@ impl<'a> Ingestor<'a> {
             detail_override: None,
             rejected_details: Default::default(),
             known_details: Vec::new(),
+            known_from: Vec::new(),
             current: None,
             confirm: None,
             chunk_bytes: crate::parallel::CHUNK_BYTES,
@@ -505,6 +512,7 @@ impl<'a> Ingestor<'a> {
             rejects: None,
             detail: None,
             known_details: Vec::new(),
+            known_from: Vec::new(),
             known_responses: None,
             ingested: Vec::new(),
             chunk_bytes: crate::parallel::CHUNK_BYTES,
@@ -842,6 +850,7 @@ impl<'a> Ingestor<'a> {
             }
             (Format::TouchpointsV1, _) => {
                 let mut src = crate::touchpoints::TouchpointsV1Source::new(path, input, self.registry)?;
+                self.know_records(|d, from| src.know(std::iter::once(d), from));
                 src.limit_record_lines(self.config.max_record_lines);
                 let mut rec = self.drain(path, &mut src)?;
                 // Each row is its group's collection detail too, so a v1 export alone round-trips.
@@ -852,6 +861,7 @@ impl<'a> Ingestor<'a> {
             }
             (Format::TouchpointsV1Json, _) => {
                 let mut src = crate::published_cx::JsonApiSource::new(path, input, self.registry)?;
+                self.know_records(|d, from| src.know(std::iter::once(d), from));
                 let mut rec = self.drain(path, &mut src)?;
                 self.contribution().details.extend(src.take_details());
                 rec.warnings = owned_counts(&src.warnings());
@@ -860,6 +870,7 @@ impl<'a> Ingestor<'a> {
             }
             (Format::TouchpointsV1Long, _) => {
                 let mut src = crate::published_cx::LongSource::new(path, input, self.registry)?;
+                self.know_records(|d, from| src.know(std::iter::once(d), from));
                 src.limit_record_lines(self.config.max_record_lines);
                 let mut rec = self.drain(path, &mut src)?;
                 self.contribution().details.extend(src.take_details());
@@ -1113,6 +1124,10 @@ impl<'a> Ingestor<'a> {
                 }
                 // A survey tool's preview, test or spam response: read, not a respondent's answer.
                 // Counted apart, never a reject (nor a failure under --strict).
+                SourceItem::Duplicate(dup) => {
+                    rec.duplicate();
+                    self.write_reject(path, &dup)?;
+                }
                 SourceItem::Rejected(rej) => match rej.reason {
                     Refusal::Exclude(why) => rec.exclude(why),
                     Refusal::Reject(why) => {
@@ -1195,6 +1210,7 @@ impl<'a> Ingestor<'a> {
                     Refusal::Exclude(_) => {}
                     Refusal::Reject(_) => self.write_reject(path, &rej)?,
                 },
+                SourceItem::Duplicate(dup) => self.write_reject(path, &dup)?,
                 SourceItem::Counts(..)
                 | SourceItem::Benchmark(_)
                 | SourceItem::WebVisits(_)
@@ -1202,6 +1218,17 @@ impl<'a> Ingestor<'a> {
             }
         }
         Ok(Reconciliation::default())
+    }
+
+    /// Hands a version-1 reader the records ingested before: the store's (with their files) and
+    /// those of the files read earlier in this ingest.
+    fn know_records(&self, mut know: impl FnMut(&CollectionDetail, &str)) {
+        for (d, from) in self.known_details.iter().zip(&self.known_from) {
+            know(d, &format!("{from} (in the store)"));
+        }
+        for d in &self.result.total.details {
+            know(d, "a file read earlier in this ingest");
+        }
     }
 
     /// The collection details response files can name: every detail known or accepted so far (a

@@ -107,6 +107,11 @@ impl<'r> JsonApiSource<'r> {
         })
     }
 
+    /// Records ingested before, so the same record read again is a duplicate ([`crate::v1::V1Parser::know`]).
+    pub fn know<'d>(&mut self, details: impl IntoIterator<Item = &'d CollectionDetail>, from: &str) {
+        self.parser.know(details, from);
+    }
+
     /// The collection details of the records accepted so far.
     pub fn take_details(&mut self) -> Vec<CollectionDetail> {
         self.parser.take_details()
@@ -339,6 +344,11 @@ impl<'a, R: Read> LongSource<'a, R> {
             extra_warnings: BTreeMap::new(),
             extra_notices: Vec::new(),
         })
+    }
+
+    /// Records ingested before, so the same record read again is a duplicate ([`crate::v1::V1Parser::know`]).
+    pub fn know<'d>(&mut self, details: impl IntoIterator<Item = &'d CollectionDetail>, from: &str) {
+        self.parser.know(details, from);
     }
 
     /// The collection details of the rows accepted so far.

@@ -194,8 +194,9 @@ mod published_wordings {
     fn every_published_wording_has_its_scale() {
         let mut rd = csv::Reader::from_reader(MERGED.as_bytes());
         let header = rd.headers().unwrap().clone();
-        let texts: Vec<usize> =
-            (0..header.len()).filter(|&i| header[i].starts_with("attributes_q") && header[i].ends_with("_text")).collect();
+        let texts: Vec<usize> = (0..header.len())
+            .filter(|&i| header[i].starts_with("attributes_q") && header[i].ends_with("_text"))
+            .collect();
         assert_eq!(texts.len(), 11);
         let mut wordings = std::collections::BTreeSet::new();
         for row in rd.records() {

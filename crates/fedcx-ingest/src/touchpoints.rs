@@ -416,6 +416,11 @@ impl<'a, R: Read> TouchpointsV1Source<'a, R> {
         Ok(TouchpointsV1Source { rows, parser: crate::v1::V1Parser::new(cols, registry) })
     }
 
+    /// Records ingested before, so the same record read again is a duplicate ([`crate::v1::V1Parser::know`]).
+    pub fn know<'d>(&mut self, details: impl IntoIterator<Item = &'d fedcx_model::CollectionDetail>, from: &str) {
+        self.parser.know(details, from);
+    }
+
     /// The collection details built from the rows accepted so far (one per row with an `id`).
     pub fn take_details(&mut self) -> Vec<CollectionDetail> {
         self.parser.take_details()

@@ -245,6 +245,9 @@ pub struct V1Parser<'r> {
     /// Each accepted record's counts (quarter, channel, every question, respondents) and the line
     /// and service it came with, to tell a record repeated under another service.
     seen: BTreeMap<SameCounts, (u64, fedcx_model::ServiceId)>,
+    /// Records already ingested (by the store, an earlier file or an earlier row), by Touchpoints
+    /// id, service and quarter, with where from: a record repeated is a duplicate.
+    known: BTreeMap<(DetailId, fedcx_model::ServiceId, FiscalQuarter), String>,
 }
 
 /// What one row is, before it is accepted: its group, counts and detail, and what to warn of.
@@ -286,6 +289,15 @@ impl<'r> V1Parser<'r> {
             notices: Vec::new(),
             findings: Vec::new(),
             seen: BTreeMap::new(),
+            known: BTreeMap::new(),
+        }
+    }
+
+    /// Records ingested before (`from` says where, e.g. a file's path), so that the same record
+    /// read again (the flattened CSV after the JSON document it was made from) is a duplicate.
+    pub fn know<'d>(&mut self, details: impl IntoIterator<Item = &'d CollectionDetail>, from: &str) {
+        for d in details {
+            self.known.entry((d.id.clone(), d.service.clone(), d.quarter)).or_insert_with(|| from.to_owned());
         }
     }
 
@@ -294,6 +306,22 @@ impl<'r> V1Parser<'r> {
         let mut notes = RowNotes::default();
         match self.parse(row, &mut notes) {
             Ok(p) => {
+                if let Some(d) = &p.detail {
+                    let key = (d.id.clone(), p.key.service.clone(), p.key.quarter);
+                    if let Some(from) = self.known.get(&key) {
+                        return SourceItem::Duplicate(Rejection {
+                            line: row.line,
+                            field: self.cols.col("id").map(|i| row.column_name(i).to_owned()),
+                            raw: d.id.to_string(),
+                            reason: RejectReason::DuplicateRecord.into(),
+                            detail: format!(
+                                "record {} ({}, {}) was already ingested from {from}: the first is kept",
+                                d.id, p.key.service, p.key.quarter
+                            ),
+                        });
+                    }
+                    self.known.insert(key, format!("line {} of this file", row.line));
+                }
                 self.repeated_under_another_service(row, &p, &mut notes);
                 for (k, v) in notes.warnings {
                     *self.warnings.entry(k).or_default() += v;

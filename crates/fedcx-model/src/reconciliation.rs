@@ -97,6 +97,9 @@ codes! {
         BadDetailId = "bad_detail_id",
         /// A JSON:API record (or its flattened row) whose `type` is not a version-1 reporting record.
         UnknownRecordType = "unknown_record_type",
+        /// A version-1 record whose Touchpoints id, service and quarter an earlier file (or row)
+        /// already gave: a duplicate, not counted twice.
+        DuplicateRecord = "duplicate_record",
         /// A response naming a collection detail whose own row was rejected.
         DetailRejected = "detail_rejected",
         /// A response naming a collection detail no detail export gave.
@@ -473,7 +476,8 @@ mod tests {
         assert_eq!(RejectReason::AmbiguousSurveyType.code(), "ambiguous_survey_type");
         assert_eq!(RejectReason::BadFinished.code(), "bad_finished");
         assert_eq!(Exclusion::SurveyPreview.code(), "survey_preview");
-        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7 + 6 + 2 + 1);
+        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7 + 6 + 2 + 2);
+        assert_eq!(RejectReason::DuplicateRecord.code(), "duplicate_record");
         assert_eq!(RejectReason::UnknownRecordType.code(), "unknown_record_type");
     }
 

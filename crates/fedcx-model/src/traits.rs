@@ -32,6 +32,9 @@ pub enum SourceItem {
     Counts(GroupKey, Box<Tally>),
     /// A row that was read but refused.
     Rejected(Rejection),
+    /// A record another file (or an earlier row of this one) already gave: counted with the
+    /// duplicates, not again, and written to the reject file with why.
+    Duplicate(Rejection),
     /// One value of a published benchmark series.
     Benchmark(crate::series::BenchmarkPoint),
     /// Web visits to a domain on one day or month (summed into months by the consumer).

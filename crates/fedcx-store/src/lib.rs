@@ -809,6 +809,32 @@ impl Store {
         text.map(|t| Registry::from_toml_str(&t).map_err(|e| self.damaged("registry", e.to_string()))).transpose()
     }
 
+    /// Every collection detail in the store with the path its file was ingested from, leaving out
+    /// the files whose SHA-256 is in `except` (those being replaced): what a new file's records
+    /// may repeat.
+    pub fn details_except(
+        &self,
+        except: &[Digest],
+    ) -> Result<Vec<(fedcx_model::CollectionDetail, String)>, StoreError> {
+        let except = serde_json::to_string(except).expect("digests serialise");
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.detail, f.path FROM collection_detail d JOIN ingest_file f ON f.id = d.file_id
+                 WHERE f.sha256 NOT IN (SELECT value FROM json_each(?1)) ORDER BY d.rowid",
+            )
+            .map_err(self.sql())?;
+        let rows =
+            stmt.query_map([&except], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(self.sql())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (json, path) = row.map_err(self.sql())?;
+            let detail = serde_json::from_str(&json).map_err(|e| self.damaged("collection detail", e.to_string()))?;
+            out.push((detail, path));
+        }
+        Ok(out)
+    }
+
     /// Reads back the counts and details of the given quarters, with every series.
     pub fn load(&self, quarters: &[FiscalQuarter]) -> Result<Contribution, StoreError> {
         let mut out = Contribution::default();

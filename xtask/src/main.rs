@@ -4,6 +4,7 @@
 mod bench;
 mod demo;
 mod demo_balanced;
+mod public_data;
 #[cfg(test)]
 mod tidy;
 
@@ -67,6 +68,15 @@ enum Task {
         #[arg(long, default_value = "chromium")]
         chromium: String,
     },
+    /// Reads performance.gov's published A-11 data (the bundled merged CSV of GSA/HISP-CX-Data)
+    /// into target/public-data/ with the release CLI, writes a report per quarter FY2021 Q1 to
+    /// FY2023 Q1, and prints government-wide satisfaction and trust; with --python, beside
+    /// scripts/public_data_reference.py's independent computation (fails if any quarter differs).
+    PublicData {
+        /// A Python 3 to run the reference script with (standard library only).
+        #[arg(long)]
+        python: Option<String>,
+    },
     /// Writes a quarter's A-11 records and report through the release build of the CLI, e.g.
     /// `cargo xtask report --fy 2025 --quarter 2 [--data DIR] [--out DIR]`.
     Report {
@@ -95,6 +105,7 @@ fn main() -> Result<()> {
         },
         Task::Dist => dist(),
         Task::Screenshots { chromium } => screenshots(&chromium),
+        Task::PublicData { python } => public_data::public_data(python.as_deref()),
         Task::Report { args } => {
             let mut cmd = vec!["run", "--release", "--quiet", "--bin", "fedcx", "--", "report"];
             cmd.extend(args.iter().map(String::as_str));

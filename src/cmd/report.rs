@@ -316,7 +316,29 @@ pub fn write_report(
     };
     let dir = fedcx_a11::write_quarter(out, &input)?;
     summarise_problems(&dir)?;
+    summarise_without_detail(&result.contribution, quarter);
     Ok(dir)
+}
+
+/// The groups with responses but no collection detail (so in the report, in no A-11 record), on
+/// stderr as one line with the count and the first groups, as the problems are.
+fn summarise_without_detail(c: &fedcx_model::Contribution, quarter: FiscalQuarter) {
+    let groups = fedcx_a11::records::groups_without_detail(&c.counts, &c.details, quarter);
+    if groups.is_empty() {
+        return;
+    }
+    let respondents: u64 = groups.iter().map(|(_, n)| n).sum();
+    let first: Vec<String> =
+        groups.iter().take(3).map(|(k, n)| format!("{} / {} ({n})", k.service, k.channel)).collect();
+    let more = if groups.len() > 3 { format!(", and {} more", groups.len() - 3) } else { String::new() };
+    eprintln!(
+        "{} {} group(s) with {respondents} respondents have no collection detail for {}, so they are in the report but \
+         in no A-11 record: {}{more} (give their details: fedcx template details)",
+        super::label("warning"),
+        groups.len(),
+        quarter.compact(),
+        super::escape_controls(&first.join(", "))
+    );
 }
 
 /// The groups withheld from the records, grouped by kind with counts and the first examples, on

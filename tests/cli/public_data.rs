@@ -421,3 +421,23 @@ fn the_same_records_in_another_form_are_duplicates_not_counted_twice() {
     t.ok(&["-q", "--store", store.to_str().unwrap(), "export", "--out", "replaced.csv"]);
     assert_eq!(std::fs::read(t.path("before.csv")).unwrap(), std::fs::read(t.path("replaced.csv")).unwrap());
 }
+
+#[test]
+fn groups_with_responses_but_no_detail_are_named_on_the_terminal() {
+    let t = TestDir::new();
+    // The demo's first 2,000 responses (FY2022 Q1-Q2), with no collection-detail export.
+    let demo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/responses.csv")).unwrap();
+    let head: String = demo.lines().take(2001).map(|l| format!("{l}\n")).collect();
+    t.write("a.csv", head.as_bytes());
+    t.ok(&["-q", "ingest", "a.csv"]);
+    let out = t.run(&["-q", "report", "--quarter", "FY2022Q1", "--out", "out", "--bootstrap", "0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("no collection detail")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        line.starts_with("warning: 234 group(s) with 1875 respondents have no collection detail for FY2022Q1"),
+        "{line}"
+    );
+    assert!(line.contains("dhs-cbp-port-of-entry / in_person (25)") && line.contains("and 231 more"), "{line}");
+    assert_eq!(stderr.lines().filter(|l| l.contains("no collection detail")).count(), 1, "one line, not one per group");
+}

@@ -435,18 +435,32 @@ fn validate_details(
              until August 2022): they count in every total but on neither side of the digital-versus-assisted comparison"
         ));
     }
-    for (k, t) in input.counts.iter().filter(|(k, _)| k.quarter == q) {
-        if !by_group.contains_key(k) {
-            notes.push(format!(
-                "{} / {} has {} responses in {q} but no collection detail gives its volumes; they are in the report \
-                 but in no record",
-                k.service,
-                k.channel,
-                t.respondents()
-            ));
-        }
+    let owned: Vec<CollectionDetail> = details.iter().map(|d| (*d).clone()).collect();
+    for (k, n) in groups_without_detail(input.counts, &owned, q) {
+        notes.push(format!(
+            "{} / {} has {n} responses in {q} but no collection detail gives its volumes; they are in the report \
+             but in no record",
+            k.service, k.channel,
+        ));
     }
     counted
+}
+
+/// The quarter's groups (service, channel) with responses but no collection detail of that quarter:
+/// they are in the report but in no A-11 record. Each with its respondents, in group order.
+pub fn groups_without_detail(
+    counts: &fedcx_model::ResponseCounts,
+    details: &[CollectionDetail],
+    quarter: fedcx_model::FiscalQuarter,
+) -> Vec<(GroupKey, u64)> {
+    counts
+        .iter()
+        .filter(|(k, t)| k.quarter == quarter && t.respondents() > 0)
+        .filter(|(k, _)| {
+            !details.iter().any(|d| d.quarter == quarter && d.service == k.service && d.channel == k.channel)
+        })
+        .map(|(k, t)| (k.clone(), t.respondents()))
+        .collect()
 }
 
 fn problem(d: &CollectionDetail, kind: &'static str, detail: String) -> Problem {

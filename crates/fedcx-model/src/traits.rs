@@ -65,6 +65,8 @@ pub enum SourceItem {
 ///             }
 ///             SourceItem::Counts(key, tally) => counts.add_tally(&key, &tally),
 ///             SourceItem::Rejected(_) => rejected += 1,
+///             // Already counted once, from the record that came first.
+///             SourceItem::Duplicate(_) => {}
 ///             SourceItem::Benchmark(_)
 ///             | SourceItem::WebVisits(_)
 ///             | SourceItem::PublishedMeans(_) => {}

@@ -63,6 +63,12 @@ enum Command {
     },
     /// Builds registry files: `registry import` reads Touchpoints' provider and service exports.
     Registry(cmd::registry::Args),
+    /// Writes the government-wide site from the whole store: every HISP, every quarter, static
+    /// pages with CSV downloads, to open from disk or publish on any static host.
+    Site(cmd::site::SiteArgs),
+    /// Serves the site's pages from the store on 127.0.0.1, read-only, rebuilt when the store
+    /// changes: for checking a quarter before publishing.
+    Serve(cmd::site::ServeArgs),
 }
 
 /// Shell completions or the man page, generated from the argument definitions themselves.
@@ -135,6 +141,8 @@ fn run() -> ExitCode {
             Command::Pls(args) => cmd::pls::run(&args),
             Command::Generate { what } => generate(&what),
             Command::Registry(args) => cmd::registry::run(&registry, &args),
+            Command::Site(args) => cmd::site::site(&registry, &cmd::store::resolve(cli.store.as_deref())?, &args),
+            Command::Serve(args) => cmd::site::serve(&registry, &cmd::store::resolve(cli.store.as_deref())?, &args),
             Command::Report(args) => cmd::report::run(&registry, &args, &cmd::store::resolve(cli.store.as_deref())?),
         }
     })();

@@ -6,6 +6,7 @@ pub mod ingest;
 pub mod pls;
 pub mod registry;
 pub mod report;
+pub mod site;
 pub mod store;
 pub mod template;
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod public_data;
+mod site;
 
 /// A temporary working directory and a way to run `fedcx` in it.
 struct TestDir {

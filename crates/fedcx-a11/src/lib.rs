@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod output;
 pub mod records;
 pub mod report;
+pub mod site;
 pub mod xlsx;
 
 use std::collections::BTreeMap;

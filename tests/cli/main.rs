@@ -74,6 +74,9 @@ impl TestDir {
     }
 }
 
+/// Survey tools' exports read through mappings (issue 21's mapping and message items).
+mod tools;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
@@ -419,7 +422,8 @@ fn ingest_fixture(name: &str) -> PathBuf {
 fn qualtrics_export_through_its_mapping() {
     let t = TestDir::new();
     let data = fixture("qualtrics-v2.csv");
-    let mapping = example("qualtrics-v2.toml");
+    // The agency's copy of the qualtrics-v2 preset, naming its Service and Channel columns.
+    let mapping = fixture("qualtrics-v2.toml");
     t.ok(&[
         "ingest",
         data.to_str().unwrap(),
@@ -473,6 +477,10 @@ fn a_shipped_mapping_is_named_without_a_file() {
             "csv",
             "--mapping",
             mapping,
+            "--service",
+            "dos-ca-passport-renewal",
+            "--channel",
+            "website",
             "--no-store",
             "--counts",
             out,
@@ -495,7 +503,8 @@ fn a_shipped_mapping_is_named_without_a_file() {
 fn medallia_export_with_spreadsheet_dates() {
     let t = TestDir::new();
     let data = fixture("medallia-v1.csv");
-    let mapping = example("medallia-v1.toml");
+    // The agency's copy of the medallia-v1 preset: VA's service, its channels in the Touchpoint column.
+    let mapping = fixture("medallia-v1.toml");
     t.ok(&[
         "ingest",
         data.to_str().unwrap(),
@@ -2076,6 +2085,10 @@ fn tools_qualtrics_three_header_rows_previews_spam_and_partial_responses() {
         &tool_fixture("qualtrics-3row.csv"),
         "--mapping",
         &example_path("qualtrics.toml"),
+        "--service",
+        "dos-ca-passport-renewal",
+        "--channel",
+        "website",
         "--summary",
         "s.json",
         "--rejects",
@@ -2131,6 +2144,10 @@ fn tools_qualtrics_two_header_rows_with_numeric_values_pass_strict() {
         &tool_fixture("qualtrics-2row.csv"),
         "--mapping",
         &example_path("qualtrics.toml"),
+        "--service",
+        "dos-ca-passport-renewal",
+        "--channel",
+        "website",
         "--summary",
         "s.json",
     ]);
@@ -2159,6 +2176,10 @@ fn tools_surveymonkey_two_header_rows_and_choice_text() {
         &tool_fixture("surveymonkey.csv"),
         "--mapping",
         &example_path("surveymonkey.toml"),
+        "--service",
+        "dos-ca-passport-renewal",
+        "--channel",
+        "website",
         "--summary",
         "s.json",
         "--rejects",
@@ -2191,11 +2212,14 @@ fn tools_one_command_reads_a_mapped_export_and_a_touchpoints_detail_export() {
     let details = fixture("touchpoints").join("v2/details.csv").to_string_lossy().into_owned();
     let q = tool_fixture("qualtrics-3row.csv");
     let mapping = example_path("qualtrics.toml");
-    let out = t.ok(&["ingest", "--no-store", &q, &details, "--mapping", &mapping]);
+    let passport = ["--service", "dos-ca-passport-renewal", "--channel", "website"];
+    let out = t.ok(&[&["ingest", "--no-store", &q, &details, "--mapping", &mapping][..], &passport].concat());
     assert!(out.contains("qualtrics-3row.csv (csv): 10 read, 7 accepted"), "{out}");
     assert!(out.contains("details.csv (touchpoints-details): 4 read, 4 accepted"), "{out}");
     assert!(out.contains("4 collection details"), "{out}");
-    let err = t.fails(&["ingest", "--no-store", &q, &details, "--format", "csv", "--mapping", &mapping]);
+    let err = t.fails(
+        &[&["ingest", "--no-store", &q, &details, "--format", "csv", "--mapping", &mapping][..], &passport].concat(),
+    );
     assert!(err.contains("details.csv: the header lacks required column(s) ResponseId, EndDate, Q1, Q2_1"), "{err}");
 }
 
@@ -2208,8 +2232,12 @@ fn tools_medallia_tool_reads_its_spreadsheet_dates() {
         &fixture("medallia-v1.csv").to_string_lossy(),
         "--mapping",
         &example_path("medallia.toml"),
+        "--service",
+        "va-vha-outpatient-care",
+        "--channel",
+        "in_person",
     ]);
-    // As examples/medallia-v1.toml reads it (medallia_export_with_spreadsheet_dates).
+    // As tests/fixtures/medallia-v1.toml reads it (medallia_export_with_spreadsheet_dates).
     assert!(out.contains("medallia-v1.csv (csv): 5 read, 3 accepted, 1 rejected, 1 duplicates"), "{out}");
 }
 

@@ -231,11 +231,6 @@ impl Mapping {
                 m.tool.map_or("", Tool::as_str)
             ));
         }
-        for either in ["service_id", "channel"] {
-            if !m.columns.contains_key(either) && !m.constants.contains_key(either) {
-                problems.push(format!("{either} needs a column in [columns] or a value in [constants]"));
-            }
-        }
         if let Some(Err(e)) = m.timestamp.time_zone.as_deref().map(str::parse::<chrono_tz::Tz>) {
             problems.push(format!("[timestamp] time_zone: {e}"));
         }
@@ -258,6 +253,18 @@ impl Mapping {
         } else {
             Err(bad(problems))
         }
+    }
+
+    /// The fields every row needs that the mapping gives no way to read, of `service_id` and
+    /// `channel`: [columns] names no column for them and [constants] no value. A mapping may leave
+    /// them out (every shipped one does: it holds a survey tool's conventions, never an agency's
+    /// service), and then they must be given before a file is read ([`Mapping::constants`], as
+    /// `fedcx ingest --service/--channel` sets them).
+    pub fn unassigned(&self) -> Vec<&'static str> {
+        ["service_id", "channel"]
+            .into_iter()
+            .filter(|f| !self.columns.contains_key(*f) && !self.constants.contains_key(*f))
+            .collect()
     }
 
     /// The export column of a field: the one `[columns]` names, else the tool's default.
@@ -668,7 +675,10 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             [("service_id", matches!(service, Slot::Absent)), ("channel", matches!(channel, Slot::Absent))]
         {
             if absent && !problems.iter().any(|p| p.contains(field)) {
-                problems.push(format!("{field} needs a column in [columns] or a value in [constants]"));
+                let flag = if field == "channel" { "--channel" } else { "--service" };
+                problems.push(format!(
+                    "{field} needs a column in [columns] or a value in [constants] (or `fedcx ingest {flag}`)"
+                ));
             }
         }
         let zone =
@@ -1355,8 +1365,13 @@ mod tests {
         std::fs::read(format!("{}/tests/fixtures/tools/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
     }
 
+    /// A shipped mapping with the service and channel of the fixtures (passport renewal, online),
+    /// as `fedcx ingest --service --channel` gives them.
     fn example(name: &str) -> Mapping {
-        Mapping::preset(name.trim_end_matches(".toml")).unwrap()
+        let mut m = Mapping::preset(name.trim_end_matches(".toml")).unwrap();
+        m.constants.insert("service_id".into(), "dos-ca-passport-renewal".into());
+        m.constants.insert("channel".into(), "website".into());
+        m
     }
 
     #[test]
@@ -1365,6 +1380,22 @@ mod tests {
             assert!(Mapping::preset(name).is_some(), "{name}");
         }
         assert!(Mapping::preset("excel").is_none());
+    }
+
+    /// Issue 21: the qualtrics and surveymonkey presets booked every export to State's passport
+    /// renewal on the website, the medallia ones to VA outpatient care. A preset names a tool's
+    /// conventions only: no service and no channel, as a column, a constant or a value map.
+    #[test]
+    fn no_preset_names_a_service_or_a_channel() {
+        let registry = Registry::bundled();
+        for (name, text) in PRESETS {
+            let m = Mapping::preset(name).unwrap();
+            assert_eq!(m.unassigned(), ["service_id", "channel"], "{name}");
+            assert!(m.services.is_empty() && m.channels.is_empty(), "{name}");
+            for s in registry.services() {
+                assert!(!text.contains(s.id.as_str()), "{name} names {}", s.id);
+            }
+        }
     }
 
     /// The summary and counts of one file read with `threads` workers and chunks of `chunk` bytes.

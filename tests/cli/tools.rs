@@ -1,0 +1,66 @@
+//! Survey tools' exports read through mappings: the shipped presets, the mapping template, the
+//! messages of mappings and of detection (issue 21).
+
+use super::{tool_fixture, TestDir};
+
+/// Issue 21: `fedcx ingest qualtrics-export.csv --mapping qualtrics` booked every response to
+/// State's passport renewal on the website, exit 0, whatever agency's export it was. Each shipped
+/// mapping now names no service or channel, and ingesting without them is refused, saying how.
+#[test]
+fn a_shipped_mapping_books_nothing_without_service_and_channel() {
+    let t = TestDir::new();
+    let q = tool_fixture("qualtrics-3row.csv");
+    // The exact command of the issue.
+    let err = t.fails(&["ingest", &q, "--mapping", "qualtrics"]);
+    assert!(
+        err.contains(
+            "the mapping qualtrics names no service_id and no channel: give --service ID and --channel CHANNEL"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("fedcx hisps --services") && err.contains("website, mobile_app"), "{err}");
+    assert!(!t.path("fedcx.db").exists(), "nothing was stored");
+    for preset in ["qualtrics-v2", "surveymonkey", "medallia", "medallia-v1"] {
+        let err = t.fails(&["ingest", &q, "--format", "csv", "--mapping", preset, "--no-store"]);
+        assert!(err.contains(&format!("the mapping {preset} names no service_id and no channel")), "{preset}: {err}");
+    }
+    // One of the two given: the other is still asked for.
+    let err = t.fails(&["ingest", &q, "--mapping", "qualtrics", "--channel", "phone", "--no-store"]);
+    assert!(err.contains("names no service_id: give --service ID (every row"), "{err}");
+
+    // Given, the rows are booked to the service and channel named, nowhere else.
+    t.ok(&["ingest", &q, "--mapping", "qualtrics", "--service", "ssa-retirement-benefits", "--channel", "phone"]);
+    t.ok(&["export", "--out", "e.csv"]);
+    let export = std::fs::read_to_string(t.path("e.csv")).unwrap();
+    assert!(export.lines().skip(1).all(|l| l.starts_with("ssa-retirement-benefits,phone,FY2024Q2,")), "{export}");
+    assert!(!export.contains("passport"), "{export}");
+}
+
+/// --service is checked against the registry, --channel against the channels, and neither may
+/// contradict a mapping that reads the field from a column.
+#[test]
+fn service_and_channel_on_the_command_line_are_checked() {
+    let t = TestDir::new();
+    let q = tool_fixture("qualtrics-3row.csv");
+    let run = |extra: &[&str]| t.fails(&[&["ingest", &q, "--mapping", "qualtrics", "--no-store"][..], extra].concat());
+    let err = run(&["--service", "dos-passport", "--channel", "website"]);
+    assert!(err.contains("--service \"dos-passport\": no such service in the registry"), "{err}");
+    let err = run(&["--service", "ssa-retirement-benefits", "--channel", "web"]);
+    assert!(err.contains("\"web\" is not a channel (expected one of: computer, mobile"), "{err}");
+    let err = t.fails(&["ingest", &q, "--service", "ssa-retirement-benefits", "--no-store"]);
+    assert!(err.contains("--mapping"), "--service goes with --mapping: {err}");
+    let data = super::fixture("qualtrics-v2.csv");
+    let mapping = super::fixture("qualtrics-v2.toml");
+    let err = t.fails(&[
+        "ingest",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--mapping",
+        mapping.to_str().unwrap(),
+        "--service",
+        "ssa-retirement-benefits",
+        "--no-store",
+    ]);
+    assert!(err.contains("reads service_id from the column \"Service\"; give one or the other"), "{err}");
+}

@@ -64,3 +64,44 @@ fn service_and_channel_on_the_command_line_are_checked() {
     ]);
     assert!(err.contains("reads service_id from the column \"Service\"; give one or the other"), "{err}");
 }
+
+/// Issue 21: checkbox columns named by ImportId in the split form the new export format writes,
+/// `{"ImportId":"QID2","choiceId":"1"}`, were all missing. qualtrics-choiceid.source.md has the
+/// hand-computed numbers.
+#[test]
+fn checkbox_columns_are_named_by_import_id_and_choice_id() {
+    let t = TestDir::new();
+    let out = t.ok(&[
+        "ingest",
+        "--strict",
+        &tool_fixture("qualtrics-choiceid.csv"),
+        "--mapping",
+        &tool_fixture("qualtrics-choiceid.toml"),
+    ]);
+    assert!(out.contains("qualtrics-choiceid.csv (csv): 4 read, 4 accepted, 0 rejected, 0 duplicates"), "{out}");
+    let c = super::exported(&t, "dos-ca-passport-renewal,website,FY2024Q2");
+    assert_eq!(c[&("respondents".into(), "v2".into())], 4);
+    for (item, want) in [
+        ("positive_effectiveness", (1, 2)),
+        ("positive_ease", (1, 2)),
+        ("positive_employee", (1, 2)),
+        ("positive_efficiency", (0, 2)),
+        ("positive_other", (0, 2)),
+        ("negative_ease", (1, 2)),
+        ("negative_other", (1, 2)),
+        ("negative_effectiveness", (0, 2)),
+    ] {
+        assert_eq!(super::share(&c, item), want, "{item}");
+    }
+    // The question's ImportId alone names no column: refused, not read from the first choice's.
+    let text = std::fs::read_to_string(tool_fixture("qualtrics-choiceid.toml")).unwrap();
+    let mapping = t.write("bare.toml", text.replace("\"QID2_2\"", "\"QID2\"").as_bytes());
+    let err = t.fails(&[
+        "ingest",
+        &tool_fixture("qualtrics-choiceid.csv"),
+        "--mapping",
+        mapping.to_str().unwrap(),
+        "--no-store",
+    ]);
+    assert!(err.contains("the header lacks required column(s) QID2 for format csv"), "{err}");
+}

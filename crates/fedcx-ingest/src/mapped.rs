@@ -592,10 +592,20 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
                 return Err(bad_header(format!("column {h:?} appears twice")));
             }
         }
-        let find = |name: &str| -> Option<usize> {
-            info.names.iter().position(|h| h.eq_ignore_ascii_case(name)).or_else(|| {
-                info.aliases.iter().position(|a| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
-            })
+        let mut ambiguous = Vec::new();
+        let mut find = |name: &str| -> Option<usize> {
+            if let Some(i) = info.names.iter().position(|h| h.eq_ignore_ascii_case(name)) {
+                return Some(i);
+            }
+            let by_alias: Vec<usize> = (0..info.aliases.len())
+                .filter(|&i| info.aliases[i].as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+                .collect();
+            if by_alias.len() > 1 {
+                // Taking the first would read every choice of a question from its first column.
+                let columns: Vec<&str> = by_alias.iter().map(|&i| info.names[i].as_str()).collect();
+                ambiguous.push(format!("ImportId {name:?} names {} columns ({})", columns.len(), columns.join(", ")));
+            }
+            by_alias.first().copied()
         };
         let mut problems = Vec::new();
         let mut missing = Vec::new();
@@ -626,6 +636,10 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             }
         }
         let comment = col("comment");
+        let (status, finished) = match mapping.tool {
+            Some(Tool::Qualtrics) => (find("Status"), find("Finished")),
+            Some(Tool::SurveyMonkey | Tool::Medallia) | None => (None, None),
+        };
         if !missing.is_empty() {
             return Err(IngestError::MissingColumns {
                 path: path.to_owned(),
@@ -634,10 +648,12 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
                 found: info.names,
             });
         }
-        let (status, finished) = match mapping.tool {
-            Some(Tool::Qualtrics) => (find("Status"), find("Finished")),
-            Some(Tool::SurveyMonkey | Tool::Medallia) | None => (None, None),
-        };
+        if !ambiguous.is_empty() {
+            return Err(bad_header(format!(
+                "{}; name each column by its id (row 1) or by its ImportId and choiceId (QID2_1)",
+                ambiguous.join("; ")
+            )));
+        }
         fn slot<T, E: std::fmt::Display>(
             column: Option<usize>,
             constant: Option<&String>,
@@ -1569,6 +1585,25 @@ mod tests {
         assert!(err.contains("unknown variant `typeform`") && err.contains("qualtrics"), "{err}");
         let err = check("[indicators]\nblank = 'maybe'\n").unwrap_err();
         assert!(err.contains("unknown variant `maybe`") && err.contains("not_selected"), "{err}");
+    }
+
+    /// An ImportId that several columns share (an export writing a question's ImportId over each
+    /// of its choices without a choiceId) names none of them: reading the first would put every
+    /// choice's answers in one column's.
+    #[test]
+    fn an_import_id_of_several_columns_is_refused() {
+        let registry = Registry::bundled();
+        let mut mapping = example("qualtrics");
+        mapping.columns = [("question_1", "QID1"), ("positive_ease", "QID2")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let input = "ResponseId,EndDate,Q1,Q2_1,Q2_2\n\
+                     {\"ImportId\":\"_recordId\"},{\"ImportId\":\"endDate\"},{\"ImportId\":\"QID1\"},\
+                     {\"ImportId\":\"QID2\"},{\"ImportId\":\"QID2\"}\n";
+        let err =
+            MappedCsvSource::new(Path::new("q.csv"), input.as_bytes(), mapping, &registry).unwrap_err().to_string();
+        assert!(err.contains("ImportId \"QID2\" names 2 columns (Q2_1, Q2_2)"), "{err}");
     }
 
     #[test]

@@ -48,7 +48,8 @@ enum Command {
     Provenance(cmd::store::ProvenanceArgs),
     /// Takes one ingested file's contribution out of the store, in one transaction.
     Forget(cmd::store::ForgetArgs),
-    /// Writes files for you to fill in: `template details` gives a quarter's collection details.
+    /// Writes files for you to fill in: `template details` gives a quarter's collection details,
+    /// `template mapping` a mapping for a survey tool's export, from its header.
     Template(cmd::template::Args),
     /// Writes every stored count in long form (service, channel, quarter, item, point, n).
     Export(cmd::store::ExportArgs),

@@ -105,3 +105,52 @@ fn checkbox_columns_are_named_by_import_id_and_choice_id() {
     ]);
     assert!(err.contains("the header lacks required column(s) QID2 for format csv"), "{err}");
 }
+
+/// Issue 21: `fedcx template mapping --tool qualtrics FILE` did not exist. It writes a mapping
+/// from the export's header: every column under a comment with its question text (row 2) and
+/// ImportId (row 3); filled in with a service and channel, it reads the export as the shipped
+/// mapping does.
+#[test]
+fn template_mapping_writes_a_mapping_from_the_exports_header() {
+    let t = TestDir::new();
+    let q = tool_fixture("qualtrics-choiceid.csv");
+    let out = t.ok(&["template", "mapping", "--tool", "qualtrics", &q]);
+    assert!(out.contains("(27 columns, 16 field(s) guessed from the A-11 wording: check them) written to qualtrics-choiceid.mapping.toml"), "{out}");
+    let text = std::fs::read_to_string(t.path("qualtrics-choiceid.mapping.toml")).unwrap();
+    assert_eq!(text.matches("\n# column ").count(), 27, "{text}");
+    assert!(text.contains("# column 12: Q5 (\"Based on my experience today, I trust the agency to deliver on its mission.\"; ImportId QID1)\nquestion_1 = \"Q5\""), "{text}");
+    assert!(
+        text.contains(
+            "# column 26: Q7_9 (\"What didn't go so well? - Other\"; ImportId QID3_9)\nnegative_other = \"Q7_9\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("# column 4: IPAddress (\"IP Address\"; ImportId ipAddress): personal data, not read\n"),
+        "{text}"
+    );
+    // A second run does not overwrite the file being filled in.
+    let err = t.fails(&["template", "mapping", "--tool", "qualtrics", &q]);
+    assert!(err.contains("qualtrics-choiceid.mapping.toml exists: pass --out"), "{err}");
+    // As written, the mapping names no service or channel; given them, it reads what the
+    // ImportId mapping of the fixture reads.
+    let err = t.fails(&["ingest", &q, "--mapping", "qualtrics-choiceid.mapping.toml"]);
+    assert!(err.contains("names no service_id and no channel"), "{err}");
+    t.ok(&[
+        "ingest",
+        &q,
+        "--mapping",
+        "qualtrics-choiceid.mapping.toml",
+        "--service",
+        "dos-ca-passport-renewal",
+        "--channel",
+        "website",
+        "--strict",
+    ]);
+    let by_template = super::exported(&t, "dos-ca-passport-renewal,website,FY2024Q2");
+    let other = TestDir::new();
+    other.ok(&["ingest", &q, "--mapping", &tool_fixture("qualtrics-choiceid.toml")]);
+    assert_eq!(by_template, super::exported(&other, "dos-ca-passport-renewal,website,FY2024Q2"));
+    let help = t.ok(&["template", "--help"]);
+    assert!(help.contains("mapping") && help.contains("from the export's own header"), "{help}");
+}

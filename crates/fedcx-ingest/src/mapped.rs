@@ -6,8 +6,10 @@
 //! With no mapping file the built-in [`Mapping::native`] is used: fedcx's own layout ([`NATIVE_HEADER`]),
 //! which the bundled demo data is written in and which [`native_record`] writes.
 
+mod template;
 mod tool;
 
+pub use template::{template, Template};
 pub use tool::Tool;
 
 use crate::rows::{Counted, Produced, QuoteState};

@@ -192,7 +192,7 @@ fn is_qualtrics_response_id(text: &str) -> bool {
 }
 
 /// Qualtrics' third header row: every cell that is not empty is a JSON object with an `ImportId`.
-fn is_import_id_row(row: &[String]) -> bool {
+pub(super) fn is_import_id_row(row: &[String]) -> bool {
     let mut cells = row.iter().filter(|c| !c.is_empty()).peekable();
     cells.peek().is_some() && cells.all(|c| c.starts_with("{\"ImportId\""))
 }

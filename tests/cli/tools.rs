@@ -154,3 +154,24 @@ fn template_mapping_writes_a_mapping_from_the_exports_header() {
     let help = t.ok(&["template", "--help"]);
     assert!(help.contains("mapping") && help.contains("from the export's own header"), "{help}");
 }
+
+/// Issue 21: `fedcx ingest` of a Qualtrics export without a mapping said only that the format
+/// could not be told, and listed formats none of which reads it. The error names the tool and
+/// gives the commands that do.
+#[test]
+fn an_undetected_tool_export_is_named_with_the_command() {
+    let t = TestDir::new();
+    let q = tool_fixture("qualtrics-3row.csv");
+    let err = t.fails(&["ingest", &q]);
+    assert!(
+        err.contains("it is a Qualtrics export (its header has StartDate, EndDate, Status, Finished, ResponseId)"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("`fedcx ingest {q} --mapping qualtrics --service ID --channel CHANNEL`")), "{err}");
+    assert!(err.contains(&format!("`fedcx template mapping --tool qualtrics {q}`")), "{err}");
+    let sm = tool_fixture("surveymonkey.csv");
+    let err = t.fails(&["ingest", &sm, "--no-store"]);
+    assert!(err.contains("it is a SurveyMonkey export") && err.contains("--mapping surveymonkey"), "{err}");
+    // Given as the error says (with a service and channel), it is read.
+    t.ok(&["ingest", &q, "--mapping", "qualtrics", "--service", "dos-ca-passport-renewal", "--channel", "website"]);
+}

@@ -147,11 +147,7 @@ pub fn template<R: Read>(path: &Path, mut input: R, tool: Tool) -> Result<Templa
     let guesses = guess(tool, &columns);
     let mut out = String::new();
     let file = one_line(&path.file_name().map_or_else(|| path.to_string_lossy(), |n| n.to_string_lossy()));
-    let tool_name = match tool {
-        Tool::Qualtrics => "Qualtrics",
-        Tool::SurveyMonkey => "SurveyMonkey",
-        Tool::Medallia => "Medallia",
-    };
+    let tool_name = tool.label();
     let _ = writeln!(
         out,
         "# Mapping for {file}, a {tool_name} export, written by `fedcx template mapping --tool {}` from its header.",

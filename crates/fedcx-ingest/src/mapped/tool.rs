@@ -32,6 +32,35 @@ impl Tool {
         }
     }
 
+    /// The tool's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Qualtrics => "Qualtrics",
+            Tool::SurveyMonkey => "SurveyMonkey",
+            Tool::Medallia => "Medallia",
+        }
+    }
+
+    /// The columns of the first header row that mark the tool's own export, as it writes them
+    /// (Qualtrics' data export and SurveyMonkey's response export, per docs/mapping.md); none for
+    /// Medallia, whose layout no documentation describes.
+    pub fn signature(self) -> &'static [&'static str] {
+        match self {
+            Tool::Qualtrics => &["StartDate", "EndDate", "Status", "Finished", "ResponseId"],
+            Tool::SurveyMonkey => &["Respondent ID", "Collector ID", "Start Date", "End Date"],
+            Tool::Medallia => &[],
+        }
+    }
+
+    /// The tool whose own export a first header row (its cells, any letter case) is: every column
+    /// of its [`Tool::signature`] is there.
+    pub fn of_header<S: AsRef<str>>(columns: &[S]) -> Option<Tool> {
+        [Tool::Qualtrics, Tool::SurveyMonkey, Tool::Medallia].into_iter().find(|t| {
+            let sig = t.signature();
+            !sig.is_empty() && sig.iter().all(|w| columns.iter().any(|c| c.as_ref().trim().eq_ignore_ascii_case(w)))
+        })
+    }
+
     /// How many records at the top of an export can be header rows, the column names included.
     pub(crate) fn max_header_records(self) -> usize {
         match self {

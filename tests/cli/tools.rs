@@ -175,3 +175,44 @@ fn an_undetected_tool_export_is_named_with_the_command() {
     // Given as the error says (with a service and channel), it is read.
     t.ok(&["ingest", &q, "--mapping", "qualtrics", "--service", "dos-ca-passport-renewal", "--channel", "website"]);
 }
+
+/// Issue 21: a mapping's problems were printed on one line with `\n` between them, a wrong
+/// channel did not say which are valid, problems of several keys took several runs to see (the
+/// first TOML error hid the rest), and a missing file's OS error was printed twice.
+#[test]
+fn mapping_errors_are_listed_at_once_one_a_line() {
+    let t = TestDir::new();
+    let q = tool_fixture("qualtrics-3row.csv");
+    let mapping = t.write(
+        "bad.toml",
+        b"tool = 'qualtrix'\nbogus = 1\n[columns]\nquestion_1 = 'Q1'\nfoo = 'x'\nq2 = 5\n[channels]\nWeb = 'web'\n\
+          [constants]\nchannel = 'web'\nsurvey_version = 'v3'\n[labels]\nKinda = 'maybe'\n[indicators]\nblank = 'maybe'\n",
+    );
+    let err = t.fails(&["ingest", &q, "--mapping", mapping.to_str().unwrap(), "--no-store"]);
+    assert!(!err.contains("\\n"), "real line breaks: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines[0].ends_with("bad.toml: 9 problem(s):"), "{err}");
+    assert_eq!(lines.len(), 10, "one problem a line: {err}");
+    for (line, part) in lines[1..].iter().zip([
+        "unknown key \"bogus\" (a mapping has: tool, indicators, columns",
+        "[columns] \"q2\" must be a string, not integer",
+        "[indicators]: unknown variant `maybe`, expected `not_offered` or `not_selected`",
+        "[labels] \"Kinda\" = \"maybe\": expected a number",
+        "tool: unknown variant `qualtrix`, expected one of `qualtrics`, `surveymonkey`, `medallia`",
+        "[columns] names unknown field \"foo\"",
+        "[channels] \"Web\" maps to \"web\", which is not a channel (expected one of: computer, mobile,",
+        "[constants] channel: \"web\" is not a channel (expected one of: computer, mobile,",
+        "[constants] survey_version: \"v3\" is not a survey version (expected v1 or v2)",
+    ]) {
+        assert!(line.starts_with("  - ") && line.contains(part), "{part}: {err}");
+    }
+    // A syntax error is one line, with where it is.
+    let syntax = t.write("syntax.toml", b"tool = 'qualtrics'\n[columns\nq = 'x'\n");
+    let err = t.fails(&["ingest", &q, "--mapping", syntax.to_str().unwrap(), "--no-store"]);
+    assert!(err.contains("syntax.toml: 1 problem(s):\n  - line 2, column 9: invalid table header"), "{err}");
+    // A missing file's OS error, once.
+    let err = t.fails(&["ingest", "missing.csv", "--no-store"]);
+    assert_eq!(err.trim_end(), "error: missing.csv: No such file or directory (os error 2)");
+    let err = t.fails(&["--registry", "nope.toml", "hisps"]);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}

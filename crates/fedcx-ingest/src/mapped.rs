@@ -198,8 +198,12 @@ impl Mapping {
     /// Parses a mapping file's text, listing every problem.
     pub fn from_toml_str(path: &Path, text: &str) -> Result<Mapping, IngestError> {
         let bad = |problems| IngestError::BadConfig { path: path.to_owned(), problems };
-        let m: Mapping = toml::from_str(text).map_err(|e| bad(vec![e.to_string()]))?;
+        // Only a syntax error stops the reading here: each key is then read on its own, so one
+        // wrong key does not hide the problems of the others.
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(vec![toml_problem(text, &e)]))?;
         let mut problems = Vec::new();
+        let tool_given = table.contains_key("tool");
+        let m = mapping_from_table(table, &mut problems);
         for field in m.columns.keys() {
             if !NATIVE_HEADER.contains(&field.as_str()) {
                 problems
@@ -215,7 +219,8 @@ impl Mapping {
             }
         }
         for required in ["response_id", "submitted_at"] {
-            if m.column_of(required).is_none() {
+            // A tool that could not be read would name these: its problem is said already.
+            if m.column_of(required).is_none() && !(tool_given && m.tool.is_none()) {
                 problems.push(format!("[columns] must name the column of {required}"));
             }
         }
@@ -243,7 +248,24 @@ impl Mapping {
         }
         for (label, id) in &m.channels {
             if id.parse::<Channel>().is_err() {
-                problems.push(format!("[channels] {label:?} maps to {id:?}, which is not a channel"));
+                problems.push(format!(
+                    "[channels] {label:?} maps to {id:?}, which is not a channel (expected one of: {})",
+                    Channel::ALL.map(Channel::as_str).join(", ")
+                ));
+            }
+        }
+        // The constants that need no registry are checked here, with the rest; a service is
+        // checked against the registry when a file is opened.
+        for (field, value) in &m.constants {
+            let checked = match field.as_str() {
+                "channel" => resolve_channel(&m, value).err(),
+                "transaction_point" => value.parse::<TransactionPoint>().err().map(|e| e.to_string()),
+                "survey_version" => value.parse::<SurveyVersion>().err().map(|e| e.to_string()),
+                "survey_type" => value.parse::<TrustScale>().err().map(|e| e.to_string()),
+                _ => None,
+            };
+            if let Some(e) = checked {
+                problems.push(format!("[constants] {field}: {e}"));
             }
         }
         let has_v1 = (1..=V1_QUESTION_COUNT).any(|q| m.columns.contains_key(&format!("q{q}")));
@@ -283,6 +305,82 @@ impl Mapping {
     pub(crate) fn header_record_count(&self, records: &[Vec<String>]) -> usize {
         tool::header_record_count(self.tool, self.column_of("response_id").unwrap_or(""), records)
     }
+}
+
+/// The keys a mapping file may have.
+const MAPPING_KEYS: [&str; 8] =
+    ["tool", "indicators", "columns", "constants", "timestamp", "labels", "services", "channels"];
+
+/// A TOML error on one line: where it is (line and column) and what it says.
+fn toml_problem(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', "; ");
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// A mapping from a parsed mapping file, each key read on its own: what cannot be read is left
+/// at its default and said in `problems`.
+fn mapping_from_table(table: toml::Table, problems: &mut Vec<String>) -> Mapping {
+    /// A table of strings, entry by entry.
+    fn strings(key: &str, value: toml::Value, problems: &mut Vec<String>) -> BTreeMap<String, String> {
+        let toml::Value::Table(t) = value else {
+            problems.push(format!("[{key}] must be a table of names to strings, not {}", value.type_str()));
+            return BTreeMap::new();
+        };
+        let mut out = BTreeMap::new();
+        for (name, v) in t {
+            match v {
+                toml::Value::String(s) => {
+                    out.insert(name, s);
+                }
+                other => problems.push(format!("[{key}] {name:?} must be a string, not {}", other.type_str())),
+            }
+        }
+        out
+    }
+    fn typed<T: serde::de::DeserializeOwned + Default>(key: &str, v: toml::Value, problems: &mut Vec<String>) -> T {
+        v.try_into().unwrap_or_else(|e: toml::de::Error| {
+            problems.push(format!("{key}: {}", e.message().trim().replace('\n', "; ")));
+            T::default()
+        })
+    }
+    let mut m = Mapping::default();
+    for (key, value) in table {
+        match key.as_str() {
+            "tool" => m.tool = typed::<Option<Tool>>("tool", value, problems),
+            "indicators" => m.indicators = typed("[indicators]", value, problems),
+            "timestamp" => m.timestamp = typed("[timestamp]", value, problems),
+            "columns" => m.columns = strings("columns", value, problems),
+            "constants" => m.constants = strings("constants", value, problems),
+            "services" => m.services = strings("services", value, problems),
+            "channels" => m.channels = strings("channels", value, problems),
+            "labels" => {
+                let toml::Value::Table(t) = value else {
+                    problems.push(format!("[labels] must be a table of labels to values, not {}", value.type_str()));
+                    continue;
+                };
+                for (label, v) in t {
+                    match v.clone().try_into::<LabelValue>() {
+                        Ok(x) => {
+                            m.labels.insert(label, x);
+                        }
+                        Err(_) => problems.push(format!(
+                            "[labels] {label:?} = {v}: expected a number on the question's scale, \"n/a\" or \"null\""
+                        )),
+                    }
+                }
+            }
+            other => problems.push(format!("unknown key {other:?} (a mapping has: {})", MAPPING_KEYS.join(", "))),
+        }
+    }
+    m
 }
 
 /// The 14 indicator fields, positive then negative.

@@ -53,7 +53,8 @@ struct DetailsArgs {
     /// The fiscal year, when --quarter is 1 to 4.
     #[arg(long)]
     fy: Option<u16>,
-    /// The quarter: FY2025Q2, or 1 to 4 with --fy.
+    /// The fiscal quarter: FY2025Q2, or 1 to 4 with --fy. Without `FY` (2025Q2) it is refused,
+    /// as it could mean the calendar quarter.
     #[arg(long)]
     quarter: String,
     /// Only this provider's services (repeatable), e.g. treasury-irs.

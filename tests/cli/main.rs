@@ -74,7 +74,7 @@ impl TestDir {
     }
 }
 
-/// Survey tools' exports read through mappings (issue 21's mapping and message items).
+/// Survey tools' exports read through mappings, and the messages on the way (issue 21).
 mod tools;
 
 fn fixture(name: &str) -> PathBuf {

@@ -1,5 +1,5 @@
-//! Survey tools' exports read through mappings: the shipped presets, the mapping template, the
-//! messages of mappings and of detection (issue 21).
+//! Survey tools' exports read through mappings, and the messages an analyst meets on the way
+//! (issue 21): the shipped presets, the mapping template, detection, mapping errors, quarters.
 
 use super::{tool_fixture, TestDir};
 
@@ -215,4 +215,30 @@ fn mapping_errors_are_listed_at_once_one_a_line() {
     assert_eq!(err.trim_end(), "error: missing.csv: No such file or directory (os error 2)");
     let err = t.fails(&["--registry", "nope.toml", "hisps"]);
     assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}
+
+/// Issue 21: `--quarter 2026Q4` was read as FY2026 Q4 (July to September 2026) without a word,
+/// though an analyst may mean the calendar quarter (FY2027 Q1). Without `FY` it is refused, with
+/// both readings; with `FY` it is read.
+#[test]
+fn a_quarter_without_fy_is_refused_with_both_readings() {
+    let t = TestDir::new();
+    let hint = "\"2026Q4\" names no fiscal year: did you mean FY2026 Q4 (2026-07 to 2026-09) or FY2027 Q1 \
+                (calendar 2026 Q4, 2026-10 to 2026-12)? fedcx reads fiscal quarters: write --quarter FY2026Q4 or \
+                --quarter FY2027Q1";
+    for args in [
+        &["report", "--quarter", "2026Q4"][..],
+        &["report", "--fy", "2026", "--quarter", "2026Q4"],
+        &["template", "details", "--quarter", "2026Q4", "--out", "-"],
+        &["provenance", "--service", "dos-ca-passport-renewal", "--quarter", "2026Q4"],
+    ] {
+        let err = t.fails(args);
+        assert!(err.contains(hint), "{args:?}: {err}");
+    }
+    let err = t.fails(&["template", "details", "--quarter", "2025 q1", "--out", "-"]);
+    assert!(err.contains("did you mean FY2025 Q1 (2024-10 to 2024-12) or FY2025 Q2 (calendar 2025 Q1"), "{err}");
+    for quarter in ["FY2026Q4", "FY2026 Q4", "fy2026-q4"] {
+        let out = t.ok(&["template", "details", "--quarter", quarter, "--out", "-"]);
+        assert!(out.contains(",2026,4,CX Quarterly Reporting,"), "{quarter}: {out}");
+    }
 }

@@ -23,10 +23,13 @@ pub struct Args {
     /// Where the FYyyyyQq directory is written.
     #[arg(long, default_value = "out")]
     out: PathBuf,
-    /// A directory whose exports (collection details first, then the rest) are ingested.
+    /// A directory whose exports (collection details first, then the rest) are read, as the files are.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Export files to ingest; with neither files nor --data, the bundled demo data is used.
+    /// Export files to read for this report (they are not added to the store). With neither files
+    /// nor --data, the report is made from the history store (--store); with no store either, it
+    /// fails and says how to get data in: nothing is made from the bundled demo data, which only
+    /// `fedcx demo` uses.
     files: Vec<PathBuf>,
     /// Groups with fewer responses are suppressed.
     #[arg(long, default_value_t = fedcx_index::scores::DEFAULT_MIN_RESPONSES)]

@@ -242,3 +242,26 @@ fn a_quarter_without_fy_is_refused_with_both_readings() {
         assert!(out.contains(",2026,4,CX Quarterly Reporting,"), "{quarter}: {out}");
     }
 }
+
+/// Issue 21: `report --help` said the bundled demo data is used when no file is given; it never
+/// is. Without files the report reads the store, and without a store it fails, saying how to get
+/// data in.
+#[test]
+fn report_help_says_what_a_report_without_files_reads() {
+    let t = TestDir::new();
+    let help = t.ok(&["report", "--help"]);
+    assert!(!help.contains("the bundled demo data is used"), "{help}");
+    assert!(help.contains("With neither files nor --data, the report is made from the history store"), "{help}");
+    assert!(help.contains("nothing is made from the bundled demo data, which only `fedcx demo` uses"), "{help}");
+    // As it says: no files and no store is an error, and nothing is written.
+    let err = t.fails(&["report", "--quarter", "FY2024Q2", "--out", "out"]);
+    assert!(err.contains("no data: no files were given and there is no store at fedcx.db"), "{err}");
+    assert!(!t.path("out").exists() && !t.path("fedcx.db").exists());
+    // Files given are read for the report and not stored; without files, the store is read.
+    let (details, upload) = (super::tp("v2/details.csv"), super::tp("v2/5102.csv"));
+    t.ok(&["report", "--quarter", "FY2024Q2", "--out", "out", &details, &upload]);
+    assert!(!t.path("fedcx.db").exists(), "a report's files are not stored");
+    t.ok(&["ingest", &details, &upload]);
+    let out = t.ok(&["report", "--quarter", "FY2024Q2", "--out", "out2"]);
+    assert!(out.contains("reading counts from the store fedcx.db"), "{out}");
+}

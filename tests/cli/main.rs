@@ -2075,8 +2075,9 @@ fn share(counts: &std::collections::BTreeMap<(String, String), u64>, item: &str)
 
 const PASSPORT_WEB_Q2: &str = "dos-ca-passport-renewal,website,FY2024Q2";
 
-/// qualtrics-3row.source.md: 10 rows = 7 accepted + 1 rejected (unfinished) + 2 excluded (preview,
-/// spam); blank boxes under the follow-up shown are "not selected", so positive_ease is 3 of 4.
+/// qualtrics-3row.source.md: 10 rows = 7 accepted + 3 excluded (preview, spam, and a partial
+/// response without the trust answer); blank boxes under the follow-up shown are "not selected", so
+/// positive_ease is 3 of 4.
 #[test]
 fn tools_qualtrics_three_header_rows_previews_spam_and_partial_responses() {
     let t = TestDir::new();
@@ -2095,28 +2096,34 @@ fn tools_qualtrics_three_header_rows_previews_spam_and_partial_responses() {
         "r.csv",
     ]);
     assert!(
-        out.contains("qualtrics-3row.csv (csv): 10 read, 7 accepted, 1 rejected, 0 duplicates, 2 excluded"),
+        out.contains("qualtrics-3row.csv (csv): 10 read, 7 accepted, 0 rejected, 0 duplicates, 3 excluded"),
         "{out}"
     );
-    assert!(out.contains("total: 10 read = 7 accepted + 1 rejected + 0 duplicates + 2 excluded"), "{out}");
-    assert!(out.contains("excluded (not respondents' answers) by reason: spam 1, survey_preview 1"), "{out}");
+    assert!(out.contains("total: 10 read = 7 accepted + 0 rejected + 0 duplicates + 3 excluded"), "{out}");
+    assert!(
+        out.contains("excluded (not respondents' answers) by reason: spam 1, survey_preview 1, unfinished_response 1"),
+        "{out}"
+    );
     assert!(out.contains("warning: 2 partial response(s) (Finished = False) kept"), "{out}");
     let s = json(&t.path("s.json"));
     assert_eq!(
         (s["read"].as_u64(), s["accepted"].as_u64(), s["rejected"].as_u64()),
-        (Some(10), Some(7), Some(1)),
+        (Some(10), Some(7), Some(0)),
         "{s}"
     );
-    assert_eq!(s["excluded"].as_u64(), Some(2), "{s}");
-    assert_eq!(s["excluded_by_reason"], serde_json::json!({"spam": 1, "survey_preview": 1}), "{s}");
-    assert_eq!(s["rejected_by_reason"], serde_json::json!({"unfinished": 1}), "{s}");
+    assert_eq!(s["excluded"].as_u64(), Some(3), "{s}");
+    assert_eq!(
+        s["excluded_by_reason"],
+        serde_json::json!({"spam": 1, "survey_preview": 1, "unfinished_response": 1}),
+        "{s}"
+    );
+    assert_eq!(s["rejected_by_reason"], serde_json::json!({}), "{s}");
     // The question-text and ImportId rows are header lines, not rejected rows.
     let lines = &s["files"][0]["reconciliation"]["lines"];
     assert_eq!(lines, &serde_json::json!({"physical": 13, "header": 3, "blank": 0, "in_rows": 10}), "{s}");
-    // Only the unfinished response without a trust answer is in the reject file; previews and spam are not rejects.
+    // Nothing is in the reject file: previews, spam and the partial response are not rejects.
     let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
-    assert_eq!(rejects.lines().count(), 2, "{rejects}");
-    assert!(rejects.contains(",12,Q1,,unfinished,"), "{rejects}");
+    assert_eq!(rejects.lines().count(), 1, "{rejects}");
     let c = exported(&t, PASSPORT_WEB_Q2);
     // R_0 ended at 23:30 on 31 March 2024 New York time (the ImportId row's timeZone): FY2024 Q2, not Q3.
     assert_eq!(c[&("respondents".into(), "v2".into())], 7);

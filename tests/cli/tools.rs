@@ -265,3 +265,28 @@ fn report_help_says_what_a_report_without_files_reads() {
     let out = t.ok(&["report", "--quarter", "FY2024Q2", "--out", "out2"]);
     assert!(out.contains("reading counts from the store fedcx.db"), "{out}");
 }
+
+/// Issue 21: a partial Qualtrics response without the trust answer (Finished = False, Q1 blank),
+/// which every real export holds, was rejected as `unfinished`, so `--strict` failed on a normal
+/// export. It is excluded, as a preview is: counted apart, not a reject.
+#[test]
+fn a_partial_response_without_trust_is_excluded_so_strict_passes() {
+    let t = TestDir::new();
+    let out = t.ok(&[
+        "ingest",
+        "--strict",
+        &tool_fixture("qualtrics-3row.csv"),
+        "--mapping",
+        "qualtrics",
+        "--service",
+        "dos-ca-passport-renewal",
+        "--channel",
+        "website",
+        "--summary",
+        "s.json",
+    ]);
+    assert!(out.contains("10 read, 7 accepted, 0 rejected, 0 duplicates, 3 excluded"), "{out}");
+    let s = super::json(&t.path("s.json"));
+    assert_eq!(s["excluded_by_reason"]["unfinished_response"].as_u64(), Some(1), "{s}");
+    assert_eq!(s["rejected"].as_u64(), Some(0), "{s}");
+}

@@ -1210,7 +1210,13 @@ impl RowParser<'_> {
             line: row.line,
             field: None,
             raw: String::new(),
-            reason: if unfinished { RejectReason::Unfinished } else { RejectReason::NoAnswers }.into(),
+            // A partial response that answered nothing is no respondent's answer: excluded, as a
+            // preview is, not a fault of the file.
+            reason: if unfinished {
+                fedcx_model::Exclusion::UnfinishedResponse.into()
+            } else {
+                RejectReason::NoAnswers.into()
+            },
             detail: if unfinished {
                 format!("a partial response (Finished = False) that answered no question: {e}")
             } else {
@@ -1253,12 +1259,14 @@ impl RowParser<'_> {
             Some(Cell::Number(n)) => TrustAnswer::from_value(scale, n)
                 .map_err(|e| self.reject(row, ti, RejectReason::AnswerOutOfRange, e.to_string()))?,
             Some(Cell::Empty | Cell::Null | Cell::Na) if unfinished => {
+                // The respondent left before the trust question: not an answer to count, and not
+                // a fault of the export (every Qualtrics export holds such responses), so excluded.
                 return Err(self.reject(
                     row,
                     ti,
-                    RejectReason::Unfinished,
-                    "a partial response (Finished = False) that left question_1 (trust) unanswered",
-                ))
+                    fedcx_model::Exclusion::UnfinishedResponse,
+                    "a partial response (Finished = False) that left question_1 (trust) unanswered, counted as excluded",
+                ));
             }
             Some(Cell::Empty | Cell::Null | Cell::Na) => {
                 return Err(self.reject(
@@ -1621,7 +1629,7 @@ mod tests {
         assert_eq!(got[2], Ok([with(N, N), with(O, O)]));
         assert_eq!(got[3], Ok([with(O, O), with(O, O)]));
         assert_eq!(got[4], Ok([with(S, N), with(O, O)]));
-        assert_eq!(got[5], Err(RejectReason::Unfinished.code()));
+        assert_eq!(got[5], Err(fedcx_model::Exclusion::UnfinishedResponse.code()));
         assert_eq!(got[6], Err(fedcx_model::Exclusion::SurveyPreview.code()));
         assert_eq!(got[7], Err(RejectReason::UnknownStatus.code()));
         assert_eq!(got[8], Err(RejectReason::UnknownLabel.code()));
@@ -1631,6 +1639,31 @@ mod tests {
         assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
         mapping.indicators = IndicatorRules::default();
         assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
+    }
+
+    /// A version-1 partial response that answered nothing is excluded (issue 21), as the
+    /// version-2 one without its trust answer is; a finished one with no answer stays rejected.
+    #[test]
+    fn a_partial_version_one_response_with_no_answer_is_excluded() {
+        let registry = Registry::bundled();
+        let mut mapping = example("qualtrics");
+        mapping.columns = [("q1", "Q1"), ("q2", "Q2")].into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        mapping.constants.insert("survey_version".into(), "v1".into());
+        mapping.constants.remove("survey_type");
+        let text = "ResponseId,EndDate,Status,Finished,Q1,Q2\n\
+                    R_1,2022-02-05 09:00:00,IP Address,False,,\n\
+                    R_2,2022-02-05 09:00:00,IP Address,False,4,\n\
+                    R_3,2022-02-05 09:00:00,IP Address,True,,\n";
+        let mut src = MappedCsvSource::new(Path::new("v1.csv"), text.as_bytes(), mapping, &registry).unwrap();
+        let mut got = Vec::new();
+        while let Some(item) = src.next_item().unwrap() {
+            got.push(match item {
+                SourceItem::Response(..) => "accepted",
+                SourceItem::Rejected(rej) => rej.reason.code(),
+                _ => "unexpected item",
+            });
+        }
+        assert_eq!(got, ["unfinished_response", "accepted", "no_answers"]);
     }
 
     /// Records end where the csv parser ends them: LF, CRLF (both bytes) or a lone CR, never

@@ -290,3 +290,47 @@ fn a_partial_response_without_trust_is_excluded_so_strict_passes() {
     assert_eq!(s["excluded_by_reason"]["unfinished_response"].as_u64(), Some(1), "{s}");
     assert_eq!(s["rejected"].as_u64(), Some(0), "{s}");
 }
+
+/// Issue 21: on a 5-point survey with display logic, every negative box ranked first at about -2,
+/// its "not selected" group averaging about 4.1: the 4-5 answers, never shown those boxes, were
+/// counted as offered them. tests/fixtures/drivers/display-logic.source.md has the hand-computed
+/// values; the indicator shares count the same offered set.
+#[test]
+fn drivers_of_trust_count_only_the_follow_up_the_trust_answer_showed() {
+    let t = TestDir::new();
+    let file = super::fixture("drivers/display-logic.csv");
+    t.ok(&[
+        "report",
+        "--quarter",
+        "FY2024Q2",
+        "--out",
+        "r",
+        "--min-responses",
+        "2",
+        "--bootstrap",
+        "0",
+        file.to_str().unwrap(),
+    ]);
+    let report = super::json(&t.path("r/FY2024Q2/report.json"));
+    let drivers = report["drivers"].as_array().unwrap();
+    assert_eq!(drivers.len(), 2, "{drivers:?}");
+    let get = |polarity: &str| drivers.iter().find(|d| d["polarity"] == polarity && d["indicator"] == "ease").unwrap();
+    let close = |v: &serde_json::Value, want: f64| (v.as_f64().unwrap() - want).abs() < 1e-12;
+    let neg = get("negative");
+    assert_eq!((neg["selected"][0].as_u64(), neg["not_selected"][0].as_u64()), (Some(2), Some(3)), "{neg}");
+    assert!(close(&neg["selected"][1], 1.5) && close(&neg["not_selected"][1], 8.0 / 3.0), "{neg}");
+    assert!(close(&neg["difference"], -7.0 / 6.0), "{neg}");
+    let pos = get("positive");
+    assert_eq!((pos["selected"][0].as_u64(), pos["not_selected"][0].as_u64()), (Some(3), Some(3)), "{pos}");
+    assert!(close(&pos["selected"][1], 14.0 / 3.0) && close(&pos["not_selected"][1], 13.0 / 3.0), "{pos}");
+    assert!(close(&pos["difference"], 1.0 / 3.0), "{pos}");
+    // The drivers now count the offered set the shares always counted: each box offered to its
+    // own side of the trust answer only, 6 and 5, not 11.
+    t.ok(&["ingest", file.to_str().unwrap()]);
+    t.ok(&["export", "--out", "e.csv"]);
+    let export = std::fs::read_to_string(t.path("e.csv")).unwrap();
+    for (item, offered) in [("positive_ease", 6), ("negative_ease", 5), ("negative_other", 5)] {
+        let row = format!("treasury-irs-file-return,website,FY2024Q2,{item},offered,{offered}");
+        assert!(export.lines().any(|l| l == row), "{row}: {export}");
+    }
+}

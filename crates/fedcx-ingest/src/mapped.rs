@@ -280,7 +280,7 @@ impl Mapping {
     }
 
     /// The fields every row needs that the mapping gives no way to read, of `service_id` and
-    /// `channel`: [columns] names no column for them and [constants] no value. A mapping may leave
+    /// `channel`: `[columns]` names no column for them and `[constants]` no value. A mapping may leave
     /// them out (every shipped one does: it holds a survey tool's conventions, never an agency's
     /// service), and then they must be given before a file is read ([`Mapping::constants`], as
     /// `fedcx ingest --service/--channel` sets them).

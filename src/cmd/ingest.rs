@@ -31,12 +31,12 @@ pub struct Args {
     mapping: Option<PathBuf>,
     /// With --mapping: the service every row of the mapped files is about (a registry service id,
     /// name or alias; `fedcx hisps --services` lists them), when the mapping names no service
-    /// column. It replaces the mapping's [constants] service_id.
+    /// column. It replaces the mapping's `[constants]` service_id.
     #[arg(long, value_name = "ID", requires = "mapping")]
     service: Option<String>,
     /// With --mapping: the channel every row of the mapped files came through (website, phone,
     /// in_person, ...), when the mapping names no channel column. It replaces the mapping's
-    /// [constants] channel.
+    /// `[constants]` channel.
     #[arg(long, value_name = "CHANNEL", requires = "mapping", value_parser = parse_channel)]
     channel: Option<fedcx_model::Channel>,
     /// Write every rejected row here (CSV: source file, line, field, raw value, reason, detail).

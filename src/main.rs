@@ -48,7 +48,8 @@ enum Command {
     Provenance(cmd::store::ProvenanceArgs),
     /// Takes one ingested file's contribution out of the store, in one transaction.
     Forget(cmd::store::ForgetArgs),
-    /// Writes files for you to fill in: `template details` gives a quarter's collection details.
+    /// Writes files for you to fill in: `template details` gives a quarter's collection details,
+    /// `template mapping` a mapping for a survey tool's export, from its header.
     Template(cmd::template::Args),
     /// Writes every stored count in long form (service, channel, quarter, item, point, n).
     Export(cmd::store::ExportArgs),
@@ -117,6 +118,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// An error as printed: every cause on one line, so scripts and people see the root of the
+/// problem, control characters escaped (a file name cannot forge lines or drive the terminal). A
+/// file's list of problems (a mapping, registry or classification file) is the exception: one
+/// problem a line, each escaped. A cause whose text its parent's already ends with (an OS error a
+/// library error both prints and gives as its source) is said once.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = match cause.downcast_ref::<fedcx_ingest::IngestError>() {
+            Some(fedcx_ingest::IngestError::BadConfig { path, problems }) => {
+                let mut text = format!("{}: {} problem(s):", cmd::shown(path), problems.len());
+                for p in problems {
+                    text.push_str("\n  - ");
+                    text.push_str(&cmd::escape_controls(p));
+                }
+                text
+            }
+            _ => cmd::escape_controls(&cause.to_string()),
+        };
+        if parts.last().is_some_and(|last| last.ends_with(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
+}
+
 fn run() -> ExitCode {
     let cli = Cli::parse();
     cmd::set_quiet(cli.quiet);
@@ -149,9 +177,7 @@ fn run() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One line, with every cause, so scripts and people see the root of the problem.
-            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("{} {}", cmd::label("error"), cmd::escape_controls(&chain.join(": ")));
+            eprintln!("{} {}", cmd::label("error"), error_text(&e));
             ExitCode::FAILURE
         }
     }

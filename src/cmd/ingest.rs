@@ -23,9 +23,22 @@ pub struct Args {
     /// A mapping file for respondent-level exports of other survey tools (Qualtrics, SurveyMonkey,
     /// Medallia, in-house). Files of a format fedcx detects (a Touchpoints export, say) are still
     /// read as that format; the mapping reads the others (with `--format csv`, every file). Every
-    /// mapping key and each tool's conventions: docs/mapping.md; examples in examples/.
+    /// mapping key and each tool's conventions: docs/mapping.md. Shipped mappings are named
+    /// without a file (qualtrics, qualtrics-v2, surveymonkey, medallia, medallia-v1; their files are
+    /// in crates/fedcx-ingest/mappings/). They name no service or channel: give --service and
+    /// --channel, or a mapping of your own that names the columns holding them.
     #[arg(long, value_name = "M.toml")]
     mapping: Option<PathBuf>,
+    /// With --mapping: the service every row of the mapped files is about (a registry service id,
+    /// name or alias; `fedcx hisps --services` lists them), when the mapping names no service
+    /// column. It replaces the mapping's `[constants]` service_id.
+    #[arg(long, value_name = "ID", requires = "mapping")]
+    service: Option<String>,
+    /// With --mapping: the channel every row of the mapped files came through (website, phone,
+    /// in_person, ...), when the mapping names no channel column. It replaces the mapping's
+    /// `[constants]` channel.
+    #[arg(long, value_name = "CHANNEL", requires = "mapping", value_parser = parse_channel)]
+    channel: Option<fedcx_model::Channel>,
     /// Write every rejected row here (CSV: source file, line, field, raw value, reason, detail).
     #[arg(long, value_name = "R.csv")]
     rejects: Option<PathBuf>,
@@ -73,6 +86,58 @@ pub struct Args {
     fevs_year: Option<fedcx_model::fevs::SurveyYear>,
 }
 
+fn parse_channel(s: &str) -> Result<fedcx_model::Channel, String> {
+    s.parse::<fedcx_model::Channel>().map_err(|e| e.to_string())
+}
+
+/// Loads the mapping named by --mapping and gives it the service and channel of --service and
+/// --channel. A mapping that still has no way to read either is refused here, before any file is
+/// read: a shipped mapping holds a tool's conventions, and booking every row to a service it
+/// guessed would be silent misbooking.
+fn mapping_of(registry: &Registry, args: &Args, path: &Path) -> Result<fedcx_ingest::Mapping> {
+    let mut mapping = fedcx_ingest::load_mapping(path)?;
+    let service = match &args.service {
+        Some(text) => {
+            let Some(found) = registry.service_by_str(text) else {
+                anyhow::bail!(
+                    "--service {text:?}: no such service in the registry (`fedcx hisps --services` lists them)"
+                )
+            };
+            Some(found.id.to_string())
+        }
+        None => None,
+    };
+    for (field, flag, value) in
+        [("service_id", "--service", service), ("channel", "--channel", args.channel.map(|c| c.to_string()))]
+    {
+        let Some(value) = value else { continue };
+        if let Some(column) = mapping.columns.get(field) {
+            anyhow::bail!(
+                "{flag} {value}: the mapping {} reads {field} from the column {column:?}; give one or the other",
+                super::shown(path)
+            );
+        }
+        mapping.constants.insert(field.to_owned(), value);
+    }
+    let lacking = mapping.unassigned();
+    if !lacking.is_empty() {
+        let flags: Vec<&str> =
+            lacking.iter().map(|f| if *f == "channel" { "--channel CHANNEL" } else { "--service ID" }).collect();
+        anyhow::bail!(
+            "the mapping {} names no {}: give {} (every row of a mapped file gets them), or use a mapping that \
+             names the column(s) holding them ([columns] {}, with [services] / [channels] maps of the export's \
+             names). A shipped mapping holds a survey tool's conventions only, never an agency's service. \
+             Services: `fedcx hisps --services`; channels: {}",
+            super::shown(path),
+            lacking.join(" and no "),
+            flags.join(" and "),
+            lacking.join(" / "),
+            fedcx_model::Channel::CURRENT.map(|c| c.as_str()).join(", ")
+        );
+    }
+    Ok(mapping)
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
 }
@@ -85,8 +150,8 @@ fn parse_fevs_year(s: &str) -> Result<fedcx_model::fevs::SurveyYear, String> {
 /// Runs the command.
 pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     let reader = match (&args.mapping, args.format) {
-        (Some(m), Some(Format::Csv)) => Reader::Mapped(fedcx_ingest::load_mapping(m)?),
-        (Some(m), None) => Reader::DetectOrMapped(fedcx_ingest::load_mapping(m)?),
+        (Some(m), Some(Format::Csv)) => Reader::Mapped(mapping_of(registry, args, m)?),
+        (Some(m), None) => Reader::DetectOrMapped(mapping_of(registry, args, m)?),
         (Some(_), Some(f)) => anyhow::bail!("--mapping goes with --format csv, not --format {f}"),
         (None, Some(f)) => Reader::Format(f),
         (None, None) => Reader::Detect,

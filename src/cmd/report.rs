@@ -16,16 +16,20 @@ pub struct Args {
     /// The fiscal year, e.g. 2025, when --quarter is given as 1 to 4.
     #[arg(long)]
     fy: Option<u16>,
-    /// The quarter: FY2025Q2 (as every subcommand takes it), or 1 to 4 with --fy.
+    /// The fiscal quarter: FY2025Q2 (as every subcommand takes it), or 1 to 4 with --fy. Without `FY` (2025Q2) it is refused,
+    /// as it could mean the calendar quarter.
     #[arg(long)]
     quarter: String,
     /// Where the FYyyyyQq directory is written.
     #[arg(long, default_value = "out")]
     out: PathBuf,
-    /// A directory whose exports (collection details first, then the rest) are ingested.
+    /// A directory whose exports (collection details first, then the rest) are read, as the files are.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Export files to ingest; with neither files nor --data, the bundled demo data is used.
+    /// Export files to read for this report (they are not added to the store). With neither files
+    /// nor --data, the report is made from the history store (--store); with no store either, it
+    /// fails and says how to get data in: nothing is made from the bundled demo data, which only
+    /// `fedcx demo` uses.
     files: Vec<PathBuf>,
     /// Groups with fewer responses are suppressed.
     #[arg(long, default_value_t = fedcx_index::scores::DEFAULT_MIN_RESPONSES)]
@@ -110,12 +114,43 @@ pub(crate) fn quarter_of(fy: Option<u16>, quarter: &str) -> Result<FiscalQuarter
             anyhow::bail!("--quarter {quarter} needs --fy YEAR, or name the quarter whole: --quarter FY2025Q2")
         }
         (Some(year), Err(_)) => {
-            let q: FiscalQuarter = quarter.parse()?;
+            let q = parse_quarter(quarter).map_err(anyhow::Error::msg)?;
             anyhow::ensure!(q.year() == year, "--fy {year} contradicts --quarter {quarter}");
             Ok(q)
         }
-        (None, Err(_)) => Ok(quarter.parse()?),
+        (None, Err(_)) => parse_quarter(quarter).map_err(anyhow::Error::msg),
     }
+}
+
+/// A fiscal quarter as the command line names it: `FY2025Q2` (or `FY2025 Q2`, `fy2025-q2`). A
+/// quarter without `FY` is refused: `2026Q4` reads as much like the calendar quarter (October to
+/// December 2026, which is FY2027 Q1) as like the fiscal one, and reading it silently as either
+/// reports the wrong three months for one of the two readers.
+pub(crate) fn parse_quarter(text: &str) -> Result<FiscalQuarter, String> {
+    let q: FiscalQuarter = text.parse().map_err(|e: fedcx_model::fiscal::FiscalError| e.to_string())?;
+    if text.trim().to_ascii_uppercase().starts_with("FY") {
+        return Ok(q);
+    }
+    let calendar_start =
+        chrono::NaiveDate::from_ymd_opt(i32::from(q.year()), 3 * u32::from(q.quarter().number()) - 2, 1);
+    let calendar = calendar_start.and_then(|d| FiscalQuarter::from_date(d).ok());
+    let months = |q: FiscalQuarter| {
+        let [first, _, last] = q.months();
+        format!("{first} to {last}")
+    };
+    Err(match calendar {
+        Some(c) => format!(
+            "{text:?} names no fiscal year: did you mean {q} ({}) or {c} (calendar {} Q{}, {})? fedcx reads fiscal \
+             quarters: write --quarter {} or --quarter {}",
+            months(q),
+            q.year(),
+            q.quarter().number(),
+            months(c),
+            q.compact(),
+            c.compact()
+        ),
+        None => format!("{text:?} names no fiscal year: fedcx reads fiscal quarters, write --quarter {}", q.compact()),
+    })
 }
 
 /// Runs the command.

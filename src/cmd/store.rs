@@ -198,8 +198,8 @@ pub struct ProvenanceArgs {
     /// The service.
     #[arg(long)]
     service: ServiceId,
-    /// The quarter, e.g. FY2025Q2.
-    #[arg(long)]
+    /// The fiscal quarter, e.g. FY2025Q2.
+    #[arg(long, value_parser = super::report::parse_quarter)]
     quarter: FiscalQuarter,
 }
 

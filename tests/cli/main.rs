@@ -75,6 +75,9 @@ impl TestDir {
     }
 }
 
+/// Survey tools' exports read through mappings, and the messages on the way (issue 21).
+mod tools;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
@@ -420,7 +423,8 @@ fn ingest_fixture(name: &str) -> PathBuf {
 fn qualtrics_export_through_its_mapping() {
     let t = TestDir::new();
     let data = fixture("qualtrics-v2.csv");
-    let mapping = example("qualtrics-v2.toml");
+    // The agency's copy of the qualtrics-v2 preset, naming its Service and Channel columns.
+    let mapping = fixture("qualtrics-v2.toml");
     t.ok(&[
         "ingest",
         data.to_str().unwrap(),
@@ -474,6 +478,10 @@ fn a_shipped_mapping_is_named_without_a_file() {
             "csv",
             "--mapping",
             mapping,
+            "--service",
+            "dos-ca-passport-renewal",
+            "--channel",
+            "website",
             "--no-store",
             "--counts",
             out,
@@ -496,7 +504,8 @@ fn a_shipped_mapping_is_named_without_a_file() {
 fn medallia_export_with_spreadsheet_dates() {
     let t = TestDir::new();
     let data = fixture("medallia-v1.csv");
-    let mapping = example("medallia-v1.toml");
+    // The agency's copy of the medallia-v1 preset: VA's service, its channels in the Touchpoint column.
+    let mapping = fixture("medallia-v1.toml");
     t.ok(&[
         "ingest",
         data.to_str().unwrap(),
@@ -2067,8 +2076,9 @@ fn share(counts: &std::collections::BTreeMap<(String, String), u64>, item: &str)
 
 const PASSPORT_WEB_Q2: &str = "dos-ca-passport-renewal,website,FY2024Q2";
 
-/// qualtrics-3row.source.md: 10 rows = 7 accepted + 1 rejected (unfinished) + 2 excluded (preview,
-/// spam); blank boxes under the follow-up shown are "not selected", so positive_ease is 3 of 4.
+/// qualtrics-3row.source.md: 10 rows = 7 accepted + 3 excluded (preview, spam, and a partial
+/// response without the trust answer); blank boxes under the follow-up shown are "not selected", so
+/// positive_ease is 3 of 4.
 #[test]
 fn tools_qualtrics_three_header_rows_previews_spam_and_partial_responses() {
     let t = TestDir::new();
@@ -2077,34 +2087,44 @@ fn tools_qualtrics_three_header_rows_previews_spam_and_partial_responses() {
         &tool_fixture("qualtrics-3row.csv"),
         "--mapping",
         &example_path("qualtrics.toml"),
+        "--service",
+        "dos-ca-passport-renewal",
+        "--channel",
+        "website",
         "--summary",
         "s.json",
         "--rejects",
         "r.csv",
     ]);
     assert!(
-        out.contains("qualtrics-3row.csv (csv): 10 read, 7 accepted, 1 rejected, 0 duplicates, 2 excluded"),
+        out.contains("qualtrics-3row.csv (csv): 10 read, 7 accepted, 0 rejected, 0 duplicates, 3 excluded"),
         "{out}"
     );
-    assert!(out.contains("total: 10 read = 7 accepted + 1 rejected + 0 duplicates + 2 excluded"), "{out}");
-    assert!(out.contains("excluded (not respondents' answers) by reason: spam 1, survey_preview 1"), "{out}");
+    assert!(out.contains("total: 10 read = 7 accepted + 0 rejected + 0 duplicates + 3 excluded"), "{out}");
+    assert!(
+        out.contains("excluded (not respondents' answers) by reason: spam 1, survey_preview 1, unfinished_response 1"),
+        "{out}"
+    );
     assert!(out.contains("warning: 2 partial response(s) (Finished = False) kept"), "{out}");
     let s = json(&t.path("s.json"));
     assert_eq!(
         (s["read"].as_u64(), s["accepted"].as_u64(), s["rejected"].as_u64()),
-        (Some(10), Some(7), Some(1)),
+        (Some(10), Some(7), Some(0)),
         "{s}"
     );
-    assert_eq!(s["excluded"].as_u64(), Some(2), "{s}");
-    assert_eq!(s["excluded_by_reason"], serde_json::json!({"spam": 1, "survey_preview": 1}), "{s}");
-    assert_eq!(s["rejected_by_reason"], serde_json::json!({"unfinished": 1}), "{s}");
+    assert_eq!(s["excluded"].as_u64(), Some(3), "{s}");
+    assert_eq!(
+        s["excluded_by_reason"],
+        serde_json::json!({"spam": 1, "survey_preview": 1, "unfinished_response": 1}),
+        "{s}"
+    );
+    assert_eq!(s["rejected_by_reason"], serde_json::json!({}), "{s}");
     // The question-text and ImportId rows are header lines, not rejected rows.
     let lines = &s["files"][0]["reconciliation"]["lines"];
     assert_eq!(lines, &serde_json::json!({"physical": 13, "header": 3, "blank": 0, "in_rows": 10}), "{s}");
-    // Only the unfinished response without a trust answer is in the reject file; previews and spam are not rejects.
+    // Nothing is in the reject file: previews, spam and the partial response are not rejects.
     let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
-    assert_eq!(rejects.lines().count(), 2, "{rejects}");
-    assert!(rejects.contains(",12,Q1,,unfinished,"), "{rejects}");
+    assert_eq!(rejects.lines().count(), 1, "{rejects}");
     let c = exported(&t, PASSPORT_WEB_Q2);
     // R_0 ended at 23:30 on 31 March 2024 New York time (the ImportId row's timeZone): FY2024 Q2, not Q3.
     assert_eq!(c[&("respondents".into(), "v2".into())], 7);
@@ -2132,6 +2152,10 @@ fn tools_qualtrics_two_header_rows_with_numeric_values_pass_strict() {
         &tool_fixture("qualtrics-2row.csv"),
         "--mapping",
         &example_path("qualtrics.toml"),
+        "--service",
+        "dos-ca-passport-renewal",
+        "--channel",
+        "website",
         "--summary",
         "s.json",
     ]);
@@ -2160,6 +2184,10 @@ fn tools_surveymonkey_two_header_rows_and_choice_text() {
         &tool_fixture("surveymonkey.csv"),
         "--mapping",
         &example_path("surveymonkey.toml"),
+        "--service",
+        "dos-ca-passport-renewal",
+        "--channel",
+        "website",
         "--summary",
         "s.json",
         "--rejects",
@@ -2192,11 +2220,14 @@ fn tools_one_command_reads_a_mapped_export_and_a_touchpoints_detail_export() {
     let details = fixture("touchpoints").join("v2/details.csv").to_string_lossy().into_owned();
     let q = tool_fixture("qualtrics-3row.csv");
     let mapping = example_path("qualtrics.toml");
-    let out = t.ok(&["ingest", "--no-store", &q, &details, "--mapping", &mapping]);
+    let passport = ["--service", "dos-ca-passport-renewal", "--channel", "website"];
+    let out = t.ok(&[&["ingest", "--no-store", &q, &details, "--mapping", &mapping][..], &passport].concat());
     assert!(out.contains("qualtrics-3row.csv (csv): 10 read, 7 accepted"), "{out}");
     assert!(out.contains("details.csv (touchpoints-details): 4 read, 4 accepted"), "{out}");
     assert!(out.contains("4 collection details"), "{out}");
-    let err = t.fails(&["ingest", "--no-store", &q, &details, "--format", "csv", "--mapping", &mapping]);
+    let err = t.fails(
+        &[&["ingest", "--no-store", &q, &details, "--format", "csv", "--mapping", &mapping][..], &passport].concat(),
+    );
     assert!(err.contains("details.csv: the header lacks required column(s) ResponseId, EndDate, Q1, Q2_1"), "{err}");
 }
 
@@ -2209,8 +2240,12 @@ fn tools_medallia_tool_reads_its_spreadsheet_dates() {
         &fixture("medallia-v1.csv").to_string_lossy(),
         "--mapping",
         &example_path("medallia.toml"),
+        "--service",
+        "va-vha-outpatient-care",
+        "--channel",
+        "in_person",
     ]);
-    // As examples/medallia-v1.toml reads it (medallia_export_with_spreadsheet_dates).
+    // As tests/fixtures/medallia-v1.toml reads it (medallia_export_with_spreadsheet_dates).
     assert!(out.contains("medallia-v1.csv (csv): 5 read, 3 accepted, 1 rejected, 1 duplicates"), "{out}");
 }
 

@@ -251,8 +251,10 @@ fn respondent(
                 let driver = item(0.7, rng);
                 for p in Polarity::ALL {
                     states[p.index()][ind.index()] = if p != shown {
-                        // The form offered it, but under the question this respondent never saw.
-                        IndicatorState::NotSelected
+                        // Under the question the trust answer hid: never on this respondent's
+                        // screen, so not offered (V2Answers::new records it so whatever is given;
+                        // data/demo/responses.csv was written before, with 0 here).
+                        IndicatorState::NotOffered
                     } else {
                         let pick = match p {
                             Polarity::Positive => driver > 0.2 && rng.gen_bool(0.8),

@@ -7,8 +7,16 @@
 //! well" boxes only after a thumbs down, so within the respondents offered an indicator every
 //! thumbs answer is the same. The difference of means has a Welch (unequal-variance) normal 95%
 //! interval; both groups need `min` respondents, the report's suppression rule.
+//!
+//! The respondents offered an indicator are those whose trust answer showed its question: 4-5 the
+//! "went well" boxes, 1-3 the "didn't go well" ones. Counting the others as "not selected" (their
+//! boxes were never on their screen) put every 4-5 answer in each negative box's not-selected group
+//! and every 1-3 answer in each positive one's, so each box measured the gap between the two sides
+//! of the trust answer, about 2 points on the demo data, instead of its own association (issue 21).
 
 use fedcx_model::survey::{Indicator, Polarity};
+#[cfg(doc)]
+use fedcx_model::V2Answers;
 use fedcx_model::{Answers, IndicatorState, SurveyResponse, TrustAnswer};
 use serde::Serialize;
 
@@ -63,13 +71,14 @@ pub fn trust_drivers(responses: &[SurveyResponse], min: u64) -> Vec<DriverEffect
         let Answers::V2(a) = &r.answers else { continue };
         let TrustAnswer::LikertScale(l) = a.trust() else { continue };
         let x = f64::from(l.value());
-        for p in Polarity::ALL {
-            for (i, state) in a.indicators(p).iter().enumerate() {
-                match state {
-                    IndicatorState::Selected => sums[p.index()][i][0].add(x),
-                    IndicatorState::NotSelected => sums[p.index()][i][1].add(x),
-                    IndicatorState::NotOffered => {}
-                }
+        // Only the follow-up question the trust answer showed was offered ([`V2Answers::new`]
+        // records the other's boxes as not offered as well).
+        let p = a.trust().follow_up();
+        for (i, state) in a.indicators(p).iter().enumerate() {
+            match state {
+                IndicatorState::Selected => sums[p.index()][i][0].add(x),
+                IndicatorState::NotSelected => sums[p.index()][i][1].add(x),
+                IndicatorState::NotOffered => {}
             }
         }
     }
@@ -124,6 +133,68 @@ mod tests {
         use std::sync::atomic::{AtomicU64, Ordering};
         static N: AtomicU64 = AtomicU64::new(0);
         N.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A respondent of the fixture tests/fixtures/drivers/display-logic.csv: `trust`, and the ease
+    /// box of each follow-up, written as that file (and the demo data) writes every box of the
+    /// form: 0 or 1, the hidden question's boxes 0 too.
+    fn shown(trust: u8, positive_ease: u8, negative_ease: u8) -> SurveyResponse {
+        let state = |v| if v == 1 { IndicatorState::Selected } else { IndicatorState::NotSelected };
+        let mut pos: IndicatorStates = [IndicatorState::NotSelected; 7];
+        let mut neg: IndicatorStates = [IndicatorState::NotSelected; 7];
+        pos[Indicator::Ease.index()] = state(positive_ease);
+        neg[Indicator::Ease.index()] = state(negative_ease);
+        let mut r = likert(trust, IndicatorState::NotOffered);
+        r.answers =
+            Answers::V2(V2Answers::new(TrustAnswer::LikertScale(Likert::new(trust).unwrap()), pos, neg).unwrap());
+        r
+    }
+
+    /// Issue 21: a 5-point survey with display logic. Trust 4-5 shows "What went well?", 1-3 "What
+    /// didn't go so well?"; the hidden question's boxes are written 0. By hand, offered = shown:
+    ///
+    /// - positive_ease, offered to the six 4-5 answers: selected {5, 5, 4}, mean 14/3 = 4.6667;
+    ///   not selected {5, 4, 4}, mean 13/3 = 4.3333; difference 1/3. Variances: each group
+    ///   ((1/3)^2 + (1/3)^2 + (2/3)^2) / 2 = 1/3; se = sqrt(1/9 + 1/9) = 0.471405; half-width
+    ///   1.959964 x 0.471405 = 0.923936.
+    /// - negative_ease, offered to the five 1-3 answers: selected {1, 2}, mean 1.5; not selected
+    ///   {3, 2, 3}, mean 8/3 = 2.6667; difference -7/6 = -1.1667. Variances 0.5 and 1/3; se =
+    ///   sqrt(0.5/2 + (1/3)/3) = sqrt(13/36) = 0.600925; half-width 1.177792.
+    ///
+    /// Before the fix the hidden 0s were "not selected": positive_ease's not-selected group was
+    /// {5, 4, 4} and the five 1-3 answers, 8 at mean 24/8 = 3.0 (difference 1.6667), and
+    /// negative_ease's was {3, 2, 3} and the six 4-5 answers, 9 at mean 35/9 = 3.889 (difference
+    /// -2.389, ranked first): the symptom seen on the demo data.
+    #[test]
+    fn only_the_follow_up_shown_is_offered() {
+        let rs = vec![
+            shown(5, 1, 0),
+            shown(5, 1, 0),
+            shown(4, 1, 0),
+            shown(5, 0, 0),
+            shown(4, 0, 0),
+            shown(4, 0, 0),
+            shown(1, 0, 1),
+            shown(2, 0, 1),
+            shown(3, 0, 0),
+            shown(2, 0, 0),
+            shown(3, 0, 0),
+        ];
+        let d = trust_drivers(&rs, 2);
+        assert_eq!(d.len(), 2, "{d:?}");
+        let (neg, pos) = (&d[0], &d[1]);
+        assert_eq!((neg.polarity, neg.indicator), (Polarity::Negative, Indicator::Ease));
+        assert_eq!((neg.selected.0, neg.not_selected.0), (2, 3));
+        assert!((neg.selected.1 - 1.5).abs() < 1e-12 && (neg.not_selected.1 - 8.0 / 3.0).abs() < 1e-12, "{neg:?}");
+        assert!((neg.difference + 7.0 / 6.0).abs() < 1e-12, "{neg:?}");
+        let half = 1.959_963_984_540_054 * (13.0f64 / 36.0).sqrt();
+        assert!((half - 1.177_792).abs() < 1e-6 && (neg.interval.1 - (-7.0 / 6.0 + half)).abs() < 1e-12);
+        assert_eq!((pos.polarity, pos.indicator), (Polarity::Positive, Indicator::Ease));
+        assert_eq!((pos.selected.0, pos.not_selected.0), (3, 3));
+        assert!((pos.selected.1 - 14.0 / 3.0).abs() < 1e-12 && (pos.not_selected.1 - 13.0 / 3.0).abs() < 1e-12);
+        assert!((pos.difference - 1.0 / 3.0).abs() < 1e-12, "{pos:?}");
+        let half = 1.959_963_984_540_054 * (2.0f64 / 9.0).sqrt();
+        assert!((half - 0.923_936).abs() < 1e-6 && (pos.interval.0 - (1.0 / 3.0 - half)).abs() < 1e-12);
     }
 
     /// Hand computation. Selected: 15 fives and 5 fours, mean 4.75, variance

@@ -64,8 +64,8 @@ pub enum IngestError {
         why: String,
     },
     /// The format could not be told from the file's first bytes.
-    #[error("{}: cannot tell the file's format from its header {header:?}; pass --format with one of: {}",
-        path.display(), candidates.join(", "))]
+    #[error("{}: cannot tell the file's format from its header {header:?}; {}",
+        path.display(), undetectable_advice(path, candidates, *tool))]
     UndetectableFormat {
         /// The file.
         path: PathBuf,
@@ -73,6 +73,8 @@ pub enum IngestError {
         header: String,
         /// The formats that could be named.
         candidates: Vec<&'static str>,
+        /// The survey tool whose own export the header is (a shipped mapping reads it), if any.
+        tool: Option<crate::mapped::Tool>,
     },
     /// A whole-file JSON document (DAP report) is not valid.
     #[error("{}: not a valid {format} document: {why}", path.display())]
@@ -177,4 +179,20 @@ pub enum IngestError {
         /// The error.
         source: std::io::Error,
     },
+}
+
+/// What to do about a file whose format was not detected: the mapping and command for a survey
+/// tool's export, else the formats `--format` takes.
+fn undetectable_advice(path: &std::path::Path, candidates: &[&str], tool: Option<crate::mapped::Tool>) -> String {
+    let Some(tool) = tool else { return format!("pass --format with one of: {}", candidates.join(", ")) };
+    let file = path.display();
+    format!(
+        "it is a {} export (its header has {}), which fedcx reads through a mapping: \
+         `fedcx ingest {file} --mapping {} --service ID --channel CHANNEL` (services: `fedcx hisps --services`), \
+         or write a mapping from the export's header first: `fedcx template mapping --tool {} {file}`",
+        tool.label(),
+        tool.signature().join(", "),
+        tool.as_str(),
+        tool.as_str()
+    )
 }

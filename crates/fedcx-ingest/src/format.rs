@@ -80,6 +80,9 @@ pub fn detect(path: &Path, head: &[u8]) -> Result<Format, IngestError> {
         path: path.to_owned(),
         header: shown,
         candidates: Format::ALL.iter().map(|f| f.as_str()).collect(),
+        // A survey tool's own export is no format of its own: a mapping reads it, and the error
+        // names the one that does.
+        tool: crate::mapped::Tool::of_header(&columns),
     })
 }
 
@@ -166,6 +169,28 @@ mod tests {
             let bytes = std::fs::read(format!("{fixtures}/{name}")).unwrap();
             assert_eq!(detect(Path::new(name), &bytes[..bytes.len().min(4096)]).ok(), Some(want), "{name}");
         }
+    }
+
+    /// Issue 21: a Qualtrics export (qualtrics-3row.csv's header) was only "cannot tell the
+    /// format", with the formats to pass; it is named, with the mapping and command that read it.
+    #[test]
+    fn a_survey_tools_export_is_named_with_the_command_that_reads_it() {
+        let head =
+            "StartDate,EndDate,Status,IPAddress,Progress,Duration (in seconds),Finished,RecordedDate,ResponseId,\
+                    DistributionChannel,UserLanguage,Q1,Q2_1\n";
+        let err = detect(Path::new("export.csv"), head.as_bytes()).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "it is a Qualtrics export (its header has StartDate, EndDate, Status, Finished, ResponseId), which fedcx \
+                 reads through a mapping: `fedcx ingest export.csv --mapping qualtrics --service ID --channel CHANNEL`"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("`fedcx template mapping --tool qualtrics export.csv`"), "{err}");
+        assert!(!err.contains("pass --format"), "{err}");
+        let sm = "Respondent ID,Collector ID,Start Date,End Date,IP Address,\"I trust, the agency\"\n";
+        let err = detect(Path::new("sm.csv"), sm.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("it is a SurveyMonkey export") && err.contains("--mapping surveymonkey"), "{err}");
     }
 
     #[test]

@@ -82,16 +82,27 @@ use fedcx_model::Registry;
 /// Reads a user's registry file (the bundled one's TOML form).
 pub fn load_registry(path: &Path) -> Result<Registry, IngestError> {
     let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    Registry::from_toml_str(&text)
-        .map_err(|e| IngestError::BadConfig { path: path.to_owned(), problems: vec![e.to_string()] })
+    Registry::from_toml_str(&text).map_err(|e| IngestError::BadConfig {
+        path: path.to_owned(),
+        problems: match e {
+            // Each problem its own, as a mapping's are.
+            fedcx_model::registry::RegistryError::Inconsistent(problems) => problems,
+            other => vec![other.to_string()],
+        },
+    })
 }
 
 /// Reads a channel classification file (the TOML table of
 /// [`fedcx_model::ChannelClassification::from_toml_str`]): which channels count as digital.
 pub fn load_channel_classification(path: &Path) -> Result<fedcx_model::ChannelClassification, IngestError> {
     let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    fedcx_model::ChannelClassification::from_toml_str(&text)
-        .map_err(|e| IngestError::BadConfig { path: path.to_owned(), problems: vec![e.to_string()] })
+    fedcx_model::ChannelClassification::from_toml_str(&text).map_err(|e| IngestError::BadConfig {
+        path: path.to_owned(),
+        problems: match e {
+            fedcx_model::classification::ClassificationError::Inconsistent(problems) => problems,
+            other => vec![other.to_string()],
+        },
+    })
 }
 
 /// Reads a mapping file.

@@ -6,8 +6,10 @@
 //! With no mapping file the built-in [`Mapping::native`] is used: fedcx's own layout ([`NATIVE_HEADER`]),
 //! which the bundled demo data is written in and which [`native_record`] writes.
 
+mod template;
 mod tool;
 
+pub use template::{template, Template};
 pub use tool::Tool;
 
 use crate::rows::{Counted, Produced, QuoteState};
@@ -196,8 +198,12 @@ impl Mapping {
     /// Parses a mapping file's text, listing every problem.
     pub fn from_toml_str(path: &Path, text: &str) -> Result<Mapping, IngestError> {
         let bad = |problems| IngestError::BadConfig { path: path.to_owned(), problems };
-        let m: Mapping = toml::from_str(text).map_err(|e| bad(vec![e.to_string()]))?;
+        // Only a syntax error stops the reading here: each key is then read on its own, so one
+        // wrong key does not hide the problems of the others.
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(vec![toml_problem(text, &e)]))?;
         let mut problems = Vec::new();
+        let tool_given = table.contains_key("tool");
+        let m = mapping_from_table(table, &mut problems);
         for field in m.columns.keys() {
             if !NATIVE_HEADER.contains(&field.as_str()) {
                 problems
@@ -213,7 +219,8 @@ impl Mapping {
             }
         }
         for required in ["response_id", "submitted_at"] {
-            if m.column_of(required).is_none() {
+            // A tool that could not be read would name these: its problem is said already.
+            if m.column_of(required).is_none() && !(tool_given && m.tool.is_none()) {
                 problems.push(format!("[columns] must name the column of {required}"));
             }
         }
@@ -231,11 +238,6 @@ impl Mapping {
                 m.tool.map_or("", Tool::as_str)
             ));
         }
-        for either in ["service_id", "channel"] {
-            if !m.columns.contains_key(either) && !m.constants.contains_key(either) {
-                problems.push(format!("{either} needs a column in [columns] or a value in [constants]"));
-            }
-        }
         if let Some(Err(e)) = m.timestamp.time_zone.as_deref().map(str::parse::<chrono_tz::Tz>) {
             problems.push(format!("[timestamp] time_zone: {e}"));
         }
@@ -246,7 +248,24 @@ impl Mapping {
         }
         for (label, id) in &m.channels {
             if id.parse::<Channel>().is_err() {
-                problems.push(format!("[channels] {label:?} maps to {id:?}, which is not a channel"));
+                problems.push(format!(
+                    "[channels] {label:?} maps to {id:?}, which is not a channel (expected one of: {})",
+                    Channel::ALL.map(Channel::as_str).join(", ")
+                ));
+            }
+        }
+        // The constants that need no registry are checked here, with the rest; a service is
+        // checked against the registry when a file is opened.
+        for (field, value) in &m.constants {
+            let checked = match field.as_str() {
+                "channel" => resolve_channel(&m, value).err(),
+                "transaction_point" => value.parse::<TransactionPoint>().err().map(|e| e.to_string()),
+                "survey_version" => value.parse::<SurveyVersion>().err().map(|e| e.to_string()),
+                "survey_type" => value.parse::<TrustScale>().err().map(|e| e.to_string()),
+                _ => None,
+            };
+            if let Some(e) = checked {
+                problems.push(format!("[constants] {field}: {e}"));
             }
         }
         let has_v1 = (1..=V1_QUESTION_COUNT).any(|q| m.columns.contains_key(&format!("q{q}")));
@@ -258,6 +277,18 @@ impl Mapping {
         } else {
             Err(bad(problems))
         }
+    }
+
+    /// The fields every row needs that the mapping gives no way to read, of `service_id` and
+    /// `channel`: `[columns]` names no column for them and `[constants]` no value. A mapping may leave
+    /// them out (every shipped one does: it holds a survey tool's conventions, never an agency's
+    /// service), and then they must be given before a file is read ([`Mapping::constants`], as
+    /// `fedcx ingest --service/--channel` sets them).
+    pub fn unassigned(&self) -> Vec<&'static str> {
+        ["service_id", "channel"]
+            .into_iter()
+            .filter(|f| !self.columns.contains_key(*f) && !self.constants.contains_key(*f))
+            .collect()
     }
 
     /// The export column of a field: the one `[columns]` names, else the tool's default.
@@ -274,6 +305,82 @@ impl Mapping {
     pub(crate) fn header_record_count(&self, records: &[Vec<String>]) -> usize {
         tool::header_record_count(self.tool, self.column_of("response_id").unwrap_or(""), records)
     }
+}
+
+/// The keys a mapping file may have.
+const MAPPING_KEYS: [&str; 8] =
+    ["tool", "indicators", "columns", "constants", "timestamp", "labels", "services", "channels"];
+
+/// A TOML error on one line: where it is (line and column) and what it says.
+fn toml_problem(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', "; ");
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// A mapping from a parsed mapping file, each key read on its own: what cannot be read is left
+/// at its default and said in `problems`.
+fn mapping_from_table(table: toml::Table, problems: &mut Vec<String>) -> Mapping {
+    /// A table of strings, entry by entry.
+    fn strings(key: &str, value: toml::Value, problems: &mut Vec<String>) -> BTreeMap<String, String> {
+        let toml::Value::Table(t) = value else {
+            problems.push(format!("[{key}] must be a table of names to strings, not {}", value.type_str()));
+            return BTreeMap::new();
+        };
+        let mut out = BTreeMap::new();
+        for (name, v) in t {
+            match v {
+                toml::Value::String(s) => {
+                    out.insert(name, s);
+                }
+                other => problems.push(format!("[{key}] {name:?} must be a string, not {}", other.type_str())),
+            }
+        }
+        out
+    }
+    fn typed<T: serde::de::DeserializeOwned + Default>(key: &str, v: toml::Value, problems: &mut Vec<String>) -> T {
+        v.try_into().unwrap_or_else(|e: toml::de::Error| {
+            problems.push(format!("{key}: {}", e.message().trim().replace('\n', "; ")));
+            T::default()
+        })
+    }
+    let mut m = Mapping::default();
+    for (key, value) in table {
+        match key.as_str() {
+            "tool" => m.tool = typed::<Option<Tool>>("tool", value, problems),
+            "indicators" => m.indicators = typed("[indicators]", value, problems),
+            "timestamp" => m.timestamp = typed("[timestamp]", value, problems),
+            "columns" => m.columns = strings("columns", value, problems),
+            "constants" => m.constants = strings("constants", value, problems),
+            "services" => m.services = strings("services", value, problems),
+            "channels" => m.channels = strings("channels", value, problems),
+            "labels" => {
+                let toml::Value::Table(t) = value else {
+                    problems.push(format!("[labels] must be a table of labels to values, not {}", value.type_str()));
+                    continue;
+                };
+                for (label, v) in t {
+                    match v.clone().try_into::<LabelValue>() {
+                        Ok(x) => {
+                            m.labels.insert(label, x);
+                        }
+                        Err(_) => problems.push(format!(
+                            "[labels] {label:?} = {v}: expected a number on the question's scale, \"n/a\" or \"null\""
+                        )),
+                    }
+                }
+            }
+            other => problems.push(format!("unknown key {other:?} (a mapping has: {})", MAPPING_KEYS.join(", "))),
+        }
+    }
+    m
 }
 
 /// The 14 indicator fields, positive then negative.
@@ -585,10 +692,20 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
                 return Err(bad_header(format!("column {h:?} appears twice")));
             }
         }
-        let find = |name: &str| -> Option<usize> {
-            info.names.iter().position(|h| h.eq_ignore_ascii_case(name)).or_else(|| {
-                info.aliases.iter().position(|a| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
-            })
+        let mut ambiguous = Vec::new();
+        let mut find = |name: &str| -> Option<usize> {
+            if let Some(i) = info.names.iter().position(|h| h.eq_ignore_ascii_case(name)) {
+                return Some(i);
+            }
+            let by_alias: Vec<usize> = (0..info.aliases.len())
+                .filter(|&i| info.aliases[i].as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+                .collect();
+            if by_alias.len() > 1 {
+                // Taking the first would read every choice of a question from its first column.
+                let columns: Vec<&str> = by_alias.iter().map(|&i| info.names[i].as_str()).collect();
+                ambiguous.push(format!("ImportId {name:?} names {} columns ({})", columns.len(), columns.join(", ")));
+            }
+            by_alias.first().copied()
         };
         let mut problems = Vec::new();
         let mut missing = Vec::new();
@@ -619,6 +736,10 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             }
         }
         let comment = col("comment");
+        let (status, finished) = match mapping.tool {
+            Some(Tool::Qualtrics) => (find("Status"), find("Finished")),
+            Some(Tool::SurveyMonkey | Tool::Medallia) | None => (None, None),
+        };
         if !missing.is_empty() {
             return Err(IngestError::MissingColumns {
                 path: path.to_owned(),
@@ -627,10 +748,12 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
                 found: info.names,
             });
         }
-        let (status, finished) = match mapping.tool {
-            Some(Tool::Qualtrics) => (find("Status"), find("Finished")),
-            Some(Tool::SurveyMonkey | Tool::Medallia) | None => (None, None),
-        };
+        if !ambiguous.is_empty() {
+            return Err(bad_header(format!(
+                "{}; name each column by its id (row 1) or by its ImportId and choiceId (QID2_1)",
+                ambiguous.join("; ")
+            )));
+        }
         fn slot<T, E: std::fmt::Display>(
             column: Option<usize>,
             constant: Option<&String>,
@@ -668,7 +791,10 @@ impl<'a, R: Read> MappedCsvSource<'a, R> {
             [("service_id", matches!(service, Slot::Absent)), ("channel", matches!(channel, Slot::Absent))]
         {
             if absent && !problems.iter().any(|p| p.contains(field)) {
-                problems.push(format!("{field} needs a column in [columns] or a value in [constants]"));
+                let flag = if field == "channel" { "--channel" } else { "--service" };
+                problems.push(format!(
+                    "{field} needs a column in [columns] or a value in [constants] (or `fedcx ingest {flag}`)"
+                ));
             }
         }
         let zone =
@@ -1084,7 +1210,13 @@ impl RowParser<'_> {
             line: row.line,
             field: None,
             raw: String::new(),
-            reason: if unfinished { RejectReason::Unfinished } else { RejectReason::NoAnswers }.into(),
+            // A partial response that answered nothing is no respondent's answer: excluded, as a
+            // preview is, not a fault of the file.
+            reason: if unfinished {
+                fedcx_model::Exclusion::UnfinishedResponse.into()
+            } else {
+                RejectReason::NoAnswers.into()
+            },
             detail: if unfinished {
                 format!("a partial response (Finished = False) that answered no question: {e}")
             } else {
@@ -1127,12 +1259,14 @@ impl RowParser<'_> {
             Some(Cell::Number(n)) => TrustAnswer::from_value(scale, n)
                 .map_err(|e| self.reject(row, ti, RejectReason::AnswerOutOfRange, e.to_string()))?,
             Some(Cell::Empty | Cell::Null | Cell::Na) if unfinished => {
+                // The respondent left before the trust question: not an answer to count, and not
+                // a fault of the export (every Qualtrics export holds such responses), so excluded.
                 return Err(self.reject(
                     row,
                     ti,
-                    RejectReason::Unfinished,
-                    "a partial response (Finished = False) that left question_1 (trust) unanswered",
-                ))
+                    fedcx_model::Exclusion::UnfinishedResponse,
+                    "a partial response (Finished = False) that left question_1 (trust) unanswered, counted as excluded",
+                ));
             }
             Some(Cell::Empty | Cell::Null | Cell::Na) => {
                 return Err(self.reject(
@@ -1355,8 +1489,13 @@ mod tests {
         std::fs::read(format!("{}/tests/fixtures/tools/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
     }
 
+    /// A shipped mapping with the service and channel of the fixtures (passport renewal, online),
+    /// as `fedcx ingest --service --channel` gives them.
     fn example(name: &str) -> Mapping {
-        Mapping::preset(name.trim_end_matches(".toml")).unwrap()
+        let mut m = Mapping::preset(name.trim_end_matches(".toml")).unwrap();
+        m.constants.insert("service_id".into(), "dos-ca-passport-renewal".into());
+        m.constants.insert("channel".into(), "website".into());
+        m
     }
 
     #[test]
@@ -1365,6 +1504,22 @@ mod tests {
             assert!(Mapping::preset(name).is_some(), "{name}");
         }
         assert!(Mapping::preset("excel").is_none());
+    }
+
+    /// Issue 21: the qualtrics and surveymonkey presets booked every export to State's passport
+    /// renewal on the website, the medallia ones to VA outpatient care. A preset names a tool's
+    /// conventions only: no service and no channel, as a column, a constant or a value map.
+    #[test]
+    fn no_preset_names_a_service_or_a_channel() {
+        let registry = Registry::bundled();
+        for (name, text) in PRESETS {
+            let m = Mapping::preset(name).unwrap();
+            assert_eq!(m.unassigned(), ["service_id", "channel"], "{name}");
+            assert!(m.services.is_empty() && m.channels.is_empty(), "{name}");
+            for s in registry.services() {
+                assert!(!text.contains(s.id.as_str()), "{name} names {}", s.id);
+            }
+        }
     }
 
     /// The summary and counts of one file read with `threads` workers and chunks of `chunk` bytes.
@@ -1474,7 +1629,7 @@ mod tests {
         assert_eq!(got[2], Ok([with(N, N), with(O, O)]));
         assert_eq!(got[3], Ok([with(O, O), with(O, O)]));
         assert_eq!(got[4], Ok([with(S, N), with(O, O)]));
-        assert_eq!(got[5], Err(RejectReason::Unfinished.code()));
+        assert_eq!(got[5], Err(fedcx_model::Exclusion::UnfinishedResponse.code()));
         assert_eq!(got[6], Err(fedcx_model::Exclusion::SurveyPreview.code()));
         assert_eq!(got[7], Err(RejectReason::UnknownStatus.code()));
         assert_eq!(got[8], Err(RejectReason::UnknownLabel.code()));
@@ -1484,6 +1639,31 @@ mod tests {
         assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
         mapping.indicators = IndicatorRules::default();
         assert_eq!(states(&mapping, header, &rows[..1])[0], Ok([with(O, S), with(O, O)]));
+    }
+
+    /// A version-1 partial response that answered nothing is excluded (issue 21), as the
+    /// version-2 one without its trust answer is; a finished one with no answer stays rejected.
+    #[test]
+    fn a_partial_version_one_response_with_no_answer_is_excluded() {
+        let registry = Registry::bundled();
+        let mut mapping = example("qualtrics");
+        mapping.columns = [("q1", "Q1"), ("q2", "Q2")].into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        mapping.constants.insert("survey_version".into(), "v1".into());
+        mapping.constants.remove("survey_type");
+        let text = "ResponseId,EndDate,Status,Finished,Q1,Q2\n\
+                    R_1,2022-02-05 09:00:00,IP Address,False,,\n\
+                    R_2,2022-02-05 09:00:00,IP Address,False,4,\n\
+                    R_3,2022-02-05 09:00:00,IP Address,True,,\n";
+        let mut src = MappedCsvSource::new(Path::new("v1.csv"), text.as_bytes(), mapping, &registry).unwrap();
+        let mut got = Vec::new();
+        while let Some(item) = src.next_item().unwrap() {
+            got.push(match item {
+                SourceItem::Response(..) => "accepted",
+                SourceItem::Rejected(rej) => rej.reason.code(),
+                _ => "unexpected item",
+            });
+        }
+        assert_eq!(got, ["unfinished_response", "accepted", "no_answers"]);
     }
 
     /// Records end where the csv parser ends them: LF, CRLF (both bytes) or a lone CR, never
@@ -1538,6 +1718,25 @@ mod tests {
         assert!(err.contains("unknown variant `typeform`") && err.contains("qualtrics"), "{err}");
         let err = check("[indicators]\nblank = 'maybe'\n").unwrap_err();
         assert!(err.contains("unknown variant `maybe`") && err.contains("not_selected"), "{err}");
+    }
+
+    /// An ImportId that several columns share (an export writing a question's ImportId over each
+    /// of its choices without a choiceId) names none of them: reading the first would put every
+    /// choice's answers in one column's.
+    #[test]
+    fn an_import_id_of_several_columns_is_refused() {
+        let registry = Registry::bundled();
+        let mut mapping = example("qualtrics");
+        mapping.columns = [("question_1", "QID1"), ("positive_ease", "QID2")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let input = "ResponseId,EndDate,Q1,Q2_1,Q2_2\n\
+                     {\"ImportId\":\"_recordId\"},{\"ImportId\":\"endDate\"},{\"ImportId\":\"QID1\"},\
+                     {\"ImportId\":\"QID2\"},{\"ImportId\":\"QID2\"}\n";
+        let err =
+            MappedCsvSource::new(Path::new("q.csv"), input.as_bytes(), mapping, &registry).unwrap_err().to_string();
+        assert!(err.contains("ImportId \"QID2\" names 2 columns (Q2_1, Q2_2)"), "{err}");
     }
 
     #[test]

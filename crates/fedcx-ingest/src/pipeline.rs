@@ -1620,7 +1620,9 @@ mod tests {
 
         let registry = Registry::bundled();
         let accepted = |bytes: &[u8], threads| {
-            let mapping = Mapping::preset("qualtrics").unwrap();
+            let mut mapping = Mapping::preset("qualtrics").unwrap();
+            mapping.constants.insert("service_id".into(), "dos-ca-passport-renewal".into());
+            mapping.constants.insert("channel".into(), "website".into());
             let mut ing = Ingestor::new(&registry, IngestConfig { threads, ..IngestConfig::default() });
             ing.ingest_bytes(Path::new("q.csv"), bytes, &Reader::Mapped(mapping)).unwrap().reconciliation.accepted
         };

@@ -111,7 +111,10 @@ codes! {
         /// duplicate, not a reject; the code names it in `--strict`'s error.
         DuplicateResponseId = "duplicate_response_id",
         /// A survey tool's partial response (Qualtrics `Finished = False`) without the answer it
-        /// needs to count: the trust question (version 2), or any question (version 1).
+        /// needs to count: the trust question (version 2), or any question (version 1). No longer
+        /// given: such a response is excluded as [`Exclusion::UnfinishedResponse`] (a respondent who
+        /// left before answering wrote nothing wrong); kept so that reject files and stores that
+        /// hold the code still read.
         Unfinished = "unfinished",
         /// A Qualtrics `Status` value fedcx does not know.
         UnknownStatus = "unknown_status",
@@ -187,6 +190,11 @@ codes! {
         SurveyTest = "survey_test",
         /// A response the tool flagged as spam (Qualtrics `Status` Spam).
         Spam = "spam",
+        /// A partial response (Qualtrics `Finished = False`) that left the question it needs to
+        /// count unanswered: the trust question (version 2), or every question (version 1). The
+        /// respondent left before answering; every Qualtrics export holds such responses once they
+        /// are closed or expire. (`unfinished` is the code of the rejection it replaces.)
+        UnfinishedResponse = "unfinished_response",
     }
 }
 
@@ -478,6 +486,9 @@ mod tests {
         assert_eq!(Exclusion::SurveyPreview.code(), "survey_preview");
         assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7 + 6 + 2 + 2);
         assert_eq!(RejectReason::DuplicateRecord.code(), "duplicate_record");
+        assert_eq!(RejectReason::Unfinished.code(), "unfinished");
+        assert_eq!(Exclusion::UnfinishedResponse.code(), "unfinished_response");
+        assert_eq!(Exclusion::ALL.len(), 3 + 1);
         assert_eq!(RejectReason::UnknownRecordType.code(), "unknown_record_type");
     }
 

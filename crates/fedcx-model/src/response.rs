@@ -305,20 +305,31 @@ struct V2AnswersRepr {
 }
 
 impl V2Answers {
-    /// Checks that no indicator is selected under the question the trust answer did not show.
+    /// Checks that no indicator is selected under the question the trust answer did not show, and
+    /// records every box of that question as not offered, whatever the source wrote for it.
+    ///
+    /// The form shows one follow-up, by the trust answer: "What went well?" after 4-5 or a thumbs
+    /// up, "What didn't go so well?" after 1-3 or a thumbs down. A respondent was never offered the
+    /// other question's boxes, so a `0` written there (as exports that write every box of the form
+    /// do) is not a "not selected": counted as one, every respondent of the other side would join
+    /// the not-selected group of each box, and its share and its driver of trust would compare the
+    /// two sides of the trust answer instead of the box (issue 21).
     pub fn new(
         trust: TrustAnswer,
         positive: IndicatorStates,
         negative: IndicatorStates,
     ) -> Result<V2Answers, AnswerError> {
+        let mut indicators = [positive, negative];
         let hidden = match trust.follow_up() {
-            Polarity::Positive => (Polarity::Negative, &negative),
-            Polarity::Negative => (Polarity::Positive, &positive),
+            Polarity::Positive => Polarity::Negative,
+            Polarity::Negative => Polarity::Positive,
         };
-        if let Some(i) = hidden.1.iter().position(|s| *s == IndicatorState::Selected) {
-            return Err(AnswerError::IndicatorAgainstTrust { column: Indicator::ALL[i].column(hidden.0), trust });
+        let states = &mut indicators[hidden.index()];
+        if let Some(i) = states.iter().position(|s| *s == IndicatorState::Selected) {
+            return Err(AnswerError::IndicatorAgainstTrust { column: Indicator::ALL[i].column(hidden), trust });
         }
-        Ok(V2Answers { trust, indicators: [positive, negative] })
+        *states = [IndicatorState::NotOffered; INDICATOR_COUNT];
+        Ok(V2Answers { trust, indicators })
     }
 
     /// The trust answer.
@@ -418,6 +429,27 @@ mod tests {
             *cell = if selected.contains(&i) { IndicatorState::Selected } else { IndicatorState::NotSelected };
         }
         s
+    }
+
+    /// Issue 21: the demo data (and any export writing every box of the form) has 0 under the
+    /// question the trust answer hid; read as "not selected", those boxes counted as offered to
+    /// respondents who never saw them. They are not offered, on either side.
+    #[test]
+    fn the_hidden_follow_ups_boxes_are_not_offered() {
+        let all_zero = states(&[], INDICATOR_COUNT);
+        let a = V2Answers::new(TrustAnswer::LikertScale(likert(5)), states(&[1], INDICATOR_COUNT), all_zero).unwrap();
+        assert_eq!(a.indicators(Polarity::Positive), &states(&[1], INDICATOR_COUNT));
+        assert_eq!(a.indicators(Polarity::Negative), &[IndicatorState::NotOffered; INDICATOR_COUNT]);
+        let a = V2Answers::new(TrustAnswer::LikertScale(likert(3)), all_zero, states(&[0], INDICATOR_COUNT)).unwrap();
+        assert_eq!(a.indicators(Polarity::Positive), &[IndicatorState::NotOffered; INDICATOR_COUNT]);
+        assert_eq!(a.indicators(Polarity::Negative), &states(&[0], INDICATOR_COUNT));
+        let a = V2Answers::new(TrustAnswer::ThumbsUpDown(false), all_zero, all_zero).unwrap();
+        assert_eq!(a.indicators(Polarity::Positive), &[IndicatorState::NotOffered; INDICATOR_COUNT]);
+        // A ticked box there is still refused, and read back from JSON the rule holds too.
+        assert!(V2Answers::new(TrustAnswer::LikertScale(likert(5)), all_zero, states(&[2], 3)).is_err());
+        let json = r#"{"trust":{"scale":"likert_scale","value":4},"positive":["not_selected","not_selected","not_selected","not_selected","not_selected","not_selected","not_selected"],"negative":["not_selected","not_selected","not_selected","not_selected","not_selected","not_selected","not_selected"]}"#;
+        let a: V2Answers = serde_json::from_str(json).unwrap();
+        assert_eq!(a.indicators(Polarity::Negative), &[IndicatorState::NotOffered; INDICATOR_COUNT]);
     }
 
     #[test]

@@ -32,6 +32,35 @@ impl Tool {
         }
     }
 
+    /// The tool's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Qualtrics => "Qualtrics",
+            Tool::SurveyMonkey => "SurveyMonkey",
+            Tool::Medallia => "Medallia",
+        }
+    }
+
+    /// The columns of the first header row that mark the tool's own export, as it writes them
+    /// (Qualtrics' data export and SurveyMonkey's response export, per docs/mapping.md); none for
+    /// Medallia, whose layout no documentation describes.
+    pub fn signature(self) -> &'static [&'static str] {
+        match self {
+            Tool::Qualtrics => &["StartDate", "EndDate", "Status", "Finished", "ResponseId"],
+            Tool::SurveyMonkey => &["Respondent ID", "Collector ID", "Start Date", "End Date"],
+            Tool::Medallia => &[],
+        }
+    }
+
+    /// The tool whose own export a first header row (its cells, any letter case) is: every column
+    /// of its [`Tool::signature`] is there.
+    pub fn of_header<S: AsRef<str>>(columns: &[S]) -> Option<Tool> {
+        [Tool::Qualtrics, Tool::SurveyMonkey, Tool::Medallia].into_iter().find(|t| {
+            let sig = t.signature();
+            !sig.is_empty() && sig.iter().all(|w| columns.iter().any(|c| c.as_ref().trim().eq_ignore_ascii_case(w)))
+        })
+    }
+
     /// How many records at the top of an export can be header rows, the column names included.
     pub(crate) fn max_header_records(self) -> usize {
         match self {
@@ -192,9 +221,26 @@ fn is_qualtrics_response_id(text: &str) -> bool {
 }
 
 /// Qualtrics' third header row: every cell that is not empty is a JSON object with an `ImportId`.
-fn is_import_id_row(row: &[String]) -> bool {
+pub(super) fn is_import_id_row(row: &[String]) -> bool {
     let mut cells = row.iter().filter(|c| !c.is_empty()).peekable();
     cells.peek().is_some() && cells.all(|c| c.starts_with("{\"ImportId\""))
+}
+
+/// The name an ImportId cell gives its column: the `ImportId`, joined to the `choiceId` by `_`
+/// when there is one. The new export format writes a multiple-answer question's choices in that
+/// split form (`{"ImportId":"QID2","choiceId":"1"}`, one ImportId for all of the question's
+/// columns), and `QID2_1` is how qualtRics' `read_survey(import_id = TRUE)` names the column.
+fn import_id_name(cell: &serde_json::Value) -> Option<String> {
+    let id = cell.get("ImportId")?.as_str()?;
+    let choice = cell.get("choiceId").and_then(|c| match c {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    Some(match choice {
+        Some(c) if !c.is_empty() => format!("{id}_{c}"),
+        _ => id.to_owned(),
+    })
 }
 
 /// Reads what the header rows say. `rows[0]` is the column-name row; the others are the extra
@@ -223,7 +269,7 @@ pub(crate) fn header_info(tool: Option<Tool>, rows: &[Vec<String>]) -> Result<He
                                 first[i]
                             )
                         })?;
-                        info.aliases[i] = v.get("ImportId").and_then(|x| x.as_str()).map(str::to_owned);
+                        info.aliases[i] = import_id_name(&v);
                         info.zones[i] = v.get("timeZone").and_then(|x| x.as_str()).map(str::to_owned);
                     } else if let Some((_, choice)) = cell.rsplit_once(" - ") {
                         // "What went well? - It was easy": the choice a ticked box names.
@@ -286,6 +332,23 @@ mod tests {
         assert_eq!(info.zones[0].as_deref(), Some("America/Denver"));
         let bad = header_info(q, &[row(&["Q1"]), row(&["{\"ImportId\": oops"])]).unwrap_err();
         assert!(bad.contains("header line 2, column \"Q1\"") && bad.contains("expected an ImportId object"), "{bad}");
+    }
+
+    /// Issue 21: the new export format writes a checkbox column's ImportId split in two,
+    /// `{"ImportId":"QID2","choiceId":"1"}`; each column was named `QID2`, so `QID2_1` named none.
+    #[test]
+    fn a_split_import_id_names_its_column_with_the_choice() {
+        let names = row(&["ResponseId", "Q6_1", "Q6_2", "Q7_9", "Q8"]);
+        let ids = row(&[
+            r#"{"ImportId":"_recordId"}"#,
+            r#"{"ImportId":"QID2","choiceId":"1"}"#,
+            r#"{"ImportId":"QID2","choiceId":2}"#,
+            r#"{"ImportId":"QID3","choiceId":"9"}"#,
+            r#"{"ImportId":"QID4_TEXT"}"#,
+        ]);
+        let info = header_info(Some(Tool::Qualtrics), &[names, ids]).unwrap();
+        let aliases: Vec<Option<&str>> = info.aliases.iter().map(Option::as_deref).collect();
+        assert_eq!(aliases, [Some("_recordId"), Some("QID2_1"), Some("QID2_2"), Some("QID3_9"), Some("QID4_TEXT")]);
     }
 
     #[test]

@@ -140,6 +140,12 @@ fn run() -> ExitCode {
     })();
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<cmd::Refused>().is_some() => {
+            if let Some(message) = e.downcast_ref::<cmd::Refused>().and_then(|r| r.message.as_deref()) {
+                eprintln!("{} {}", cmd::label("error"), cmd::escape_controls(message));
+            }
+            ExitCode::from(cmd::EXIT_REFUSED)
+        }
         Err(e) => {
             // One line, with every cause, so scripts and people see the root of the problem.
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();

@@ -137,28 +137,64 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         super::report_written(path, "rejects written");
     }
     let unusable = files_with_nothing_accepted(&result);
+    let refused: Vec<&fedcx_ingest::FileReport> = match &history {
+        Some((_, _, stored)) => {
+            result.files.iter().filter(|f| f.skipped_same_content && stored.contains_key(&f.sha256)).collect()
+        }
+        None => Vec::new(),
+    };
+    if !args.replace.is_empty() {
+        // A replacement is all or nothing: the old file leaves only if every file given is stored
+        // (a repeat of one of them in the same command is no loss). Replacing a file by itself
+        // used to take it out and put nothing in.
+        if !unusable.is_empty() {
+            anyhow::bail!("nothing was replaced or added: {}", unusable_files(&result, &unusable));
+        }
+        if !refused.is_empty() {
+            let names: Vec<String> = refused.iter().map(|f| super::shown(&f.path)).collect();
+            return Err(super::Refused {
+                message: Some(format!(
+                    "nothing was replaced or added: the store already holds the content of {}; --replace changes \
+                     the store only when every file given is new to it",
+                    names.join(", ")
+                )),
+            }
+            .into());
+        }
+    }
+    let mut refused_now = 0;
     if !args.no_store {
         let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
-        super::store::record(store, registry, &result, keep, &unusable, &args.replace)?;
+        refused_now = super::store::record(store, registry, &result, keep, &unusable, &args.replace)?;
     }
     if !unusable.is_empty() {
-        // Each file with its most frequent reasons, so the fix is clear from the one error line.
-        let names: Vec<String> = unusable
-            .iter()
-            .map(|&i| {
-                let f = &result.files[i];
-                let top: Vec<String> =
-                    f.reconciliation.reasons_by_count().iter().take(3).map(|(k, v)| format!("{k} {v}")).collect();
-                format!("{} ({})", super::shown(&f.path), top.join(", "))
-            })
-            .collect();
-        anyhow::bail!(
-            "{} file(s) had every row rejected and were not recorded as ingested, so a corrected file can be ingested: {}",
-            names.len(),
-            names.join(", ")
-        );
+        anyhow::bail!("{}", unusable_files(&result, &unusable));
+    }
+    if !refused.is_empty() || refused_now > 0 {
+        // Each refusal was said when it was met; the status tells a script that nothing new came
+        // of those files.
+        return Err(super::Refused { message: None }.into());
     }
     Ok(())
+}
+
+/// The error for files that had every row rejected: each with its most frequent reasons, so the
+/// fix is clear from the one error line.
+fn unusable_files(result: &IngestResult, unusable: &[usize]) -> String {
+    let names: Vec<String> = unusable
+        .iter()
+        .map(|&i| {
+            let f = &result.files[i];
+            let top: Vec<String> =
+                f.reconciliation.reasons_by_count().iter().take(3).map(|(k, v)| format!("{k} {v}")).collect();
+            format!("{} ({})", super::shown(&f.path), top.join(", "))
+        })
+        .collect();
+    format!(
+        "{} file(s) had every row rejected and were not recorded as ingested, so a corrected file can be ingested: {}",
+        names.len(),
+        names.join(", ")
+    )
 }
 
 /// Files (indices into `result.files`) that had rows but none accepted: recording them would

@@ -73,9 +73,10 @@ pub struct Keep {
     pub comments: bool,
 }
 
-/// Records an ingest's files in one transaction and says what happened to each.
-/// Files at the indices in `skip` (into `result.files`) are not recorded. Files named in
-/// `replace` (a path, stored path or SHA-256) are taken out in the same transaction.
+/// Records an ingest's files in one transaction and says what happened to each; the answer is
+/// how many were refused because the store already held their content. Files at the indices in
+/// `skip` (into `result.files`) are not recorded. Files named in `replace` (a path, stored path or
+/// SHA-256) are taken out in the same transaction, and only if every new file is stored.
 pub fn record(
     path: &Path,
     registry: &fedcx_model::Registry,
@@ -83,7 +84,7 @@ pub fn record(
     keep: Keep,
     skip: &[usize],
     replace: &[String],
-) -> Result<()> {
+) -> Result<usize> {
     let mut store = Store::open(path)?;
     let forget: Vec<fedcx_model::Digest> = replace.iter().map(|r| stored_sha(&store, r)).collect::<Result<_>>()?;
     store.record_registry(registry, now())?;
@@ -114,11 +115,18 @@ pub fn record(
     let names: Vec<String> = files.iter().map(|f| f.entry.path.clone()).collect();
     // A test hook: pause inside the transaction so a test can kill the process there.
     let stall = std::env::var("FEDCX_TEST_STALL_IN_TRANSACTION_MS").ok().and_then(|v| v.parse::<u64>().ok());
-    let (forgotten, outcomes) = store.replace_and_record(&forget, when, files, &mut |_| {
+    let recorded = store.replace_and_record(&forget, when, files, &mut |_| {
         if let Some(ms) = stall {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
-    })?;
+    });
+    let (forgotten, outcomes) = match recorded {
+        // A refusal, not a failure: the store is as it was.
+        Err(e @ fedcx_store::StoreError::NotReplaced { .. }) => {
+            return Err(super::Refused { message: Some(e.to_string()) }.into())
+        }
+        other => other?,
+    };
     for e in forgotten {
         super::say!(
             "replaced {} (sha256 {}, {} accepted rows, ingested {})",
@@ -128,19 +136,23 @@ pub fn record(
             e.ingested_at
         );
     }
+    let mut refused = 0;
     for (name, outcome) in names.iter().zip(outcomes) {
         match outcome {
             Recorded::Stored => super::say!("stored {} in {}", name, super::shown(path)),
-            Recorded::AlreadyIngested(e) => eprintln!(
-                "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
-                name,
-                super::escape_controls(&e.path),
-                e.ingested_at,
-                e.sha256
-            ),
+            Recorded::AlreadyIngested(e) => {
+                refused += 1;
+                eprintln!(
+                    "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
+                    name,
+                    super::escape_controls(&e.path),
+                    e.ingested_at,
+                    e.sha256
+                )
+            }
         }
     }
-    Ok(())
+    Ok(refused)
 }
 
 /// The SHA-256 of an ingested file named by its hash, by a file with the same content, or by the

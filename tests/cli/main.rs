@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod public_data;
+mod store_outcome;
 
 /// A temporary working directory and a way to run `fedcx` in it.
 struct TestDir {
@@ -606,8 +607,8 @@ fn the_store_accumulates_refuses_repeats_and_traces_numbers() {
     t.ok(&["ingest", b.to_str().unwrap()]);
     assert_eq!(store_count(&t.path("fedcx.db"), "ingest_file"), 2);
     let out = t.run(&["ingest", a.to_str().unwrap()]);
-    assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "a refusal has its own exit status: {err}");
     assert!(err.contains("a.csv: refused: the same content was already ingested"), "{err}");
     assert_eq!(store_count(&t.path("fedcx.db"), "ingest_file"), 2, "nothing was added");
 
@@ -2657,7 +2658,9 @@ fn balanced_inputs_are_detected_accounted_stored_refused_again_and_forgotten() {
     assert_eq!(taken, ["2025-01-14", "2026-08-04"], "oldest first");
     drop(store);
     // Ingesting the same content again is refused and adds nothing.
-    let again = t.ok_all(&["ingest", "--fevs-year", "2019", &business, &current]);
+    let out = t.run(&["ingest", "--fevs-year", "2019", &business, &current]);
+    let again = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{again}");
     assert!(again.contains("refused: the same content was already ingested"), "{again}");
     let store = fedcx_store::Store::open_read_only(&t.path("fedcx.db")).unwrap();
     assert_eq!(store.load_balanced().unwrap().business.len(), 42);

@@ -163,7 +163,7 @@ const ENTRY_COLUMN_COUNT: usize = 11;
 
 /// Removes one file's rows inside a transaction and notes the removal.
 fn forget_in(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     path: &Path,
     sha256: &Digest,
     now: DateTime<Utc>,
@@ -218,7 +218,7 @@ fn forget_in(
 /// series, and, streamed from the file's record, respondent-level answers and fingerprints.
 /// `done` counts the rows written, for `progress`.
 fn insert_contribution(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     path: &Path,
     file_id: i64,
     file: &mut FileRecord<'_>,
@@ -304,6 +304,99 @@ fn insert_contribution(
     Ok(())
 }
 
+/// What [`Store::replace_and_record`] does, inside the caller's transaction `conn`: the new files
+/// first, then, only once every one of them is known to be stored, the old ones out.
+fn record_in(
+    conn: &Connection,
+    path: &Path,
+    forget: &[Digest],
+    now: DateTime<Utc>,
+    mut files: Vec<FileRecord<'_>>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    // Every old file must be there before anything is added: looked for only afterwards, an old
+    // file of a new one's content would be found as the new one itself, and removed.
+    for sha in forget {
+        let held: Option<i64> = conn
+            .query_row("SELECT id FROM ingest_file WHERE sha256 = ?1", [sha.to_string()], |r| r.get(0))
+            .optional()
+            .map_err(sql)?;
+        if held.is_none() {
+            return Err(StoreError::NotIngested { path: path.to_owned(), sha256: sha.to_string() });
+        }
+    }
+    let mut outcomes = Vec::with_capacity(files.len());
+    let mut done = 0;
+    for file in &mut files {
+        let entry = &file.entry;
+        let existing = conn
+            .query_row(
+                &format!("SELECT {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
+                [entry.sha256.to_string()],
+                row_to_entry,
+            )
+            .optional()
+            .map_err(sql)?;
+        if let Some(e) = existing {
+            let e = e.map_err(|why| StoreError::Damaged { path: path.to_owned(), what: "manifest entry", why })?;
+            outcomes.push(Recorded::AlreadyIngested(Box::new(e)));
+            continue;
+        }
+        let r = &entry.reconciliation;
+        // The counts of migration 1 stay filled, so a query (or an older fedcx) can read them
+        // without parsing the JSON.
+        conn.execute(
+            &format!("INSERT INTO ingest_file ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            params![
+                entry.sha256.to_string(),
+                entry.path,
+                entry.format.as_str(),
+                timestamp(entry.ingested_at),
+                int(r.read, path)?,
+                int(r.accepted, path)?,
+                int(r.rejected, path)?,
+                int(r.duplicates, path)?,
+                serde_json::to_string(&r.rejected_by_reason).expect("maps serialise"),
+                serde_json::to_string(&r.redactions).expect("maps serialise"),
+                serde_json::to_string(r).expect("reconciliations serialise"),
+            ],
+        )
+        .map_err(sql)?;
+        let file_id = conn.last_insert_rowid();
+        insert_contribution(conn, path, file_id, file, (&mut done, progress))?;
+        outcomes.push(Recorded::Stored);
+    }
+    let mut forgotten = Vec::with_capacity(forget.len());
+    if !forget.is_empty() {
+        // A replacement that does not store every new file would leave the store with less than
+        // the user asked for (replacing a file by itself emptied it): nothing changes instead.
+        let mut refused = Vec::new();
+        for (file, outcome) in files.iter().zip(&outcomes) {
+            match outcome {
+                Recorded::Stored => {}
+                Recorded::AlreadyIngested(e) => refused.push(format!(
+                    "{} has the content of {}, ingested {} (sha256 {})",
+                    file.entry.path, e.path, e.ingested_at, e.sha256
+                )),
+            }
+        }
+        if files.is_empty() {
+            refused.push("no new file was given to replace it".to_owned());
+        }
+        if !refused.is_empty() {
+            return Err(StoreError::NotReplaced { path: path.to_owned(), why: refused.join("; ") });
+        }
+        let reason =
+            format!("replaced by {}", files.iter().map(|f| f.entry.path.as_str()).collect::<Vec<_>>().join(", "));
+        for sha in forget {
+            forgotten.push(forget_in(conn, path, sha, now, &reason)?);
+        }
+    }
+    progress(done);
+    Ok((forgotten, outcomes))
+}
+
 /// The page size of a new store, in bytes (see `Store::open_once`).
 const PAGE_SIZE: i64 = 65_536;
 
@@ -359,6 +452,15 @@ pub enum StoreError {
         path: PathBuf,
         /// Why.
         source: StreamError,
+    },
+    /// A replacement would not have stored every new file (one had content the store already
+    /// holds, or none was given), so nothing was removed or added.
+    #[error("{}: nothing was replaced or added: {why}", path.display())]
+    NotReplaced {
+        /// The database file.
+        path: PathBuf,
+        /// Which new files were refused, and why.
+        why: String,
     },
     /// A stored value could not be read back (the file was edited by hand or is damaged).
     #[error("{}: a stored {what} is damaged: {why}", path.display())]
@@ -640,68 +742,24 @@ impl Store {
 
     /// Takes the files named in `forget` (by SHA-256) out and records `files`, in one transaction:
     /// a corrected export replaces the old one, or nothing changes. `now` dates the removal.
+    ///
+    /// A replacement is all or nothing: unless every file in `files` is stored (none refused for
+    /// content the store already holds, and at least one given), nothing is removed or added and
+    /// the answer is [`StoreError::NotReplaced`]. The old files are taken out only after the new
+    /// ones are known to be stored, so a file replacing itself is refused, never lost.
     pub fn replace_and_record(
         &mut self,
         forget: &[Digest],
         now: DateTime<Utc>,
-        mut files: Vec<FileRecord<'_>>,
+        files: Vec<FileRecord<'_>>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
-        let mut forgotten = Vec::with_capacity(forget.len());
-        for sha in forget {
-            let reason =
-                format!("replaced by {}", files.iter().map(|f| f.entry.path.as_str()).collect::<Vec<_>>().join(", "));
-            forgotten.push(forget_in(&tx, &path, sha, now, &reason)?);
-        }
-        let mut outcomes = Vec::with_capacity(files.len());
-        let mut done = 0;
-        for file in &mut files {
-            let entry = &file.entry;
-            let existing = tx
-                .query_row(
-                    &format!("SELECT {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
-                    [entry.sha256.to_string()],
-                    row_to_entry,
-                )
-                .optional()
-                .map_err(sql)?;
-            if let Some(e) = existing {
-                let e = e.map_err(|why| StoreError::Damaged { path: path.clone(), what: "manifest entry", why })?;
-                outcomes.push(Recorded::AlreadyIngested(Box::new(e)));
-                continue;
-            }
-            let r = &entry.reconciliation;
-            // The counts of migration 1 stay filled, so a query (or an older fedcx) can read them
-            // without parsing the JSON.
-            tx.execute(
-                &format!(
-                    "INSERT INTO ingest_file ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                ),
-                params![
-                    entry.sha256.to_string(),
-                    entry.path,
-                    entry.format.as_str(),
-                    timestamp(entry.ingested_at),
-                    int(r.read, &path)?,
-                    int(r.accepted, &path)?,
-                    int(r.rejected, &path)?,
-                    int(r.duplicates, &path)?,
-                    serde_json::to_string(&r.rejected_by_reason).expect("maps serialise"),
-                    serde_json::to_string(&r.redactions).expect("maps serialise"),
-                    serde_json::to_string(r).expect("reconciliations serialise"),
-                ],
-            )
-            .map_err(sql)?;
-            let file_id = tx.last_insert_rowid();
-            insert_contribution(&tx, &path, file_id, file, (&mut done, progress))?;
-            outcomes.push(Recorded::Stored);
-        }
-        progress(done);
+        let out = record_in(&tx, &path, forget, now, files, progress)?;
         tx.commit().map_err(sql)?;
-        Ok((forgotten, outcomes))
+        Ok(out)
     }
 
     /// Takes one ingested file (by SHA-256) out of the store: its counts, details, series and
@@ -1176,6 +1234,51 @@ mod tests {
             .unwrap();
         assert_eq!((out[0].sha256, rec), (sha("b"), vec![Recorded::Stored]));
         assert_eq!(store.load(&[q]).unwrap().counts, c3.counts);
+    }
+
+    /// A replacement stores every new file or changes nothing: a file replacing itself (or any
+    /// file whose content the store holds) is refused, and so is a replacement by nothing. Before,
+    /// the old file was taken out first, and a refused new one left the store without either.
+    #[test]
+    fn a_replacement_that_would_not_store_every_new_file_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let q: FiscalQuarter = "FY2025 Q2".parse().unwrap();
+        let c1 = contribution("treasury-irs-file-return", "FY2025 Q2", 5);
+        let c2 = contribution("treasury-irs-file-return", "FY2025 Q2", 7);
+        store.record(&entry("a"), &c1, &mut |_| {}).unwrap();
+        store.record(&entry("b"), &c2, &mut |_| {}).unwrap();
+        let before = store.cells().unwrap();
+        let now = at("2026-02-01T00:00:00Z");
+        for files in [
+            vec![FileRecord::new(entry("a"), &c1)],
+            vec![FileRecord::new(entry("c"), &c1), FileRecord::new(entry("b"), &c2)],
+            vec![],
+        ] {
+            let err = store.replace_and_record(&[sha("a")], now, files, &mut |_| {}).unwrap_err();
+            assert!(matches!(err, StoreError::NotReplaced { .. }), "{err}");
+            assert_eq!(store.cells().unwrap(), before, "{err}");
+            assert_eq!(store.manifest().unwrap().len(), 2);
+            assert!(store.forgotten().unwrap().is_empty());
+        }
+        let err = store
+            .replace_and_record(&[sha("a")], now, vec![FileRecord::new(entry("a"), &c1)], &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nothing was replaced or added: in.csv has the content of in.csv"), "{err}");
+        // An old file the store does not hold is an error, even when a new file has its content
+        // (it would otherwise be stored, then found and removed as the old one).
+        let d = contribution("treasury-irs-file-return", "FY2025 Q2", 2);
+        let err = store.replace_and_record(&[sha("d")], now, vec![FileRecord::new(entry("d"), &d)], &mut |_| {});
+        assert!(matches!(err, Err(StoreError::NotIngested { .. })), "{err:?}");
+        assert_eq!(store.cells().unwrap(), before);
+        // Replacing a by a new c works, and the old file is gone.
+        let (out, rec) =
+            store.replace_and_record(&[sha("a")], now, vec![FileRecord::new(entry("c"), &c1)], &mut |_| {}).unwrap();
+        assert_eq!((out[0].sha256, rec), (sha("a"), vec![Recorded::Stored]));
+        let mut expected = c1.counts.clone();
+        expected.merge(&c2.counts);
+        assert_eq!(store.load(&[q]).unwrap().counts, expected);
     }
 
     /// Fingerprints and respondent rows are streamed in, and the fingerprints read back a page

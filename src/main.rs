@@ -41,6 +41,7 @@ enum Command {
     /// Lists the High Impact Service Providers in the registry.
     Hisps(cmd::hisps::Args),
     /// Reads survey exports, validates every row and reports the reconciliation.
+    #[command(after_help = cmd::ingest::EXIT_STATUS_HELP)]
     Ingest(cmd::ingest::Args),
     /// Writes the A-11 Section 280 records and the human report for one quarter.
     Report(cmd::report::Args),

@@ -11,6 +11,20 @@ use fedcx_model::Registry;
 /// Files above this size get a progress bar when run from a terminal.
 const PROGRESS_MIN_BYTES: u64 = 4 << 20;
 
+/// The end of `fedcx ingest --help`: what each exit status means (scripts tell "nothing new" from
+/// a failure by it).
+pub const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0    every file given was stored (with --no-store: read)
+  1    an error, named on the last line: a file could not be read, a mapping is wrong, --strict met
+       a rejected row, or every row of a file was rejected (the files said to be stored are; nothing
+       else is)
+  2    the command line is wrong
+  3    refused: the store already holds the content of a file given (each is named), so nothing was
+       added from it; the other files given were stored, except with --replace, which changes
+       nothing unless every file given is new to the store
+  141  standard output was closed before the end (`fedcx ingest ... | head`)";
+
 /// Arguments of `fedcx ingest`.
 #[derive(clap::Args)]
 pub struct Args {

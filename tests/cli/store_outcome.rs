@@ -289,3 +289,34 @@ fn a_file_replaced_by_itself_is_refused_and_the_store_keeps_it() {
     }
     assert_eq!(t.ok(&["--store", "s.db", "export", "--out", "-"]), before, "the store is as it was");
 }
+
+/// A refused re-ingest (the same content again) has its own exit status, 3, quiet or not, and
+/// `fedcx ingest --help` says what every status means.
+#[test]
+fn a_refused_re_ingest_exits_3_with_or_without_quiet() {
+    let t = TestDir::new();
+    t.write("a.csv", &Pool::A.bytes());
+    t.write("b.csv", &Pool::B.bytes());
+    t.ok(&["ingest", "a.csv"]);
+    for quiet in [&[][..], &["-q"]] {
+        let out = t.command().args(quiet).args(["ingest", "a.csv"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{quiet:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line, the refusal: {stderr}");
+        assert!(stderr.starts_with("a.csv: refused: the same content was already ingested"), "{stderr}");
+    }
+    // With a new file beside it, the new one is stored and the status still says one was refused.
+    let out = t.run(&["-q", "ingest", "a.csv", "b.csv"]);
+    assert_eq!(out.status.code(), Some(3), "{}", said(&out));
+    assert!(t.ok(&["export", "--out", "-"]).contains(",respondents,v1,10\n"), "both files' 10 respondents");
+    // The same file twice in one command is no refusal: its content is stored once.
+    let t = TestDir::new();
+    t.write("a.csv", &Pool::A.bytes());
+    t.write("copy.csv", &Pool::A.bytes());
+    t.ok(&["-q", "ingest", "a.csv", "copy.csv"]);
+    let help = t.ok(&["ingest", "--help"]);
+    assert!(help.contains("Exit status:") && help.contains("\n  3    refused: the store already holds"), "{help}");
+    for code in ["0", "1", "2", "141"] {
+        assert!(help.contains(&format!("\n  {code} ")), "{code}: {help}");
+    }
+}

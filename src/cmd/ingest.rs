@@ -115,23 +115,39 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     };
     let mut run =
         IngestFiles::new(registry, &reader, config).rejects(args.rejects.as_deref()).detail(args.detail.clone());
+    // An ingest that stores holds the store's write lock from before it reads what the store
+    // holds until it has recorded what it read: two ingests at once read unlocked took the same
+    // responses as new and both stored them. A dry run only reads, and must not change the store,
+    // not even migrate it.
+    let opened = match (args.no_store, store.exists()) {
+        (true, false) => None,
+        (true, true) => Some(fedcx_store::Store::open_read_only(store)?),
+        (false, _) => Some(fedcx_store::Store::open(store)?),
+    };
+    let lock = match &opened {
+        Some(st) if !args.no_store => Some(st.lock_for_ingest(&mut || {
+            if !super::quiet() {
+                eprintln!("waiting for another ingest into {} to finish", super::shown(store));
+            }
+        })?),
+        _ => None,
+    };
+    let reading = lock.as_ref().map(fedcx_store::IngestLock::store).or(opened.as_ref());
     // Files the store already holds are skipped by the ingestor's own same-content check, so each
     // file is hashed once.
-    let history = if store.exists() {
-        // A dry run must not change the store, not even migrate it; an ingest may.
-        let st =
-            if args.no_store { fedcx_store::Store::open_read_only(store)? } else { fedcx_store::Store::open(store)? };
-        // A file being replaced is leaving: its responses are not duplicates of the new one's.
-        let leaving: Vec<fedcx_model::Digest> =
-            args.replace.iter().map(|r| super::store::stored_sha(&st, r)).collect::<Result<_>>()?;
-        let stored = if args.no_store {
-            Default::default()
-        } else {
-            st.manifest()?.into_iter().map(|e| (e.sha256, e)).collect()
-        };
-        Some((st, leaving, stored))
-    } else {
-        None
+    let history = match reading {
+        Some(st) => {
+            // A file being replaced is leaving: its responses are not duplicates of the new one's.
+            let leaving: Vec<fedcx_model::Digest> =
+                args.replace.iter().map(|r| super::store::stored_sha(st, r)).collect::<Result<_>>()?;
+            let stored = if args.no_store {
+                Default::default()
+            } else {
+                st.manifest()?.into_iter().map(|e| (e.sha256, e)).collect()
+            };
+            Some((st, leaving, stored))
+        }
+        None => None,
     };
     if let Some((st, leaving, stored)) = &history {
         run = run.history(st, leaving, stored);
@@ -177,9 +193,9 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         }
     }
     let mut refused_now = 0;
-    if !args.no_store {
+    if let (Some(lock), Some((_, leaving, _))) = (lock, &history) {
         let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
-        refused_now = super::store::record(store, registry, &result, keep, &unusable, &args.replace)?;
+        refused_now = super::store::record(lock, registry, &result, keep, &unusable, leaving)?;
     }
     if !unusable.is_empty() {
         anyhow::bail!("{}", unusable_files(&result, &unusable));

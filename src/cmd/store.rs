@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use fedcx_ingest::IngestResult;
 use fedcx_model::{FiscalQuarter, ServiceId};
-use fedcx_store::{FileRecord, ManifestEntry, Recorded, Store};
+use fedcx_store::{FileRecord, IngestLock, ManifestEntry, Recorded, Store};
 
 /// Where the history store is, and whether the user named it.
 #[derive(Debug, Clone)]
@@ -73,21 +73,22 @@ pub struct Keep {
     pub comments: bool,
 }
 
-/// Records an ingest's files in one transaction and says what happened to each; the answer is
-/// how many were refused because the store already held their content. Files at the indices in
-/// `skip` (into `result.files`) are not recorded. Files named in `replace` (a path, stored path or
-/// SHA-256) are taken out in the same transaction, and only if every new file is stored.
+/// Records an ingest's files under the lock it read the store with, in one transaction, and says
+/// what happened to each; the answer is how many were refused because the store already held
+/// their content. Files at the indices in `skip` (into `result.files`) are not recorded. The files
+/// in `forget` (by SHA-256: `--replace`) are taken out in the same transaction, and only if every
+/// new file is stored.
 pub fn record(
-    path: &Path,
+    lock: IngestLock<'_>,
     registry: &fedcx_model::Registry,
     result: &IngestResult,
     keep: Keep,
     skip: &[usize],
-    replace: &[String],
+    forget: &[fedcx_model::Digest],
 ) -> Result<usize> {
-    let mut store = Store::open(path)?;
-    let forget: Vec<fedcx_model::Digest> = replace.iter().map(|r| stored_sha(&store, r)).collect::<Result<_>>()?;
-    store.record_registry(registry, now())?;
+    let path = lock.store().path().to_owned();
+    let path = path.as_path();
+    lock.record_registry(registry, now())?;
     let when = now();
     let stream_error = |e: fedcx_ingest::IngestError| -> fedcx_store::StreamError { Box::new(e) };
     let mut files: Vec<FileRecord<'_>> = Vec::new();
@@ -115,7 +116,7 @@ pub fn record(
     let names: Vec<String> = files.iter().map(|f| f.entry.path.clone()).collect();
     // A test hook: pause inside the transaction so a test can kill the process there.
     let stall = std::env::var("FEDCX_TEST_STALL_IN_TRANSACTION_MS").ok().and_then(|v| v.parse::<u64>().ok());
-    let recorded = store.replace_and_record(&forget, when, files, &mut |_| {
+    let recorded = lock.replace_and_record(forget, when, files, &mut |_| {
         if let Some(ms) = stall {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }

@@ -320,3 +320,62 @@ fn a_refused_re_ingest_exits_3_with_or_without_quiet() {
         assert!(help.contains(&format!("\n  {code} ")), "{code}: {help}");
     }
 }
+
+/// Respondents, accepted rows and duplicates in a store, from its tables.
+fn totals(db: &Path) -> (i64, i64, i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let respondents: i64 =
+        conn.query_row("SELECT sum(n) FROM count_cell WHERE item = 'respondents'", [], |r| r.get(0)).unwrap();
+    let (accepted, duplicates) = conn
+        .query_row("SELECT sum(accepted), sum(duplicates) FROM ingest_file", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    (respondents, accepted, duplicates)
+}
+
+/// Three ingests at once of files sharing response ids store each response once, as three in a row
+/// do. Before, each read the store's fingerprints before parsing and nothing checked them again
+/// when it wrote: all three stored the shared responses (0 duplicates, every time).
+#[test]
+fn ingests_at_once_of_overlapping_files_store_what_ingests_in_a_row_store() {
+    let t = TestDir::new();
+    let (header, rows) = demo_rows(900);
+    let file = |name: &str, range: std::ops::Range<usize>| {
+        t.write(name, (header.clone() + "\n" + &rows[range].join("\n") + "\n").as_bytes());
+    };
+    file("f1.csv", 0..600);
+    file("f2.csv", 300..900);
+    file("f3.csv", 0..900);
+    let names = ["f1.csv", "f2.csv", "f3.csv"];
+    for f in names {
+        t.ok(&["-q", "--store", "row.db", "ingest", f]);
+    }
+    let sequential = totals(&t.path("row.db"));
+    assert_eq!(sequential, (900, 900, 1200), "900 distinct responses in 2,100 rows");
+    let export = t.ok(&["--store", "row.db", "export", "--out", "-"]);
+    for trial in 0..5 {
+        let db = format!("at-once-{trial}.db");
+        // The pause inside each write transaction keeps the three ingests overlapping.
+        let outs: Vec<Output> = std::thread::scope(|s| {
+            let handles: Vec<_> = names
+                .iter()
+                .map(|f| {
+                    let db = db.clone();
+                    let t = &t;
+                    s.spawn(move || {
+                        t.command()
+                            .args(["-q", "--store", &db, "ingest", f])
+                            .env("FEDCX_TEST_STALL_IN_TRANSACTION_MS", "200")
+                            .output()
+                            .unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for out in &outs {
+            assert!(out.status.success(), "trial {trial}: {}", said(out));
+        }
+        assert_eq!(totals(&t.path(&db)), sequential, "trial {trial}");
+        assert_eq!(t.ok(&["--store", &db, "export", "--out", "-"]), export, "trial {trial}");
+    }
+}

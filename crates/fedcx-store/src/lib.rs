@@ -6,8 +6,10 @@
 //! in use.
 //!
 //! One ingest is one transaction: a crash or a refused file leaves the store as it was. The schema is
-//! versioned and migrated on open; a store written by a newer fedcx is refused. WAL mode and a busy
-//! timeout let two processes ingest at once without corrupting it.
+//! versioned and migrated on open; a store written by a newer fedcx is refused. An ingest holds the
+//! write lock from before it reads the store until it commits ([`Store::lock_for_ingest`]), so two
+//! processes ingesting at once store what they would one after the other; WAL mode lets readers
+//! work meanwhile.
 //!
 //! # Example
 //!
@@ -397,6 +399,26 @@ fn record_in(
     Ok((forgotten, outcomes))
 }
 
+/// Records the registry in use (once per distinct content), in `conn`'s transaction if it has one.
+fn record_registry_in(
+    conn: &Connection,
+    path: &Path,
+    registry: &Registry,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let toml = registry.to_toml_string();
+    let sha = sha256_hex(toml.as_bytes());
+    conn.execute(
+        "INSERT OR IGNORE INTO registry (sha256, toml, first_used_at) VALUES (?1, ?2, ?3)",
+        params![sha, toml, timestamp(now)],
+    )
+    .map_err(|source| StoreError::Sqlite { path: path.to_owned(), source })?;
+    Ok(())
+}
+
+/// How long a connection waits for another's lock before SQLite reports the store busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The page size of a new store, in bytes (see `Store::open_once`).
 const PAGE_SIZE: i64 = 65_536;
 
@@ -616,6 +638,47 @@ pub struct Store {
     conn: Connection,
 }
 
+/// An open store held by one ingest ([`Store::lock_for_ingest`]): what it reads through
+/// [`IngestLock::store`] and what it records with [`IngestLock::replace_and_record`] are one
+/// transaction, so nothing another process does can come between them. Dropped without
+/// recording, it leaves the store as it was.
+pub struct IngestLock<'s> {
+    store: &'s Store,
+    tx: rusqlite::Transaction<'s>,
+}
+
+impl std::fmt::Debug for IngestLock<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestLock").field("store", &self.store.path).finish_non_exhaustive()
+    }
+}
+
+impl<'s> IngestLock<'s> {
+    /// The store, to read what it holds under the lock.
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    /// Records the registry in use, with the rest of the ingest.
+    pub fn record_registry(&self, registry: &Registry, now: DateTime<Utc>) -> Result<(), StoreError> {
+        record_registry_in(&self.tx, &self.store.path, registry, now)
+    }
+
+    /// [`Store::replace_and_record`] under the lock, then commits and lets the lock go.
+    pub fn replace_and_record(
+        self,
+        forget: &[Digest],
+        now: DateTime<Utc>,
+        files: Vec<FileRecord<'_>>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
+        let path = &self.store.path;
+        let out = record_in(&self.tx, path, forget, now, files, progress)?;
+        self.tx.commit().map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        Ok(out)
+    }
+}
+
 impl Store {
     /// Opens (or creates) the store at `path`, migrating its schema to this fedcx's version.
     ///
@@ -643,7 +706,7 @@ impl Store {
         let mut conn = Connection::open(path).map_err(sql)?;
         // WAL lets readers and one writer work at once; the busy timeout makes a second writer wait
         // for the first instead of failing.
-        conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
         // An ingest is one transaction, so its write-ahead log cannot be checkpointed until it
         // commits, and SQLite's in-memory index of that log grows by 8 bytes a page written: with
         // 4 KiB pages, 50 million kept responses (about 21 GB) grew the process by 34 MiB.
@@ -653,7 +716,15 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        // A store already at this version needs no write to open: an ingest holds the write lock
+        // for as long as it reads its files (`Store::lock_for_ingest`), and a second one must get
+        // as far as waiting for it rather than time out on a migration it does not need.
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+        if version == SCHEMA_VERSION {
+            return Ok(Store { path: path.to_owned(), conn });
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        // Read again under the lock: another process may have migrated it meanwhile.
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
@@ -664,6 +735,34 @@ impl Store {
         }
         tx.commit().map_err(sql)?;
         Ok(Store { path: path.to_owned(), conn })
+    }
+
+    /// Takes the store's write lock for one ingest, to hold from before it reads what the store
+    /// holds (fingerprints, contents, details) until [`IngestLock::replace_and_record`] commits
+    /// what it read. Two ingests at once are then one after the other: read unlocked, both took
+    /// the same responses as new, and both stored them. Readers (reports, exports) are not held
+    /// up. When another process holds the lock, `waiting` is called once and the wait goes on
+    /// until that process ends its ingest, however long it takes.
+    pub fn lock_for_ingest(&self, waiting: &mut dyn FnMut()) -> Result<IngestLock<'_>, StoreError> {
+        let sql = self.sql();
+        // A first short try, so the wait can be announced before it starts in earnest.
+        self.conn.busy_timeout(Duration::from_millis(100)).map_err(&sql)?;
+        let mut told = false;
+        let tx = loop {
+            match rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate) {
+                Ok(tx) => break tx,
+                Err(e) if is_busy(&e) => {
+                    if !told {
+                        waiting();
+                        told = true;
+                        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(&sql)?;
+                    }
+                }
+                Err(e) => return Err(sql(e)),
+            }
+        };
+        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(&sql)?;
+        Ok(IngestLock { store: self, tx })
     }
 
     /// Opens an existing store for reading only: nothing is created, migrated or written, so reports
@@ -677,7 +776,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
-        conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
         // A WAL database needs its shared-memory file even to read; in a directory fedcx may not
         // write, with no writer left, SQLite cannot make one. Such a store cannot change under us
         // (nobody can write there), so it is then opened as immutable.
@@ -846,15 +945,7 @@ impl Store {
 
     /// Records the registry in use (once per distinct content).
     pub fn record_registry(&mut self, registry: &Registry, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let toml = registry.to_toml_string();
-        let sha = sha256_hex(toml.as_bytes());
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO registry (sha256, toml, first_used_at) VALUES (?1, ?2, ?3)",
-                params![sha, toml, timestamp(now)],
-            )
-            .map_err(self.sql())?;
-        Ok(())
+        record_registry_in(&self.conn, &self.path, registry, now)
     }
 
     /// The registry most recently recorded, if any.
@@ -1279,6 +1370,34 @@ mod tests {
         let mut expected = c1.counts.clone();
         expected.merge(&c2.counts);
         assert_eq!(store.load(&[q]).unwrap().counts, expected);
+    }
+
+    /// An ingest's lock keeps a second ingest waiting from before it reads the store until the
+    /// first has committed, so the second reads what the first recorded; a lock dropped without
+    /// recording leaves the store as it was.
+    #[test]
+    fn a_second_ingest_waits_for_the_first_and_reads_what_it_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let first = Store::open(&path).unwrap();
+        let lock = first.lock_for_ingest(&mut || panic!("nobody else holds it")).unwrap();
+        let (told, waited) = std::sync::mpsc::channel();
+        let second = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                let store = Store::open(&path).unwrap();
+                let lock = store.lock_for_ingest(&mut || told.send(()).unwrap()).unwrap();
+                lock.store().manifest().unwrap().len()
+            }
+        });
+        waited.recv_timeout(Duration::from_secs(20)).expect("the second ingest says it waits");
+        let c = contribution("treasury-irs-file-return", "FY2025 Q2", 5);
+        lock.replace_and_record(&[], Utc::now(), vec![FileRecord::new(entry("a"), &c)], &mut |_| {}).unwrap();
+        assert_eq!(second.join().unwrap(), 1, "the second ingest reads the first one's file");
+        let lock = first.lock_for_ingest(&mut || {}).unwrap();
+        lock.record_registry(&Registry::bundled(), Utc::now()).unwrap();
+        drop(lock);
+        assert!(first.latest_registry().unwrap().is_none(), "a dropped lock records nothing");
     }
 
     /// Fingerprints and respondent rows are streamed in, and the fingerprints read back a page

@@ -15,7 +15,8 @@ const PROGRESS_MIN_BYTES: u64 = 4 << 20;
 /// a failure by it).
 pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
-  0    every file given was stored (with --no-store: read)
+  0    every file given was stored (with --no-store: read), or, with --keep-responses, had its
+       respondent-level rows added to what the store held of it
   1    an error, named on the last line: a file could not be read, a mapping is wrong, --strict met
        a rejected row, or every row of a file was rejected (the files said to be stored are; nothing
        else is)
@@ -66,7 +67,9 @@ pub struct Args {
     #[arg(long, value_name = "OLD", conflicts_with = "no_store")]
     replace: Vec<String>,
     /// Also keep respondent-level answers in the store (without free text), so reports from the
-    /// store can write Touchpoints' 17-column uploads and estimate the ACSI-style index.
+    /// store can write Touchpoints' 17-column uploads and estimate the ACSI-style index. A file
+    /// ingested before without it is read again and its answers are added, its counts unchanged
+    /// (refused if the read gives other counts: the registry or the store changed since).
     #[arg(long)]
     keep_responses: bool,
     /// With --keep-responses, keep the free-text comments too (redacted of personal data).
@@ -152,8 +155,20 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     if let Some((st, leaving, stored)) = &history {
         run = run.history(st, leaving, stored);
     }
-    let result = run.run(&args.files)?;
+    // `--keep-responses` on a file ingested without it adds its respondent-level rows (the
+    // analyst's next step); with --replace it is refused like any content the store holds.
+    let refill = args.keep_responses && args.replace.is_empty() && !args.no_store;
+    let result = run.refill_responses(refill).run(&args.files)?;
     print_reconciliation(&result);
+    let again = match (&history, refill) {
+        (Some((st, _, stored)), true) => read_again(st, stored, &result, |own, others, path| {
+            IngestFiles::new(registry, &reader, config)
+                .detail(args.detail.clone())
+                .history(st, own, others)
+                .run(&[path])
+        })?,
+        _ => Vec::new(),
+    };
     // Outputs first: if one fails, the store is left as it was, and the run can simply be repeated.
     if let Some(path) = &args.summary {
         super::write_output(path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
@@ -168,9 +183,12 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     }
     let unusable = files_with_nothing_accepted(&result);
     let refused: Vec<&fedcx_ingest::FileReport> = match &history {
-        Some((_, _, stored)) => {
-            result.files.iter().filter(|f| f.skipped_same_content && stored.contains_key(&f.sha256)).collect()
-        }
+        Some((_, _, stored)) => result
+            .files
+            .iter()
+            .filter(|f| f.skipped_same_content && stored.contains_key(&f.sha256))
+            .filter(|f| !again.iter().any(|r| r.files.iter().any(|g| g.sha256 == f.sha256)))
+            .collect(),
         None => Vec::new(),
     };
     if !args.replace.is_empty() {
@@ -195,7 +213,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     let mut refused_now = 0;
     if let (Some(lock), Some((_, leaving, _))) = (lock, &history) {
         let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
-        refused_now = super::store::record(lock, registry, &result, keep, &unusable, leaving)?;
+        refused_now = super::store::record(lock, registry, (&result, &again), keep, &unusable, leaving)?;
     }
     if !unusable.is_empty() {
         anyhow::bail!("{}", unusable_files(&result, &unusable));
@@ -206,6 +224,43 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         return Err(super::Refused { message: None }.into());
     }
     Ok(())
+}
+
+/// The files of `result` whose content the store holds without their respondent-level rows, each
+/// read again by `ingest(own, others, path)` with the store's fingerprints but its own (`own`)
+/// and every stored content but its own (`others`) as known: as it was read when first ingested,
+/// so the store can check it gives the same counts before it adds the rows.
+fn read_again(
+    store: &fedcx_store::Store,
+    stored: &std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
+    result: &IngestResult,
+    mut ingest: impl FnMut(
+        &[fedcx_model::Digest],
+        &std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
+        PathBuf,
+    ) -> Result<IngestResult>,
+) -> Result<Vec<IngestResult>> {
+    let mut out = Vec::new();
+    for f in result.files.iter().filter(|f| f.skipped_same_content && stored.contains_key(&f.sha256)) {
+        if store.keeps_responses(&f.sha256)? || out.iter().any(|r: &IngestResult| r.files[0].sha256 == f.sha256) {
+            continue;
+        }
+        if f.path == Path::new("-") {
+            anyhow::bail!(
+                "-: the store holds this content without its respondent-level rows, but standard input cannot be \
+                 read twice: give the file by its path to add them"
+            );
+        }
+        let own = [f.sha256];
+        let mut others = stored.clone();
+        others.remove(&f.sha256);
+        let again = ingest(&own, &others, f.path.clone())?;
+        match again.files.as_slice() {
+            [g] if g.sha256 == f.sha256 && !g.skipped_same_content => out.push(again),
+            _ => anyhow::bail!("{}: the file changed while it was read; run the ingest again", super::shown(&f.path)),
+        }
+    }
+    Ok(out)
 }
 
 /// The error for files that had every row rejected: each with its most frequent reasons, so the
@@ -251,6 +306,9 @@ pub struct IngestFiles<'a> {
     rejects: Option<&'a Path>,
     detail: Option<String>,
     history: Option<History<'a>>,
+    /// Files the store holds without their respondent-level rows are to be read again for them
+    /// (`--keep-responses`, not `--replace`): their skip is no refusal.
+    refill: bool,
 }
 
 /// What the history store already holds.
@@ -266,7 +324,7 @@ struct History<'a> {
 impl<'a> IngestFiles<'a> {
     /// Reads files with `reader` and `config`, with no reject file and no store.
     pub fn new(registry: &'a Registry, reader: &'a Reader, config: IngestConfig) -> IngestFiles<'a> {
-        IngestFiles { registry, reader, config, rejects: None, detail: None, history: None }
+        IngestFiles { registry, reader, config, rejects: None, detail: None, history: None, refill: false }
     }
 
     /// Where rejected rows go (`-` for standard output).
@@ -290,6 +348,13 @@ impl<'a> IngestFiles<'a> {
         stored: &'a std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
     ) -> Self {
         self.history = Some(History { store, leaving, stored });
+        self
+    }
+
+    /// Whether a file whose content the store holds without its respondent-level rows is to be
+    /// read again to add them (see `read_again`), rather than refused.
+    pub fn refill_responses(mut self, refill: bool) -> Self {
+        self.refill = refill;
         self
     }
 
@@ -374,13 +439,30 @@ fn ingest_files(run: &IngestFiles<'_>, files: &[PathBuf]) -> Result<IngestResult
         if report.skipped_same_content {
             // One message per event: the store's earlier entry when it holds the content, else
             // the earlier file of this command.
-            match stored.get(&report.sha256) {
-                Some(e) => eprintln!(
-                    "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
+            let kept = match (stored.get(&report.sha256), run.history) {
+                (Some(e), Some(h)) => Some((e, h.store.keeps_responses(&e.sha256)?)),
+                _ => None,
+            };
+            match kept {
+                Some((e, false)) if run.refill => super::say!(
+                    "{}: the store holds this content (ingested from {} on {}) without its respondent-level rows: \
+                     reading it again to add them",
+                    super::shown(path),
+                    super::escape_controls(&e.path),
+                    e.ingested_at
+                ),
+                Some((e, kept)) => eprintln!(
+                    "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added{}",
                     super::shown(path),
                     super::escape_controls(&e.path),
                     e.ingested_at,
-                    e.sha256
+                    e.sha256,
+                    match (kept, run.config.keep_responses.any()) {
+                        (true, _) => "",
+                        // Refused because of --replace (refills are off then).
+                        (false, true) => " (to add its respondent-level rows, run again without --replace)",
+                        (false, false) => " (to add its respondent-level rows, ingest it again with --keep-responses)",
+                    }
                 ),
                 None => eprintln!(
                     "{}: skipped, its content was already ingested in this run (sha256 {})",

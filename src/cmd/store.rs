@@ -75,13 +75,14 @@ pub struct Keep {
 
 /// Records an ingest's files under the lock it read the store with, in one transaction, and says
 /// what happened to each; the answer is how many were refused because the store already held
-/// their content. Files at the indices in `skip` (into `result.files`) are not recorded. The files
+/// their content. Files at the indices in `skip` (into `result.files`) are not recorded; the files
+/// of `again` (read again for their respondent-level rows) add those rows. The files
 /// in `forget` (by SHA-256: `--replace`) are taken out in the same transaction, and only if every
 /// new file is stored.
 pub fn record(
     lock: IngestLock<'_>,
     registry: &fedcx_model::Registry,
-    result: &IngestResult,
+    (result, again): (&IngestResult, &[IngestResult]),
     keep: Keep,
     skip: &[usize],
     forget: &[fedcx_model::Digest],
@@ -92,7 +93,9 @@ pub fn record(
     let when = now();
     let stream_error = |e: fedcx_ingest::IngestError| -> fedcx_store::StreamError { Box::new(e) };
     let mut files: Vec<FileRecord<'_>> = Vec::new();
-    for d in result.per_file.iter().filter(|d| !skip.contains(&d.report_index)) {
+    let new = result.per_file.iter().filter(|d| !skip.contains(&d.report_index)).map(|d| (result, d, false));
+    let refills = again.iter().flat_map(|r| r.per_file.iter().map(move |d| (r, d, true)));
+    for (result, d, only_responses) in new.chain(refills) {
         let f = &result.files[d.report_index];
         let entry = ManifestEntry {
             sha256: f.sha256,
@@ -102,6 +105,7 @@ pub fn record(
             reconciliation: f.reconciliation.clone(),
         };
         let mut record = FileRecord::new(entry, &d.contribution);
+        record.only_responses = only_responses;
         record.balanced = d.balanced.as_ref();
         record.fingerprints = Box::new(d.fingerprints().map(move |fp| fp.map_err(stream_error)));
         if keep.responses {
@@ -141,6 +145,10 @@ pub fn record(
     for (name, outcome) in names.iter().zip(outcomes) {
         match outcome {
             Recorded::Stored => super::say!("stored {} in {}", name, super::shown(path)),
+            Recorded::ResponsesAdded(n) => super::say!(
+                "added {n} respondent-level rows to {name} in {} (its counts were already there and are unchanged)",
+                super::shown(path)
+            ),
             Recorded::AlreadyIngested(e) => {
                 refused += 1;
                 eprintln!(

@@ -379,3 +379,66 @@ fn ingests_at_once_of_overlapping_files_store_what_ingests_in_a_row_store() {
         assert_eq!(t.ok(&["--store", &db, "export", "--out", "-"]), export, "trial {trial}");
     }
 }
+
+/// The analyst who ingested a file without `--keep-responses` runs the same ingest again with it:
+/// the file is read again and its respondent-level rows are added to what the store holds of it,
+/// counts unchanged, exit 0. Before, it was refused (and the `--replace` way to it emptied the
+/// store).
+#[test]
+fn keep_responses_on_a_file_ingested_without_it_adds_its_rows_and_leaves_its_counts() {
+    let t = TestDir::new();
+    let (header, rows) = demo_rows(2010);
+    let write = |t: &TestDir, name: &str, range: std::ops::Range<usize>| {
+        t.write(name, (header.clone() + "\n" + &rows[range].join("\n") + "\n").as_bytes());
+    };
+    write(&t, "a.csv", 0..2000);
+    write(&t, "b.csv", 2000..2010);
+    t.ok(&["-q", "ingest", "a.csv"]);
+    let before = t.ok(&["export", "--out", "-"]);
+    let db = t.path("fedcx.db");
+    // Without the flag it is refused, and the refusal says what to do.
+    let out = t.run(&["ingest", "a.csv"]);
+    assert_eq!(out.status.code(), Some(3), "{}", said(&out));
+    assert!(
+        said(&out).contains("to add its respondent-level rows, ingest it again with --keep-responses"),
+        "{}",
+        said(&out)
+    );
+    // With it, beside a new file: the rows are added, the new file stored.
+    let out = t.run(&["ingest", "--keep-responses", "a.csv", "b.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(said(&out).contains("added 2000 respondent-level rows to a.csv"), "{}", said(&out));
+    assert_eq!(store_count(&db, "response"), 2000 + 10);
+    assert_eq!(store_count(&db, "ingest_file"), 2);
+    t.ok(&["forget", "b.csv"]);
+    assert_eq!(t.ok(&["export", "--out", "-"]), before, "a.csv's counts are as they were");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let ids: i64 = conn
+        .query_row("SELECT count(DISTINCT json_extract(response, '$.id')) FROM response", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ids, 2000, "each of the file's responses once");
+    // Its rows are there now: asking again is a refusal.
+    let out = t.run(&["ingest", "--keep-responses", "a.csv"]);
+    assert_eq!(out.status.code(), Some(3), "{}", said(&out));
+    assert_eq!(store_count(&db, "response"), 2000);
+
+    // When the store changed around the file since (a file it shared responses with was
+    // forgotten), reading it again gives other counts: nothing is added, and the error says why.
+    let t = TestDir::new();
+    write(&t, "x.csv", 0..100);
+    write(&t, "a.csv", 0..2000);
+    t.ok(&["-q", "ingest", "x.csv"]);
+    t.ok(&["-q", "ingest", "a.csv"]);
+    t.ok(&["forget", "x.csv"]);
+    let before = t.ok(&["export", "--out", "-"]);
+    let out = t.run(&["ingest", "--keep-responses", "a.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(said(&out).contains("a.csv read again gives other counts than when it was ingested"), "{}", said(&out));
+    assert_eq!(store_count(&t.path("fedcx.db"), "response"), 0);
+    assert_eq!(t.ok(&["export", "--out", "-"]), before);
+}
+
+fn store_count(db: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+}

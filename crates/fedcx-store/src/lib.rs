@@ -233,24 +233,12 @@ fn insert_contribution(
     let mut insert = tx
         .prepare_cached("INSERT INTO count_cell (file_id, service, channel, quarter, item, point, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
         .map_err(sql)?;
-    for (k, t) in contribution.counts.iter() {
-        let quarter = k.quarter.compact();
-        for c in t.cells() {
-            insert
-                .execute(params![
-                    file_id,
-                    k.service.as_str(),
-                    k.channel.as_str(),
-                    quarter,
-                    c.item,
-                    c.point,
-                    int(c.n, &path)?
-                ])
-                .map_err(sql)?;
-            *done += 1;
-            if *done % 10_000 == 0 {
-                progress(*done);
-            }
+    for (key, n) in long_cells(contribution) {
+        let [service, channel, quarter, item, point] = &key;
+        insert.execute(params![file_id, service, channel, quarter, item, point, int(n, &path)?]).map_err(sql)?;
+        *done += 1;
+        if *done % 10_000 == 0 {
+            progress(*done);
         }
     }
     let mut insert = tx
@@ -279,30 +267,109 @@ fn insert_contribution(
         let json = serde_json::to_string(p).expect("published means serialise");
         insert.execute(params![file_id, p.quarter.compact(), p.service.as_str(), json]).map_err(sql)?;
     }
-    let mut insert =
-        tx.prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)").map_err(sql)?;
-    for r in &mut file.responses {
-        let r = r.map_err(stream)?;
-        // Ingest rejects a response without a fiscal quarter, so one here is a bug: say so
-        // rather than drop it.
-        let q = r.fiscal_quarter().map_err(|e| StoreError::Damaged {
-            path: path.clone(),
-            what: "response",
-            why: format!("response {} has no fiscal quarter: {e}", r.id),
-        })?;
-        let json = serde_json::to_string(&r).expect("responses serialise");
-        insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
-        *done += 1;
-        if *done % 10_000 == 0 {
-            progress(*done);
-        }
-    }
+    insert_responses(tx, &path, file_id, file, (done, progress))?;
     let mut insert =
         tx.prepare_cached("INSERT INTO response_fingerprint (file_id, fp) VALUES (?1, ?2)").map_err(sql)?;
     for fp in &mut file.fingerprints {
         insert.execute(params![file_id, &fp.map_err(stream)?.to_be_bytes()[..]]).map_err(sql)?;
     }
     balanced::insert(tx, &path, file_id, file.balanced)?;
+    Ok(())
+}
+
+/// Inserts the respondent-level answers streamed from `file` under `file_id`; the answer is how
+/// many.
+fn insert_responses(
+    tx: &Connection,
+    path: &Path,
+    file_id: i64,
+    file: &mut FileRecord<'_>,
+    (done, progress): (&mut usize, &mut dyn FnMut(usize)),
+) -> Result<u64, StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    let mut insert =
+        tx.prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)").map_err(sql)?;
+    let mut n = 0;
+    for r in &mut file.responses {
+        let r = r.map_err(|source| StoreError::Stream { path: path.to_owned(), source })?;
+        // Ingest rejects a response without a fiscal quarter, so one here is a bug: say so
+        // rather than drop it.
+        let q = r.fiscal_quarter().map_err(|e| StoreError::Damaged {
+            path: path.to_owned(),
+            what: "response",
+            why: format!("response {} has no fiscal quarter: {e}", r.id),
+        })?;
+        let json = serde_json::to_string(&r).expect("responses serialise");
+        insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
+        n += 1;
+        *done += 1;
+        if *done % 10_000 == 0 {
+            progress(*done);
+        }
+    }
+    Ok(n)
+}
+
+/// A count cell's key in long form: service, channel, quarter (`FY2025Q2`), item, point.
+type CellKey = [String; 5];
+
+/// A contribution's counts in long form, as they are stored.
+fn long_cells(c: &Contribution) -> impl Iterator<Item = (CellKey, u64)> + '_ {
+    c.counts.iter().flat_map(|(k, t)| {
+        let quarter = k.quarter.compact();
+        t.cells().into_iter().map(move |c| {
+            ([k.service.as_str().to_owned(), k.channel.as_str().to_owned(), quarter.clone(), c.item, c.point], c.n)
+        })
+    })
+}
+
+/// Whether respondent-level answers are kept for the file `file_id` (looked for in the quarters
+/// it has counts in, which the response table is indexed by).
+fn responses_kept(conn: &Connection, path: &Path, file_id: i64) -> Result<bool, StoreError> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM response WHERE file_id = ?1
+                        AND quarter IN (SELECT DISTINCT quarter FROM count_cell WHERE file_id = ?1))",
+        [file_id],
+        |r| r.get(0),
+    )
+    .map_err(|source| StoreError::Sqlite { path: path.to_owned(), source })
+}
+
+/// Checks that `file`, read again to add its respondent-level answers, gave exactly the counts and
+/// response fingerprints stored for it as `file_id`: the answers then belong to those counts. The
+/// fingerprints are compared as they stream, in ascending order.
+fn check_same_read(conn: &Connection, path: &Path, file_id: i64, file: &mut FileRecord<'_>) -> Result<(), StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    let differs =
+        |why: String| StoreError::ReadDifferently { path: path.to_owned(), file: file.entry.path.clone(), why };
+    let mut stmt = conn
+        .prepare_cached("SELECT service, channel, quarter, item, point, n FROM count_cell WHERE file_id = ?1")
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([file_id], |r| Ok(([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?], r.get::<_, i64>(5)?)))
+        .map_err(sql)?;
+    let stored: BTreeMap<CellKey, i64> = rows.collect::<Result<_, _>>().map_err(sql)?;
+    let now: BTreeMap<CellKey, i64> =
+        long_cells(file.contribution).map(|(k, n)| Ok((k, int(n, path)?))).collect::<Result<_, StoreError>>()?;
+    if let Some(k) = stored.keys().chain(now.keys()).find(|k| stored.get(*k) != now.get(*k)) {
+        let (was, is) = (stored.get(k).copied().unwrap_or(0), now.get(k).copied().unwrap_or(0));
+        return Err(differs(format!("{} {} {} {}/{}: {was} stored, {is} now", k[0], k[1], k[2], k[3], k[4])));
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT fp FROM response_fingerprint WHERE file_id = ?1 ORDER BY fp").map_err(sql)?;
+    let mut rows = stmt.query([file_id]).map_err(sql)?;
+    let mut seen = 0u64;
+    for fp in &mut file.fingerprints {
+        let fp = fp.map_err(|source| StoreError::Stream { path: path.to_owned(), source })?;
+        let stored = rows.next().map_err(sql)?.map(|r| r.get::<_, Vec<u8>>(0)).transpose().map_err(sql)?;
+        if stored.as_deref() != Some(&fp.to_be_bytes()[..]) {
+            return Err(differs(format!("response {} is not the one stored", seen + 1)));
+        }
+        seen += 1;
+    }
+    if rows.next().map_err(sql)?.is_some() {
+        return Err(differs(format!("{seen} responses now, more stored")));
+    }
     Ok(())
 }
 
@@ -334,14 +401,24 @@ fn record_in(
         let entry = &file.entry;
         let existing = conn
             .query_row(
-                &format!("SELECT {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
+                &format!("SELECT id, {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
                 [entry.sha256.to_string()],
-                row_to_entry,
+                |r| Ok((r.get::<_, i64>(0)?, row_to_entry_at(r, 1)?)),
             )
             .optional()
             .map_err(sql)?;
-        if let Some(e) = existing {
+        if let Some((id, e)) = existing {
             let e = e.map_err(|why| StoreError::Damaged { path: path.to_owned(), what: "manifest entry", why })?;
+            // Read again for its respondent-level answers: they join the counts stored, which
+            // must be those this read gave. Nothing else of the file changes.
+            if file.only_responses && !responses_kept(conn, path, id)? {
+                check_same_read(conn, path, id, file)?;
+                match insert_responses(conn, path, id, file, (&mut done, &mut *progress))? {
+                    0 => outcomes.push(Recorded::AlreadyIngested(Box::new(e))),
+                    n => outcomes.push(Recorded::ResponsesAdded(n)),
+                }
+                continue;
+            }
             outcomes.push(Recorded::AlreadyIngested(Box::new(e)));
             continue;
         }
@@ -377,6 +454,10 @@ fn record_in(
         for (file, outcome) in files.iter().zip(&outcomes) {
             match outcome {
                 Recorded::Stored => {}
+                Recorded::ResponsesAdded(_) => refused.push(format!(
+                    "{} is already in the store (its respondent-level rows are added without --replace)",
+                    file.entry.path
+                )),
                 Recorded::AlreadyIngested(e) => refused.push(format!(
                     "{} has the content of {}, ingested {} (sha256 {})",
                     file.entry.path, e.path, e.ingested_at, e.sha256
@@ -484,6 +565,17 @@ pub enum StoreError {
         /// Which new files were refused, and why.
         why: String,
     },
+    /// A file read again to add its respondent-level answers gave other counts or responses
+    /// than when it was recorded, so the answers would not be those counted; nothing was added.
+    #[error("{}: {file} read again gives other counts than when it was ingested ({why}), so its respondent-level rows were not added: the registry, or the files the store held before it, changed since; to keep them, `fedcx forget` it and ingest it again with --keep-responses", path.display())]
+    ReadDifferently {
+        /// The database file.
+        path: PathBuf,
+        /// The file read again, as shown to the user.
+        file: String,
+        /// The first difference.
+        why: String,
+    },
     /// A stored value could not be read back (the file was edited by hand or is damaged).
     #[error("{}: a stored {what} is damaged: {why}", path.display())]
     Damaged {
@@ -562,6 +654,12 @@ pub struct FileRecord<'a> {
     /// A balanced-measures file's part (FEVS counts, business measures or a Site Scanning
     /// snapshot), read back by [`Store::load_balanced`].
     pub balanced: Option<&'a fedcx_model::BalancedPart>,
+    /// A file the store may already hold without its respondent-level answers (ingested without
+    /// `--keep-responses`), read again to add them: when it does, `responses` are added to it,
+    /// after checking that this read gave the very counts and fingerprints (in ascending order)
+    /// stored for it, and nothing else changes ([`Recorded::ResponsesAdded`]). A file the store
+    /// does not hold is stored as any other.
+    pub only_responses: bool,
 }
 
 impl std::fmt::Debug for FileRecord<'_> {
@@ -579,6 +677,7 @@ impl<'a> FileRecord<'a> {
             fingerprints: Box::new(std::iter::empty()),
             responses: Box::new(std::iter::empty()),
             balanced: None,
+            only_responses: false,
         }
     }
 }
@@ -629,6 +728,9 @@ pub enum Recorded {
     Stored,
     /// A file with the same content was already recorded; nothing was done.
     AlreadyIngested(Box<ManifestEntry>),
+    /// A file recorded before without respondent-level answers, read again to add them
+    /// ([`FileRecord::only_responses`]): this many were added, and its counts are unchanged.
+    ResponsesAdded(u64),
 }
 
 /// An open store.
@@ -859,6 +961,20 @@ impl Store {
         let out = record_in(&tx, &path, forget, now, files, progress)?;
         tx.commit().map_err(sql)?;
         Ok(out)
+    }
+
+    /// Whether the store keeps respondent-level answers for the ingested file with this content
+    /// (false for a file it does not hold).
+    pub fn keeps_responses(&self, sha256: &Digest) -> Result<bool, StoreError> {
+        let id: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM ingest_file WHERE sha256 = ?1", [sha256.to_string()], |r| r.get(0))
+            .optional()
+            .map_err(self.sql())?;
+        match id {
+            Some(id) => responses_kept(&self.conn, &self.path, id),
+            None => Ok(false),
+        }
     }
 
     /// Takes one ingested file (by SHA-256) out of the store: its counts, details, series and
@@ -1398,6 +1514,67 @@ mod tests {
         lock.record_registry(&Registry::bundled(), Utc::now()).unwrap();
         drop(lock);
         assert!(first.latest_registry().unwrap().is_none(), "a dropped lock records nothing");
+    }
+
+    /// A file stored without its respondent-level answers, read again to add them, gets them only
+    /// when this read gives the very counts and fingerprints stored; nothing else changes, and a
+    /// file that has them refuses more.
+    #[test]
+    fn a_file_read_again_adds_its_responses_only_when_it_gives_the_counts_stored() {
+        use fedcx_ingest::{IngestConfig, Ingestor, KeepResponses, Reader};
+        let demo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/responses.csv"))
+            .unwrap();
+        let bytes = demo.lines().take(6).collect::<Vec<_>>().join("\n") + "\n";
+        let registry = Registry::bundled();
+        let config = IngestConfig { keep_responses: KeepResponses::InMemory, ..IngestConfig::default() };
+        let mut ingestor = Ingestor::new(&registry, config);
+        ingestor.ingest_bytes(Path::new("a.csv"), bytes.as_bytes(), &Reader::Detect).unwrap();
+        let result = ingestor.finish().unwrap();
+        let (f, d) = (&result.files[0], &result.per_file[0]);
+        let entry = ManifestEntry {
+            sha256: f.sha256,
+            path: "a.csv".into(),
+            format: f.format,
+            ingested_at: at("2026-01-01T00:00:00Z"),
+            reconciliation: f.reconciliation.clone(),
+        };
+        let stream = |e: fedcx_ingest::IngestError| -> StreamError { Box::new(e) };
+        let record = |contribution, only_responses, responses: bool| {
+            let mut r = FileRecord::new(entry.clone(), contribution);
+            r.fingerprints = Box::new(d.fingerprints().map(move |x| x.map_err(stream)));
+            if responses {
+                r.responses = Box::new(d.responses().map(move |x| x.map_err(stream)));
+            }
+            r.only_responses = only_responses;
+            r
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        assert_eq!(
+            store.record_all(vec![record(&d.contribution, false, false)], &mut |_| {}).unwrap(),
+            [Recorded::Stored]
+        );
+        let cells = store.cells().unwrap();
+        assert!(!store.keeps_responses(&f.sha256).unwrap());
+        // Other counts than those stored: refused whole.
+        let other = contribution("dhs-cbp-port-of-entry", "FY2022 Q1", 1);
+        let err = store.record_all(vec![record(&other, true, true)], &mut |_| {}).unwrap_err();
+        assert!(matches!(err, StoreError::ReadDifferently { .. }), "{err}");
+        assert!(!store.keeps_responses(&f.sha256).unwrap());
+        // The same counts: the five answers are added, and nothing else changes.
+        assert_eq!(
+            store.record_all(vec![record(&d.contribution, true, true)], &mut |_| {}).unwrap(),
+            [Recorded::ResponsesAdded(5)]
+        );
+        assert!(store.keeps_responses(&f.sha256).unwrap());
+        assert_eq!(store.load_responses(&["FY2022 Q1".parse().unwrap()]).unwrap().len(), 5);
+        assert_eq!(store.cells().unwrap(), cells);
+        assert_eq!(store.manifest().unwrap(), std::slice::from_ref(&entry));
+        assert!(matches!(
+            store.record_all(vec![record(&d.contribution, true, true)], &mut |_| {}).unwrap()[..],
+            [Recorded::AlreadyIngested(_)]
+        ));
+        assert_eq!(store.load_responses(&["FY2022 Q1".parse().unwrap()]).unwrap().len(), 5);
     }
 
     /// Fingerprints and respondent rows are streamed in, and the fingerprints read back a page

@@ -442,3 +442,39 @@ fn store_count(db: &Path, table: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
 }
+
+/// `--store` naming another application's SQLite database (tables fedcx does not own) is refused
+/// with a clear error by every command, and the database is left byte for byte as it was. Before,
+/// `ingest` added fedcx's tables to it (and a read said to run `ingest` to "upgrade" it).
+#[test]
+fn another_applications_database_given_as_the_store_is_refused_and_left_alone() {
+    let t = TestDir::new();
+    {
+        let conn = rusqlite::Connection::open(t.path("crm.db")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, email TEXT);
+             CREATE TABLE orders (id INTEGER PRIMARY KEY, customer INTEGER, total REAL);
+             INSERT INTO customers VALUES (1, 'Ada', 'ada@example.com');",
+        )
+        .unwrap();
+    }
+    let bytes = std::fs::read(t.path("crm.db")).unwrap();
+    t.write("a.csv", &Pool::A.bytes());
+    for args in [
+        &["--store", "crm.db", "ingest", "a.csv"][..],
+        &["--store", "crm.db", "forget", "a.csv"],
+        &["--store", "crm.db", "export", "--out", "e.csv"],
+        &["--store", "crm.db", "provenance", "--service", "dhs-cbp-port-of-entry", "--quarter", "FY2022Q1"],
+        &["--store", "crm.db", "report", "--fy", "2022", "--quarter", "1", "--out", "out"],
+    ] {
+        let out = t.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("crm.db: not a fedcx store: it has tables (customers, orders) and no fedcx schema version"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(std::fs::read(t.path("crm.db")).unwrap(), bytes, "not a byte changed");
+    assert!(!t.path("crm.db-wal").exists() && !t.path("e.csv").exists() && !t.path("out").exists());
+}

@@ -497,6 +497,50 @@ fn record_registry_in(
     Ok(())
 }
 
+/// The tables of a database, but SQLite's own (`sqlite_stat1`, ...), by name.
+fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name",
+    )?;
+    let names = stmt.query_map([], |r| r.get(0))?.collect();
+    names
+}
+
+/// The tables a fedcx store of schema `version` has: those its first `version` migrations make,
+/// found by running them on an empty database in memory (so no list is kept by hand).
+fn tables_of(version: i64) -> Vec<String> {
+    let conn = Connection::open_in_memory().expect("an in-memory database opens");
+    for m in MIGRATIONS.iter().take(usize::try_from(version).unwrap_or(0)) {
+        conn.execute_batch(m).expect("the migrations run on an empty database");
+    }
+    table_names(&conn).expect("an in-memory database lists its tables")
+}
+
+/// Refuses a database fedcx did not make ([`StoreError::NotAStore`]): one with tables but no
+/// schema version (another application's), or one whose version promises tables it lacks. A new,
+/// empty database is a store to be; tables of the user's own beside fedcx's are left alone.
+fn check_owned(conn: &Connection, path: &Path, version: i64) -> Result<(), StoreError> {
+    let found = table_names(conn).map_err(|source| StoreError::Sqlite { path: path.to_owned(), source })?;
+    let list = |names: &[String]| {
+        let more = names.len().saturating_sub(5);
+        let shown = names[..names.len() - more].join(", ");
+        if more > 0 {
+            format!("{shown} and {more} more")
+        } else {
+            shown
+        }
+    };
+    let missing: Vec<String> = tables_of(version).into_iter().filter(|t| !found.contains(t)).collect();
+    let why = if version == 0 && !found.is_empty() {
+        format!("it has tables ({}) and no fedcx schema version", list(&found))
+    } else if !missing.is_empty() {
+        format!("its schema version is {version}, but it lacks fedcx's tables {}", list(&missing))
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::NotAStore { path: path.to_owned(), why })
+}
+
 /// How long a connection waits for another's lock before SQLite reports the store busy.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -574,6 +618,14 @@ pub enum StoreError {
         /// The file read again, as shown to the user.
         file: String,
         /// The first difference.
+        why: String,
+    },
+    /// The database is not one fedcx made (another application's, say): it is left untouched.
+    #[error("{}: not a fedcx store: {why}; fedcx leaves it as it is (give --store a new file, or a store fedcx made)", path.display())]
+    NotAStore {
+        /// The database file.
+        path: PathBuf,
+        /// What shows it is not a fedcx store.
         why: String,
     },
     /// A stored value could not be read back (the file was edited by hand or is damaged).
@@ -809,6 +861,13 @@ impl Store {
         // WAL lets readers and one writer work at once; the busy timeout makes a second writer wait
         // for the first instead of failing.
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+        // Before anything is written (even the journal mode): a database fedcx did not make is
+        // left exactly as it is.
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
+        }
+        check_owned(&conn, path, version)?;
         // An ingest is one transaction, so its write-ahead log cannot be checkpointed until it
         // commits, and SQLite's in-memory index of that log grows by 8 bytes a page written: with
         // 4 KiB pages, 50 million kept responses (about 21 GB) grew the process by 34 MiB.
@@ -831,6 +890,7 @@ impl Store {
         if version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
         }
+        check_owned(&tx, path, version)?;
         for (i, m) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
             tx.execute_batch(m).map_err(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1).map_err(sql)?;
@@ -900,6 +960,8 @@ impl Store {
         if version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
         }
+        // Another application's database is not "an older store to upgrade".
+        check_owned(&conn, path, version)?;
         if version < SCHEMA_VERSION {
             return Err(StoreError::OlderSchema { path: path.to_owned(), found: version });
         }
@@ -1608,10 +1670,53 @@ mod tests {
         let size: i64 = store.conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
         assert_eq!(size, PAGE_SIZE);
         let old = dir.path().join("old.db");
-        drop(Connection::open(&old).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);"));
+        {
+            // A store as the first schema left it, made with SQLite's default pages.
+            let conn = Connection::open(&old).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
         let store = Store::open(&old).unwrap();
         let size: i64 = store.conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
         assert_eq!(size, 4096, "an existing store keeps its pages");
+    }
+
+    /// Another application's database given as the store is refused before anything is written
+    /// to it (not even the journal mode), by the commands that write and those that read. Before,
+    /// fedcx added its tables to it.
+    #[test]
+    fn another_applications_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE customers (id INTEGER, name TEXT); INSERT INTO customers VALUES (1, 'A');",
+            )
+            .unwrap();
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for err in [Store::open(&path).unwrap_err(), Store::open_read_only(&path).unwrap_err()] {
+            assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+            assert!(
+                err.to_string().contains("not a fedcx store: it has tables (customers) and no fedcx schema version"),
+                "{err}"
+            );
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "not a byte changed");
+        // One that sets a schema version of its own, without fedcx's tables, likewise.
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 3).unwrap();
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(err.contains("its schema version is 3, but it lacks fedcx's tables"), "{err}");
+        assert!(err.contains("count_cell") && err.contains("and 3 more"), "{err}");
+        // An empty file is a store to be, and a store keeps tables of the user's own.
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        let store = Store::open(&empty).unwrap();
+        store.conn.execute_batch("CREATE TABLE my_notes (x)").unwrap();
+        drop(store);
+        Store::open(&empty).unwrap();
+        Store::open_read_only(&empty).unwrap();
     }
 
     #[test]

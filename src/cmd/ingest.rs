@@ -473,12 +473,52 @@ fn ingest_files(run: &IngestFiles<'_>, files: &[PathBuf]) -> Result<IngestResult
         }
     }
     let result = ingestor.finish()?;
+    check_counts_fit(&result)?;
     if let Some(file) = rejects_file {
         let file =
             std::rc::Rc::try_unwrap(file).map_err(|_| anyhow::anyhow!("the reject file is still in use"))?.into_inner();
         file.commit()?;
     }
     Ok(result)
+}
+
+/// Refuses counts above [`fedcx_model::MAX_COUNT`] (2^53), the largest every consumer keeps
+/// exactly, before they are printed, written or stored: each value read is within it, but a
+/// file's rows, or several files, may sum past it (2,100 rows of 2^53 once printed a wrapped total
+/// of 468374361246531584). Sums stop at `u64::MAX` rather than wrap (`Tally::merge`), so a sum
+/// past the bound is always seen here.
+fn check_counts_fit(result: &IngestResult) -> Result<()> {
+    fn too_large(c: &fedcx_model::Contribution) -> Option<String> {
+        for (k, t) in c.counts.iter() {
+            if let Some(cell) = t.cells().into_iter().find(|cell| cell.n > fedcx_model::MAX_COUNT) {
+                return Some(format!(
+                    "count of {} {} {} {}/{}",
+                    k.service,
+                    k.channel,
+                    k.quarter.compact(),
+                    cell.item,
+                    cell.point
+                ));
+            }
+        }
+        c.web_traffic
+            .iter()
+            .find(|(_, v)| **v > fedcx_model::MAX_COUNT)
+            .map(|((domain, month), _)| format!("visits to {domain} in {month}"))
+    }
+    let past = format!(
+        "sums to more than {} (2^53), the largest count fedcx keeps exactly; nothing was stored",
+        fedcx_model::MAX_COUNT
+    );
+    for d in &result.per_file {
+        if let Some(what) = too_large(&d.contribution) {
+            anyhow::bail!("{}: the {what} {past}", super::shown(&result.files[d.report_index].path));
+        }
+    }
+    if let Some(what) = too_large(&result.total) {
+        anyhow::bail!("together, the files' {what} {past}");
+    }
+    Ok(())
 }
 
 /// Bytes per second over the whole run so far: steady from the start, unlike a short moving
@@ -597,17 +637,20 @@ pub fn print_reconciliation(result: &IngestResult) {
         let red: Vec<String> = r.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();
         super::say!("personal data redacted from free text (comments, source notes): {}", red.join(", "));
     }
+    // Summed wide: each count is within 2^53 (`check_counts_fit`), but thousands of groups of
+    // such counts are not within 2^64.
+    let respondents: u128 =
+        result.total.counts.iter().map(|(_, t)| u128::from(t.v1.respondents) + u128::from(t.v2.respondents)).sum();
     super::say!(
-        "counts: {} groups (service x channel x quarter), {} respondents; {} collection details",
+        "counts: {} groups (service x channel x quarter), {respondents} respondents; {} collection details",
         result.total.counts.len(),
-        result.total.counts.respondents(),
         result.total.details.len()
     );
     if !result.total.benchmarks.is_empty() {
         super::say!("benchmark series: {} values", result.total.benchmarks.len());
     }
     if !result.total.web_traffic.is_empty() {
-        let total: u64 = result.total.web_traffic.values().sum();
+        let total: u128 = result.total.web_traffic.values().map(|&v| u128::from(v)).sum();
         super::say!("web traffic: {} domain-months, {total} visits", result.total.web_traffic.len());
     }
     print_balanced(&fedcx_ingest::balanced::balanced_inputs(result));

@@ -478,3 +478,88 @@ fn another_applications_database_given_as_the_store_is_refused_and_left_alone() 
     assert_eq!(std::fs::read(t.path("crm.db")).unwrap(), bytes, "not a byte changed");
     assert!(!t.path("crm.db-wal").exists() && !t.path("e.csv").exists() && !t.path("out").exists());
 }
+
+/// Counts summed past 2^53, the largest fedcx keeps exactly, are an error naming the count, never
+/// a wrapped number: 2,100 rows of n = 2^53 in one file once reported 468374361246531584
+/// respondents; two files within the bound whose sum is not are refused by the store.
+#[test]
+fn counts_summed_past_2_to_the_53_are_refused_with_the_count_named() {
+    let t = TestDir::new();
+    let row = "ssa-replacement-card,website,FY2025Q2,respondents,v2,9007199254740992\n";
+    let header = "service,channel,quarter,item,point,n\n";
+    t.write("big.csv", (header.to_owned() + &row.repeat(2100)).as_bytes());
+    let named = "the count of ssa-replacement-card website FY2025Q2 respondents/v2 sums to more than \
+                 9007199254740992 (2^53), the largest count fedcx keeps exactly";
+    for args in [
+        &["ingest", "big.csv", "--format", "counts"][..],
+        &["ingest", "--no-store", "big.csv", "--format", "counts", "--counts", "c.json"],
+        &["report", "--fy", "2025", "--quarter", "2", "--out", "out", "--bootstrap", "0", "big.csv"],
+    ] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", said(&out));
+        assert!(said(&out).contains(&format!("big.csv: {named}")), "{args:?}: {}", said(&out));
+        assert!(!said(&out).contains("468374361246531584"), "{}", said(&out));
+    }
+    assert!(!t.path("c.json").exists() && !t.path("out").exists());
+    assert_eq!(t.ok(&["export", "--out", "-"]), EMPTY_EXPORT, "nothing stored");
+    // One file at the bound is stored; a second that would take the sum past it is refused.
+    t.write("at.csv", (header.to_owned() + row).as_bytes());
+    t.write("one.csv", (header.to_owned() + &row.replace(",9007199254740992", ",1")).as_bytes());
+    t.ok(&["-q", "ingest", "at.csv", "--format", "counts"]);
+    let before = t.ok(&["export", "--out", "-"]);
+    let out = t.run(&["ingest", "one.csv", "--format", "counts"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(
+        said(&out).contains(
+            "nothing was recorded: the count of ssa-replacement-card website FY2025Q2 respondents/v2 would be more \
+             than 9007199254740992 (2^53)"
+        ),
+        "{}",
+        said(&out)
+    );
+    assert_eq!(t.ok(&["export", "--out", "-"]), before);
+}
+
+/// Every command that reads counts from the store checks them the same way: a store edited to
+/// hold n = i64::MAX, a negative count or the quarter `FY99999Q9` is damaged, named, and nothing
+/// is written from it. Before, `report` printed a wrapped total, `export` wrote the counts as they
+/// were (negative, or in a quarter `report` then refused).
+#[test]
+fn every_read_of_the_store_refuses_counts_fedcx_never_writes() {
+    let edits = [
+        (
+            "UPDATE count_cell SET n = 9223372036854775807 WHERE item = 'respondents'",
+            "9223372036854775807 is not a count fedcx stores (0 to 9007199254740992, 2^53)",
+        ),
+        ("UPDATE count_cell SET n = -5 WHERE item = 'q1' AND point = '4'", "q1/4: -5 is not a count fedcx stores"),
+        ("UPDATE count_cell SET quarter = 'FY99999Q9' WHERE item = 'q1'", "\"FY99999Q9\" is not a fiscal quarter"),
+    ];
+    for (edit, named) in edits {
+        let t = TestDir::new();
+        t.write("a.csv", &Pool::A.bytes());
+        t.ok(&["-q", "ingest", "a.csv"]);
+        rusqlite::Connection::open(t.path("fedcx.db")).unwrap().execute_batch(edit).unwrap();
+        let mut reads = vec![
+            &["export", "--out", "e.csv"][..],
+            &["export", "--format", "parquet", "--out", "e.parquet"],
+            &["report", "--fy", "2022", "--quarter", "1", "--out", "out", "--bootstrap", "0"],
+        ];
+        if edit.contains("'respondents'") {
+            // Provenance reads the respondents of each file (of one quarter), not the answers.
+            reads.push(&["provenance", "--service", "dhs-cbp-port-of-entry", "--quarter", "FY2022Q1"]);
+        }
+        for args in reads {
+            let out = t.run(args);
+            assert_eq!(out.status.code(), Some(1), "{edit}: {args:?}: {}", said(&out));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("fedcx.db: a stored ") && stderr.contains("is damaged"),
+                "{edit}: {args:?}: {stderr}"
+            );
+            let sum_failed = stderr.contains("stored counts sum past 2^63");
+            assert!(stderr.contains(named) || sum_failed, "{edit}: {args:?}: {stderr}");
+            assert!(!String::from_utf8_lossy(&out.stdout).contains("922337203685477"), "{args:?}");
+        }
+        assert!(!t.path("e.csv").exists() && !t.path("e.parquet").exists() && !t.path("out").exists(), "{edit}");
+    }
+}

@@ -37,8 +37,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use fedcx_model::{
     BenchmarkPoint, Channel, Contribution, Digest, FiscalQuarter, Format, GroupKey, Reconciliation, Registry,
-    ServiceId, SurveyResponse, Tally,
+    ServiceId, SurveyResponse, Tally, MAX_COUNT,
 };
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
@@ -235,6 +236,10 @@ fn insert_contribution(
         .map_err(sql)?;
     for (key, n) in long_cells(contribution) {
         let [service, channel, quarter, item, point] = &key;
+        if n > MAX_COUNT {
+            let what = format!("the count of {service} {channel} {quarter} {item}/{point}");
+            return Err(StoreError::TooLarge { path: path.clone(), what });
+        }
         insert.execute(params![file_id, service, channel, quarter, item, point, int(n, &path)?]).map_err(sql)?;
         *done += 1;
         if *done % 10_000 == 0 {
@@ -258,6 +263,10 @@ fn insert_contribution(
         .prepare_cached("INSERT INTO web_traffic (file_id, domain, month, visits) VALUES (?1, ?2, ?3, ?4)")
         .map_err(sql)?;
     for ((domain, month), visits) in &contribution.web_traffic {
+        if *visits > MAX_COUNT {
+            let what = format!("the visits to {domain} in {month}");
+            return Err(StoreError::TooLarge { path: path.clone(), what });
+        }
         insert.execute(params![file_id, domain, month.to_string(), int(*visits, &path)?]).map_err(sql)?;
     }
     let mut insert = tx
@@ -397,6 +406,8 @@ fn record_in(
     }
     let mut outcomes = Vec::with_capacity(files.len());
     let mut done = 0;
+    // The quarters and domain-months that new counts went to, whose sums are checked at the end.
+    let (mut touched, mut web) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
     for file in &mut files {
         let entry = &file.entry;
         let existing = conn
@@ -444,6 +455,8 @@ fn record_in(
         .map_err(sql)?;
         let file_id = conn.last_insert_rowid();
         insert_contribution(conn, path, file_id, file, (&mut done, progress))?;
+        touched.extend(file.contribution.counts.quarters().into_iter().map(|q| q.compact()));
+        web.extend(file.contribution.web_traffic.keys().map(|(d, m)| (d.clone(), m.to_string())));
         outcomes.push(Recorded::Stored);
     }
     let mut forgotten = Vec::with_capacity(forget.len());
@@ -476,8 +489,62 @@ fn record_in(
             forgotten.push(forget_in(conn, path, sha, now, &reason)?);
         }
     }
+    check_sums(conn, path, &touched, &web)?;
     progress(done);
     Ok((forgotten, outcomes))
+}
+
+/// Refuses a record that makes any summed count of the `quarters` (`FY2025Q2`) or visits of the
+/// `web` domain-months more than [`MAX_COUNT`]: every read of the store checks its counts against
+/// that bound, so a sum past it would block every report of the quarter (or, past 2^63, make
+/// SQLite's sums fail). Each file's own counts are within it already; several together may not be.
+fn check_sums(
+    conn: &Connection,
+    path: &Path,
+    quarters: &std::collections::BTreeSet<String>,
+    web: &std::collections::BTreeSet<(String, String)>,
+) -> Result<(), StoreError> {
+    let too_large = |what: String| StoreError::TooLarge { path: path.to_owned(), what };
+    let sql = |source: rusqlite::Error| {
+        if source.to_string().contains("integer overflow") {
+            too_large("a sum of counts (past 2^63)".to_owned())
+        } else {
+            StoreError::Sqlite { path: path.to_owned(), source }
+        }
+    };
+    let limit = i64::try_from(MAX_COUNT).expect("2^53 fits in an i64");
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT service, channel, item, point, SUM(n) FROM count_cell WHERE quarter = ?1
+             GROUP BY service, channel, item, point HAVING SUM(n) > ?2 LIMIT 1",
+        )
+        .map_err(sql)?;
+    for q in quarters {
+        let over = stmt
+            .query_row(params![q, limit], |r| {
+                Ok(format!(
+                    "the count of {} {} {q} {}/{}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?
+                ))
+            })
+            .optional()
+            .map_err(sql)?;
+        if let Some(what) = over {
+            return Err(too_large(what));
+        }
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT SUM(visits) > ?3 FROM web_traffic WHERE domain = ?1 AND month = ?2")
+        .map_err(sql)?;
+    for (domain, month) in web {
+        if stmt.query_row(params![domain, month, limit], |r| r.get::<_, Option<bool>>(0)).map_err(sql)? == Some(true) {
+            return Err(too_large(format!("the visits to {domain} in {month}")));
+        }
+    }
+    Ok(())
 }
 
 /// Records the registry in use (once per distinct content), in `conn`'s transaction if it has one.
@@ -627,6 +694,15 @@ pub enum StoreError {
         path: PathBuf,
         /// What shows it is not a fedcx store.
         why: String,
+    },
+    /// Recording would have made a stored count more than [`MAX_COUNT`] (2^53), the largest
+    /// fedcx keeps exactly: nothing was recorded.
+    #[error("{}: nothing was recorded: {what} would be more than {MAX_COUNT} (2^53), the largest count fedcx keeps exactly", path.display())]
+    TooLarge {
+        /// The database file.
+        path: PathBuf,
+        /// Which count.
+        what: String,
     },
     /// A stored value could not be read back (the file was edited by hand or is damaged).
     #[error("{}: a stored {what} is damaged: {why}", path.display())]
@@ -1106,7 +1182,7 @@ impl Store {
                         format: parse_text(text(2))?,
                         ingested_at: parse_time(text(3))?,
                         reconciliation: Reconciliation {
-                            accepted: r.get::<_, i64>(4).map_err(|e| e.to_string())?.max(0) as u64,
+                            accepted: stored_count(r.get::<_, Value>(4).map_err(|e| e.to_string())?)?,
                             ..Reconciliation::default()
                         },
                     };
@@ -1151,33 +1227,29 @@ impl Store {
             .map_err(self.sql())?;
         for &q in quarters {
             let compact = q.compact();
-            let mut groups: BTreeMap<(String, String), Tally> = BTreeMap::new();
+            let mut groups: BTreeMap<GroupKey, Tally> = BTreeMap::new();
             let rows = cells
                 .query_map([&compact], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, i64>(4)?,
-                    ))
+                    let cell = LongCell {
+                        service: r.get(0)?,
+                        channel: r.get(1)?,
+                        quarter: compact.clone(),
+                        item: r.get(2)?,
+                        point: r.get(3)?,
+                        n: 0,
+                    };
+                    Ok((cell, r.get::<_, Value>(4)?))
                 })
-                .map_err(self.sql())?;
+                .map_err(self.read())?;
             for row in rows {
-                let (service, channel, item, point, n) = row.map_err(self.sql())?;
-                let n = u64::try_from(n).map_err(|_| self.damaged("count", format!("negative count {n}")))?;
+                let (key, cell) = self.checked_cell(row.map_err(self.read())?)?;
                 groups
-                    .entry((service, channel))
+                    .entry(key)
                     .or_default()
-                    .add_cell(&item, &point, n)
-                    .map_err(|e| self.damaged("count", e.to_string()))?;
+                    .add_cell(&cell.item, &cell.point, cell.n)
+                    .expect("checked_cell checks it");
             }
-            for ((service, channel), tally) in groups {
-                let key = GroupKey {
-                    service: ServiceId::new(&service).map_err(|e| self.damaged("service", e.to_string()))?,
-                    channel: channel.parse::<Channel>().map_err(|e| self.damaged("channel", e.to_string()))?,
-                    quarter: q,
-                };
+            for (key, tally) in groups {
                 out.counts.add_tally(&key, &tally);
             }
             let rows = details.query_map([&compact], |r| r.get::<_, String>(0)).map_err(self.sql())?;
@@ -1208,14 +1280,16 @@ impl Store {
             .prepare("SELECT domain, month, SUM(visits) FROM web_traffic GROUP BY domain, month")
             .map_err(self.sql())?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
-            .map_err(self.sql())?;
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Value>(2)?)))
+            .map_err(self.read())?;
         for row in rows {
-            let (domain, month, visits) = row.map_err(self.sql())?;
+            let (domain, month, visits) = row.map_err(self.read())?;
             let month = month
                 .parse()
                 .map_err(|e: fedcx_model::fiscal::FiscalError| self.damaged("web traffic", e.to_string()))?;
-            out.web_traffic.insert((domain, month), visits.max(0) as u64);
+            let visits =
+                stored_count(visits).map_err(|why| self.damaged("web traffic", format!("{domain} {month}: {why}")))?;
+            out.web_traffic.insert((domain, month), visits);
         }
         Ok(out)
     }
@@ -1269,13 +1343,16 @@ impl Store {
             .map_err(self.sql())?;
         let rows = stmt
             .query_map(params![service.as_str(), quarter.compact()], |r| {
-                Ok((row_to_entry(r)?, r.get::<_, i64>(ENTRY_COLUMN_COUNT)?))
+                Ok((row_to_entry(r)?, r.get::<_, Value>(ENTRY_COLUMN_COUNT)?))
             })
-            .map_err(self.sql())?;
+            .map_err(self.read())?;
         let mut out = Vec::new();
         for row in rows {
-            let (entry, n) = row.map_err(self.sql())?;
-            out.push((entry.map_err(|why| self.damaged("manifest entry", why))?, n.max(0) as u64));
+            let (entry, n) = row.map_err(self.read())?;
+            let entry = entry.map_err(|why| self.damaged("manifest entry", why))?;
+            let n = stored_count(n)
+                .map_err(|why| self.damaged("count", format!("respondents from {}: {why}", entry.path)))?;
+            out.push((entry, n));
         }
         Ok(out)
     }
@@ -1303,17 +1380,76 @@ impl Store {
             .map_err(self.sql())?;
         let rows = stmt
             .query_map([], |r| {
-                Ok(LongCell {
+                let cell = LongCell {
                     service: r.get(0)?,
                     channel: r.get(1)?,
                     quarter: r.get(2)?,
                     item: r.get(3)?,
                     point: r.get(4)?,
-                    n: r.get::<_, i64>(5)?.max(0) as u64,
-                })
+                    n: 0,
+                };
+                Ok((cell, r.get::<_, Value>(5)?))
             })
-            .map_err(self.sql())?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(self.sql())
+            .map_err(self.read())?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(self.checked_cell(row.map_err(self.read())?)?.1);
+        }
+        Ok(out)
+    }
+
+    /// Errors of queries that sum counts: SQLite stops a sum that overflows its integers, which
+    /// only a damaged (hand-edited) store can hold, since fedcx never stores a sum above 2^53.
+    fn read(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| {
+            if source.to_string().contains("integer overflow") {
+                self.damaged(
+                    "count",
+                    format!("stored counts sum past 2^63 ({source}); no count fedcx writes is above {MAX_COUNT}"),
+                )
+            } else {
+                StoreError::Sqlite { path: self.path.clone(), source }
+            }
+        }
+    }
+
+    /// The one check of every count cell read back from the store, for reports and exports alike:
+    /// a known service id, channel, quarter (in the form the store writes) and item and point,
+    /// and a count from 0 to [`MAX_COUNT`]. A cell that fails is damage, named, never a number
+    /// passed on (a wrapped total, a negative count, a quarter `FY99999Q9`).
+    /// `cell` comes with its count as SQLite returned it, in `n`.
+    fn checked_cell(&self, (cell, n): (LongCell, Value)) -> Result<(GroupKey, LongCell), StoreError> {
+        let at = || format!("{} {} {} {}/{}", cell.service, cell.channel, cell.quarter, cell.item, cell.point);
+        let bad = |what, why: String| self.damaged(what, format!("{}: {why}", at()));
+        let quarter: FiscalQuarter =
+            cell.quarter.parse().map_err(|e: fedcx_model::fiscal::FiscalError| bad("quarter", e.to_string()))?;
+        if quarter.compact() != cell.quarter {
+            return Err(bad("quarter", format!("not written as fedcx writes quarters ({})", quarter.compact())));
+        }
+        let key = GroupKey {
+            service: ServiceId::new(&cell.service).map_err(|e| bad("service", e.to_string()))?,
+            channel: cell.channel.parse::<Channel>().map_err(|e| bad("channel", e.to_string()))?,
+            quarter,
+        };
+        let n = stored_count(n).map_err(|why| bad("count", why))?;
+        Tally::default().add_cell(&cell.item, &cell.point, n).map_err(|e| bad("count", e.to_string()))?;
+        Ok((key, LongCell { n, ..cell }))
+    }
+}
+
+/// Every count read back from the store passes here, summed or not: a whole number from 0 to
+/// [`MAX_COUNT`], which is all fedcx ever writes (ingest refuses larger values, and a record is
+/// refused whose sums would pass it). Anything else was put there by hand, or is damage.
+fn stored_count(v: Value) -> Result<u64, String> {
+    match v {
+        Value::Integer(n) => u64::try_from(n)
+            .ok()
+            .filter(|n| *n <= MAX_COUNT)
+            .ok_or_else(|| format!("{n} is not a count fedcx stores (0 to {MAX_COUNT}, 2^53)")),
+        Value::Null => Err("no count".to_owned()),
+        Value::Real(x) => Err(format!("{x} is not a whole number")),
+        Value::Text(t) => Err(format!("{t:?} is not a number")),
+        Value::Blob(_) => Err("a blob is not a count".to_owned()),
     }
 }
 
@@ -1343,7 +1479,7 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryResult> {
 /// A manifest entry from the [`ENTRY_COLUMNS`] starting at `at`.
 fn row_to_entry_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<EntryResult> {
     let text = |i: usize| r.get::<_, String>(at + i);
-    let n = |i: usize| -> Result<u64, String> { Ok(r.get::<_, i64>(at + i).map_err(|e| e.to_string())?.max(0) as u64) };
+    let n = |i: usize| -> Result<u64, String> { stored_count(r.get::<_, Value>(at + i).map_err(|e| e.to_string())?) };
     let whole: Option<String> = r.get(at + 10)?;
     Ok((|| {
         let reconciliation = match whole {
@@ -1637,6 +1773,51 @@ mod tests {
             [Recorded::AlreadyIngested(_)]
         ));
         assert_eq!(store.load_responses(&["FY2022 Q1".parse().unwrap()]).unwrap().len(), 5);
+    }
+
+    /// No stored sum passes 2^53: a file that would take one past it is refused whole, and a count
+    /// put in by hand past it (or negative) is damage on every read, never a number passed on.
+    #[test]
+    fn counts_past_2_to_the_53_are_never_stored_and_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let key = GroupKey {
+            service: ServiceId::new("ssa-replacement-card").unwrap(),
+            channel: Channel::Website,
+            quarter: "FY2025 Q2".parse().unwrap(),
+        };
+        let at_bound = |n| {
+            let mut t = Tally::default();
+            t.v2.respondents = n;
+            let mut c = Contribution::default();
+            c.counts.add_tally(&key, &t);
+            c
+        };
+        store.record(&entry("a"), &at_bound(MAX_COUNT), &mut |_| {}).unwrap();
+        let before = store.cells().unwrap();
+        let err = store.record(&entry("b"), &at_bound(1), &mut |_| {}).unwrap_err().to_string();
+        assert!(
+            err.contains("nothing was recorded: the count of ssa-replacement-card website FY2025Q2 respondents/v2"),
+            "{err}"
+        );
+        assert_eq!(store.cells().unwrap(), before);
+        assert_eq!(store.manifest().unwrap().len(), 1);
+        for (n, why) in [
+            ("9223372036854775807", "9223372036854775807 is not a count"),
+            ("-1", "-1 is not a count"),
+            ("2.5", "2.5 is not a whole number"),
+        ] {
+            store.conn.execute_batch(&format!("UPDATE count_cell SET n = {n}")).unwrap();
+            let q = [key.quarter];
+            let errors = [
+                store.cells().unwrap_err(),
+                store.load(&q).unwrap_err(),
+                store.provenance(&key.service, key.quarter).unwrap_err(),
+            ];
+            for err in errors {
+                assert!(matches!(err, StoreError::Damaged { .. }) && err.to_string().contains(why), "{n}: {err}");
+            }
+        }
     }
 
     /// Fingerprints and respondent rows are streamed in, and the fingerprints read back a page

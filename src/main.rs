@@ -41,6 +41,7 @@ enum Command {
     /// Lists the High Impact Service Providers in the registry.
     Hisps(cmd::hisps::Args),
     /// Reads survey exports, validates every row and reports the reconciliation.
+    #[command(after_help = cmd::ingest::EXIT_STATUS_HELP)]
     Ingest(cmd::ingest::Args),
     /// Writes the A-11 Section 280 records and the human report for one quarter.
     Report(cmd::report::Args),
@@ -176,6 +177,12 @@ fn run() -> ExitCode {
     })();
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<cmd::Refused>().is_some() => {
+            if let Some(message) = e.downcast_ref::<cmd::Refused>().and_then(|r| r.message.as_deref()) {
+                eprintln!("{} {}", cmd::label("error"), cmd::escape_controls(message));
+            }
+            ExitCode::from(cmd::EXIT_REFUSED)
+        }
         Err(e) => {
             eprintln!("{} {}", cmd::label("error"), error_text(&e));
             ExitCode::FAILURE

@@ -11,6 +11,21 @@ use fedcx_model::Registry;
 /// Files above this size get a progress bar when run from a terminal.
 const PROGRESS_MIN_BYTES: u64 = 4 << 20;
 
+/// The end of `fedcx ingest --help`: what each exit status means (scripts tell "nothing new" from
+/// a failure by it).
+pub const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0    every file given was stored (with --no-store: read), or, with --keep-responses, had its
+       respondent-level rows added to what the store held of it
+  1    an error, named on the last line: a file could not be read, a mapping is wrong, --strict met
+       a rejected row, or every row of a file was rejected (the files said to be stored are; nothing
+       else is)
+  2    the command line is wrong
+  3    refused: the store already holds the content of a file given (each is named), so nothing was
+       added from it; the other files given were stored, except with --replace, which changes
+       nothing unless every file given is new to the store
+  141  standard output was closed before the end (`fedcx ingest ... | head`)";
+
 /// Arguments of `fedcx ingest`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -65,7 +80,9 @@ pub struct Args {
     #[arg(long, value_name = "OLD", conflicts_with = "no_store")]
     replace: Vec<String>,
     /// Also keep respondent-level answers in the store (without free text), so reports from the
-    /// store can write Touchpoints' 17-column uploads and estimate the ACSI-style index.
+    /// store can write Touchpoints' 17-column uploads and estimate the ACSI-style index. A file
+    /// ingested before without it is read again and its answers are added, its counts unchanged
+    /// (refused if the read gives other counts: the registry or the store changed since).
     #[arg(long)]
     keep_responses: bool,
     /// With --keep-responses, keep the free-text comments too (redacted of personal data).
@@ -166,29 +183,57 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
     };
     let mut run =
         IngestFiles::new(registry, &reader, config).rejects(args.rejects.as_deref()).detail(args.detail.clone());
+    // An ingest that stores holds the store's write lock from before it reads what the store
+    // holds until it has recorded what it read: two ingests at once read unlocked took the same
+    // responses as new and both stored them. A dry run only reads, and must not change the store,
+    // not even migrate it.
+    let opened = match (args.no_store, store.exists()) {
+        (true, false) => None,
+        (true, true) => Some(fedcx_store::Store::open_read_only(store)?),
+        (false, _) => Some(fedcx_store::Store::open(store)?),
+    };
+    let lock = match &opened {
+        Some(st) if !args.no_store => Some(st.lock_for_ingest(&mut || {
+            if !super::quiet() {
+                eprintln!("waiting for another ingest into {} to finish", super::shown(store));
+            }
+        })?),
+        _ => None,
+    };
+    let reading = lock.as_ref().map(fedcx_store::IngestLock::store).or(opened.as_ref());
     // Files the store already holds are skipped by the ingestor's own same-content check, so each
     // file is hashed once.
-    let history = if store.exists() {
-        // A dry run must not change the store, not even migrate it; an ingest may.
-        let st =
-            if args.no_store { fedcx_store::Store::open_read_only(store)? } else { fedcx_store::Store::open(store)? };
-        // A file being replaced is leaving: its responses are not duplicates of the new one's.
-        let leaving: Vec<fedcx_model::Digest> =
-            args.replace.iter().map(|r| super::store::stored_sha(&st, r)).collect::<Result<_>>()?;
-        let stored = if args.no_store {
-            Default::default()
-        } else {
-            st.manifest()?.into_iter().map(|e| (e.sha256, e)).collect()
-        };
-        Some((st, leaving, stored))
-    } else {
-        None
+    let history = match reading {
+        Some(st) => {
+            // A file being replaced is leaving: its responses are not duplicates of the new one's.
+            let leaving: Vec<fedcx_model::Digest> =
+                args.replace.iter().map(|r| super::store::stored_sha(st, r)).collect::<Result<_>>()?;
+            let stored = if args.no_store {
+                Default::default()
+            } else {
+                st.manifest()?.into_iter().map(|e| (e.sha256, e)).collect()
+            };
+            Some((st, leaving, stored))
+        }
+        None => None,
     };
     if let Some((st, leaving, stored)) = &history {
         run = run.history(st, leaving, stored);
     }
-    let result = run.run(&args.files)?;
+    // `--keep-responses` on a file ingested without it adds its respondent-level rows (the
+    // analyst's next step); with --replace it is refused like any content the store holds.
+    let refill = args.keep_responses && args.replace.is_empty() && !args.no_store;
+    let result = run.refill_responses(refill).run(&args.files)?;
     print_reconciliation(&result);
+    let again = match (&history, refill) {
+        (Some((st, _, stored)), true) => read_again(st, stored, &result, |own, others, path| {
+            IngestFiles::new(registry, &reader, config)
+                .detail(args.detail.clone())
+                .history(st, own, others)
+                .run(&[path])
+        })?,
+        _ => Vec::new(),
+    };
     // Outputs first: if one fails, the store is left as it was, and the run can simply be repeated.
     if let Some(path) = &args.summary {
         super::write_output(path, serde_json::to_string_pretty(&summary_json(&result))?.as_bytes())?;
@@ -202,28 +247,104 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         super::report_written(path, "rejects written");
     }
     let unusable = files_with_nothing_accepted(&result);
-    if !args.no_store {
+    let refused: Vec<&fedcx_ingest::FileReport> = match &history {
+        Some((_, _, stored)) => result
+            .files
+            .iter()
+            .filter(|f| f.skipped_same_content && stored.contains_key(&f.sha256))
+            .filter(|f| !again.iter().any(|r| r.files.iter().any(|g| g.sha256 == f.sha256)))
+            .collect(),
+        None => Vec::new(),
+    };
+    if !args.replace.is_empty() {
+        // A replacement is all or nothing: the old file leaves only if every file given is stored
+        // (a repeat of one of them in the same command is no loss). Replacing a file by itself
+        // used to take it out and put nothing in.
+        if !unusable.is_empty() {
+            anyhow::bail!("nothing was replaced or added: {}", unusable_files(&result, &unusable));
+        }
+        if !refused.is_empty() {
+            let names: Vec<String> = refused.iter().map(|f| super::shown(&f.path)).collect();
+            return Err(super::Refused {
+                message: Some(format!(
+                    "nothing was replaced or added: the store already holds the content of {}; --replace changes \
+                     the store only when every file given is new to it",
+                    names.join(", ")
+                )),
+            }
+            .into());
+        }
+    }
+    let mut refused_now = 0;
+    if let (Some(lock), Some((_, leaving, _))) = (lock, &history) {
         let keep = super::store::Keep { responses: args.keep_responses, comments: args.keep_comments };
-        super::store::record(store, registry, &result, keep, &unusable, &args.replace)?;
+        refused_now = super::store::record(lock, registry, (&result, &again), keep, &unusable, leaving)?;
     }
     if !unusable.is_empty() {
-        // Each file with its most frequent reasons, so the fix is clear from the one error line.
-        let names: Vec<String> = unusable
-            .iter()
-            .map(|&i| {
-                let f = &result.files[i];
-                let top: Vec<String> =
-                    f.reconciliation.reasons_by_count().iter().take(3).map(|(k, v)| format!("{k} {v}")).collect();
-                format!("{} ({})", super::shown(&f.path), top.join(", "))
-            })
-            .collect();
-        anyhow::bail!(
-            "{} file(s) had every row rejected and were not recorded as ingested, so a corrected file can be ingested: {}",
-            names.len(),
-            names.join(", ")
-        );
+        anyhow::bail!("{}", unusable_files(&result, &unusable));
+    }
+    if !refused.is_empty() || refused_now > 0 {
+        // Each refusal was said when it was met; the status tells a script that nothing new came
+        // of those files.
+        return Err(super::Refused { message: None }.into());
     }
     Ok(())
+}
+
+/// The files of `result` whose content the store holds without their respondent-level rows, each
+/// read again by `ingest(own, others, path)` with the store's fingerprints but its own (`own`)
+/// and every stored content but its own (`others`) as known: as it was read when first ingested,
+/// so the store can check it gives the same counts before it adds the rows.
+fn read_again(
+    store: &fedcx_store::Store,
+    stored: &std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
+    result: &IngestResult,
+    mut ingest: impl FnMut(
+        &[fedcx_model::Digest],
+        &std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
+        PathBuf,
+    ) -> Result<IngestResult>,
+) -> Result<Vec<IngestResult>> {
+    let mut out = Vec::new();
+    for f in result.files.iter().filter(|f| f.skipped_same_content && stored.contains_key(&f.sha256)) {
+        if store.keeps_responses(&f.sha256)? || out.iter().any(|r: &IngestResult| r.files[0].sha256 == f.sha256) {
+            continue;
+        }
+        if f.path == Path::new("-") {
+            anyhow::bail!(
+                "-: the store holds this content without its respondent-level rows, but standard input cannot be \
+                 read twice: give the file by its path to add them"
+            );
+        }
+        let own = [f.sha256];
+        let mut others = stored.clone();
+        others.remove(&f.sha256);
+        let again = ingest(&own, &others, f.path.clone())?;
+        match again.files.as_slice() {
+            [g] if g.sha256 == f.sha256 && !g.skipped_same_content => out.push(again),
+            _ => anyhow::bail!("{}: the file changed while it was read; run the ingest again", super::shown(&f.path)),
+        }
+    }
+    Ok(out)
+}
+
+/// The error for files that had every row rejected: each with its most frequent reasons, so the
+/// fix is clear from the one error line.
+fn unusable_files(result: &IngestResult, unusable: &[usize]) -> String {
+    let names: Vec<String> = unusable
+        .iter()
+        .map(|&i| {
+            let f = &result.files[i];
+            let top: Vec<String> =
+                f.reconciliation.reasons_by_count().iter().take(3).map(|(k, v)| format!("{k} {v}")).collect();
+            format!("{} ({})", super::shown(&f.path), top.join(", "))
+        })
+        .collect();
+    format!(
+        "{} file(s) had every row rejected and were not recorded as ingested, so a corrected file can be ingested: {}",
+        names.len(),
+        names.join(", ")
+    )
 }
 
 /// Files (indices into `result.files`) that had rows but none accepted: recording them would
@@ -250,6 +371,9 @@ pub struct IngestFiles<'a> {
     rejects: Option<&'a Path>,
     detail: Option<String>,
     history: Option<History<'a>>,
+    /// Files the store holds without their respondent-level rows are to be read again for them
+    /// (`--keep-responses`, not `--replace`): their skip is no refusal.
+    refill: bool,
 }
 
 /// What the history store already holds.
@@ -265,7 +389,7 @@ struct History<'a> {
 impl<'a> IngestFiles<'a> {
     /// Reads files with `reader` and `config`, with no reject file and no store.
     pub fn new(registry: &'a Registry, reader: &'a Reader, config: IngestConfig) -> IngestFiles<'a> {
-        IngestFiles { registry, reader, config, rejects: None, detail: None, history: None }
+        IngestFiles { registry, reader, config, rejects: None, detail: None, history: None, refill: false }
     }
 
     /// Where rejected rows go (`-` for standard output).
@@ -289,6 +413,13 @@ impl<'a> IngestFiles<'a> {
         stored: &'a std::collections::BTreeMap<fedcx_model::Digest, fedcx_store::ManifestEntry>,
     ) -> Self {
         self.history = Some(History { store, leaving, stored });
+        self
+    }
+
+    /// Whether a file whose content the store holds without its respondent-level rows is to be
+    /// read again to add them (see `read_again`), rather than refused.
+    pub fn refill_responses(mut self, refill: bool) -> Self {
+        self.refill = refill;
         self
     }
 
@@ -374,13 +505,30 @@ fn ingest_files(run: &IngestFiles<'_>, files: &[PathBuf]) -> Result<IngestResult
         if report.skipped_same_content {
             // One message per event: the store's earlier entry when it holds the content, else
             // the earlier file of this command.
-            match stored.get(&report.sha256) {
-                Some(e) => eprintln!(
-                    "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
+            let kept = match (stored.get(&report.sha256), run.history) {
+                (Some(e), Some(h)) => Some((e, h.store.keeps_responses(&e.sha256)?)),
+                _ => None,
+            };
+            match kept {
+                Some((e, false)) if run.refill => super::say!(
+                    "{}: the store holds this content (ingested from {} on {}) without its respondent-level rows: \
+                     reading it again to add them",
+                    super::shown(path),
+                    super::escape_controls(&e.path),
+                    e.ingested_at
+                ),
+                Some((e, kept)) => eprintln!(
+                    "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added{}",
                     super::shown(path),
                     super::escape_controls(&e.path),
                     e.ingested_at,
-                    e.sha256
+                    e.sha256,
+                    match (kept, run.config.keep_responses.any()) {
+                        (true, _) => "",
+                        // Refused because of --replace (refills are off then).
+                        (false, true) => " (to add its respondent-level rows, run again without --replace)",
+                        (false, false) => " (to add its respondent-level rows, ingest it again with --keep-responses)",
+                    }
                 ),
                 None => eprintln!(
                     "{}: skipped, its content was already ingested in this run (sha256 {})",
@@ -391,12 +539,52 @@ fn ingest_files(run: &IngestFiles<'_>, files: &[PathBuf]) -> Result<IngestResult
         }
     }
     let result = ingestor.finish()?;
+    check_counts_fit(&result)?;
     if let Some(file) = rejects_file {
         let file =
             std::rc::Rc::try_unwrap(file).map_err(|_| anyhow::anyhow!("the reject file is still in use"))?.into_inner();
         file.commit()?;
     }
     Ok(result)
+}
+
+/// Refuses counts above [`fedcx_model::MAX_COUNT`] (2^53), the largest every consumer keeps
+/// exactly, before they are printed, written or stored: each value read is within it, but a
+/// file's rows, or several files, may sum past it (2,100 rows of 2^53 once printed a wrapped total
+/// of 468374361246531584). Sums stop at `u64::MAX` rather than wrap (`Tally::merge`), so a sum
+/// past the bound is always seen here.
+fn check_counts_fit(result: &IngestResult) -> Result<()> {
+    fn too_large(c: &fedcx_model::Contribution) -> Option<String> {
+        for (k, t) in c.counts.iter() {
+            if let Some(cell) = t.cells().into_iter().find(|cell| cell.n > fedcx_model::MAX_COUNT) {
+                return Some(format!(
+                    "count of {} {} {} {}/{}",
+                    k.service,
+                    k.channel,
+                    k.quarter.compact(),
+                    cell.item,
+                    cell.point
+                ));
+            }
+        }
+        c.web_traffic
+            .iter()
+            .find(|(_, v)| **v > fedcx_model::MAX_COUNT)
+            .map(|((domain, month), _)| format!("visits to {domain} in {month}"))
+    }
+    let past = format!(
+        "sums to more than {} (2^53), the largest count fedcx keeps exactly; nothing was stored",
+        fedcx_model::MAX_COUNT
+    );
+    for d in &result.per_file {
+        if let Some(what) = too_large(&d.contribution) {
+            anyhow::bail!("{}: the {what} {past}", super::shown(&result.files[d.report_index].path));
+        }
+    }
+    if let Some(what) = too_large(&result.total) {
+        anyhow::bail!("together, the files' {what} {past}");
+    }
+    Ok(())
 }
 
 /// Bytes per second over the whole run so far: steady from the start, unlike a short moving
@@ -515,17 +703,20 @@ pub fn print_reconciliation(result: &IngestResult) {
         let red: Vec<String> = r.redactions.iter().map(|(k, v)| format!("{k} {v}")).collect();
         super::say!("personal data redacted from free text (comments, source notes): {}", red.join(", "));
     }
+    // Summed wide: each count is within 2^53 (`check_counts_fit`), but thousands of groups of
+    // such counts are not within 2^64.
+    let respondents: u128 =
+        result.total.counts.iter().map(|(_, t)| u128::from(t.v1.respondents) + u128::from(t.v2.respondents)).sum();
     super::say!(
-        "counts: {} groups (service x channel x quarter), {} respondents; {} collection details",
+        "counts: {} groups (service x channel x quarter), {respondents} respondents; {} collection details",
         result.total.counts.len(),
-        result.total.counts.respondents(),
         result.total.details.len()
     );
     if !result.total.benchmarks.is_empty() {
         super::say!("benchmark series: {} values", result.total.benchmarks.len());
     }
     if !result.total.web_traffic.is_empty() {
-        let total: u64 = result.total.web_traffic.values().sum();
+        let total: u128 = result.total.web_traffic.values().map(|&v| u128::from(v)).sum();
         super::say!("web traffic: {} domain-months, {total} visits", result.total.web_traffic.len());
     }
     print_balanced(&fedcx_ingest::balanced::balanced_inputs(result));

@@ -81,6 +81,28 @@ pub(crate) use say;
 
 use anyhow::Context;
 
+/// The exit status of a run that refused some of what it was given because the store already
+/// holds it (`ingest` of a file whose content was ingested before, a `--replace` that would not
+/// store every new file): distinct from 1, an error, so a script can tell "nothing new" from a
+/// failure. 0 is success, 2 a wrong command line (clap's), 141 a closed standard output.
+pub const EXIT_REFUSED: u8 = 3;
+
+/// Ends the run with [`EXIT_REFUSED`]. Each refusal was printed when it was met; `message`, when
+/// there is one, is printed as the final `error:` line.
+#[derive(Debug)]
+pub struct Refused {
+    /// What to say last, if anything.
+    pub message: Option<String>,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message.as_deref().unwrap_or("refused: the store already holds what was given"))
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// Writes one output file: `-` is standard output; anything else goes through
 /// [`fedcx_a11::output`] (atomic, never through a link, temporary file removed on any error).
 pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use fedcx_ingest::IngestResult;
 use fedcx_model::{FiscalQuarter, ServiceId};
-use fedcx_store::{FileRecord, ManifestEntry, Recorded, Store};
+use fedcx_store::{FileRecord, IngestLock, ManifestEntry, Recorded, Store};
 
 /// Where the history store is, and whether the user named it.
 #[derive(Debug, Clone)]
@@ -73,24 +73,29 @@ pub struct Keep {
     pub comments: bool,
 }
 
-/// Records an ingest's files in one transaction and says what happened to each.
-/// Files at the indices in `skip` (into `result.files`) are not recorded. Files named in
-/// `replace` (a path, stored path or SHA-256) are taken out in the same transaction.
+/// Records an ingest's files under the lock it read the store with, in one transaction, and says
+/// what happened to each; the answer is how many were refused because the store already held
+/// their content. Files at the indices in `skip` (into `result.files`) are not recorded; the files
+/// of `again` (read again for their respondent-level rows) add those rows. The files
+/// in `forget` (by SHA-256: `--replace`) are taken out in the same transaction, and only if every
+/// new file is stored.
 pub fn record(
-    path: &Path,
+    lock: IngestLock<'_>,
     registry: &fedcx_model::Registry,
-    result: &IngestResult,
+    (result, again): (&IngestResult, &[IngestResult]),
     keep: Keep,
     skip: &[usize],
-    replace: &[String],
-) -> Result<()> {
-    let mut store = Store::open(path)?;
-    let forget: Vec<fedcx_model::Digest> = replace.iter().map(|r| stored_sha(&store, r)).collect::<Result<_>>()?;
-    store.record_registry(registry, now())?;
+    forget: &[fedcx_model::Digest],
+) -> Result<usize> {
+    let path = lock.store().path().to_owned();
+    let path = path.as_path();
+    lock.record_registry(registry, now())?;
     let when = now();
     let stream_error = |e: fedcx_ingest::IngestError| -> fedcx_store::StreamError { Box::new(e) };
     let mut files: Vec<FileRecord<'_>> = Vec::new();
-    for d in result.per_file.iter().filter(|d| !skip.contains(&d.report_index)) {
+    let new = result.per_file.iter().filter(|d| !skip.contains(&d.report_index)).map(|d| (result, d, false));
+    let refills = again.iter().flat_map(|r| r.per_file.iter().map(move |d| (r, d, true)));
+    for (result, d, only_responses) in new.chain(refills) {
         let f = &result.files[d.report_index];
         let entry = ManifestEntry {
             sha256: f.sha256,
@@ -100,6 +105,7 @@ pub fn record(
             reconciliation: f.reconciliation.clone(),
         };
         let mut record = FileRecord::new(entry, &d.contribution);
+        record.only_responses = only_responses;
         record.balanced = d.balanced.as_ref();
         record.fingerprints = Box::new(d.fingerprints().map(move |fp| fp.map_err(stream_error)));
         if keep.responses {
@@ -114,11 +120,18 @@ pub fn record(
     let names: Vec<String> = files.iter().map(|f| f.entry.path.clone()).collect();
     // A test hook: pause inside the transaction so a test can kill the process there.
     let stall = std::env::var("FEDCX_TEST_STALL_IN_TRANSACTION_MS").ok().and_then(|v| v.parse::<u64>().ok());
-    let (forgotten, outcomes) = store.replace_and_record(&forget, when, files, &mut |_| {
+    let recorded = lock.replace_and_record(forget, when, files, &mut |_| {
         if let Some(ms) = stall {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
-    })?;
+    });
+    let (forgotten, outcomes) = match recorded {
+        // A refusal, not a failure: the store is as it was.
+        Err(e @ fedcx_store::StoreError::NotReplaced { .. }) => {
+            return Err(super::Refused { message: Some(e.to_string()) }.into())
+        }
+        other => other?,
+    };
     for e in forgotten {
         super::say!(
             "replaced {} (sha256 {}, {} accepted rows, ingested {})",
@@ -128,19 +141,27 @@ pub fn record(
             e.ingested_at
         );
     }
+    let mut refused = 0;
     for (name, outcome) in names.iter().zip(outcomes) {
         match outcome {
             Recorded::Stored => super::say!("stored {} in {}", name, super::shown(path)),
-            Recorded::AlreadyIngested(e) => eprintln!(
-                "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
-                name,
-                super::escape_controls(&e.path),
-                e.ingested_at,
-                e.sha256
+            Recorded::ResponsesAdded(n) => super::say!(
+                "added {n} respondent-level rows to {name} in {} (its counts were already there and are unchanged)",
+                super::shown(path)
             ),
+            Recorded::AlreadyIngested(e) => {
+                refused += 1;
+                eprintln!(
+                    "{}: refused: the same content was already ingested from {} on {} (sha256 {}); nothing was added",
+                    name,
+                    super::escape_controls(&e.path),
+                    e.ingested_at,
+                    e.sha256
+                )
+            }
         }
     }
-    Ok(())
+    Ok(refused)
 }
 
 /// The SHA-256 of an ingested file named by its hash, by a file with the same content, or by the

@@ -1141,7 +1141,8 @@ impl<'a> Ingestor<'a> {
                 }
                 SourceItem::WebVisits(v) => {
                     rec.accept();
-                    *self.contribution().web_traffic.entry((v.domain, v.month)).or_default() += v.visits;
+                    let visits = self.contribution().web_traffic.entry((v.domain, v.month)).or_default();
+                    *visits = visits.saturating_add(v.visits);
                 }
                 SourceItem::PublishedMeans(p) => {
                     rec.accept();

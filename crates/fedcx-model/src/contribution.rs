@@ -32,7 +32,9 @@ impl Contribution {
         self.benchmarks.extend(other.benchmarks.iter().cloned());
         self.published.extend(other.published.iter().cloned());
         for (k, v) in &other.web_traffic {
-            *self.web_traffic.entry(k.clone()).or_default() += v;
+            // Saturating, as counts merge (`Tally::merge`): too large is refused downstream.
+            let visits = self.web_traffic.entry(k.clone()).or_default();
+            *visits = visits.saturating_add(*v);
         }
     }
 }

@@ -56,8 +56,8 @@ pub struct IndicatorTally {
 
 impl IndicatorTally {
     fn merge(&mut self, other: &IndicatorTally) {
-        self.offered += other.offered;
-        self.selected += other.selected;
+        self.offered = self.offered.saturating_add(other.offered);
+        self.selected = self.selected.saturating_add(other.selected);
     }
 }
 
@@ -154,17 +154,21 @@ impl Tally {
     }
 
     /// Adds another tally into this one. Associative and commutative; `Tally::default()` is the identity.
+    ///
+    /// Sums stop at `u64::MAX` rather than wrap (saturating addition of counts is still associative
+    /// and commutative), so a hostile input can make a count too large, never small again: every
+    /// count above [`MAX_COUNT`] is refused where counts leave fedcx (ingest, the store).
     pub fn merge(&mut self, other: &Tally) {
-        self.v1.respondents += other.v1.respondents;
+        self.v1.respondents = self.v1.respondents.saturating_add(other.v1.respondents);
         for (mine, theirs) in self.v1.scores.iter_mut().zip(&other.v1.scores) {
             add_scale(mine, theirs);
         }
         for (mine, theirs) in self.v1.not_applicable.iter_mut().zip(&other.v1.not_applicable) {
-            *mine += theirs;
+            *mine = mine.saturating_add(*theirs);
         }
-        self.v2.respondents += other.v2.respondents;
-        self.v2.thumbs[0] += other.v2.thumbs[0];
-        self.v2.thumbs[1] += other.v2.thumbs[1];
+        self.v2.respondents = self.v2.respondents.saturating_add(other.v2.respondents);
+        self.v2.thumbs[0] = self.v2.thumbs[0].saturating_add(other.v2.thumbs[0]);
+        self.v2.thumbs[1] = self.v2.thumbs[1].saturating_add(other.v2.thumbs[1]);
         add_scale(&mut self.v2.likert, &other.v2.likert);
         for (mine, theirs) in self.v2.indicators.iter_mut().zip(&other.v2.indicators) {
             for (m, t) in mine.iter_mut().zip(theirs) {
@@ -173,9 +177,9 @@ impl Tally {
         }
     }
 
-    /// Respondents of either version.
+    /// Respondents of either version (at most `u64::MAX`, see [`Tally::merge`]).
     pub fn respondents(&self) -> u64 {
-        self.v1.respondents + self.v2.respondents
+        self.v1.respondents.saturating_add(self.v2.respondents)
     }
 
     /// Whether nothing has been counted.
@@ -279,7 +283,8 @@ impl Tally {
                 }
             }
         };
-        *slot += n;
+        // As in `merge`: too large stays too large.
+        *slot = slot.saturating_add(n);
         Ok(())
     }
 }
@@ -289,7 +294,7 @@ const SCALE_POINTS: [&str; 5] = ["1", "2", "3", "4", "5"];
 
 fn add_scale(mine: &mut ScaleCounts, theirs: &ScaleCounts) {
     for (m, t) in mine.iter_mut().zip(theirs) {
-        *m += t;
+        *m = m.saturating_add(*t);
     }
 }
 
@@ -406,9 +411,9 @@ impl ResponseCounts {
         self.groups.is_empty()
     }
 
-    /// Respondents over all groups.
+    /// Respondents over all groups (at most `u64::MAX`, see [`Tally::merge`]).
     pub fn respondents(&self) -> u64 {
-        self.groups.values().map(Tally::respondents).sum()
+        self.groups.values().map(Tally::respondents).fold(0, u64::saturating_add)
     }
 
     /// The quarters that have any counts, in order.

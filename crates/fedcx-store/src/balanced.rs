@@ -13,7 +13,7 @@ pub(crate) const TABLES: [&str; 3] = ["fevs_counts", "business_measure", "site_s
 
 /// Inserts one file's part under its manifest row `file_id`.
 pub(crate) fn insert(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     path: &std::path::Path,
     file_id: i64,
     part: Option<&BalancedPart>,

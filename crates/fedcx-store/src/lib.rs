@@ -6,8 +6,10 @@
 //! in use.
 //!
 //! One ingest is one transaction: a crash or a refused file leaves the store as it was. The schema is
-//! versioned and migrated on open; a store written by a newer fedcx is refused. WAL mode and a busy
-//! timeout let two processes ingest at once without corrupting it.
+//! versioned and migrated on open; a store written by a newer fedcx is refused. An ingest holds the
+//! write lock from before it reads the store until it commits ([`Store::lock_for_ingest`]), so two
+//! processes ingesting at once store what they would one after the other; WAL mode lets readers
+//! work meanwhile.
 //!
 //! # Example
 //!
@@ -35,8 +37,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use fedcx_model::{
     BenchmarkPoint, Channel, Contribution, Digest, FiscalQuarter, Format, GroupKey, Reconciliation, Registry,
-    ServiceId, SurveyResponse, Tally,
+    ServiceId, SurveyResponse, Tally, MAX_COUNT,
 };
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
@@ -163,7 +166,7 @@ const ENTRY_COLUMN_COUNT: usize = 11;
 
 /// Removes one file's rows inside a transaction and notes the removal.
 fn forget_in(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     path: &Path,
     sha256: &Digest,
     now: DateTime<Utc>,
@@ -218,7 +221,7 @@ fn forget_in(
 /// series, and, streamed from the file's record, respondent-level answers and fingerprints.
 /// `done` counts the rows written, for `progress`.
 fn insert_contribution(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     path: &Path,
     file_id: i64,
     file: &mut FileRecord<'_>,
@@ -231,24 +234,16 @@ fn insert_contribution(
     let mut insert = tx
         .prepare_cached("INSERT INTO count_cell (file_id, service, channel, quarter, item, point, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
         .map_err(sql)?;
-    for (k, t) in contribution.counts.iter() {
-        let quarter = k.quarter.compact();
-        for c in t.cells() {
-            insert
-                .execute(params![
-                    file_id,
-                    k.service.as_str(),
-                    k.channel.as_str(),
-                    quarter,
-                    c.item,
-                    c.point,
-                    int(c.n, &path)?
-                ])
-                .map_err(sql)?;
-            *done += 1;
-            if *done % 10_000 == 0 {
-                progress(*done);
-            }
+    for (key, n) in long_cells(contribution) {
+        let [service, channel, quarter, item, point] = &key;
+        if n > MAX_COUNT {
+            let what = format!("the count of {service} {channel} {quarter} {item}/{point}");
+            return Err(StoreError::TooLarge { path: path.clone(), what });
+        }
+        insert.execute(params![file_id, service, channel, quarter, item, point, int(n, &path)?]).map_err(sql)?;
+        *done += 1;
+        if *done % 10_000 == 0 {
+            progress(*done);
         }
     }
     let mut insert = tx
@@ -268,6 +263,10 @@ fn insert_contribution(
         .prepare_cached("INSERT INTO web_traffic (file_id, domain, month, visits) VALUES (?1, ?2, ?3, ?4)")
         .map_err(sql)?;
     for ((domain, month), visits) in &contribution.web_traffic {
+        if *visits > MAX_COUNT {
+            let what = format!("the visits to {domain} in {month}");
+            return Err(StoreError::TooLarge { path: path.clone(), what });
+        }
         insert.execute(params![file_id, domain, month.to_string(), int(*visits, &path)?]).map_err(sql)?;
     }
     let mut insert = tx
@@ -277,24 +276,7 @@ fn insert_contribution(
         let json = serde_json::to_string(p).expect("published means serialise");
         insert.execute(params![file_id, p.quarter.compact(), p.service.as_str(), json]).map_err(sql)?;
     }
-    let mut insert =
-        tx.prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)").map_err(sql)?;
-    for r in &mut file.responses {
-        let r = r.map_err(stream)?;
-        // Ingest rejects a response without a fiscal quarter, so one here is a bug: say so
-        // rather than drop it.
-        let q = r.fiscal_quarter().map_err(|e| StoreError::Damaged {
-            path: path.clone(),
-            what: "response",
-            why: format!("response {} has no fiscal quarter: {e}", r.id),
-        })?;
-        let json = serde_json::to_string(&r).expect("responses serialise");
-        insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
-        *done += 1;
-        if *done % 10_000 == 0 {
-            progress(*done);
-        }
-    }
+    insert_responses(tx, &path, file_id, file, (done, progress))?;
     let mut insert =
         tx.prepare_cached("INSERT INTO response_fingerprint (file_id, fp) VALUES (?1, ?2)").map_err(sql)?;
     for fp in &mut file.fingerprints {
@@ -303,6 +285,331 @@ fn insert_contribution(
     balanced::insert(tx, &path, file_id, file.balanced)?;
     Ok(())
 }
+
+/// Inserts the respondent-level answers streamed from `file` under `file_id`; the answer is how
+/// many.
+fn insert_responses(
+    tx: &Connection,
+    path: &Path,
+    file_id: i64,
+    file: &mut FileRecord<'_>,
+    (done, progress): (&mut usize, &mut dyn FnMut(usize)),
+) -> Result<u64, StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    let mut insert =
+        tx.prepare_cached("INSERT INTO response (file_id, quarter, response) VALUES (?1, ?2, ?3)").map_err(sql)?;
+    let mut n = 0;
+    for r in &mut file.responses {
+        let r = r.map_err(|source| StoreError::Stream { path: path.to_owned(), source })?;
+        // Ingest rejects a response without a fiscal quarter, so one here is a bug: say so
+        // rather than drop it.
+        let q = r.fiscal_quarter().map_err(|e| StoreError::Damaged {
+            path: path.to_owned(),
+            what: "response",
+            why: format!("response {} has no fiscal quarter: {e}", r.id),
+        })?;
+        let json = serde_json::to_string(&r).expect("responses serialise");
+        insert.execute(params![file_id, q.compact(), json]).map_err(sql)?;
+        n += 1;
+        *done += 1;
+        if *done % 10_000 == 0 {
+            progress(*done);
+        }
+    }
+    Ok(n)
+}
+
+/// A count cell's key in long form: service, channel, quarter (`FY2025Q2`), item, point.
+type CellKey = [String; 5];
+
+/// A contribution's counts in long form, as they are stored.
+fn long_cells(c: &Contribution) -> impl Iterator<Item = (CellKey, u64)> + '_ {
+    c.counts.iter().flat_map(|(k, t)| {
+        let quarter = k.quarter.compact();
+        t.cells().into_iter().map(move |c| {
+            ([k.service.as_str().to_owned(), k.channel.as_str().to_owned(), quarter.clone(), c.item, c.point], c.n)
+        })
+    })
+}
+
+/// Whether respondent-level answers are kept for the file `file_id` (looked for in the quarters
+/// it has counts in, which the response table is indexed by).
+fn responses_kept(conn: &Connection, path: &Path, file_id: i64) -> Result<bool, StoreError> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM response WHERE file_id = ?1
+                        AND quarter IN (SELECT DISTINCT quarter FROM count_cell WHERE file_id = ?1))",
+        [file_id],
+        |r| r.get(0),
+    )
+    .map_err(|source| StoreError::Sqlite { path: path.to_owned(), source })
+}
+
+/// Checks that `file`, read again to add its respondent-level answers, gave exactly the counts and
+/// response fingerprints stored for it as `file_id`: the answers then belong to those counts. The
+/// fingerprints are compared as they stream, in ascending order.
+fn check_same_read(conn: &Connection, path: &Path, file_id: i64, file: &mut FileRecord<'_>) -> Result<(), StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    let differs =
+        |why: String| StoreError::ReadDifferently { path: path.to_owned(), file: file.entry.path.clone(), why };
+    let mut stmt = conn
+        .prepare_cached("SELECT service, channel, quarter, item, point, n FROM count_cell WHERE file_id = ?1")
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([file_id], |r| Ok(([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?], r.get::<_, i64>(5)?)))
+        .map_err(sql)?;
+    let stored: BTreeMap<CellKey, i64> = rows.collect::<Result<_, _>>().map_err(sql)?;
+    let now: BTreeMap<CellKey, i64> =
+        long_cells(file.contribution).map(|(k, n)| Ok((k, int(n, path)?))).collect::<Result<_, StoreError>>()?;
+    if let Some(k) = stored.keys().chain(now.keys()).find(|k| stored.get(*k) != now.get(*k)) {
+        let (was, is) = (stored.get(k).copied().unwrap_or(0), now.get(k).copied().unwrap_or(0));
+        return Err(differs(format!("{} {} {} {}/{}: {was} stored, {is} now", k[0], k[1], k[2], k[3], k[4])));
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT fp FROM response_fingerprint WHERE file_id = ?1 ORDER BY fp").map_err(sql)?;
+    let mut rows = stmt.query([file_id]).map_err(sql)?;
+    let mut seen = 0u64;
+    for fp in &mut file.fingerprints {
+        let fp = fp.map_err(|source| StoreError::Stream { path: path.to_owned(), source })?;
+        let stored = rows.next().map_err(sql)?.map(|r| r.get::<_, Vec<u8>>(0)).transpose().map_err(sql)?;
+        if stored.as_deref() != Some(&fp.to_be_bytes()[..]) {
+            return Err(differs(format!("response {} is not the one stored", seen + 1)));
+        }
+        seen += 1;
+    }
+    if rows.next().map_err(sql)?.is_some() {
+        return Err(differs(format!("{seen} responses now, more stored")));
+    }
+    Ok(())
+}
+
+/// What [`Store::replace_and_record`] does, inside the caller's transaction `conn`: the new files
+/// first, then, only once every one of them is known to be stored, the old ones out.
+fn record_in(
+    conn: &Connection,
+    path: &Path,
+    forget: &[Digest],
+    now: DateTime<Utc>,
+    mut files: Vec<FileRecord<'_>>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
+    let sql = |source| StoreError::Sqlite { path: path.to_owned(), source };
+    // Every old file must be there before anything is added: looked for only afterwards, an old
+    // file of a new one's content would be found as the new one itself, and removed.
+    for sha in forget {
+        let held: Option<i64> = conn
+            .query_row("SELECT id FROM ingest_file WHERE sha256 = ?1", [sha.to_string()], |r| r.get(0))
+            .optional()
+            .map_err(sql)?;
+        if held.is_none() {
+            return Err(StoreError::NotIngested { path: path.to_owned(), sha256: sha.to_string() });
+        }
+    }
+    let mut outcomes = Vec::with_capacity(files.len());
+    let mut done = 0;
+    // The quarters and domain-months that new counts went to, whose sums are checked at the end.
+    let (mut touched, mut web) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+    for file in &mut files {
+        let entry = &file.entry;
+        let existing = conn
+            .query_row(
+                &format!("SELECT id, {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
+                [entry.sha256.to_string()],
+                |r| Ok((r.get::<_, i64>(0)?, row_to_entry_at(r, 1)?)),
+            )
+            .optional()
+            .map_err(sql)?;
+        if let Some((id, e)) = existing {
+            let e = e.map_err(|why| StoreError::Damaged { path: path.to_owned(), what: "manifest entry", why })?;
+            // Read again for its respondent-level answers: they join the counts stored, which
+            // must be those this read gave. Nothing else of the file changes.
+            if file.only_responses && !responses_kept(conn, path, id)? {
+                check_same_read(conn, path, id, file)?;
+                match insert_responses(conn, path, id, file, (&mut done, &mut *progress))? {
+                    0 => outcomes.push(Recorded::AlreadyIngested(Box::new(e))),
+                    n => outcomes.push(Recorded::ResponsesAdded(n)),
+                }
+                continue;
+            }
+            outcomes.push(Recorded::AlreadyIngested(Box::new(e)));
+            continue;
+        }
+        let r = &entry.reconciliation;
+        // The counts of migration 1 stay filled, so a query (or an older fedcx) can read them
+        // without parsing the JSON.
+        conn.execute(
+            &format!("INSERT INTO ingest_file ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            params![
+                entry.sha256.to_string(),
+                entry.path,
+                entry.format.as_str(),
+                timestamp(entry.ingested_at),
+                int(r.read, path)?,
+                int(r.accepted, path)?,
+                int(r.rejected, path)?,
+                int(r.duplicates, path)?,
+                serde_json::to_string(&r.rejected_by_reason).expect("maps serialise"),
+                serde_json::to_string(&r.redactions).expect("maps serialise"),
+                serde_json::to_string(r).expect("reconciliations serialise"),
+            ],
+        )
+        .map_err(sql)?;
+        let file_id = conn.last_insert_rowid();
+        insert_contribution(conn, path, file_id, file, (&mut done, progress))?;
+        touched.extend(file.contribution.counts.quarters().into_iter().map(|q| q.compact()));
+        web.extend(file.contribution.web_traffic.keys().map(|(d, m)| (d.clone(), m.to_string())));
+        outcomes.push(Recorded::Stored);
+    }
+    let mut forgotten = Vec::with_capacity(forget.len());
+    if !forget.is_empty() {
+        // A replacement that does not store every new file would leave the store with less than
+        // the user asked for (replacing a file by itself emptied it): nothing changes instead.
+        let mut refused = Vec::new();
+        for (file, outcome) in files.iter().zip(&outcomes) {
+            match outcome {
+                Recorded::Stored => {}
+                Recorded::ResponsesAdded(_) => refused.push(format!(
+                    "{} is already in the store (its respondent-level rows are added without --replace)",
+                    file.entry.path
+                )),
+                Recorded::AlreadyIngested(e) => refused.push(format!(
+                    "{} has the content of {}, ingested {} (sha256 {})",
+                    file.entry.path, e.path, e.ingested_at, e.sha256
+                )),
+            }
+        }
+        if files.is_empty() {
+            refused.push("no new file was given to replace it".to_owned());
+        }
+        if !refused.is_empty() {
+            return Err(StoreError::NotReplaced { path: path.to_owned(), why: refused.join("; ") });
+        }
+        let reason =
+            format!("replaced by {}", files.iter().map(|f| f.entry.path.as_str()).collect::<Vec<_>>().join(", "));
+        for sha in forget {
+            forgotten.push(forget_in(conn, path, sha, now, &reason)?);
+        }
+    }
+    check_sums(conn, path, &touched, &web)?;
+    progress(done);
+    Ok((forgotten, outcomes))
+}
+
+/// Refuses a record that makes any summed count of the `quarters` (`FY2025Q2`) or visits of the
+/// `web` domain-months more than [`MAX_COUNT`]: every read of the store checks its counts against
+/// that bound, so a sum past it would block every report of the quarter (or, past 2^63, make
+/// SQLite's sums fail). Each file's own counts are within it already; several together may not be.
+fn check_sums(
+    conn: &Connection,
+    path: &Path,
+    quarters: &std::collections::BTreeSet<String>,
+    web: &std::collections::BTreeSet<(String, String)>,
+) -> Result<(), StoreError> {
+    let too_large = |what: String| StoreError::TooLarge { path: path.to_owned(), what };
+    let sql = |source: rusqlite::Error| {
+        if source.to_string().contains("integer overflow") {
+            too_large("a sum of counts (past 2^63)".to_owned())
+        } else {
+            StoreError::Sqlite { path: path.to_owned(), source }
+        }
+    };
+    let limit = i64::try_from(MAX_COUNT).expect("2^53 fits in an i64");
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT service, channel, item, point, SUM(n) FROM count_cell WHERE quarter = ?1
+             GROUP BY service, channel, item, point HAVING SUM(n) > ?2 LIMIT 1",
+        )
+        .map_err(sql)?;
+    for q in quarters {
+        let over = stmt
+            .query_row(params![q, limit], |r| {
+                Ok(format!(
+                    "the count of {} {} {q} {}/{}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?
+                ))
+            })
+            .optional()
+            .map_err(sql)?;
+        if let Some(what) = over {
+            return Err(too_large(what));
+        }
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT SUM(visits) > ?3 FROM web_traffic WHERE domain = ?1 AND month = ?2")
+        .map_err(sql)?;
+    for (domain, month) in web {
+        if stmt.query_row(params![domain, month, limit], |r| r.get::<_, Option<bool>>(0)).map_err(sql)? == Some(true) {
+            return Err(too_large(format!("the visits to {domain} in {month}")));
+        }
+    }
+    Ok(())
+}
+
+/// Records the registry in use (once per distinct content), in `conn`'s transaction if it has one.
+fn record_registry_in(
+    conn: &Connection,
+    path: &Path,
+    registry: &Registry,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let toml = registry.to_toml_string();
+    let sha = sha256_hex(toml.as_bytes());
+    conn.execute(
+        "INSERT OR IGNORE INTO registry (sha256, toml, first_used_at) VALUES (?1, ?2, ?3)",
+        params![sha, toml, timestamp(now)],
+    )
+    .map_err(|source| StoreError::Sqlite { path: path.to_owned(), source })?;
+    Ok(())
+}
+
+/// The tables of a database, but SQLite's own (`sqlite_stat1`, ...), by name.
+fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name",
+    )?;
+    let names = stmt.query_map([], |r| r.get(0))?.collect();
+    names
+}
+
+/// The tables a fedcx store of schema `version` has: those its first `version` migrations make,
+/// found by running them on an empty database in memory (so no list is kept by hand).
+fn tables_of(version: i64) -> Vec<String> {
+    let conn = Connection::open_in_memory().expect("an in-memory database opens");
+    for m in MIGRATIONS.iter().take(usize::try_from(version).unwrap_or(0)) {
+        conn.execute_batch(m).expect("the migrations run on an empty database");
+    }
+    table_names(&conn).expect("an in-memory database lists its tables")
+}
+
+/// Refuses a database fedcx did not make ([`StoreError::NotAStore`]): one with tables but no
+/// schema version (another application's), or one whose version promises tables it lacks. A new,
+/// empty database is a store to be; tables of the user's own beside fedcx's are left alone.
+fn check_owned(conn: &Connection, path: &Path, version: i64) -> Result<(), StoreError> {
+    let found = table_names(conn).map_err(|source| StoreError::Sqlite { path: path.to_owned(), source })?;
+    let list = |names: &[String]| {
+        let more = names.len().saturating_sub(5);
+        let shown = names[..names.len() - more].join(", ");
+        if more > 0 {
+            format!("{shown} and {more} more")
+        } else {
+            shown
+        }
+    };
+    let missing: Vec<String> = tables_of(version).into_iter().filter(|t| !found.contains(t)).collect();
+    let why = if version == 0 && !found.is_empty() {
+        format!("it has tables ({}) and no fedcx schema version", list(&found))
+    } else if !missing.is_empty() {
+        format!("its schema version is {version}, but it lacks fedcx's tables {}", list(&missing))
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::NotAStore { path: path.to_owned(), why })
+}
+
+/// How long a connection waits for another's lock before SQLite reports the store busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The page size of a new store, in bytes (see `Store::open_once`).
 const PAGE_SIZE: i64 = 65_536;
@@ -359,6 +666,43 @@ pub enum StoreError {
         path: PathBuf,
         /// Why.
         source: StreamError,
+    },
+    /// A replacement would not have stored every new file (one had content the store already
+    /// holds, or none was given), so nothing was removed or added.
+    #[error("{}: nothing was replaced or added: {why}", path.display())]
+    NotReplaced {
+        /// The database file.
+        path: PathBuf,
+        /// Which new files were refused, and why.
+        why: String,
+    },
+    /// A file read again to add its respondent-level answers gave other counts or responses
+    /// than when it was recorded, so the answers would not be those counted; nothing was added.
+    #[error("{}: {file} read again gives other counts than when it was ingested ({why}), so its respondent-level rows were not added: the registry, or the files the store held before it, changed since; to keep them, `fedcx forget` it and ingest it again with --keep-responses", path.display())]
+    ReadDifferently {
+        /// The database file.
+        path: PathBuf,
+        /// The file read again, as shown to the user.
+        file: String,
+        /// The first difference.
+        why: String,
+    },
+    /// The database is not one fedcx made (another application's, say): it is left untouched.
+    #[error("{}: not a fedcx store: {why}; fedcx leaves it as it is (give --store a new file, or a store fedcx made)", path.display())]
+    NotAStore {
+        /// The database file.
+        path: PathBuf,
+        /// What shows it is not a fedcx store.
+        why: String,
+    },
+    /// Recording would have made a stored count more than [`MAX_COUNT`] (2^53), the largest
+    /// fedcx keeps exactly: nothing was recorded.
+    #[error("{}: nothing was recorded: {what} would be more than {MAX_COUNT} (2^53), the largest count fedcx keeps exactly", path.display())]
+    TooLarge {
+        /// The database file.
+        path: PathBuf,
+        /// Which count.
+        what: String,
     },
     /// A stored value could not be read back (the file was edited by hand or is damaged).
     #[error("{}: a stored {what} is damaged: {why}", path.display())]
@@ -438,6 +782,12 @@ pub struct FileRecord<'a> {
     /// A balanced-measures file's part (FEVS counts, business measures or a Site Scanning
     /// snapshot), read back by [`Store::load_balanced`].
     pub balanced: Option<&'a fedcx_model::BalancedPart>,
+    /// A file the store may already hold without its respondent-level answers (ingested without
+    /// `--keep-responses`), read again to add them: when it does, `responses` are added to it,
+    /// after checking that this read gave the very counts and fingerprints (in ascending order)
+    /// stored for it, and nothing else changes ([`Recorded::ResponsesAdded`]). A file the store
+    /// does not hold is stored as any other.
+    pub only_responses: bool,
 }
 
 impl std::fmt::Debug for FileRecord<'_> {
@@ -455,6 +805,7 @@ impl<'a> FileRecord<'a> {
             fingerprints: Box::new(std::iter::empty()),
             responses: Box::new(std::iter::empty()),
             balanced: None,
+            only_responses: false,
         }
     }
 }
@@ -505,6 +856,9 @@ pub enum Recorded {
     Stored,
     /// A file with the same content was already recorded; nothing was done.
     AlreadyIngested(Box<ManifestEntry>),
+    /// A file recorded before without respondent-level answers, read again to add them
+    /// ([`FileRecord::only_responses`]): this many were added, and its counts are unchanged.
+    ResponsesAdded(u64),
 }
 
 /// An open store.
@@ -512,6 +866,47 @@ pub enum Recorded {
 pub struct Store {
     path: PathBuf,
     conn: Connection,
+}
+
+/// An open store held by one ingest ([`Store::lock_for_ingest`]): what it reads through
+/// [`IngestLock::store`] and what it records with [`IngestLock::replace_and_record`] are one
+/// transaction, so nothing another process does can come between them. Dropped without
+/// recording, it leaves the store as it was.
+pub struct IngestLock<'s> {
+    store: &'s Store,
+    tx: rusqlite::Transaction<'s>,
+}
+
+impl std::fmt::Debug for IngestLock<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestLock").field("store", &self.store.path).finish_non_exhaustive()
+    }
+}
+
+impl<'s> IngestLock<'s> {
+    /// The store, to read what it holds under the lock.
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    /// Records the registry in use, with the rest of the ingest.
+    pub fn record_registry(&self, registry: &Registry, now: DateTime<Utc>) -> Result<(), StoreError> {
+        record_registry_in(&self.tx, &self.store.path, registry, now)
+    }
+
+    /// [`Store::replace_and_record`] under the lock, then commits and lets the lock go.
+    pub fn replace_and_record(
+        self,
+        forget: &[Digest],
+        now: DateTime<Utc>,
+        files: Vec<FileRecord<'_>>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
+        let path = &self.store.path;
+        let out = record_in(&self.tx, path, forget, now, files, progress)?;
+        self.tx.commit().map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        Ok(out)
+    }
 }
 
 impl Store {
@@ -541,7 +936,14 @@ impl Store {
         let mut conn = Connection::open(path).map_err(sql)?;
         // WAL lets readers and one writer work at once; the busy timeout makes a second writer wait
         // for the first instead of failing.
-        conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+        // Before anything is written (even the journal mode): a database fedcx did not make is
+        // left exactly as it is.
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
+        }
+        check_owned(&conn, path, version)?;
         // An ingest is one transaction, so its write-ahead log cannot be checkpointed until it
         // commits, and SQLite's in-memory index of that log grows by 8 bytes a page written: with
         // 4 KiB pages, 50 million kept responses (about 21 GB) grew the process by 34 MiB.
@@ -551,17 +953,54 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        // A store already at this version needs no write to open: an ingest holds the write lock
+        // for as long as it reads its files (`Store::lock_for_ingest`), and a second one must get
+        // as far as waiting for it rather than time out on a migration it does not need.
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+        if version == SCHEMA_VERSION {
+            return Ok(Store { path: path.to_owned(), conn });
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        // Read again under the lock: another process may have migrated it meanwhile.
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
         }
+        check_owned(&tx, path, version)?;
         for (i, m) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
             tx.execute_batch(m).map_err(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1).map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
         Ok(Store { path: path.to_owned(), conn })
+    }
+
+    /// Takes the store's write lock for one ingest, to hold from before it reads what the store
+    /// holds (fingerprints, contents, details) until [`IngestLock::replace_and_record`] commits
+    /// what it read. Two ingests at once are then one after the other: read unlocked, both took
+    /// the same responses as new, and both stored them. Readers (reports, exports) are not held
+    /// up. When another process holds the lock, `waiting` is called once and the wait goes on
+    /// until that process ends its ingest, however long it takes.
+    pub fn lock_for_ingest(&self, waiting: &mut dyn FnMut()) -> Result<IngestLock<'_>, StoreError> {
+        let sql = self.sql();
+        // A first short try, so the wait can be announced before it starts in earnest.
+        self.conn.busy_timeout(Duration::from_millis(100)).map_err(&sql)?;
+        let mut told = false;
+        let tx = loop {
+            match rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate) {
+                Ok(tx) => break tx,
+                Err(e) if is_busy(&e) => {
+                    if !told {
+                        waiting();
+                        told = true;
+                        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(&sql)?;
+                    }
+                }
+                Err(e) => return Err(sql(e)),
+            }
+        };
+        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(&sql)?;
+        Ok(IngestLock { store: self, tx })
     }
 
     /// Opens an existing store for reading only: nothing is created, migrated or written, so reports
@@ -575,7 +1014,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
-        conn.busy_timeout(Duration::from_secs(30)).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
         // A WAL database needs its shared-memory file even to read; in a directory fedcx may not
         // write, with no writer left, SQLite cannot make one. Such a store cannot change under us
         // (nobody can write there), so it is then opened as immutable.
@@ -597,6 +1036,8 @@ impl Store {
         if version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema { path: path.to_owned(), found: version });
         }
+        // Another application's database is not "an older store to upgrade".
+        check_owned(&conn, path, version)?;
         if version < SCHEMA_VERSION {
             return Err(StoreError::OlderSchema { path: path.to_owned(), found: version });
         }
@@ -640,68 +1081,38 @@ impl Store {
 
     /// Takes the files named in `forget` (by SHA-256) out and records `files`, in one transaction:
     /// a corrected export replaces the old one, or nothing changes. `now` dates the removal.
+    ///
+    /// A replacement is all or nothing: unless every file in `files` is stored (none refused for
+    /// content the store already holds, and at least one given), nothing is removed or added and
+    /// the answer is [`StoreError::NotReplaced`]. The old files are taken out only after the new
+    /// ones are known to be stored, so a file replacing itself is refused, never lost.
     pub fn replace_and_record(
         &mut self,
         forget: &[Digest],
         now: DateTime<Utc>,
-        mut files: Vec<FileRecord<'_>>,
+        files: Vec<FileRecord<'_>>,
         progress: &mut dyn FnMut(usize),
     ) -> Result<(Vec<ManifestEntry>, Vec<Recorded>), StoreError> {
         let path = self.path.clone();
         let sql = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
-        let mut forgotten = Vec::with_capacity(forget.len());
-        for sha in forget {
-            let reason =
-                format!("replaced by {}", files.iter().map(|f| f.entry.path.as_str()).collect::<Vec<_>>().join(", "));
-            forgotten.push(forget_in(&tx, &path, sha, now, &reason)?);
-        }
-        let mut outcomes = Vec::with_capacity(files.len());
-        let mut done = 0;
-        for file in &mut files {
-            let entry = &file.entry;
-            let existing = tx
-                .query_row(
-                    &format!("SELECT {ENTRY_COLUMNS} FROM ingest_file WHERE sha256 = ?1"),
-                    [entry.sha256.to_string()],
-                    row_to_entry,
-                )
-                .optional()
-                .map_err(sql)?;
-            if let Some(e) = existing {
-                let e = e.map_err(|why| StoreError::Damaged { path: path.clone(), what: "manifest entry", why })?;
-                outcomes.push(Recorded::AlreadyIngested(Box::new(e)));
-                continue;
-            }
-            let r = &entry.reconciliation;
-            // The counts of migration 1 stay filled, so a query (or an older fedcx) can read them
-            // without parsing the JSON.
-            tx.execute(
-                &format!(
-                    "INSERT INTO ingest_file ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                ),
-                params![
-                    entry.sha256.to_string(),
-                    entry.path,
-                    entry.format.as_str(),
-                    timestamp(entry.ingested_at),
-                    int(r.read, &path)?,
-                    int(r.accepted, &path)?,
-                    int(r.rejected, &path)?,
-                    int(r.duplicates, &path)?,
-                    serde_json::to_string(&r.rejected_by_reason).expect("maps serialise"),
-                    serde_json::to_string(&r.redactions).expect("maps serialise"),
-                    serde_json::to_string(r).expect("reconciliations serialise"),
-                ],
-            )
-            .map_err(sql)?;
-            let file_id = tx.last_insert_rowid();
-            insert_contribution(&tx, &path, file_id, file, (&mut done, progress))?;
-            outcomes.push(Recorded::Stored);
-        }
-        progress(done);
+        let out = record_in(&tx, &path, forget, now, files, progress)?;
         tx.commit().map_err(sql)?;
-        Ok((forgotten, outcomes))
+        Ok(out)
+    }
+
+    /// Whether the store keeps respondent-level answers for the ingested file with this content
+    /// (false for a file it does not hold).
+    pub fn keeps_responses(&self, sha256: &Digest) -> Result<bool, StoreError> {
+        let id: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM ingest_file WHERE sha256 = ?1", [sha256.to_string()], |r| r.get(0))
+            .optional()
+            .map_err(self.sql())?;
+        match id {
+            Some(id) => responses_kept(&self.conn, &self.path, id),
+            None => Ok(false),
+        }
     }
 
     /// Takes one ingested file (by SHA-256) out of the store: its counts, details, series and
@@ -771,7 +1182,7 @@ impl Store {
                         format: parse_text(text(2))?,
                         ingested_at: parse_time(text(3))?,
                         reconciliation: Reconciliation {
-                            accepted: r.get::<_, i64>(4).map_err(|e| e.to_string())?.max(0) as u64,
+                            accepted: stored_count(r.get::<_, Value>(4).map_err(|e| e.to_string())?)?,
                             ..Reconciliation::default()
                         },
                     };
@@ -788,15 +1199,7 @@ impl Store {
 
     /// Records the registry in use (once per distinct content).
     pub fn record_registry(&mut self, registry: &Registry, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let toml = registry.to_toml_string();
-        let sha = sha256_hex(toml.as_bytes());
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO registry (sha256, toml, first_used_at) VALUES (?1, ?2, ?3)",
-                params![sha, toml, timestamp(now)],
-            )
-            .map_err(self.sql())?;
-        Ok(())
+        record_registry_in(&self.conn, &self.path, registry, now)
     }
 
     /// The registry most recently recorded, if any.
@@ -850,33 +1253,29 @@ impl Store {
             .map_err(self.sql())?;
         for &q in quarters {
             let compact = q.compact();
-            let mut groups: BTreeMap<(String, String), Tally> = BTreeMap::new();
+            let mut groups: BTreeMap<GroupKey, Tally> = BTreeMap::new();
             let rows = cells
                 .query_map([&compact], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, i64>(4)?,
-                    ))
+                    let cell = LongCell {
+                        service: r.get(0)?,
+                        channel: r.get(1)?,
+                        quarter: compact.clone(),
+                        item: r.get(2)?,
+                        point: r.get(3)?,
+                        n: 0,
+                    };
+                    Ok((cell, r.get::<_, Value>(4)?))
                 })
-                .map_err(self.sql())?;
+                .map_err(self.read())?;
             for row in rows {
-                let (service, channel, item, point, n) = row.map_err(self.sql())?;
-                let n = u64::try_from(n).map_err(|_| self.damaged("count", format!("negative count {n}")))?;
+                let (key, cell) = self.checked_cell(row.map_err(self.read())?)?;
                 groups
-                    .entry((service, channel))
+                    .entry(key)
                     .or_default()
-                    .add_cell(&item, &point, n)
-                    .map_err(|e| self.damaged("count", e.to_string()))?;
+                    .add_cell(&cell.item, &cell.point, cell.n)
+                    .expect("checked_cell checks it");
             }
-            for ((service, channel), tally) in groups {
-                let key = GroupKey {
-                    service: ServiceId::new(&service).map_err(|e| self.damaged("service", e.to_string()))?,
-                    channel: channel.parse::<Channel>().map_err(|e| self.damaged("channel", e.to_string()))?,
-                    quarter: q,
-                };
+            for (key, tally) in groups {
                 out.counts.add_tally(&key, &tally);
             }
             let rows = details.query_map([&compact], |r| r.get::<_, String>(0)).map_err(self.sql())?;
@@ -907,14 +1306,16 @@ impl Store {
             .prepare("SELECT domain, month, SUM(visits) FROM web_traffic GROUP BY domain, month")
             .map_err(self.sql())?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
-            .map_err(self.sql())?;
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Value>(2)?)))
+            .map_err(self.read())?;
         for row in rows {
-            let (domain, month, visits) = row.map_err(self.sql())?;
+            let (domain, month, visits) = row.map_err(self.read())?;
             let month = month
                 .parse()
                 .map_err(|e: fedcx_model::fiscal::FiscalError| self.damaged("web traffic", e.to_string()))?;
-            out.web_traffic.insert((domain, month), visits.max(0) as u64);
+            let visits =
+                stored_count(visits).map_err(|why| self.damaged("web traffic", format!("{domain} {month}: {why}")))?;
+            out.web_traffic.insert((domain, month), visits);
         }
         Ok(out)
     }
@@ -968,13 +1369,16 @@ impl Store {
             .map_err(self.sql())?;
         let rows = stmt
             .query_map(params![service.as_str(), quarter.compact()], |r| {
-                Ok((row_to_entry(r)?, r.get::<_, i64>(ENTRY_COLUMN_COUNT)?))
+                Ok((row_to_entry(r)?, r.get::<_, Value>(ENTRY_COLUMN_COUNT)?))
             })
-            .map_err(self.sql())?;
+            .map_err(self.read())?;
         let mut out = Vec::new();
         for row in rows {
-            let (entry, n) = row.map_err(self.sql())?;
-            out.push((entry.map_err(|why| self.damaged("manifest entry", why))?, n.max(0) as u64));
+            let (entry, n) = row.map_err(self.read())?;
+            let entry = entry.map_err(|why| self.damaged("manifest entry", why))?;
+            let n = stored_count(n)
+                .map_err(|why| self.damaged("count", format!("respondents from {}: {why}", entry.path)))?;
+            out.push((entry, n));
         }
         Ok(out)
     }
@@ -1002,17 +1406,76 @@ impl Store {
             .map_err(self.sql())?;
         let rows = stmt
             .query_map([], |r| {
-                Ok(LongCell {
+                let cell = LongCell {
                     service: r.get(0)?,
                     channel: r.get(1)?,
                     quarter: r.get(2)?,
                     item: r.get(3)?,
                     point: r.get(4)?,
-                    n: r.get::<_, i64>(5)?.max(0) as u64,
-                })
+                    n: 0,
+                };
+                Ok((cell, r.get::<_, Value>(5)?))
             })
-            .map_err(self.sql())?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(self.sql())
+            .map_err(self.read())?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(self.checked_cell(row.map_err(self.read())?)?.1);
+        }
+        Ok(out)
+    }
+
+    /// Errors of queries that sum counts: SQLite stops a sum that overflows its integers, which
+    /// only a damaged (hand-edited) store can hold, since fedcx never stores a sum above 2^53.
+    fn read(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| {
+            if source.to_string().contains("integer overflow") {
+                self.damaged(
+                    "count",
+                    format!("stored counts sum past 2^63 ({source}); no count fedcx writes is above {MAX_COUNT}"),
+                )
+            } else {
+                StoreError::Sqlite { path: self.path.clone(), source }
+            }
+        }
+    }
+
+    /// The one check of every count cell read back from the store, for reports and exports alike:
+    /// a known service id, channel, quarter (in the form the store writes) and item and point,
+    /// and a count from 0 to [`MAX_COUNT`]. A cell that fails is damage, named, never a number
+    /// passed on (a wrapped total, a negative count, a quarter `FY99999Q9`).
+    /// `cell` comes with its count as SQLite returned it, in `n`.
+    fn checked_cell(&self, (cell, n): (LongCell, Value)) -> Result<(GroupKey, LongCell), StoreError> {
+        let at = || format!("{} {} {} {}/{}", cell.service, cell.channel, cell.quarter, cell.item, cell.point);
+        let bad = |what, why: String| self.damaged(what, format!("{}: {why}", at()));
+        let quarter: FiscalQuarter =
+            cell.quarter.parse().map_err(|e: fedcx_model::fiscal::FiscalError| bad("quarter", e.to_string()))?;
+        if quarter.compact() != cell.quarter {
+            return Err(bad("quarter", format!("not written as fedcx writes quarters ({})", quarter.compact())));
+        }
+        let key = GroupKey {
+            service: ServiceId::new(&cell.service).map_err(|e| bad("service", e.to_string()))?,
+            channel: cell.channel.parse::<Channel>().map_err(|e| bad("channel", e.to_string()))?,
+            quarter,
+        };
+        let n = stored_count(n).map_err(|why| bad("count", why))?;
+        Tally::default().add_cell(&cell.item, &cell.point, n).map_err(|e| bad("count", e.to_string()))?;
+        Ok((key, LongCell { n, ..cell }))
+    }
+}
+
+/// Every count read back from the store passes here, summed or not: a whole number from 0 to
+/// [`MAX_COUNT`], which is all fedcx ever writes (ingest refuses larger values, and a record is
+/// refused whose sums would pass it). Anything else was put there by hand, or is damage.
+fn stored_count(v: Value) -> Result<u64, String> {
+    match v {
+        Value::Integer(n) => u64::try_from(n)
+            .ok()
+            .filter(|n| *n <= MAX_COUNT)
+            .ok_or_else(|| format!("{n} is not a count fedcx stores (0 to {MAX_COUNT}, 2^53)")),
+        Value::Null => Err("no count".to_owned()),
+        Value::Real(x) => Err(format!("{x} is not a whole number")),
+        Value::Text(t) => Err(format!("{t:?} is not a number")),
+        Value::Blob(_) => Err("a blob is not a count".to_owned()),
     }
 }
 
@@ -1042,7 +1505,7 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntryResult> {
 /// A manifest entry from the [`ENTRY_COLUMNS`] starting at `at`.
 fn row_to_entry_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<EntryResult> {
     let text = |i: usize| r.get::<_, String>(at + i);
-    let n = |i: usize| -> Result<u64, String> { Ok(r.get::<_, i64>(at + i).map_err(|e| e.to_string())?.max(0) as u64) };
+    let n = |i: usize| -> Result<u64, String> { stored_count(r.get::<_, Value>(at + i).map_err(|e| e.to_string())?) };
     let whole: Option<String> = r.get(at + 10)?;
     Ok((|| {
         let reconciliation = match whole {
@@ -1204,6 +1667,185 @@ mod tests {
         assert_eq!(store.load(&[q]).unwrap().counts, c3.counts);
     }
 
+    /// A replacement stores every new file or changes nothing: a file replacing itself (or any
+    /// file whose content the store holds) is refused, and so is a replacement by nothing. Before,
+    /// the old file was taken out first, and a refused new one left the store without either.
+    #[test]
+    fn a_replacement_that_would_not_store_every_new_file_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let q: FiscalQuarter = "FY2025 Q2".parse().unwrap();
+        let c1 = contribution("treasury-irs-file-return", "FY2025 Q2", 5);
+        let c2 = contribution("treasury-irs-file-return", "FY2025 Q2", 7);
+        store.record(&entry("a"), &c1, &mut |_| {}).unwrap();
+        store.record(&entry("b"), &c2, &mut |_| {}).unwrap();
+        let before = store.cells().unwrap();
+        let now = at("2026-02-01T00:00:00Z");
+        for files in [
+            vec![FileRecord::new(entry("a"), &c1)],
+            vec![FileRecord::new(entry("c"), &c1), FileRecord::new(entry("b"), &c2)],
+            vec![],
+        ] {
+            let err = store.replace_and_record(&[sha("a")], now, files, &mut |_| {}).unwrap_err();
+            assert!(matches!(err, StoreError::NotReplaced { .. }), "{err}");
+            assert_eq!(store.cells().unwrap(), before, "{err}");
+            assert_eq!(store.manifest().unwrap().len(), 2);
+            assert!(store.forgotten().unwrap().is_empty());
+        }
+        let err = store
+            .replace_and_record(&[sha("a")], now, vec![FileRecord::new(entry("a"), &c1)], &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nothing was replaced or added: in.csv has the content of in.csv"), "{err}");
+        // An old file the store does not hold is an error, even when a new file has its content
+        // (it would otherwise be stored, then found and removed as the old one).
+        let d = contribution("treasury-irs-file-return", "FY2025 Q2", 2);
+        let err = store.replace_and_record(&[sha("d")], now, vec![FileRecord::new(entry("d"), &d)], &mut |_| {});
+        assert!(matches!(err, Err(StoreError::NotIngested { .. })), "{err:?}");
+        assert_eq!(store.cells().unwrap(), before);
+        // Replacing a by a new c works, and the old file is gone.
+        let (out, rec) =
+            store.replace_and_record(&[sha("a")], now, vec![FileRecord::new(entry("c"), &c1)], &mut |_| {}).unwrap();
+        assert_eq!((out[0].sha256, rec), (sha("a"), vec![Recorded::Stored]));
+        let mut expected = c1.counts.clone();
+        expected.merge(&c2.counts);
+        assert_eq!(store.load(&[q]).unwrap().counts, expected);
+    }
+
+    /// An ingest's lock keeps a second ingest waiting from before it reads the store until the
+    /// first has committed, so the second reads what the first recorded; a lock dropped without
+    /// recording leaves the store as it was.
+    #[test]
+    fn a_second_ingest_waits_for_the_first_and_reads_what_it_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let first = Store::open(&path).unwrap();
+        let lock = first.lock_for_ingest(&mut || panic!("nobody else holds it")).unwrap();
+        let (told, waited) = std::sync::mpsc::channel();
+        let second = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                let store = Store::open(&path).unwrap();
+                let lock = store.lock_for_ingest(&mut || told.send(()).unwrap()).unwrap();
+                lock.store().manifest().unwrap().len()
+            }
+        });
+        waited.recv_timeout(Duration::from_secs(20)).expect("the second ingest says it waits");
+        let c = contribution("treasury-irs-file-return", "FY2025 Q2", 5);
+        lock.replace_and_record(&[], Utc::now(), vec![FileRecord::new(entry("a"), &c)], &mut |_| {}).unwrap();
+        assert_eq!(second.join().unwrap(), 1, "the second ingest reads the first one's file");
+        let lock = first.lock_for_ingest(&mut || {}).unwrap();
+        lock.record_registry(&Registry::bundled(), Utc::now()).unwrap();
+        drop(lock);
+        assert!(first.latest_registry().unwrap().is_none(), "a dropped lock records nothing");
+    }
+
+    /// A file stored without its respondent-level answers, read again to add them, gets them only
+    /// when this read gives the very counts and fingerprints stored; nothing else changes, and a
+    /// file that has them refuses more.
+    #[test]
+    fn a_file_read_again_adds_its_responses_only_when_it_gives_the_counts_stored() {
+        use fedcx_ingest::{IngestConfig, Ingestor, KeepResponses, Reader};
+        let demo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/responses.csv"))
+            .unwrap();
+        let bytes = demo.lines().take(6).collect::<Vec<_>>().join("\n") + "\n";
+        let registry = Registry::bundled();
+        let config = IngestConfig { keep_responses: KeepResponses::InMemory, ..IngestConfig::default() };
+        let mut ingestor = Ingestor::new(&registry, config);
+        ingestor.ingest_bytes(Path::new("a.csv"), bytes.as_bytes(), &Reader::Detect).unwrap();
+        let result = ingestor.finish().unwrap();
+        let (f, d) = (&result.files[0], &result.per_file[0]);
+        let entry = ManifestEntry {
+            sha256: f.sha256,
+            path: "a.csv".into(),
+            format: f.format,
+            ingested_at: at("2026-01-01T00:00:00Z"),
+            reconciliation: f.reconciliation.clone(),
+        };
+        let stream = |e: fedcx_ingest::IngestError| -> StreamError { Box::new(e) };
+        let record = |contribution, only_responses, responses: bool| {
+            let mut r = FileRecord::new(entry.clone(), contribution);
+            r.fingerprints = Box::new(d.fingerprints().map(move |x| x.map_err(stream)));
+            if responses {
+                r.responses = Box::new(d.responses().map(move |x| x.map_err(stream)));
+            }
+            r.only_responses = only_responses;
+            r
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        assert_eq!(
+            store.record_all(vec![record(&d.contribution, false, false)], &mut |_| {}).unwrap(),
+            [Recorded::Stored]
+        );
+        let cells = store.cells().unwrap();
+        assert!(!store.keeps_responses(&f.sha256).unwrap());
+        // Other counts than those stored: refused whole.
+        let other = contribution("dhs-cbp-port-of-entry", "FY2022 Q1", 1);
+        let err = store.record_all(vec![record(&other, true, true)], &mut |_| {}).unwrap_err();
+        assert!(matches!(err, StoreError::ReadDifferently { .. }), "{err}");
+        assert!(!store.keeps_responses(&f.sha256).unwrap());
+        // The same counts: the five answers are added, and nothing else changes.
+        assert_eq!(
+            store.record_all(vec![record(&d.contribution, true, true)], &mut |_| {}).unwrap(),
+            [Recorded::ResponsesAdded(5)]
+        );
+        assert!(store.keeps_responses(&f.sha256).unwrap());
+        assert_eq!(store.load_responses(&["FY2022 Q1".parse().unwrap()]).unwrap().len(), 5);
+        assert_eq!(store.cells().unwrap(), cells);
+        assert_eq!(store.manifest().unwrap(), std::slice::from_ref(&entry));
+        assert!(matches!(
+            store.record_all(vec![record(&d.contribution, true, true)], &mut |_| {}).unwrap()[..],
+            [Recorded::AlreadyIngested(_)]
+        ));
+        assert_eq!(store.load_responses(&["FY2022 Q1".parse().unwrap()]).unwrap().len(), 5);
+    }
+
+    /// No stored sum passes 2^53: a file that would take one past it is refused whole, and a count
+    /// put in by hand past it (or negative) is damage on every read, never a number passed on.
+    #[test]
+    fn counts_past_2_to_the_53_are_never_stored_and_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let key = GroupKey {
+            service: ServiceId::new("ssa-replacement-card").unwrap(),
+            channel: Channel::Website,
+            quarter: "FY2025 Q2".parse().unwrap(),
+        };
+        let at_bound = |n| {
+            let mut t = Tally::default();
+            t.v2.respondents = n;
+            let mut c = Contribution::default();
+            c.counts.add_tally(&key, &t);
+            c
+        };
+        store.record(&entry("a"), &at_bound(MAX_COUNT), &mut |_| {}).unwrap();
+        let before = store.cells().unwrap();
+        let err = store.record(&entry("b"), &at_bound(1), &mut |_| {}).unwrap_err().to_string();
+        assert!(
+            err.contains("nothing was recorded: the count of ssa-replacement-card website FY2025Q2 respondents/v2"),
+            "{err}"
+        );
+        assert_eq!(store.cells().unwrap(), before);
+        assert_eq!(store.manifest().unwrap().len(), 1);
+        for (n, why) in [
+            ("9223372036854775807", "9223372036854775807 is not a count"),
+            ("-1", "-1 is not a count"),
+            ("2.5", "2.5 is not a whole number"),
+        ] {
+            store.conn.execute_batch(&format!("UPDATE count_cell SET n = {n}")).unwrap();
+            let q = [key.quarter];
+            let errors = [
+                store.cells().unwrap_err(),
+                store.load(&q).unwrap_err(),
+                store.provenance(&key.service, key.quarter).unwrap_err(),
+            ];
+            for err in errors {
+                assert!(matches!(err, StoreError::Damaged { .. }) && err.to_string().contains(why), "{n}: {err}");
+            }
+        }
+    }
+
     /// Fingerprints and respondent rows are streamed in, and the fingerprints read back a page
     /// at a time, all of them but those of the files named.
     #[test]
@@ -1235,10 +1877,53 @@ mod tests {
         let size: i64 = store.conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
         assert_eq!(size, PAGE_SIZE);
         let old = dir.path().join("old.db");
-        drop(Connection::open(&old).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);"));
+        {
+            // A store as the first schema left it, made with SQLite's default pages.
+            let conn = Connection::open(&old).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
         let store = Store::open(&old).unwrap();
         let size: i64 = store.conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
         assert_eq!(size, 4096, "an existing store keeps its pages");
+    }
+
+    /// Another application's database given as the store is refused before anything is written
+    /// to it (not even the journal mode), by the commands that write and those that read. Before,
+    /// fedcx added its tables to it.
+    #[test]
+    fn another_applications_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE customers (id INTEGER, name TEXT); INSERT INTO customers VALUES (1, 'A');",
+            )
+            .unwrap();
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for err in [Store::open(&path).unwrap_err(), Store::open_read_only(&path).unwrap_err()] {
+            assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+            assert!(
+                err.to_string().contains("not a fedcx store: it has tables (customers) and no fedcx schema version"),
+                "{err}"
+            );
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "not a byte changed");
+        // One that sets a schema version of its own, without fedcx's tables, likewise.
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 3).unwrap();
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(err.contains("its schema version is 3, but it lacks fedcx's tables"), "{err}");
+        assert!(err.contains("count_cell") && err.contains("and 3 more"), "{err}");
+        // An empty file is a store to be, and a store keeps tables of the user's own.
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        let store = Store::open(&empty).unwrap();
+        store.conn.execute_batch("CREATE TABLE my_notes (x)").unwrap();
+        drop(store);
+        Store::open(&empty).unwrap();
+        Store::open_read_only(&empty).unwrap();
     }
 
     #[test]

@@ -184,11 +184,7 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         let balanced = fedcx_ingest::balanced::balanced_inputs(&r);
         (ReportData::from_ingest(r)?, balanced)
     };
-    let reflection = args
-        .reflection
-        .as_ref()
-        .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", super::shown(p))))
-        .transpose()?;
+    let reflection = args.reflection.as_deref().map(read_reflection).transpose()?;
     let (result, scope) = narrow(registry, result, &args.providers, &args.services)?;
     if !args.allow_empty && !has_data(&result.contribution, quarter) {
         let held: std::collections::BTreeSet<FiscalQuarter> = match (&args.data, args.files.is_empty()) {
@@ -225,6 +221,24 @@ pub fn run(registry: &Registry, args: &Args, store: &super::store::Location) -> 
         },
     )?;
     print_outputs(&dir)
+}
+
+/// The reflection text, read up to just past what A-11 allows (a character is at most 4 bytes), so
+/// `--reflection /dev/zero` or a mistaken large file is refused, not read whole.
+fn read_reflection(path: &Path) -> Result<String> {
+    use std::io::Read as _;
+    let limit = 4 * fedcx_a11::records::MAX_REFLECTION_CHARS as u64;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", super::shown(path)))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read {}", super::shown(path)))?;
+    anyhow::ensure!(
+        bytes.len() as u64 <= limit,
+        "{}: the reflection is longer than A-11's {} characters (read {} bytes and stopped)",
+        super::shown(path),
+        fedcx_a11::records::MAX_REFLECTION_CHARS,
+        limit + 1
+    );
+    String::from_utf8(bytes).with_context(|| format!("{}: the reflection is not UTF-8 text", super::shown(path)))
 }
 
 /// Whether a quarter has anything to report: a count, a collection detail, a published figure of

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod limits;
 mod public_data;
 mod site;
 mod store_outcome;

@@ -14,6 +14,10 @@ use crate::error::IngestError;
 use crate::reconcile::{Reconciliation, RejectReason};
 use crate::rows::{CsvRows, Row};
 
+/// The longest text a collection detail keeps in a field (`survey_title`, the trust question's
+/// wording...): well above any real title, far below a spreadsheet cell's 32,767.
+pub const MAX_DETAIL_TEXT_CHARS: usize = 2_000;
+
 /// The columns a detail export must have; the rest of Touchpoints' columns are optional.
 const REQUIRED: [&str; 11] = [
     "id",
@@ -157,8 +161,20 @@ fn parse_detail(
             t.parse::<TrustScale>().map_err(|e| row.reject(c[9], RejectReason::UnknownSurveyType, e.to_string()))?,
         ),
     };
+    // Every text a detail carries is written into reports and workbooks: one too long for them is
+    // refused here, with its field, rather than failing every report of the quarter later.
     let opt = |i: Option<usize>| -> Result<String, Rejection> {
-        Ok(i.map(|i| row.get(i)).transpose()?.unwrap_or("").to_owned())
+        let text = i.map(|i| row.get(i)).transpose()?.unwrap_or("");
+        if let (Some(i), n) = (i, text.chars().count()) {
+            if n > MAX_DETAIL_TEXT_CHARS {
+                return Err(row.reject(
+                    i,
+                    RejectReason::TextTooLong,
+                    format!("{n} characters; a detail's text fields hold at most {MAX_DETAIL_TEXT_CHARS}"),
+                ));
+            }
+        }
+        Ok(text.to_owned())
     };
     let stage = opt(extra[0])?;
     let tp = touchpoints_fields(row, c, extra)?;

@@ -100,6 +100,9 @@ codes! {
         /// A version-1 record whose Touchpoints id, service and quarter an earlier file (or row)
         /// already gave: a duplicate, not counted twice.
         DuplicateRecord = "duplicate_record",
+        /// A free-text field longer than fedcx keeps (a title of 40,000 characters is a column
+        /// mix-up, and no spreadsheet cell holds more than 32,767).
+        TextTooLong = "text_too_long",
         /// A response naming a collection detail whose own row was rejected.
         DetailRejected = "detail_rejected",
         /// A response naming a collection detail no detail export gave.
@@ -484,7 +487,8 @@ mod tests {
         assert_eq!(RejectReason::AmbiguousSurveyType.code(), "ambiguous_survey_type");
         assert_eq!(RejectReason::BadFinished.code(), "bad_finished");
         assert_eq!(Exclusion::SurveyPreview.code(), "survey_preview");
-        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7 + 6 + 2 + 2);
+        assert_eq!(RejectReason::ALL.len(), 31 + 11 + 7 + 6 + 2 + 3);
+        assert_eq!(RejectReason::TextTooLong.code(), "text_too_long");
         assert_eq!(RejectReason::DuplicateRecord.code(), "duplicate_record");
         assert_eq!(RejectReason::Unfinished.code(), "unfinished");
         assert_eq!(Exclusion::UnfinishedResponse.code(), "unfinished_response");

@@ -1,0 +1,41 @@
+//! Inputs of a size no real file has (issue 21's red-team pass): each refused early, with the file
+//! and field named, and never by reading it whole or failing every later report.
+
+use std::path::Path;
+
+use super::TestDir;
+
+fn tp(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/touchpoints").join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_reflection_of_dev_zero_is_refused_after_a_bounded_read() {
+    let t = TestDir::new();
+    t.ok(&["-q", "ingest", &tp("v2/details.csv"), &tp("v2/5101.csv")]);
+    // /dev/zero never ends: read whole it exhausts memory (the red-team run was killed).
+    let err = t.fails(&["report", "--quarter", "FY2024Q2", "--out", "out", "--reflection", "/dev/zero"]);
+    assert!(err.contains("/dev/zero: the reflection is longer than A-11's 5000 characters"), "{err}");
+    assert!(!t.path("out/FY2024Q2").exists());
+    let long = t.write("long.txt", "a".repeat(5_001 * 4 + 10).as_bytes());
+    let err = t.fails(&["report", "--quarter", "FY2024Q2", "--out", "out", "--reflection", long.to_str().unwrap()]);
+    assert!(err.contains("longer than A-11's 5000 characters"), "{err}");
+}
+
+#[test]
+fn a_40000_character_survey_title_is_rejected_at_ingest_naming_the_field() {
+    let t = TestDir::new();
+    let details = std::fs::read_to_string(tp("v2/details.csv")).unwrap();
+    let title = "T".repeat(40_000);
+    let details = details.replacen("IRS.gov Filing Feedback", &title, 1);
+    t.write("details.csv", details.as_bytes());
+    let out = t.run(&["ingest", "details.csv", "--rejects", "r.csv"]);
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("text_too_long 1"), "{said}");
+    let rejects = std::fs::read_to_string(t.path("r.csv")).unwrap();
+    assert!(rejects.contains("details.csv,2,survey_title,") && rejects.contains("40000 characters"), "{rejects}");
+    // The quarter's other details still make a report: one bad title no longer blocks them.
+    t.ok(&["-q", "ingest", &tp("v2/5102.csv")]);
+    t.ok(&["-q", "report", "--quarter", "FY2024Q2", "--out", "out", "--bootstrap", "0"]);
+    assert!(t.path("out/FY2024Q2/report.xlsx").exists());
+}

@@ -39,3 +39,28 @@ fn a_40000_character_survey_title_is_rejected_at_ingest_naming_the_field() {
     t.ok(&["-q", "report", "--quarter", "FY2024Q2", "--out", "out", "--bootstrap", "0"]);
     assert!(t.path("out/FY2024Q2/report.xlsx").exists());
 }
+
+/// The red-team input: an LF header, then 399 rows ended by lone CRs, a quote opened in row 2.
+/// Before, the CR lines went uncounted, the quote swallowed the rows unseen by
+/// `--max-record-lines`, and the file read as 3 rows, all accepted, exit 0.
+#[test]
+fn cr_rows_after_an_lf_header_are_lines_and_a_swallowing_quote_is_caught() {
+    let t = TestDir::new();
+    let demo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/responses.csv")).unwrap();
+    let mut lines: Vec<String> = demo.lines().take(400).map(str::to_owned).collect();
+    let header = lines.remove(0);
+    let mut row: Vec<&str> = lines[1].split(',').collect();
+    *row.last_mut().unwrap() = "\"oops";
+    lines[1] = row.join(",");
+    let text = format!("{header}\n{}\r", lines.join("\r"));
+    t.write("cr.csv", text.as_bytes());
+    let out = t.run(&["ingest", "--no-store", "cr.csv"]);
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("lines: 400 = 1 header + 0 blank + 399 in rows"), "{said}");
+    assert!(said.contains("record_too_long 1"), "{said}");
+    // Without the stray quote every CR row is a row.
+    let clean = format!("{header}\n{}\r", demo.lines().skip(1).take(399).collect::<Vec<_>>().join("\r"));
+    t.write("clean.csv", clean.as_bytes());
+    let said = t.ok_all(&["ingest", "--no-store", "clean.csv"]);
+    assert!(said.contains("clean.csv (csv): 399 read, 399 accepted"), "{said}");
+}

@@ -697,8 +697,8 @@ impl Row<'_> {
 }
 
 /// Reads a CSV whose lines end with a lone CR, as Excel's "CSV (Macintosh)" writes them, as if
-/// they ended with LF; passes any other input through unchanged. The first line end decides: a CR
-/// not followed by an LF turns every lone CR of the input into an LF. The csv parser reads both
+/// they ended with LF; every other byte (CRLFs and LFs included) passes through unchanged. Any lone
+/// CR becomes an LF, wherever it is in the file (an LF header with CR rows too). The csv parser reads both
 /// as the end of a record, so the rows are the same; what changes is that lines are counted (line
 /// numbers in messages, the line account) and large files cut into chunks at LFs, and that a line
 /// break inside a quoted field comes out as an LF.
@@ -707,15 +707,13 @@ pub(crate) struct LoneCrAsLf<R> {
     /// Bytes read from `inner` and not yet handed out; `start` is the next to hand out.
     buf: Vec<u8>,
     start: usize,
-    /// `None` until the first line end is seen; then whether lone CRs are turned into LFs.
-    translate: Option<bool>,
     eof: bool,
 }
 
 impl<R: Read> LoneCrAsLf<R> {
     /// Wraps `inner`.
     pub(crate) fn new(inner: R) -> LoneCrAsLf<R> {
-        LoneCrAsLf { inner, buf: Vec::new(), start: 0, translate: None, eof: false }
+        LoneCrAsLf { inner, buf: Vec::new(), start: 0, eof: false }
     }
 
     /// Reads more from `inner` after what is left in the buffer; sets `eof` at its end.
@@ -738,19 +736,6 @@ impl<R: Read> LoneCrAsLf<R> {
         self.eof = n == 0;
         Ok(())
     }
-
-    /// Whether the first line end is a lone CR, once the buffer shows it (`None`: read more).
-    fn decide(&self) -> Option<bool> {
-        let bytes = &self.buf[self.start..];
-        match memchr::memchr2(b'\r', b'\n', bytes) {
-            Some(i) if bytes[i] == b'\n' => Some(false),
-            Some(i) => match bytes.get(i + 1) {
-                Some(&next) => Some(next != b'\n'),
-                None => self.eof.then_some(true),
-            },
-            None => self.eof.then_some(false),
-        }
-    }
 }
 
 impl<R: Read> Read for LoneCrAsLf<R> {
@@ -758,25 +743,9 @@ impl<R: Read> Read for LoneCrAsLf<R> {
         if out.is_empty() {
             return Ok(0);
         }
-        let translate = loop {
-            if let Some(t) = self.translate {
-                break t;
-            }
-            match self.decide() {
-                Some(t) => self.translate = Some(t),
-                None => self.fill()?,
-            }
-        };
-        if !translate {
-            // Passed through: what was read ahead first, then the input itself.
-            if self.start < self.buf.len() {
-                let n = out.len().min(self.buf.len() - self.start);
-                out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
-                self.start += n;
-                return Ok(n);
-            }
-            return self.inner.read(out);
-        }
+        // Every lone CR is translated, wherever it is: an LF header followed by CR rows (a file
+        // edited on two systems) would otherwise have its rows' lines go uncounted, and a quote
+        // opened in one row could swallow hundreds of them past `max_record_lines` unseen.
         // A CR at the end of what was read needs the next byte to tell a CRLF from a lone CR,
         // so it waits for the next read.
         let end = loop {
@@ -790,10 +759,11 @@ impl<R: Read> Read for LoneCrAsLf<R> {
             self.fill()?;
         };
         let n = out.len().min(end - self.start);
-        for (i, o) in out[..n].iter_mut().enumerate() {
-            let at = self.start + i;
-            let b = self.buf[at];
-            *o = if b == b'\r' && self.buf.get(at + 1) != Some(&b'\n') { b'\n' } else { b };
+        out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+        for i in memchr::memchr_iter(b'\r', &self.buf[self.start..self.start + n]) {
+            if self.buf.get(self.start + i + 1) != Some(&b'\n') {
+                out[i] = b'\n';
+            }
         }
         self.start += n;
         Ok(n)
@@ -1326,11 +1296,6 @@ mod lone_cr_tests {
 
     /// The reference: the whole input at once.
     fn reference(bytes: &[u8]) -> Vec<u8> {
-        let first = bytes.iter().position(|&b| b == b'\r' || b == b'\n');
-        let lone = first.is_some_and(|i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-        if !lone {
-            return bytes.to_vec();
-        }
         (0..bytes.len())
             .map(|i| if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') { b'\n' } else { bytes[i] })
             .collect()
@@ -1352,8 +1317,10 @@ mod lone_cr_tests {
     #[test]
     fn mac_lines_become_lf_and_others_pass_unchanged() {
         assert_eq!(through(b"a,b\rc,d\r", 3, 2), b"a,b\nc,d\n");
-        assert_eq!(through(b"a,b\r\nc,d\re\r\n", 1, 1), b"a,b\r\nc,d\re\r\n");
-        assert_eq!(through(b"a,b\nc\rd\n", 64, 64), b"a,b\nc\rd\n");
+        // A lone CR after CRLF or LF lines is a line end too (issue 21: CR rows after an LF header).
+        assert_eq!(through(b"a,b\r\nc,d\re\r\n", 1, 1), b"a,b\r\nc,d\ne\r\n");
+        assert_eq!(through(b"a,b\nc\rd\n", 64, 64), b"a,b\nc\nd\n");
+        assert_eq!(through(b"a,b\r\nc,d\r\n", 1, 3), b"a,b\r\nc,d\r\n", "CRLF passes unchanged");
         assert_eq!(through(b"a,b\r\"x\ry\"\r\n", 2, 5), b"a,b\n\"x\ny\"\r\n");
         assert_eq!(through(b"no line end", 4, 4), b"no line end");
         assert_eq!(through(b"a\r", 1, 1), b"a\n");

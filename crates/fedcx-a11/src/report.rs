@@ -191,6 +191,83 @@ pub struct QuarterReport {
     pub digital: DigitalSection,
 }
 
+impl QuarterReport {
+    /// The report as `report.json` publishes it, with the suppression rule the other formats
+    /// apply: the JSON is the report serialised, then every share below `min_responses` and every
+    /// comparison with either side below it is replaced by `{"suppressed": true}`, and a
+    /// suppressed group keeps only its respondent counts and the flag. The rule works on the
+    /// serialised shapes (a share is an object with `count`, `n`, `value`, `lo`, `hi`; a
+    /// comparison one with `from`, `to`, `difference`), so a share added to the report later is
+    /// covered without anyone remembering to: serialising the structure raw published a
+    /// suppressed digital side's exact count and n (issue 21).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).expect("the report serialises");
+        suppress_json(&mut v, self.min_responses);
+        v
+    }
+}
+
+/// What the published JSON shows in place of a suppressed share or comparison.
+fn suppressed_marker() -> serde_json::Value {
+    serde_json::json!({ "suppressed": true })
+}
+
+/// Whether `v` is a serialised share ([`Share`]) below `min`, or the marker already.
+fn below(v: &serde_json::Value, min: u64) -> bool {
+    match v.as_object() {
+        Some(o) if o.get("suppressed") == Some(&serde_json::Value::Bool(true)) && o.len() == 1 => true,
+        Some(o) if is_share(o) => o["n"].as_u64().is_none_or(|n| n < min),
+        _ => false,
+    }
+}
+
+fn is_share(o: &serde_json::Map<String, serde_json::Value>) -> bool {
+    ["count", "n", "value", "lo", "hi"].iter().all(|k| o.contains_key(*k)) && o.len() == 5
+}
+
+/// Applies the suppression rule to a serialised report in place (see [`QuarterReport::to_json`]).
+fn suppress_json(v: &mut serde_json::Value, min: u64) {
+    use serde_json::Value;
+    let replace = match v {
+        Value::Object(o) => {
+            if is_share(o) {
+                below(v, min)
+            } else if o.contains_key("from") && o.contains_key("to") && o.contains_key("difference") {
+                // Either side small: the whole comparison goes, since its other side and the
+                // difference give the small side back by subtraction.
+                below(&o["from"], min) || below(&o["to"], min)
+            } else {
+                false
+            }
+        }
+        _ => false,
+    };
+    if replace {
+        *v = suppressed_marker();
+        return;
+    }
+    match v {
+        Value::Object(o) => {
+            let group = o.contains_key("respondents_v1") && o.contains_key("respondents_v2");
+            if group && o.get("suppressed") == Some(&Value::Bool(true)) {
+                // Its questions' counts and means are as small as the group: the respondents and
+                // the flag are what the other formats show of it too.
+                o.retain(|k, _| matches!(k.as_str(), "respondents_v1" | "respondents_v2" | "suppressed"));
+                return;
+            }
+            for x in o.values_mut() {
+                suppress_json(x, min);
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                suppress_json(x, min);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+    }
+}
+
 /// One sentence of the summary, and the section that holds its table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

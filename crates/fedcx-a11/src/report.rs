@@ -207,6 +207,25 @@ impl QuarterReport {
     }
 }
 
+/// Complementary suppression: given the sizes of the parts of a shown total (the parts with no
+/// answers count as none), which further part to suppress, if exactly one part is below `min`:
+/// then the total minus the parts shown would give it back, so the smallest part at or above
+/// `min` is suppressed with it. With two or more parts suppressed, none is a subtraction away.
+pub fn complement(parts: &[u64], min: u64) -> Option<usize> {
+    let hidden: Vec<bool> = parts.iter().map(|&n| n < min).collect();
+    complement_hidden(parts, &hidden)
+}
+
+/// [`complement`] with the suppressed parts given (some are suppressed by an earlier pass).
+fn complement_hidden(parts: &[u64], hidden: &[bool]) -> Option<usize> {
+    // A part with no answers discloses nothing.
+    let small = (0..parts.len()).filter(|&i| hidden[i] && parts[i] > 0).count();
+    if small != 1 {
+        return None;
+    }
+    (0..parts.len()).filter(|&i| !hidden[i]).min_by_key(|&i| (parts[i], i))
+}
+
 /// What the published JSON shows in place of a suppressed share or comparison.
 fn suppressed_marker() -> serde_json::Value {
     serde_json::json!({ "suppressed": true })
@@ -334,13 +353,45 @@ impl QuarterReport {
         let min = self.min_responses;
         let in_q = |quarter: FiscalQuarter| counts.sum_where(|k| k.quarter == quarter);
         let now = in_q(q);
-        self.channels = fedcx_model::Channel::ALL
+        let rows: Vec<ChannelRow> = fedcx_model::Channel::ALL
             .iter()
             .filter_map(|&c| {
                 let trust = Metric::Trust.share(&counts.sum_where(|k| k.quarter == q && k.channel == c))?;
-                (trust.n >= min).then_some(ChannelRow { channel: c, delivery: c.delivery(), trust })
+                Some(ChannelRow { channel: c, delivery: c.delivery(), trust })
             })
             .collect();
+        // Complementary suppression: the government total and the digital and assisted sides of
+        // `delivery` are each a sum of channels, so a single hidden channel under a shown total
+        // is that total minus the channels shown; the smallest other channel under it is hidden
+        // too. Hiding one can leave another total with one hidden part, hence the loop.
+        let mut hidden: Vec<bool> = rows.iter().map(|r| r.trust.n < min).collect();
+        let total_shown = Metric::Trust.share(&now).is_some_and(|s| s.n >= min);
+        let delivery_shown = self.delivery.as_ref().is_some_and(|c| c.from.n >= min && c.to.n >= min);
+        loop {
+            let mut changed = false;
+            // Each total and the side its channels are on (`None`: every channel).
+            let groups = [
+                (total_shown, None),
+                (delivery_shown, Some(fedcx_model::Delivery::Digital)),
+                (delivery_shown, Some(fedcx_model::Delivery::Assisted)),
+            ];
+            for (shown, side) in groups {
+                if !shown {
+                    continue;
+                }
+                let idx: Vec<usize> = (0..rows.len()).filter(|&i| side.is_none_or(|d| rows[i].delivery == d)).collect();
+                let parts: Vec<u64> = idx.iter().map(|&i| rows[i].trust.n).collect();
+                let hidden_now: Vec<bool> = idx.iter().map(|&i| hidden[i]).collect();
+                if let Some(j) = complement_hidden(&parts, &hidden_now) {
+                    hidden[idx[j]] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        self.channels = rows.into_iter().zip(hidden).filter(|(_, h)| !h).map(|(r, _)| r).collect();
         let mut findings = Vec::new();
         let year_before = FiscalQuarter::new(q.year().saturating_sub(1), q.quarter()).ok();
         let mut headline = |metric: Metric, name: &str| {
@@ -504,7 +555,7 @@ pub fn build(input: &crate::ReportInput<'_>) -> QuarterReport {
         let dept = registry.department_of(&p.organization);
         // A service listed for other years (retired, or not yet designated) appears only if it
         // has answers this quarter, so retired entries do not show as empty rows.
-        let services = registry
+        let mut services: Vec<(String, String, GroupScores)> = registry
             .services_of(&p.slug)
             .filter(|s| {
                 s.reported_in(quarter.year()) || counts.iter().any(|(k, _)| k.quarter == quarter && k.service == s.id)
@@ -514,6 +565,15 @@ pub fn build(input: &crate::ReportInput<'_>) -> QuarterReport {
                 (s.id.to_string(), s.name.clone(), scores::score(&t, config))
             })
             .collect();
+        let scores = scores::score(&counts.sum_where(|k| k.quarter == quarter && of_p(k)), config);
+        if !scores.suppressed {
+            // The provider's total is shown: one suppressed service would be the total minus the
+            // others, so the smallest other one is suppressed with it.
+            let parts: Vec<u64> = services.iter().map(|(_, _, g)| g.respondents_v1 + g.respondents_v2).collect();
+            if let Some(i) = complement(&parts, config.min_responses) {
+                services[i].2.suppressed = true;
+            }
+        }
         let web_visits = web.remove(p.slug.as_str()).map(|(matched, visits)| {
             let listed: Vec<&str> = p.domains.iter().map(String::as_str).filter(|d| matched.contains(d)).collect();
             (listed.join(", "), visits)
@@ -522,7 +582,7 @@ pub fn build(input: &crate::ReportInput<'_>) -> QuarterReport {
             slug: p.slug.to_string(),
             name: p.name.clone(),
             agency: registry.organization(dept).map_or_else(|| dept.to_string(), |o| o.abbreviation.clone()),
-            scores: scores::score(&counts.sum_where(|k| k.quarter == quarter && of_p(k)), config),
+            scores,
             trust_trend: scores::trend(counts, Metric::Trust, &quarters, config, of_p),
             delivery_gap: scores::delivery_gap(counts, Metric::Trust, |k| k.quarter == quarter && of_p(k)),
             services,
@@ -1347,6 +1407,18 @@ mod tests {
         assert_eq!(shown, [("ACSI federal government 2024", 69.7), ("ACSI private business services 1999", 71.9)]);
         let lines = benchmark_lines(&[], "FY2023 Q2".parse().unwrap());
         assert_eq!((lines[0].label.as_str(), lines[0].status.as_str()), ("ACSI federal government 2023", "derived"));
+    }
+
+    #[test]
+    fn complement_suppresses_the_smallest_other_part_only_when_one_part_is_small() {
+        // One small part (7) under a shown total: the smallest other (35) goes with it.
+        assert_eq!(complement(&[40, 35, 7], 30), Some(1));
+        // No answers disclose nothing; two small parts are not a subtraction away from either.
+        assert_eq!(complement(&[40, 35, 0], 30), None);
+        assert_eq!(complement(&[40, 7, 1], 30), None);
+        assert_eq!(complement(&[40, 35], 30), None);
+        // The one respondent of issue 21 is a small part too.
+        assert_eq!(complement(&[50, 1], 30), Some(0));
     }
 
     #[test]

@@ -711,3 +711,46 @@ fn report_json_carries_no_count_or_n_of_a_suppressed_digital_side() {
     // The assisted sides (40 each) are shown where they stand alone: the rule removes only what is small.
     assert!(shares.iter().any(|(_, n)| *n == 40), "{shares:?}");
 }
+
+/// Complementary suppression, by hand: IRS files returns on the website (40 answers, 30 agree),
+/// pays by phone (35, 20 agree) and checks refunds in person (7, 5 agree). The in-person channel
+/// and the refund service are suppressed; the IRS total (82) and the government total are shown,
+/// so each would be the total minus the rest: the smallest other part (phone, 35; the payment
+/// service, 35) is suppressed too, in every format.
+#[test]
+fn a_single_suppressed_part_under_a_shown_total_takes_the_smallest_other_part_with_it() {
+    let mut f = fixture();
+    f.responses.clear();
+    let mut id = 0;
+    let mut add = |service: &str, channel, agree: usize, n: usize, out: &mut Vec<SurveyResponse>| {
+        for i in 0..n {
+            id += 1;
+            out.push(response(id, service, channel, "2025-02-01", TrustAnswer::ThumbsUpDown(i < agree), None));
+        }
+    };
+    add("treasury-irs-file-return", Channel::Website, 30, 40, &mut f.responses);
+    add("treasury-irs-payment", Channel::Phone, 20, 35, &mut f.responses);
+    add("treasury-irs-refund-status", Channel::InPerson, 5, 7, &mut f.responses);
+    f.counts = ResponseCounts::default();
+    for r in &f.responses {
+        f.counts.add_response(r).unwrap();
+    }
+    let out = render_quarter(&input(&f, &[])).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    let channels: Vec<&str> =
+        json["channels"].as_array().unwrap().iter().map(|c| c["channel"].as_str().unwrap()).collect();
+    assert_eq!(channels, ["website"], "phone (35) is the complement of in person (7)");
+    let irs = json["providers"].as_array().unwrap().iter().find(|p| p["slug"] == "treasury-irs").unwrap();
+    assert_eq!(irs["scores"]["suppressed"], false);
+    let service = |id: &str| irs["services"].as_array().unwrap().iter().find(|s| s[0] == id).unwrap()[2].clone();
+    assert_eq!(service("treasury-irs-refund-status")["suppressed"], true);
+    assert_eq!(service("treasury-irs-payment")["suppressed"], true, "the complement of refund status");
+    assert!(service("treasury-irs-payment").get("trust_v2").is_none(), "no numbers for the complement");
+    assert_eq!(service("treasury-irs-file-return")["suppressed"], false);
+    // Payment: 20 of 35 = 57.1%; refund status 5 of 7 = 71.4%: neither anywhere for people.
+    let md = String::from_utf8_lossy(&out["report.md"]).into_owned();
+    let html = String::from_utf8_lossy(&out["report.html"]).into_owned();
+    for share in ["57.1%", "71.4%"] {
+        assert!(!md.contains(share) && !html.contains(share), "{share} leaked");
+    }
+}

@@ -753,4 +753,16 @@ fn a_single_suppressed_part_under_a_shown_total_takes_the_smallest_other_part_wi
     for share in ["57.1%", "71.4%"] {
         assert!(!md.contains(share) && !html.contains(share), "{share} leaked");
     }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.xlsx");
+    std::fs::write(&path, &out["report.xlsx"]).unwrap();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let services = wb.worksheet_range("Services").unwrap();
+    use calamine::DataType;
+    for id in ["treasury-irs-payment", "treasury-irs-refund-status"] {
+        let row = services.rows().find(|r| r.get(1).is_some_and(|c| c.get_string() == Some(id))).unwrap();
+        assert!(row[4].is_empty() && row[5].is_empty() && row[6].is_empty(), "{id}: {row:?}");
+        assert_eq!(row[7].to_string(), "suppressed (n < 30)", "{id}");
+    }
 }

@@ -267,6 +267,15 @@ fn suppress_json(v: &mut serde_json::Value, min: u64) {
     }
     match v {
         Value::Object(o) => {
+            // A question's or the trust question's scores with few answers: their counts at
+            // each point and mean give the suppressed share back, so only the number of the
+            // question and the flag stay.
+            let scored = o.contains_key("mean") && (o.contains_key("counts") || o.contains_key("likert_n"));
+            if scored && o.get("n").and_then(Value::as_u64).is_some_and(|n| n < min) {
+                o.retain(|k, _| k == "question");
+                o.insert("suppressed".into(), Value::Bool(true));
+                return;
+            }
             let group = o.contains_key("respondents_v1") && o.contains_key("respondents_v2");
             if group && o.get("suppressed") == Some(&Value::Bool(true)) {
                 // Its questions' counts and means are as small as the group: the respondents and
@@ -1419,6 +1428,26 @@ mod tests {
         assert_eq!(complement(&[40, 35], 30), None);
         // The one respondent of issue 21 is a small part too.
         assert_eq!(complement(&[50, 1], 30), Some(0));
+    }
+
+    #[test]
+    fn published_json_keeps_no_count_of_a_small_question_or_share() {
+        let mut v = serde_json::json!({
+            "v1": [
+                {"question": 2, "n": 7, "not_applicable": 0, "agree": {"count": 3, "n": 7, "value": 0.43, "lo": 0.1, "hi": 0.8},
+                 "disagree": null, "mean": 3.1, "counts": [1, 1, 2, 2, 1]},
+                {"question": 3, "n": 40, "not_applicable": 0, "agree": null, "disagree": null, "mean": 3.0,
+                 "counts": [8, 8, 8, 8, 8]}
+            ],
+            "trust_v2": {"n": 1, "thumbs_n": 1, "likert_n": 0, "agree": null, "disagree": null, "mean": null},
+            "gap": {"from": {"count": 30, "n": 40, "value": 0.75, "lo": 0.6, "hi": 0.86},
+                    "to": {"count": 0, "n": 1, "value": 0.0, "lo": 0.0, "hi": 0.79}, "difference": {}}
+        });
+        suppress_json(&mut v, 30);
+        assert_eq!(v["v1"][0], serde_json::json!({"question": 2, "suppressed": true}));
+        assert_eq!(v["v1"][1]["counts"], serde_json::json!([8, 8, 8, 8, 8]), "40 answers stay");
+        assert_eq!(v["trust_v2"], serde_json::json!({"suppressed": true}));
+        assert_eq!(v["gap"], serde_json::json!({"suppressed": true}));
     }
 
     #[test]

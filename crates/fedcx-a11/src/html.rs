@@ -134,7 +134,7 @@ fn channels_and_drivers_html(s: &mut String, r: &QuarterReport, min: u64) -> Res
         }
         let _ = writeln!(
             s,
-            "</table></div><p class=\"note\">Channels with fewer than {min} answers are not shown. Digital channels: {}.</p>",
+            "</table></div><p class=\"note\">Channels with fewer than {min} answers are not shown, nor, when only one is hidden, the smallest other channel (it would give the hidden one back by subtraction from the total). Digital channels: {}.</p>",
             h(&crate::report::digital_channels().join(", "))
         );
     }

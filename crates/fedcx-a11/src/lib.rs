@@ -208,7 +208,7 @@ pub fn render_quarter(input: &ReportInput<'_>) -> Result<Outputs, A11Error> {
     out.insert("report.md".into(), markdown::render(&r).into_bytes());
     out.insert("report.html".into(), html::render(&r)?.into_bytes());
     out.insert("report.xlsx".into(), xlsx::render(&r, &tables)?);
-    out.insert("report.json".into(), serde_json::to_vec_pretty(&r).expect("the report serialises"));
+    out.insert("report.json".into(), serde_json::to_vec_pretty(&r.to_json()).expect("the report serialises"));
     Ok(out)
 }
 

@@ -199,6 +199,11 @@ fn published_history(s: &mut String, r: &QuarterReport) {
 }
 
 pub(crate) fn trust_text(g: &GroupScores, min: u64) -> String {
+    // Also set on a group large enough whose share would give a suppressed one back by
+    // subtraction (complementary suppression, `report::complement`).
+    if g.suppressed && g.respondents_v1 + g.respondents_v2 > 0 {
+        return suppressed(min);
+    }
     if let Some(t) = &g.trust_v2 {
         return share_text(t.agree.as_ref(), min);
     }
@@ -405,7 +410,7 @@ fn channels_table(s: &mut String, r: &QuarterReport) {
     }
     let _ = writeln!(
         s,
-        "\nChannels with fewer than {} answers are not shown. Digital channels: {}.\n",
+        "\nChannels with fewer than {} answers are not shown, nor, when only one is hidden, the smallest other channel (it would give the hidden one back by subtraction from the total). Digital channels: {}.\n",
         r.min_responses,
         crate::report::digital_channels().join(", ")
     );

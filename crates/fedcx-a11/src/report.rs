@@ -191,6 +191,111 @@ pub struct QuarterReport {
     pub digital: DigitalSection,
 }
 
+impl QuarterReport {
+    /// The report as `report.json` publishes it, with the suppression rule the other formats
+    /// apply: the JSON is the report serialised, then every share below `min_responses` and every
+    /// comparison with either side below it is replaced by `{"suppressed": true}`, and a
+    /// suppressed group keeps only its respondent counts and the flag. The rule works on the
+    /// serialised shapes (a share is an object with `count`, `n`, `value`, `lo`, `hi`; a
+    /// comparison one with `from`, `to`, `difference`), so a share added to the report later is
+    /// covered without anyone remembering to: serialising the structure raw published a
+    /// suppressed digital side's exact count and n (issue 21).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).expect("the report serialises");
+        suppress_json(&mut v, self.min_responses);
+        v
+    }
+}
+
+/// Complementary suppression: given the sizes of the parts of a shown total (the parts with no
+/// answers count as none), which further part to suppress, if exactly one part is below `min`:
+/// then the total minus the parts shown would give it back, so the smallest part at or above
+/// `min` is suppressed with it. With two or more parts suppressed, none is a subtraction away.
+pub fn complement(parts: &[u64], min: u64) -> Option<usize> {
+    let hidden: Vec<bool> = parts.iter().map(|&n| n < min).collect();
+    complement_hidden(parts, &hidden)
+}
+
+/// [`complement`] with the suppressed parts given (some are suppressed by an earlier pass).
+fn complement_hidden(parts: &[u64], hidden: &[bool]) -> Option<usize> {
+    // A part with no answers discloses nothing.
+    let small = (0..parts.len()).filter(|&i| hidden[i] && parts[i] > 0).count();
+    if small != 1 {
+        return None;
+    }
+    (0..parts.len()).filter(|&i| !hidden[i]).min_by_key(|&i| (parts[i], i))
+}
+
+/// What the published JSON shows in place of a suppressed share or comparison.
+fn suppressed_marker() -> serde_json::Value {
+    serde_json::json!({ "suppressed": true })
+}
+
+/// Whether `v` is a serialised share ([`Share`]) below `min`, or the marker already.
+fn below(v: &serde_json::Value, min: u64) -> bool {
+    match v.as_object() {
+        Some(o) if o.get("suppressed") == Some(&serde_json::Value::Bool(true)) && o.len() == 1 => true,
+        Some(o) if is_share(o) => o["n"].as_u64().is_none_or(|n| n < min),
+        _ => false,
+    }
+}
+
+fn is_share(o: &serde_json::Map<String, serde_json::Value>) -> bool {
+    ["count", "n", "value", "lo", "hi"].iter().all(|k| o.contains_key(*k)) && o.len() == 5
+}
+
+/// Applies the suppression rule to a serialised report in place (see [`QuarterReport::to_json`]).
+fn suppress_json(v: &mut serde_json::Value, min: u64) {
+    use serde_json::Value;
+    let replace = match v {
+        Value::Object(o) => {
+            if is_share(o) {
+                below(v, min)
+            } else if o.contains_key("from") && o.contains_key("to") && o.contains_key("difference") {
+                // Either side small: the whole comparison goes, since its other side and the
+                // difference give the small side back by subtraction.
+                below(&o["from"], min) || below(&o["to"], min)
+            } else {
+                false
+            }
+        }
+        _ => false,
+    };
+    if replace {
+        *v = suppressed_marker();
+        return;
+    }
+    match v {
+        Value::Object(o) => {
+            // A question's or the trust question's scores with few answers: their counts at
+            // each point and mean give the suppressed share back, so only the number of the
+            // question and the flag stay.
+            let scored = o.contains_key("mean") && (o.contains_key("counts") || o.contains_key("likert_n"));
+            if scored && o.get("n").and_then(Value::as_u64).is_some_and(|n| n < min) {
+                o.retain(|k, _| k == "question");
+                o.insert("suppressed".into(), Value::Bool(true));
+                return;
+            }
+            let group = o.contains_key("respondents_v1") && o.contains_key("respondents_v2");
+            if group && o.get("suppressed") == Some(&Value::Bool(true)) {
+                // Its questions' counts and means are as small as the group: the respondents and
+                // the flag are what the other formats show of it too.
+                o.retain(|k, _| matches!(k.as_str(), "respondents_v1" | "respondents_v2" | "suppressed"));
+                return;
+            }
+            for x in o.values_mut() {
+                suppress_json(x, min);
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                suppress_json(x, min);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+    }
+}
+
 /// One sentence of the summary, and the section that holds its table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -257,13 +362,45 @@ impl QuarterReport {
         let min = self.min_responses;
         let in_q = |quarter: FiscalQuarter| counts.sum_where(|k| k.quarter == quarter);
         let now = in_q(q);
-        self.channels = fedcx_model::Channel::ALL
+        let rows: Vec<ChannelRow> = fedcx_model::Channel::ALL
             .iter()
             .filter_map(|&c| {
                 let trust = Metric::Trust.share(&counts.sum_where(|k| k.quarter == q && k.channel == c))?;
-                (trust.n >= min).then_some(ChannelRow { channel: c, delivery: c.delivery(), trust })
+                Some(ChannelRow { channel: c, delivery: c.delivery(), trust })
             })
             .collect();
+        // Complementary suppression: the government total and the digital and assisted sides of
+        // `delivery` are each a sum of channels, so a single hidden channel under a shown total
+        // is that total minus the channels shown; the smallest other channel under it is hidden
+        // too. Hiding one can leave another total with one hidden part, hence the loop.
+        let mut hidden: Vec<bool> = rows.iter().map(|r| r.trust.n < min).collect();
+        let total_shown = Metric::Trust.share(&now).is_some_and(|s| s.n >= min);
+        let delivery_shown = self.delivery.as_ref().is_some_and(|c| c.from.n >= min && c.to.n >= min);
+        loop {
+            let mut changed = false;
+            // Each total and the side its channels are on (`None`: every channel).
+            let groups = [
+                (total_shown, None),
+                (delivery_shown, Some(fedcx_model::Delivery::Digital)),
+                (delivery_shown, Some(fedcx_model::Delivery::Assisted)),
+            ];
+            for (shown, side) in groups {
+                if !shown {
+                    continue;
+                }
+                let idx: Vec<usize> = (0..rows.len()).filter(|&i| side.is_none_or(|d| rows[i].delivery == d)).collect();
+                let parts: Vec<u64> = idx.iter().map(|&i| rows[i].trust.n).collect();
+                let hidden_now: Vec<bool> = idx.iter().map(|&i| hidden[i]).collect();
+                if let Some(j) = complement_hidden(&parts, &hidden_now) {
+                    hidden[idx[j]] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        self.channels = rows.into_iter().zip(hidden).filter(|(_, h)| !h).map(|(r, _)| r).collect();
         let mut findings = Vec::new();
         let year_before = FiscalQuarter::new(q.year().saturating_sub(1), q.quarter()).ok();
         let mut headline = |metric: Metric, name: &str| {
@@ -427,7 +564,7 @@ pub fn build(input: &crate::ReportInput<'_>) -> QuarterReport {
         let dept = registry.department_of(&p.organization);
         // A service listed for other years (retired, or not yet designated) appears only if it
         // has answers this quarter, so retired entries do not show as empty rows.
-        let services = registry
+        let mut services: Vec<(String, String, GroupScores)> = registry
             .services_of(&p.slug)
             .filter(|s| {
                 s.reported_in(quarter.year()) || counts.iter().any(|(k, _)| k.quarter == quarter && k.service == s.id)
@@ -437,6 +574,15 @@ pub fn build(input: &crate::ReportInput<'_>) -> QuarterReport {
                 (s.id.to_string(), s.name.clone(), scores::score(&t, config))
             })
             .collect();
+        let scores = scores::score(&counts.sum_where(|k| k.quarter == quarter && of_p(k)), config);
+        if !scores.suppressed {
+            // The provider's total is shown: one suppressed service would be the total minus the
+            // others, so the smallest other one is suppressed with it.
+            let parts: Vec<u64> = services.iter().map(|(_, _, g)| g.respondents_v1 + g.respondents_v2).collect();
+            if let Some(i) = complement(&parts, config.min_responses) {
+                services[i].2.suppressed = true;
+            }
+        }
         let web_visits = web.remove(p.slug.as_str()).map(|(matched, visits)| {
             let listed: Vec<&str> = p.domains.iter().map(String::as_str).filter(|d| matched.contains(d)).collect();
             (listed.join(", "), visits)
@@ -445,7 +591,7 @@ pub fn build(input: &crate::ReportInput<'_>) -> QuarterReport {
             slug: p.slug.to_string(),
             name: p.name.clone(),
             agency: registry.organization(dept).map_or_else(|| dept.to_string(), |o| o.abbreviation.clone()),
-            scores: scores::score(&counts.sum_where(|k| k.quarter == quarter && of_p(k)), config),
+            scores,
             trust_trend: scores::trend(counts, Metric::Trust, &quarters, config, of_p),
             delivery_gap: scores::delivery_gap(counts, Metric::Trust, |k| k.quarter == quarter && of_p(k)),
             services,
@@ -1270,6 +1416,38 @@ mod tests {
         assert_eq!(shown, [("ACSI federal government 2024", 69.7), ("ACSI private business services 1999", 71.9)]);
         let lines = benchmark_lines(&[], "FY2023 Q2".parse().unwrap());
         assert_eq!((lines[0].label.as_str(), lines[0].status.as_str()), ("ACSI federal government 2023", "derived"));
+    }
+
+    #[test]
+    fn complement_suppresses_the_smallest_other_part_only_when_one_part_is_small() {
+        // One small part (7) under a shown total: the smallest other (35) goes with it.
+        assert_eq!(complement(&[40, 35, 7], 30), Some(1));
+        // No answers disclose nothing; two small parts are not a subtraction away from either.
+        assert_eq!(complement(&[40, 35, 0], 30), None);
+        assert_eq!(complement(&[40, 7, 1], 30), None);
+        assert_eq!(complement(&[40, 35], 30), None);
+        // The one respondent of issue 21 is a small part too.
+        assert_eq!(complement(&[50, 1], 30), Some(0));
+    }
+
+    #[test]
+    fn published_json_keeps_no_count_of_a_small_question_or_share() {
+        let mut v = serde_json::json!({
+            "v1": [
+                {"question": 2, "n": 7, "not_applicable": 0, "agree": {"count": 3, "n": 7, "value": 0.43, "lo": 0.1, "hi": 0.8},
+                 "disagree": null, "mean": 3.1, "counts": [1, 1, 2, 2, 1]},
+                {"question": 3, "n": 40, "not_applicable": 0, "agree": null, "disagree": null, "mean": 3.0,
+                 "counts": [8, 8, 8, 8, 8]}
+            ],
+            "trust_v2": {"n": 1, "thumbs_n": 1, "likert_n": 0, "agree": null, "disagree": null, "mean": null},
+            "gap": {"from": {"count": 30, "n": 40, "value": 0.75, "lo": 0.6, "hi": 0.86},
+                    "to": {"count": 0, "n": 1, "value": 0.0, "lo": 0.0, "hi": 0.79}, "difference": {}}
+        });
+        suppress_json(&mut v, 30);
+        assert_eq!(v["v1"][0], serde_json::json!({"question": 2, "suppressed": true}));
+        assert_eq!(v["v1"][1]["counts"], serde_json::json!([8, 8, 8, 8, 8]), "40 answers stay");
+        assert_eq!(v["trust_v2"], serde_json::json!({"suppressed": true}));
+        assert_eq!(v["gap"], serde_json::json!({"suppressed": true}));
     }
 
     #[test]

@@ -277,7 +277,12 @@ fn services_sheet(wb: &mut Workbook, r: &QuarterReport, f: &Formats) -> Result<(
                 .as_ref()
                 .and_then(|t| t.agree)
                 .or_else(|| g.v1.iter().find(|q| q.question == 2).and_then(|q| q.agree));
-            share_cells(ws, row, 4, trust.as_ref(), min, &f.pct)?;
+            if g.suppressed && g.respondents_v1 + g.respondents_v2 > 0 {
+                // Small, or suppressed as the complement of a small one (`report::complement`).
+                ws.write_string(row, 7, suppressed(min))?;
+            } else {
+                share_cells(ws, row, 4, trust.as_ref(), min, &f.pct)?;
+            }
             row += 1;
         }
     }

@@ -641,3 +641,128 @@ fn without_balanced_inputs_the_sections_say_the_measures_were_not_given() {
     // Never a zero for a value not given.
     assert!(!md.contains("| 0.0 |"));
 }
+
+/// Every share-shaped object (`count` and `n`) anywhere in a published JSON value, with its path.
+fn shares_in(v: &serde_json::Value, path: &str, out: &mut Vec<(String, u64)>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if let (Some(_), Some(n)) = (o.get("count"), o.get("n").and_then(|n| n.as_u64())) {
+                out.push((path.to_owned(), n));
+            }
+            for (k, x) in o {
+                shares_in(x, &format!("{path}.{k}"), out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                shares_in(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Issue 21's leak, by hand: IRS has 40 phone answers (assisted) and 7 website answers, 3
+/// agreeing (digital); SSA has 40 in person and 1 website answer, disagreeing. Every digital side
+/// is below 30, so `delivery`, each provider's `delivery_gap` and each service's `trust_gap` must
+/// be only `{"suppressed": true}` in report.json, with no count or n of the small side anywhere.
+#[test]
+fn report_json_carries_no_count_or_n_of_a_suppressed_digital_side() {
+    let mut f = fixture();
+    f.responses.clear();
+    let mut id = 0;
+    let mut add = |service: &str, channel, agree: usize, n: usize, out: &mut Vec<SurveyResponse>| {
+        for i in 0..n {
+            id += 1;
+            out.push(response(id, service, channel, "2025-02-01", TrustAnswer::ThumbsUpDown(i < agree), None));
+        }
+    };
+    add("treasury-irs-file-return", Channel::Phone, 30, 40, &mut f.responses);
+    add("treasury-irs-file-return", Channel::Website, 3, 7, &mut f.responses);
+    add("ssa-replacement-card", Channel::InPerson, 20, 40, &mut f.responses);
+    add("ssa-replacement-card", Channel::Website, 0, 1, &mut f.responses);
+    f.counts = ResponseCounts::default();
+    for r in &f.responses {
+        f.counts.add_response(r).unwrap();
+    }
+    let out = render_quarter(&input(&f, &[])).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    let marker = serde_json::json!({ "suppressed": true });
+    assert_eq!(json["delivery"], marker, "government digital side: 8 answers");
+    let providers = json["providers"].as_array().unwrap();
+    for slug in ["treasury-irs", "ssa"] {
+        let p = providers.iter().find(|p| p["slug"] == slug).unwrap();
+        assert_eq!(p["delivery_gap"], marker, "{slug}");
+    }
+    let services = json["digital"]["services"].as_array().unwrap();
+    assert!(services.len() >= 2);
+    for s in services {
+        assert_eq!(s["trust_gap"], marker, "{}", s["service"]);
+    }
+    for r in json["digital"]["rows"].as_array().unwrap() {
+        assert_eq!(r["adoption"]["trust_gap"], marker, "{}", r["name"]);
+    }
+    let mut shares = Vec::new();
+    shares_in(&json, "", &mut shares);
+    let small: Vec<&(String, u64)> = shares.iter().filter(|(_, n)| *n < 30).collect();
+    assert!(small.is_empty(), "shares below 30 in report.json: {small:?}");
+    let text = String::from_utf8_lossy(&out["report.json"]);
+    assert!(!text.contains("\"n\": 7") && !text.contains("\"n\": 1,"), "a small n leaked");
+    // The assisted sides (40 each) are shown where they stand alone: the rule removes only what is small.
+    assert!(shares.iter().any(|(_, n)| *n == 40), "{shares:?}");
+}
+
+/// Complementary suppression, by hand: IRS files returns on the website (40 answers, 30 agree),
+/// pays by phone (35, 20 agree) and checks refunds in person (7, 5 agree). The in-person channel
+/// and the refund service are suppressed; the IRS total (82) and the government total are shown,
+/// so each would be the total minus the rest: the smallest other part (phone, 35; the payment
+/// service, 35) is suppressed too, in every format.
+#[test]
+fn a_single_suppressed_part_under_a_shown_total_takes_the_smallest_other_part_with_it() {
+    let mut f = fixture();
+    f.responses.clear();
+    let mut id = 0;
+    let mut add = |service: &str, channel, agree: usize, n: usize, out: &mut Vec<SurveyResponse>| {
+        for i in 0..n {
+            id += 1;
+            out.push(response(id, service, channel, "2025-02-01", TrustAnswer::ThumbsUpDown(i < agree), None));
+        }
+    };
+    add("treasury-irs-file-return", Channel::Website, 30, 40, &mut f.responses);
+    add("treasury-irs-payment", Channel::Phone, 20, 35, &mut f.responses);
+    add("treasury-irs-refund-status", Channel::InPerson, 5, 7, &mut f.responses);
+    f.counts = ResponseCounts::default();
+    for r in &f.responses {
+        f.counts.add_response(r).unwrap();
+    }
+    let out = render_quarter(&input(&f, &[])).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out["report.json"]).unwrap();
+    let channels: Vec<&str> =
+        json["channels"].as_array().unwrap().iter().map(|c| c["channel"].as_str().unwrap()).collect();
+    assert_eq!(channels, ["website"], "phone (35) is the complement of in person (7)");
+    let irs = json["providers"].as_array().unwrap().iter().find(|p| p["slug"] == "treasury-irs").unwrap();
+    assert_eq!(irs["scores"]["suppressed"], false);
+    let service = |id: &str| irs["services"].as_array().unwrap().iter().find(|s| s[0] == id).unwrap()[2].clone();
+    assert_eq!(service("treasury-irs-refund-status")["suppressed"], true);
+    assert_eq!(service("treasury-irs-payment")["suppressed"], true, "the complement of refund status");
+    assert!(service("treasury-irs-payment").get("trust_v2").is_none(), "no numbers for the complement");
+    assert_eq!(service("treasury-irs-file-return")["suppressed"], false);
+    // Payment: 20 of 35 = 57.1%; refund status 5 of 7 = 71.4%: neither anywhere for people.
+    let md = String::from_utf8_lossy(&out["report.md"]).into_owned();
+    let html = String::from_utf8_lossy(&out["report.html"]).into_owned();
+    for share in ["57.1%", "71.4%"] {
+        assert!(!md.contains(share) && !html.contains(share), "{share} leaked");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.xlsx");
+    std::fs::write(&path, &out["report.xlsx"]).unwrap();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let services = wb.worksheet_range("Services").unwrap();
+    use calamine::DataType;
+    for id in ["treasury-irs-payment", "treasury-irs-refund-status"] {
+        let row = services.rows().find(|r| r.get(1).is_some_and(|c| c.get_string() == Some(id))).unwrap();
+        assert!(row[4].is_empty() && row[5].is_empty() && row[6].is_empty(), "{id}: {row:?}");
+        assert_eq!(row[7].to_string(), "suppressed (n < 30)", "{id}");
+    }
+}

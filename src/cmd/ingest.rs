@@ -93,6 +93,11 @@ pub struct Args {
     #[arg(long, default_value_t = fedcx_ingest::pipeline::DEFAULT_DEDUP_MEMORY >> 20, value_name = "MIB",
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1 << 20))]
     dedup_memory_mib: usize,
+    /// The most service x channel x quarter groups one ingest counts; past it the ingest stops
+    /// with an error, before memory runs out (each group holds about 4.5 KB while reading).
+    #[arg(long, default_value_t = fedcx_ingest::pipeline::DEFAULT_MAX_GROUPS, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_groups: usize,
     /// For Touchpoints version-2 uploads: the collection detail they belong to (by default the
     /// upload's file name, `<detail id>.csv`, names it). Ingest the detail export in the same command.
     #[arg(long, value_name = "ID")]
@@ -178,6 +183,7 @@ pub fn run(registry: &Registry, args: &Args, store: &Path) -> Result<()> {
         keep_responses: if args.keep_responses { KeepResponses::Spilled } else { KeepResponses::No },
         max_record_lines: args.max_record_lines,
         dedup_memory: args.dedup_memory_mib << 20,
+        max_groups: args.max_groups,
         balanced: fedcx_ingest::balanced::BalancedOptions { fevs_year: args.fevs_year },
         ..IngestConfig::default()
     };

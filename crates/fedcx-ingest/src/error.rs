@@ -142,6 +142,14 @@ pub enum IngestError {
         /// The cell's text.
         value: String,
     },
+    /// The ingest passed its limit of service x channel x quarter groups.
+    #[error("{}: more than {limit} service x channel x quarter groups in this ingest; real exports have far fewer (a column may be mapped wrongly), and each group holds memory; ingest fewer files at once or raise --max-groups", path.display())]
+    TooManyGroups {
+        /// The file being read when the limit was passed.
+        path: PathBuf,
+        /// The limit.
+        limit: usize,
+    },
     /// A quoted field is still open at the end of the file: a stray quote swallowed everything after it.
     #[error("{}:{line}: a quoted field that opens in the record on this line is never closed: the {lines} line(s) from here to the end of the file would all be one field; fix the stray quote (or double it as \"\") and ingest again", path.display())]
     UnterminatedQuote {

@@ -127,6 +127,8 @@ pub(crate) struct ParallelConfig {
     pub max_record_lines: u64,
     /// Whether the accepted responses themselves are handed back (to be kept), not only counted.
     pub keep_responses: bool,
+    /// A worker holding more groups than this stops the read ([`IngestError::TooManyGroups`]).
+    pub max_groups: usize,
 }
 
 /// Reads the rest of `input` (after the header, whose columns are `header` and whose counts are
@@ -193,8 +195,11 @@ pub(crate) fn read<T>(
             produced: head,
         };
         let out = consume(&mut source);
-        // Dropping the receiver stops the workers and the reader if the consumer stopped early.
+        // Dropping the receiver stops the workers if the consumer stopped early (an error). The
+        // reader may then be blocked sending a chunk nobody takes: the chunks left are drained
+        // here until it ends, or the scope would wait for it forever.
         drop(source);
+        while let Ok(Ok(_)) = chunk_rx.lock().map(|rx| rx.recv()) {}
         let mut counts = ResponseCounts::default();
         for w in workers {
             // A worker panics only on a broken invariant; that is re-raised here as it would be
@@ -261,6 +266,10 @@ fn parse_chunk(
             }
             Err(rej) => Item::Rejected(Box::new(rej)),
         });
+    }
+    // Checked per chunk, so a worker's memory stays bounded while it reads.
+    if groups.0.len() + counts.len() > config.max_groups {
+        return Err(IngestError::TooManyGroups { path: path.to_owned(), limit: config.max_groups });
     }
     let produced = rows.produced();
     Ok(Parsed { index: chunk.index, items, notes, produced })

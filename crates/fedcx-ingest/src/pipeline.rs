@@ -39,7 +39,15 @@ pub struct IngestConfig {
     pub dedup_memory: usize,
     /// What the balanced-measures files need (the FEVS survey year).
     pub balanced: crate::balanced::BalancedOptions,
+    /// The most service x channel x quarter groups one ingest counts; past it the ingest stops
+    /// with [`IngestError::TooManyGroups`]. Each group holds about 4.5 KB while a file is read
+    /// (its tally on every worker and in the totals), so the default bounds that at about 450 MB.
+    pub max_groups: usize,
 }
+
+/// The default of [`IngestConfig::max_groups`]: above every real quarter's groups (110 services x
+/// 20 channels x 40 quarters is 88,000), far below what would exhaust memory.
+pub const DEFAULT_MAX_GROUPS: usize = 100_000;
 
 /// Whether, and where, accepted responses are kept beside their counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -77,6 +85,7 @@ impl Default for IngestConfig {
             max_record_lines: DEFAULT_MAX_RECORD_LINES,
             dedup_memory: DEFAULT_DEDUP_MEMORY,
             balanced: crate::balanced::BalancedOptions::default(),
+            max_groups: DEFAULT_MAX_GROUPS,
         }
     }
 }
@@ -963,6 +972,16 @@ impl<'a> Ingestor<'a> {
         Ok(self.result.files.last().expect("just pushed"))
     }
 
+    /// Stops the ingest once its groups (this file's and the earlier files') pass the limit.
+    fn check_groups(&mut self, path: &Path) -> Result<(), IngestError> {
+        let here = self.current.as_ref().map_or(0, |c| c.contribution.counts.len());
+        let groups = here + self.result.total.counts.len();
+        if groups > self.config.max_groups {
+            return Err(IngestError::TooManyGroups { path: path.to_owned(), limit: self.config.max_groups });
+        }
+        Ok(())
+    }
+
     /// Keeps a reader's notices and findings for the file's report.
     fn noted(&mut self, notices: Vec<crate::reconcile::Notice>, findings: Vec<crate::plausibility::Finding>) {
         let current = self.current.as_mut().expect("a file is being read");
@@ -1025,6 +1044,7 @@ impl<'a> Ingestor<'a> {
             chunk_bytes: self.chunk_bytes,
             max_record_lines: self.config.max_record_lines,
             keep_responses: self.config.keep_responses.any(),
+            max_groups: self.config.max_groups,
         };
         let (mut rec, counts) = crate::parallel::read(path, input, &parser, (header, head_produced), config, |src| {
             use crate::parallel::Item;
@@ -1052,6 +1072,7 @@ impl<'a> Ingestor<'a> {
         })?;
         // The workers counted; their counts are a monoid, merged here in any order.
         self.contribution().counts.merge(&counts);
+        self.check_groups(path)?;
         rec.redactions.retain(|_, v| *v > 0);
         rec.warnings.retain(|_, v| *v > 0);
         Ok(rec)
@@ -1116,13 +1137,17 @@ impl<'a> Ingestor<'a> {
                     let fp = response_fingerprint(&r);
                     // The quarter was checked by the source, so this cannot fail for an accepted row.
                     match self.contribution().counts.add_response(&r) {
-                        Ok(()) => self.accepted_response(path, &mut rec, fp, Some(&r))?,
+                        Ok(()) => {
+                            self.check_groups(path)?;
+                            self.accepted_response(path, &mut rec, fp, Some(&r))?
+                        }
                         Err(e) => self.rejected_response(path, &mut rec, fp, &bad_timestamp(line, &r, &e))?,
                     }
                 }
                 SourceItem::Counts(key, tally) => {
                     rec.accept();
                     self.contribution().counts.add_tally(&key, &tally);
+                    self.check_groups(path)?;
                 }
                 // A survey tool's preview, test or spam response: read, not a respondent's answer.
                 // Counted apart, never a reject (nor a failure under --strict).
@@ -1485,6 +1510,38 @@ mod tests {
             format!("{}{:?}", serde_json::to_string(&result.total.counts).unwrap(), responses),
             String::from_utf8(rejects).unwrap(),
         )
+    }
+
+    /// Past `max_groups` the ingest stops with `TooManyGroups`, on one thread and on several (each
+    /// worker checks its own groups per chunk, so none grows without bound); at the limit it reads.
+    #[test]
+    fn groups_past_the_limit_stop_the_ingest_on_any_number_of_threads() {
+        let registry = Registry::bundled();
+        let header = crate::mapped::NATIVE_HEADER;
+        let mut text = format!("{}\n", header.join(","));
+        let mut n = 0;
+        for year in 2019..2023 {
+            for month in [1, 4, 7, 10] {
+                for channel in ["website", "phone", "in_person", "email", "mobile_app"] {
+                    n += 1;
+                    text.push_str(&format!(
+                        "G{n},{year}-{month:02}-15T12:00:00Z,treasury-irs-file-return,{channel},post_interaction,v1,,4,4,4,4,4,4,4{}\n",
+                        ",".repeat(header.len() - 14)
+                    ));
+                }
+            }
+        }
+        // 4 years x 4 quarters x 5 channels.
+        for (threads, chunk) in [(1, 1 << 20), (2, 256)] {
+            let run = |max_groups| {
+                let config = IngestConfig { threads, max_groups, ..IngestConfig::default() };
+                let mut ing = Ingestor::builder(&registry, config).chunk_bytes(chunk).build().unwrap();
+                ing.ingest_bytes(Path::new("g.csv"), text.as_bytes(), &Reader::Format(Format::Csv)).map(|_| ())
+            };
+            assert!(run(80).is_ok(), "{threads} thread(s): 80 groups are within a limit of 80");
+            let err = run(20).unwrap_err();
+            assert!(matches!(err, IngestError::TooManyGroups { limit: 20, .. }), "{threads} thread(s): {err}");
+        }
     }
 
     /// The fingerprint is xxh3-128 over `service 0x1f FYyyyyQq 0x1f id` (or `detail 0x1f id 0x1f

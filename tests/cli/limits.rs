@@ -90,8 +90,8 @@ fn too_many_distinct_groups_stop_the_ingest_with_a_clear_error() {
                     row[3] = c.into();
                     row[4] = "post_interaction".into();
                     row[5] = "v1".into();
-                    for q in 7..14 {
-                        row[q] = "4".into();
+                    for cell in &mut row[7..14] {
+                        *cell = "4".into();
                     }
                     text.push_str(&row.join(","));
                     text.push('\n');

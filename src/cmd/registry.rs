@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use fedcx_ingest::tp_registry::{self, ExportRead, ImportOptions, MatchedBy};
+use fedcx_ingest::tp_registry::{self, ExportRead, ImportOptions, ImportedEntry, MatchedBy, Outcome};
 use fedcx_model::{Channel, Registry};
 
 /// Arguments of `fedcx registry`.
@@ -79,15 +79,7 @@ fn import(registry: &Registry, args: &ImportArgs) -> Result<()> {
         anyhow::bail!("give --providers and --services (Touchpoints' exports), or --published FILE");
     };
     let result = tp_registry::import_registry(base, providers, services, &options)?;
-    // With the registry on standard output, the summary goes to standard error.
-    let to_stdout = args.out == Path::new("-");
-    let say = |line: String| {
-        if to_stdout {
-            eprintln!("{line}")
-        } else if !super::quiet() {
-            println!("{line}")
-        }
-    };
+    let say = sayer(&args.out);
     for (kind, read) in [("providers", &result.providers), ("services", &result.services)] {
         summarise(kind, read, &say);
     }
@@ -112,31 +104,13 @@ fn import(registry: &Registry, args: &ImportArgs) -> Result<()> {
             .collect();
         anyhow::bail!("{}; no registry written", why.join("; "));
     }
-    let r = &result.registry;
-    super::write_output(&args.out, r.to_toml_string().as_bytes())?;
-    super::report_written(
-        &args.out,
-        &format!(
-            "registry of {} organizations, {} providers and {} services written",
-            r.organizations().count(),
-            r.providers().count(),
-            r.services().count()
-        ),
-    );
-    Ok(())
+    write_registry(&args.out, &result.registry)
 }
 
 /// `registry import --published`: each file's records merged onto the registry the one before
 /// gave, then written.
 fn import_published(base: &Registry, args: &ImportArgs, options: &ImportOptions) -> Result<()> {
-    let to_stdout = args.out == Path::new("-");
-    let say = |line: String| {
-        if to_stdout {
-            eprintln!("{line}")
-        } else if !super::quiet() {
-            println!("{line}")
-        }
-    };
+    let say = sayer(&args.out);
     let mut registry = base.clone();
     let mut rejects = fedcx_ingest::reconcile::RejectWriter::new(Vec::new())?;
     for path in &args.published {
@@ -152,19 +126,10 @@ fn import_published(base: &Registry, args: &ImportArgs, options: &ImportOptions)
             r.rejected
         ));
         for (kind, entries) in [("providers", &out.providers), ("services", &out.services)] {
-            let count = |o: fedcx_ingest::tp_registry::Outcome| entries.iter().filter(|e| e.outcome == o).count();
-            let ways = [MatchedBy::TouchpointsId, MatchedBy::Alias, MatchedBy::Name]
-                .map(|by| format!("{} by {}", count(fedcx_ingest::tp_registry::Outcome::Matched(by)), by.as_str()))
-                .join(", ");
-            say(format!(
-                "  {kind}: {} matched ({ways}), {} added",
-                entries.len() - count(fedcx_ingest::tp_registry::Outcome::Added),
-                count(fedcx_ingest::tp_registry::Outcome::Added)
-            ));
+            say(matches_line(kind, entries));
         }
         if r.rejected > 0 {
-            let reasons: Vec<String> = r.reasons_by_count().iter().map(|(k, v)| format!("{k} {v}")).collect();
-            say(format!("  rejected by reason: {}", reasons.join(", ")));
+            say(format!("  rejected by reason: {}", reasons(r)));
         }
         if let Some(n) = r.rejected_by_reason.get(&fedcx_model::RejectReason::NoChannels) {
             say(format!(
@@ -184,17 +149,7 @@ fn import_published(base: &Registry, args: &ImportArgs, options: &ImportOptions)
         super::write_output(path, &rejects.into_inner()?)?;
         super::report_written(path, "rejects written");
     }
-    super::write_output(&args.out, registry.to_toml_string().as_bytes())?;
-    super::report_written(
-        &args.out,
-        &format!(
-            "registry of {} organizations, {} providers and {} services written",
-            registry.organizations().count(),
-            registry.providers().count(),
-            registry.services().count()
-        ),
-    );
-    Ok(())
+    write_registry(&args.out, &registry)
 }
 
 /// Prints what one export contributed: rows read, accepted and rejected, entries matched (and
@@ -202,10 +157,7 @@ fn import_published(base: &Registry, args: &ImportArgs, options: &ImportOptions)
 fn summarise(kind: &str, read: &ExportRead, say: &impl Fn(String)) {
     let r = &read.reconciliation;
     say(format!("{}: {} read, {} accepted, {} rejected", super::shown(&read.path), r.read, r.accepted, r.rejected));
-    let ways = [MatchedBy::TouchpointsId, MatchedBy::Alias, MatchedBy::Name]
-        .map(|by| format!("{} by {}", read.matched_by(by), by.as_str()))
-        .join(", ");
-    say(format!("  {kind}: {} matched ({ways}), {} added", read.matched(), read.added()));
+    say(matches_line(kind, &read.entries));
     if r.rejected > 0 {
         say(format!("  rejected by reason: {}", top_reasons(read)));
     }
@@ -219,5 +171,47 @@ fn summarise(kind: &str, read: &ExportRead, say: &impl Fn(String)) {
 
 /// Rejection reasons with their counts, most frequent first.
 fn top_reasons(read: &ExportRead) -> String {
-    read.reconciliation.reasons_by_count().iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    reasons(&read.reconciliation)
+}
+
+/// A reconciliation's rejection reasons with their counts, most frequent first.
+fn reasons(r: &fedcx_ingest::Reconciliation) -> String {
+    r.reasons_by_count().iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+}
+
+/// One line on the entries a file's rows matched (by each way) or added.
+fn matches_line(kind: &str, entries: &[ImportedEntry]) -> String {
+    let count = |o: Outcome| entries.iter().filter(|e| e.outcome == o).count();
+    let ways = [MatchedBy::TouchpointsId, MatchedBy::Alias, MatchedBy::Name]
+        .map(|by| format!("{} by {}", count(Outcome::Matched(by)), by.as_str()))
+        .join(", ");
+    format!("  {kind}: {} matched ({ways}), {} added", entries.len() - count(Outcome::Added), count(Outcome::Added))
+}
+
+/// Prints a summary line: on standard error when the registry itself goes to standard output,
+/// else on standard output unless `-q`.
+fn sayer(out: &Path) -> impl Fn(String) {
+    let to_stdout = out == Path::new("-");
+    move |line: String| {
+        if to_stdout {
+            eprintln!("{line}")
+        } else if !super::quiet() {
+            println!("{line}")
+        }
+    }
+}
+
+/// Writes the registry and says what it holds.
+fn write_registry(out: &Path, r: &Registry) -> Result<()> {
+    super::write_output(out, r.to_toml_string().as_bytes())?;
+    super::report_written(
+        out,
+        &format!(
+            "registry of {} organizations, {} providers and {} services written",
+            r.organizations().count(),
+            r.providers().count(),
+            r.services().count()
+        ),
+    );
+    Ok(())
 }

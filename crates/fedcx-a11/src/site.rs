@@ -356,11 +356,7 @@ impl<'a> Builder<'a> {
             for &q in &self.quarters {
                 let c = self.cell(Metric::Trust, q, &keep);
                 row.push(cell_html(c));
-                line.push(match c {
-                    Cell::Shown(s) => format!("{:.1}", 100.0 * s.value),
-                    Cell::Suppressed(_) => "suppressed".into(),
-                    Cell::Empty => String::new(),
-                });
+                line.push(cell_csv(c));
             }
             rows.push(row);
             csv_rows.push(line);
@@ -414,13 +410,12 @@ impl<'a> Builder<'a> {
                     Html::text(thousands(t.respondents())),
                     Html::text(rate.map_or_else(|| "not known".to_owned(), pct)),
                 ]);
-                let num = |c: Cell| match c {
-                    Cell::Shown(s) => (format!("{:.1}", 100.0 * s.value), s.count.to_string(), s.n.to_string()),
-                    Cell::Suppressed(_) => ("suppressed".into(), String::new(), String::new()),
-                    Cell::Empty => (String::new(), String::new(), String::new()),
+                // Counts only where the share is shown: a suppressed group's are not published.
+                let (ta, tn) = match tc {
+                    Cell::Shown(s) => (s.count.to_string(), s.n.to_string()),
+                    Cell::Suppressed(_) | Cell::Empty => (String::new(), String::new()),
                 };
-                let (tv, ta, tn) = num(tc);
-                let (sv, _, _) = num(sc);
+                let (tv, sv) = (cell_csv(tc), cell_csv(sc));
                 csv.rows.push(vec![
                     service.to_string(),
                     channel.as_str().to_owned(),
@@ -494,12 +489,14 @@ impl<'a> Builder<'a> {
                 },
                 Html::text(thousands(t.respondents())),
             ]);
-            let v = |c: Cell| match c {
-                Cell::Shown(s) => format!("{:.1}", 100.0 * s.value),
-                Cell::Suppressed(_) => "suppressed".into(),
-                Cell::Empty => String::new(),
-            };
-            csv.rows.push(vec![slug.to_string(), name, agency, v(tc), v(sc), t.respondents().to_string()]);
+            csv.rows.push(vec![
+                slug.to_string(),
+                name,
+                agency,
+                cell_csv(tc),
+                cell_csv(sc),
+                t.respondents().to_string(),
+            ]);
         }
         let mut body = format!(
             "<p>Every HISP with answers in {q}. The quarter's full A-11 records and report: <code>fedcx report --quarter {}</code>.</p>",
@@ -605,6 +602,15 @@ fn version_label(v: SurveyVersion) -> &'static str {
     match v {
         SurveyVersion::V1 => "version 1 (FY2019-23)",
         SurveyVersion::V2 => "version 2 (FY2024 on)",
+    }
+}
+
+/// A share as the CSV downloads write it: the percentage, `suppressed`, or blank for no answers.
+fn cell_csv(c: Cell) -> String {
+    match c {
+        Cell::Shown(s) => format!("{:.1}", 100.0 * s.value),
+        Cell::Suppressed(_) => "suppressed".into(),
+        Cell::Empty => String::new(),
     }
 }
 
